@@ -1,0 +1,37 @@
+# Everything runs from .venv, built from the project's own files.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: test lint types unit demo bench bench-smoke clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check eeo_async tests benchmarks
+
+types: $(STAMP)
+	$(BIN)/mypy eeo_async
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest --cov --cov-report=term --cov-fail-under=90
+
+test: lint types unit
+
+demo: $(STAMP)
+	$(BIN)/eeo-async demo
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+bench-smoke: $(STAMP)
+	$(BIN)/python benchmarks/run.py --smoke
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage
