@@ -1,0 +1,272 @@
+"""The sans-I/O wire layer: signing, validation, encoding and decoding."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import eeo_async as eeo
+from eeo_async import _wire
+
+SAMPLES = Path(__file__).parent / "samples"
+
+
+def sample(name: str) -> bytes:
+    return (SAMPLES / name).read_bytes()
+
+
+def form(encoded: str | bytes) -> dict[str, str]:
+    text = encoded.decode() if isinstance(encoded, bytes) else encoded
+    return {k: v[0] for k, v in parse_qs(text, strict_parsing=True).items()}
+
+
+def test_sign_matches_independent_vectors() -> None:
+    """safeKey is md5(secret + timeStamp) in lower-case hex (vectors from md5sum)."""
+    assert _wire.sign("abc123456", 1484719085) == "d9d5ca1eca8ee97c19180ed5c8dd2568"
+    assert _wire.sign("s3cr3t", 1494410390) == "b3a2432e0634d9e396a942d0641ecc32"
+
+
+def test_signed_body_puts_credentials_first() -> None:
+    """The body carries SID, the key for that timestamp, the timestamp, then the params."""
+    fields = form(_wire.signed_body(1234567, "s3cr3t", 1494410390, "courseId=5"))
+    assert fields == {
+        "SID": "1234567",
+        "safeKey": "b3a2432e0634d9e396a942d0641ecc32",
+        "timeStamp": "1494410390",
+        "courseId": "5",
+    }
+
+
+def test_add_course_class_student_fields() -> None:
+    """classJson is a JSON array of ints, as the page's example shows."""
+    params = _wire.AddCourseClassStudentParams(123456, 1001001, (1212131, 1212123))
+    assert form(_wire.encode_params(params)) == {
+        "courseId": "123456",
+        "studentUid": "1001001",
+        "classJson": "[1212131,1212123]",
+    }
+
+
+def test_del_class_student_multiple_fields() -> None:
+    """studentUidJson is a JSON array of strings and identity is 1 (students)."""
+    params = _wire.DelClassStudentMultipleParams(442447, 2447, (1001001, 1001002))
+    assert form(_wire.encode_params(params)) == {
+        "courseId": "442447",
+        "classId": "2447",
+        "identity": "1",
+        "studentUidJson": '["1001001","1001002"]',
+    }
+
+
+def test_add_course_group_fields() -> None:
+    """groupList is the documented JSON of studentUid/isLeader objects; names stay UTF-8."""
+    groups = (
+        (eeo.GroupMember(1000152, is_leader=True), eeo.GroupMember(1000109)),
+        (eeo.GroupMember(1000101, is_leader=True), eeo.GroupMember(1000100)),
+    )
+    fields = form(_wire.encode_params(_wire.AddCourseGroupParams(176465, "课程分组", groups)))
+    assert fields["courseId"] == "176465"
+    assert fields["groupName"] == "课程分组"
+    assert json.loads(fields["groupList"]) == [
+        [{"studentUid": 1000152, "isLeader": 1}, {"studentUid": 1000109, "isLeader": 0}],
+        [{"studentUid": 1000101, "isLeader": 1}, {"studentUid": 1000100, "isLeader": 0}],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(1, 1), ("1001001", 1001001), (" 42 ", 42), (2**63 - 1, 2**63 - 1)],
+)
+def test_validate_id_accepts_ints_and_digit_strings(value: object, expected: int) -> None:
+    """Positive ints and digit strings (as read from a CSV) are accepted and normalised."""
+    assert _wire.validate_id(value, "x") == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [
+        (True, eeo.InputTypeError),
+        (1.0, eeo.InputTypeError),
+        (None, eeo.InputTypeError),
+        (b"12", eeo.InputTypeError),
+        (0, eeo.InputError),
+        (-5, eeo.InputError),
+        ("-5", eeo.InputError),
+        ("12x", eeo.InputError),
+        ("", eeo.InputError),
+        ("١٢", eeo.InputError),
+        (2**63, eeo.InputError),
+    ],
+)
+def test_validate_id_rejects_naming_the_value(value: object, error: type[Exception]) -> None:
+    """Bools, floats, non-digit strings and non-positive numbers are refused by name."""
+    with pytest.raises(error, match=r"class_ids\[3\]") as info:
+        _wire.validate_id(value, "class_ids[3]")
+    assert repr(value)[:20] in str(info.value)
+
+
+def test_input_errors_are_value_and_type_errors() -> None:
+    """Callers may catch input errors as ValueError or TypeError, as with attrs."""
+    assert issubclass(eeo.InputError, ValueError)
+    assert issubclass(eeo.InputTypeError, TypeError)
+    assert issubclass(eeo.TooManyItemsError, ValueError)
+
+
+def test_call_ids_rules() -> None:
+    """One call takes 1 to 100 distinct IDs, not a bare string."""
+    action = _wire.ADD_COURSE_CLASS_STUDENT
+    assert _wire.validate_call_ids(["1", 2], "class_ids", action) == (1, 2)
+    with pytest.raises(eeo.InputError, match="empty"):
+        _wire.validate_call_ids([], "class_ids", action)
+    with pytest.raises(eeo.TooManyItemsError, match="Batcher"):
+        _wire.validate_call_ids(range(1, 102), "class_ids", action)
+    with pytest.raises(eeo.InputError, match="7 more than once"):
+        _wire.validate_call_ids([7, 8, 7], "class_ids", action)
+    with pytest.raises(eeo.InputTypeError, match="class_ids must be a list"):
+        _wire.validate_call_ids("123", "class_ids", action)
+
+
+def test_group_name_rules() -> None:
+    """Names of 1 to 20 characters (not bytes) pass; longer or blank names are refused."""
+    assert _wire.validate_group_name("课" * 20) == "课" * 20
+    with pytest.raises(eeo.InputError, match="21"):
+        _wire.validate_group_name("x" * 21)
+    with pytest.raises(eeo.InputError, match="empty"):
+        _wire.validate_group_name("  ")
+    with pytest.raises(eeo.InputTypeError):
+        _wire.validate_group_name(5)
+
+
+M = eeo.GroupMember
+
+
+@pytest.mark.parametrize(
+    ("groups", "message"),
+    [
+        ([], "groups is empty"),
+        ([[]], r"groups\[0\] is empty"),
+        ([[M(1), M(2)]], r"groups\[0\] must have exactly one leader, has 0"),
+        ([[M(1, is_leader=True), M(2, is_leader=True)]], "has 2"),
+        ([[M(1, is_leader=True)], [M(1, is_leader=True)]], r"student 1 is in groups\[0\]\[0\]"),
+        ([[M(1, is_leader=True), M(1)]], r"again in groups\[0\]\[1\]"),
+        ([[M(0, is_leader=True)]], r"groups\[0\]\[0\].student_uid"),
+        ([[(1, True)]], "must be a GroupMember"),
+        ([M(1, is_leader=True)], "must be a list of GroupMember"),
+        ([[M(1, is_leader=1)]], "is_leader must be a bool"),  # type: ignore[arg-type]
+    ],
+)
+def test_group_rules(groups: object, message: str) -> None:
+    """Group plans need groups, one leader each, and each student once."""
+    with pytest.raises(eeo.InputError, match=message):
+        _wire.validate_groups(groups, _wire.ADD_COURSE_GROUP)
+
+
+def test_decode_documented_samples() -> None:
+    """The documented success bodies decode into aligned statuses and a group id."""
+    for name in ("add_success.json", "del_success.json"):
+        statuses = _wire.decode_items("x", sample(name), 2)
+        assert [s.errno for s in statuses] == [1, 1]
+        assert all(s.ok for s in statuses)
+    result = _wire.decode_group("addCourseGroup", sample("group_success.json"))
+    assert result.group_id == 147667
+    assert not result.partial
+
+
+def test_decode_per_item_errors() -> None:
+    """Per-item errnos stay with their item; 166 counts as ok and already."""
+    statuses = _wire.decode_items("addCourseClassStudent", sample("add_item_errors.json"), 3)
+    assert [(s.errno, s.ok, s.already) for s in statuses] == [
+        (1, True, False),
+        (166, True, True),
+        (145, False, False),
+    ]
+
+
+def test_decode_partial_group() -> None:
+    """Errno 898 still returns the new group id, marked partial."""
+    result = _wire.decode_group("addCourseGroup", sample("group_partial_898.json"))
+    assert (result.group_id, result.partial) == (147668, True)
+
+
+@pytest.mark.parametrize(
+    ("name", "error", "errno"),
+    [
+        ("error_102.json", eeo.BadCredentialsError, 102),
+        ("error_114.json", eeo.ServerBusyError, 114),
+    ],
+)
+def test_decode_error_only_bodies(name: str, error: type[eeo.ApiError], errno: int) -> None:
+    """A body with only error_info raises the family's ApiError with errno and action."""
+    with pytest.raises(error) as info:
+        _wire.decode_items("addCourseClassStudent", sample(name), 2)
+    assert info.value.errno == errno
+    assert info.value.action == "addCourseClassStudent"
+
+
+@pytest.mark.parametrize(
+    ("errno", "family"),
+    [
+        (100, eeo.BadParametersError),
+        (400, eeo.BadParametersError),
+        (142, eeo.NotFoundError),
+        (143, eeo.NotFoundError),
+        (144, eeo.NotFoundError),
+        (212, eeo.NotFoundError),
+        (228, eeo.NotFoundError),
+        (131, eeo.ServerBusyError),
+        (892, eeo.GroupExistsError),
+        (145, eeo.ApiError),
+    ],
+)
+def test_errno_families(errno: int, family: type[eeo.ApiError]) -> None:
+    """Each errno maps to its family class, all under ApiError and EEOError."""
+    body = json.dumps({"error_info": {"errno": errno, "error": "e"}}).encode()
+    with pytest.raises(family) as info:
+        _wire.decode_items("a", body, 1)
+    assert type(info.value) is family
+    assert isinstance(info.value, eeo.EEOError)
+
+
+def test_decode_html_body_is_protocol_error() -> None:
+    """An HTML page where JSON was expected is a ProtocolError quoting its start."""
+    with pytest.raises(eeo.ProtocolError, match="not JSON") as info:
+        _wire.decode_items("a", sample("bad_gateway.html"), 1)
+    assert "<html>" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"error_info": {"errno": 1, "error": ""}, "data": [{"errno": 1, "error": ""}]}',
+        b'{"error_info": {"errno": 1, "error": ""}}',
+        b'{"error_info": {"errno": 1, "error": ""}, "data": {"errno": 1}}',
+        b'{"error_info": {"errno": 1, "error": ""}, "data": [1, 2]}',
+    ],
+)
+def test_decode_misaligned_data(body: bytes) -> None:
+    """Data of the wrong length or shape is a DataMismatchError, never guessed."""
+    with pytest.raises(eeo.DataMismatchError):
+        _wire.decode_items("a", body, 2)
+
+
+@given(st.binary(max_size=200))
+def test_decode_any_bytes_gives_result_or_eeo_error(body: bytes) -> None:
+    """Any bytes decode to statuses or raise an EEOError, nothing else."""
+    try:
+        statuses = _wire.decode_items("a", body, 1)
+    except eeo.EEOError:
+        return
+    assert len(statuses) == 1
+
+
+def test_describe_known_and_unknown() -> None:
+    """Known errnos read as the documents say; unknown ones still read as text."""
+    assert eeo.describe(145) == "The lesson is finished."
+    assert eeo.Errno(898).meaning.startswith("Group setting succeeded")
+    assert "999" in eeo.describe(999)
+    assert eeo.describe(eeo.LocalErrno.NOT_SENT).startswith("Not sent")
