@@ -14,7 +14,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check eeo_async tests benchmarks
+	$(BIN)/ruff check eeo_async tests $(wildcard benchmarks)
+	$(BIN)/ruff format --check eeo_async tests $(wildcard benchmarks)
 
 types: $(STAMP)
 	$(BIN)/mypy eeo_async
