@@ -92,6 +92,7 @@ _MEANINGS: dict[int, str] = {
     Errno.GROUP_PARTIAL: "Group setting succeeded. Some students' UIDs are incorrect.",
 }
 
+
 class LocalErrno(enum.IntEnum):
     """Codes the SDK records for items the server gave no errno for (never sent by it).
 
