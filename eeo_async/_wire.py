@@ -286,12 +286,17 @@ def signed_body(sid: int, secret: str, timestamp: int, encoded_params: str) -> b
 # ---------------------------------------------------------------------------- decoding
 
 
-def _as_int(value: object) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool):
+def _as_int(value: object, upper: int = MAX_ID) -> int | None:
+    """``value`` as an int in 1..upper (JSON number or digit string), else ``None``."""
+    if isinstance(value, str) and value.isascii() and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= upper:
         return value
-    if isinstance(value, str) and value.isascii() and value.strip().lstrip("-").isdigit():
-        return int(value)
     return None
+
+
+#: Server errnos are small positive numbers; anything else is not the documented JSON.
+MAX_ERRNO: Final = 2**31 - 1
 
 
 def _snippet(body: bytes) -> str:
@@ -310,7 +315,7 @@ def decode_envelope(action: str, body: bytes) -> tuple[int, str, object]:
         message = f"the answer is not JSON ({len(body)} bytes): {_snippet(body)}"
         raise ProtocolError(action, message) from exc
     info = doc.get("error_info") if isinstance(doc, dict) else None
-    errno = _as_int(info.get("errno")) if isinstance(info, dict) else None
+    errno = _as_int(info.get("errno"), MAX_ERRNO) if isinstance(info, dict) else None
     if errno is None:
         message = f"the answer has no error_info.errno: {_snippet(body)}"
         raise ProtocolError(action, message)
@@ -336,7 +341,7 @@ def decode_items(action: str, body: bytes, count: int) -> list[ItemStatus]:
         raise DataMismatchError(action, message)
     statuses: list[ItemStatus] = []
     for index, entry in enumerate(data):
-        item_errno = _as_int(entry.get("errno")) if isinstance(entry, dict) else None
+        item_errno = _as_int(entry.get("errno"), MAX_ERRNO) if isinstance(entry, dict) else None
         if item_errno is None:
             message = f"data[{index}] has no errno: {entry!r:.60}"
             raise DataMismatchError(action, message)
@@ -360,7 +365,7 @@ def decode_group(action: str, body: bytes) -> GroupResult:
     if errno not in (Errno.OK, Errno.GROUP_PARTIAL):
         raise api_error(errno, error, action)
     group_id = _as_int(data)
-    if group_id is None or group_id <= 0:
+    if group_id is None:
         message = f"data should be the new group id, got {data!r:.60}"
         raise DataMismatchError(action, message)
     return GroupResult(group_id=group_id, errno=errno, error=error)
