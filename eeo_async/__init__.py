@@ -4,6 +4,7 @@ Names starting with ``_`` (modules included) are private; import from ``eeo_asyn
 and from the one public submodule ``eeo_async.testing``.
 """
 
+from ._batch import Batcher, Plan
 from ._client import Client
 from ._codes import Errno, LocalErrno, describe
 from ._errors import (
@@ -28,6 +29,7 @@ from ._errors import (
     TransportError,
 )
 from ._models import GroupMember, GroupResult, ItemStatus
+from ._report import BatchReport, ItemResult
 
 __version__ = "0.1.0"
 
@@ -36,6 +38,8 @@ __all__ = [
     "BadCredentialsError",
     "BadParametersError",
     "BatchError",
+    "BatchReport",
+    "Batcher",
     "Client",
     "ClientClosedError",
     "ConnectError",
@@ -48,9 +52,11 @@ __all__ = [
     "HTTPStatusError",
     "InputError",
     "InputTypeError",
+    "ItemResult",
     "ItemStatus",
     "LocalErrno",
     "NotFoundError",
+    "Plan",
     "ProtocolError",
     "RequestTimeoutError",
     "ResponseTooLargeError",
