@@ -125,16 +125,18 @@ class _Job:
     def _next_work(self) -> tuple[int, list[int]] | None:
         if self.stopped is not None:
             return None
-        if self.ready:
-            index = next(iter(self.ready))
-            rows = self.ready[index]
-            size = self.batcher.chunk_size
-            if len(rows) <= size:
-                del self.ready[index]
-                return index, rows
-            self.ready[index] = rows[size:]
-            return index, rows[:size]
-        return next(self.fresh, None)
+        # Fresh chunks first: retried items meanwhile pool up into fuller calls.
+        work = next(self.fresh, None)
+        if work is not None or not self.ready:
+            return work
+        index = next(iter(self.ready))
+        rows = self.ready[index]
+        size = self.batcher.chunk_size
+        if len(rows) <= size:
+            del self.ready[index]
+            return index, rows
+        self.ready[index] = rows[size:]
+        return index, rows[:size]
 
     async def worker(self) -> None:
         while True:
@@ -199,9 +201,13 @@ class _Job:
         self._finish([(row, errno, error) for row in rows])
 
     def _schedule(self, index: int, rows: list[int], delay: float) -> None:
+        if delay <= 0:
+            self.ready.setdefault(index, []).extend(rows)
+            self.wake.set()
+            return
+
         async def later() -> None:
-            if delay > 0:
-                await self.batcher._sleep(delay)
+            await self.batcher._sleep(delay)
             self.ready.setdefault(index, []).extend(rows)
             self.wake.set()
 
