@@ -37,13 +37,16 @@ class Errno(enum.IntEnum):
     REMOVE_STUDENT_FAILED = 171
     LESSON_DELETED = 212
     STUDENT_NOT_IN_SCHOOL = 228
+    COTEACHER_AS_STUDENT = 332
     ADVISOR_AS_STUDENT = 333
+    PUBLIC_COURSE = 369
     ILLEGAL_DATA = 400
     LMS_LESSON = 466
     ACCOUNT_DELETED = 886
     GROUP_SET_FAILED = 890
     GROUP_EXISTS = 892
     LEADER_UID_ERROR = 895
+    STUDENTS_NOT_IN_SCHOOL = 896
     STUDENTS_NOT_IN_COURSE = 897
     GROUP_PARTIAL = 898
 
@@ -79,13 +82,23 @@ _MEANINGS: dict[int, str] = {
     Errno.REMOVE_STUDENT_FAILED: "Failed to remove the student out of the lesson.",
     Errno.LESSON_DELETED: "The lesson has been deleted.",
     Errno.STUDENT_NOT_IN_SCHOOL: "There is no such student in your institution.",
+    Errno.COTEACHER_AS_STUDENT: (
+        "Course teachers or co-teachers cannot be set as course students "
+        "or course auditing students."
+    ),
     Errno.ADVISOR_AS_STUDENT: "The course advisor cannot be set as a course student.",
+    Errno.PUBLIC_COURSE: (
+        "Do not support to operate this type of courses and lessons (public course)."
+    ),
     Errno.ILLEGAL_DATA: "The requested data is illegal.",
     Errno.LMS_LESSON: ("The lesson was created in the ClassIn LMS and cannot be edited via API."),
     Errno.ACCOUNT_DELETED: "The student's account has been deleted by the user.",
     Errno.GROUP_SET_FAILED: "Failed to set the group.",
     Errno.GROUP_EXISTS: "Operation failed as there's already a group.",
     Errno.LEADER_UID_ERROR: "Operation failed. Leader UID error.",
+    Errno.STUDENTS_NOT_IN_SCHOOL: (
+        "Operation failed. All students do not belong to your institution."
+    ),
     Errno.STUDENTS_NOT_IN_COURSE: (
         "Operation failed. All students have not attended the course yet."
     ),
