@@ -23,16 +23,19 @@ from .testing import Sandbox
 try:
     import pytest_asyncio
 except ImportError:  # pragma: no cover - exercised only where pytest-asyncio is missing
+    pytest_asyncio = None  # type: ignore[assignment]
 
-    @pytest.fixture
-    def eeo_sandbox() -> None:
-        """Skip: the eeo_sandbox fixture needs pytest-asyncio."""
-        pytest.skip("the eeo_sandbox fixture needs pytest-asyncio: pip install pytest-asyncio")
-
-else:
+if pytest_asyncio is not None:
 
     @pytest_asyncio.fixture
     async def eeo_sandbox() -> AsyncIterator[Sandbox]:
         """A started :class:`eeo_async.testing.Sandbox` on loopback, closed after the test."""
         async with Sandbox() as sandbox:
             yield sandbox
+
+else:  # pragma: no cover
+
+    @pytest.fixture
+    def eeo_sandbox() -> None:
+        """Skip: the eeo_sandbox fixture needs pytest-asyncio."""
+        pytest.skip("the eeo_sandbox fixture needs pytest-asyncio: pip install pytest-asyncio")
