@@ -286,6 +286,8 @@ class Batcher:
         on_progress: called as ``on_progress(done, total)`` whenever items finish.
         deadline: seconds for a whole job; when it passes, in-flight calls are cancelled
             and items without an outcome are reported ``LocalErrno.NOT_SENT``.
+        probe_first: send the first call alone and only then the rest, so wrong
+            credentials cost one request (the command does this).
 
     Raises:
         InputError: a setting out of range.
@@ -302,6 +304,7 @@ class Batcher:
         max_backoff: float = DEFAULT_MAX_BACKOFF,
         on_progress: Callable[[int, int], None] | None = None,
         deadline: float | None = None,
+        probe_first: bool = False,
     ) -> None:
         if not isinstance(client, Client):
             message = f"client must be an eeo_async.Client, got {type(client).__name__}"
@@ -329,6 +332,7 @@ class Batcher:
         )
         self.on_progress = on_progress
         self.deadline = deadline
+        self.probe_first = probe_first
         # Tests replace this to run backoffs without waiting.
         self._sleep: Callable[[float], Any] = asyncio.sleep
 
@@ -596,6 +600,8 @@ class Batcher:
         try:
             async with timeout, asyncio.TaskGroup() as group:
                 job.group = group
+                if self.probe_first and (first := job._next_work()) is not None:
+                    await job._send(*first)
                 for _ in range(min(self.concurrency, job.unfinished)):
                     group.create_task(job.worker())
         except BaseExceptionGroup as group_error:
