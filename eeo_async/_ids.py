@@ -50,8 +50,9 @@ def read_ids(path: str | Path, column: str | None = None) -> list[int]:
     """Read IDs: one per line, or a CSV whose first line is a header.
 
     A first line that is not an ID is the header: with one column it is used, with
-    several ``column`` picks one. Blank lines and ``#`` comments are skipped. Every bad
-    line is reported as ``FILE:LINE: bad ID '12x'`` before anything is returned.
+    several ``column`` picks one (a file without a header ignores ``column``). Blank
+    lines and ``#`` comments are skipped. Every bad line is reported as
+    ``FILE:LINE: bad ID '12x'`` before anything is returned.
 
     Raises:
         InputFileError: unreadable file, unknown column or bad IDs (all listed).
@@ -77,9 +78,6 @@ def read_ids(path: str | Path, column: str | None = None) -> list[int]:
                 "choose one with --column"
             )
             raise InputFileError([message])
-    elif column is not None:
-        message = f"{path}:{first_number}: --column {column!r} given but the file has no header"
-        raise InputFileError([message])
     ids: list[int] = []
     problems: list[str] = []
     for number, line in lines:
