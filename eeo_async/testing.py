@@ -541,13 +541,14 @@ class Sandbox:
             raise _Answer(Errno.BAD_PARAMETERS)
         if course_id in self._groups:
             raise _Answer(Errno.GROUP_EXISTS)
-        for group in parsed:
-            leaders = [m for m in group if m.is_leader]
-            if len(leaders) != 1 or leaders[0].student_uid not in self._students:
-                raise _Answer(Errno.LEADER_UID_ERROR)
+        leaders = [[m.student_uid for m in group if m.is_leader] for group in parsed]
+        if any(len(found) != 1 for found in leaders):
+            raise _Answer(Errno.LEADER_UID_ERROR)
         in_school = [u for u in uids if u in self._students]
         if not in_school:
             raise _Answer(Errno.STUDENTS_NOT_IN_SCHOOL)
+        if any(found[0] not in self._students for found in leaders):
+            raise _Answer(Errno.LEADER_UID_ERROR)
         attending = self.course_students(course_id)
         valid = {u for u in in_school if u in attending}
         if not valid:
