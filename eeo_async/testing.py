@@ -381,9 +381,6 @@ class Sandbox:
             )
             self._seen[content] += 1
             rng = self._rng(f"{content}|{self._seen[content]}")
-            faults = self.faults
-            if faults.latency or faults.latency_jitter:
-                await asyncio.sleep(faults.latency + rng.uniform(0, faults.latency_jitter))
             if not self._signed(form):
                 stats.bad_signatures += 1
                 return self._json(_envelope(Errno.NO_PERMISSION))
@@ -392,6 +389,9 @@ class Sandbox:
                 return self._json(_envelope(Errno.DUPLICATE_REQUEST))
             self._handling.add(content)
             try:
+                faults = self.faults
+                if faults.latency or faults.latency_jitter:
+                    await asyncio.sleep(faults.latency + rng.uniform(0, faults.latency_jitter))
                 return await self._answer(request, action, form, rng)
             finally:
                 self._handling.discard(content)
