@@ -409,32 +409,14 @@ def test_killed_job_resumes_without_loss(tmp_path: Path, how: signal.Signals) ->
             assert SECRET.encode() not in text
 
 
-def test_demo_runs_and_agrees(tmp_path: Path) -> None:
+def test_demo_runs_and_agrees(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The demo (small) finishes, says the report agrees with the server, writes JSON."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     report = tmp_path / "demo.json"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "eeo_async._cli",
-            "demo",
-            "--students",
-            "120",
-            "--lessons",
-            "12",
-            "--report",
-            str(report),
-            "--no-progress",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    code, out, err = run(
+        ["demo", "--students", "120", "--lessons", "12", "--report", str(report), "--no-progress"],
+        capsys,
     )
-    assert done.returncode == 0, done.stderr
-    assert "report agrees with the server item by item: yes" in done.stdout
+    assert code == 0, err
+    assert "report agrees with the server item by item: yes" in out
     assert json.loads(report.read_text(encoding="utf-8"))["summary"]["total"] == 1440
-    assert "sandbox-secret" not in done.stdout + done.stderr
+    assert "sandbox-secret" not in out + err

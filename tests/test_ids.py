@@ -1,0 +1,117 @@
+"""The command's file readers: IDs and group plans, with line numbers for every bad line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import eeo_async as eeo
+from eeo_async._ids import InputFileError, read_groups, read_ids
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_plain_ids_skip_blanks_and_comments(tmp_path: Path) -> None:
+    """One ID per line; blank lines and # comments are skipped; digits with spaces pass."""
+    path = write(tmp_path, "a.txt", "# students\n1001\n\n  1002 \n# end\n")
+    assert read_ids(path) == [1001, 1002]
+
+
+def test_header_with_one_column_is_used(tmp_path: Path) -> None:
+    """A first line that is not an ID is a header; with one column, that column is read."""
+    assert read_ids(write(tmp_path, "a.csv", "uid\n5\n6\n")) == [5, 6]
+
+
+def test_column_picks_among_several(tmp_path: Path) -> None:
+    """With several columns --column chooses; without it the error lists the columns."""
+    path = write(tmp_path, "a.csv", 'name,uid\nann,5\n"b, c",6\n')
+    assert read_ids(path, "uid") == [5, 6]
+    with pytest.raises(InputFileError, match=r"several columns \(name, uid\)"):
+        read_ids(path)
+    with pytest.raises(InputFileError, match="no column 'id'; columns: name, uid"):
+        read_ids(path, "id")
+
+
+def test_every_bad_line_reported(tmp_path: Path) -> None:
+    """Each bad line is reported as FILE:LINE (physical, header counted)."""
+    path = write(tmp_path, "a.csv", "uid\n1\n12x\n\n0\n2,3\n")
+    with pytest.raises(InputFileError) as info:
+        read_ids(path)
+    assert info.value.problems == [
+        f"{path}:3: bad ID '12x'",
+        f"{path}:5: bad ID '0'",
+        f"{path}:6: bad ID '2,3'",
+    ]
+    assert isinstance(info.value, eeo.InputError)
+
+
+def test_empty_and_missing_files(tmp_path: Path) -> None:
+    """An empty file or one that cannot be read is a clear error."""
+    with pytest.raises(InputFileError, match="no IDs"):
+        read_ids(write(tmp_path, "e.txt", "# nothing\n\n"))
+    with pytest.raises(InputFileError, match="no IDs"):
+        read_ids(write(tmp_path, "h.txt", "uid\n"))
+    with pytest.raises(InputFileError, match="cannot read"):
+        read_ids(tmp_path / "missing.txt")
+
+
+def test_groups_from_documented_json(tmp_path: Path) -> None:
+    """The documented groupList JSON reads into GroupMember lists."""
+    path = write(
+        tmp_path,
+        "g.json",
+        '[[{"studentUid": 1000152, "isLeader": 1}, {"studentUid": 1000109, "isLeader": 0}],'
+        ' [{"studentUid": 1000101, "isLeader": 1}]]',
+    )
+    assert read_groups(path) == [
+        [eeo.GroupMember(1000152, is_leader=True), eeo.GroupMember(1000109)],
+        [eeo.GroupMember(1000101, is_leader=True)],
+    ]
+
+
+def test_bad_group_json(tmp_path: Path) -> None:
+    """Bad JSON entries are all reported with their place."""
+    path = write(
+        tmp_path,
+        "g.json",
+        '[[{"studentUid": "x", "isLeader": 1}, 5, {"studentUid": 3, "isLeader": 7}]]',
+    )
+    with pytest.raises(InputFileError) as info:
+        read_groups(path)
+    assert [p.split(": ", 1)[1] for p in info.value.problems] == [
+        "groups[0][0]: bad ID 'x'",
+        "groups[0][1]: expected {'studentUid': ..., 'isLeader': 0/1}",
+        "groups[0][2]: bad isLeader 7",
+    ]
+    with pytest.raises(InputFileError, match="not valid JSON"):
+        read_groups(write(tmp_path, "b.json", "[[}"))
+
+
+def test_groups_from_csv(tmp_path: Path) -> None:
+    """CSV group files group rows by their label, leaders marked 1/yes/true."""
+    path = write(tmp_path, "g.csv", "group,student_uid,is_leader\nA,1,1\nB,3,yes\nA,2,0\n")
+    assert read_groups(path) == [
+        [eeo.GroupMember(1, is_leader=True), eeo.GroupMember(2)],
+        [eeo.GroupMember(3, is_leader=True)],
+    ]
+
+
+def test_bad_group_csv(tmp_path: Path) -> None:
+    """A wrong header, bad IDs, bad leader marks and short rows are reported by line."""
+    with pytest.raises(InputFileError, match="header must be group,student_uid,is_leader"):
+        read_groups(write(tmp_path, "h.csv", "team,uid\nA,1\n"))
+    path = write(tmp_path, "g.csv", "group,student_uid,is_leader\nA,x,1\nA,2,maybe\nA,3\n")
+    with pytest.raises(InputFileError) as info:
+        read_groups(path)
+    assert info.value.problems == [
+        f"{path}:2: bad ID 'x'",
+        f"{path}:3: bad is_leader 'maybe' (use 1/0)",
+        f"{path}:4: expected 3 fields, got 2",
+    ]
+    with pytest.raises(InputFileError, match="no groups"):
+        read_groups(write(tmp_path, "e.csv", "\n"))
