@@ -124,17 +124,8 @@ def api_error(errno: int, error: str, action: str) -> ApiError:
     return _FAMILIES.get(errno, ApiError)(errno, error, action)
 
 
-class TransportError(EEOError):
-    """No usable HTTP answer: connection failure, timeout or an HTTP error status.
-
-    Attributes:
-        action: the API action.
-        status: the HTTP status when there was one, else ``None``.
-        detail: what went wrong, in words.
-    """
-
-    retryable = True
-    may_have_acted = True
+class _ActionError(EEOError):
+    """An error about one action's exchange: keeps the action, a detail and the status."""
 
     def __init__(self, action: str, detail: str, status: int | None = None) -> None:
         self.action = action
@@ -145,6 +136,19 @@ class TransportError(EEOError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.action, self.detail, self.status))
+
+
+class TransportError(_ActionError):
+    """No usable HTTP answer: connection failure, timeout or an HTTP error status.
+
+    Attributes:
+        action: the API action.
+        status: the HTTP status when there was one, else ``None``.
+        detail: what went wrong, in words.
+    """
+
+    retryable = True
+    may_have_acted = True
 
 
 class ConnectError(TransportError):
@@ -182,7 +186,7 @@ class HTTPStatusError(TransportError):
         return (type(self), (self.action, self.detail, self.status, self.retry_after))
 
 
-class ProtocolError(EEOError):
+class ProtocolError(_ActionError):
     """A 200 answer whose body is not the documented JSON envelope.
 
     Attributes:
@@ -195,14 +199,7 @@ class ProtocolError(EEOError):
     may_have_acted = True
 
     def __init__(self, action: str, detail: str, status: int | None = 200) -> None:
-        self.action = action
-        self.detail = detail
-        self.status = status
-        message = f"{action}: {detail}"
-        super().__init__(message)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.action, self.detail, self.status))
+        super().__init__(action, detail, status)
 
 
 class ResponseTooLargeError(ProtocolError):

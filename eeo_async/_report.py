@@ -15,7 +15,7 @@ import attrs
 
 from ._codes import Errno, describe
 from ._errors import BatchError, InputError
-from ._models import ALREADY
+from ._models import ALREADY, ItemStatus
 
 Key = int | tuple[int, int]
 Outcome = Literal["succeeded", "already", "failed"]
@@ -23,8 +23,8 @@ FORMAT: Final = "eeo-async-report/1"
 
 
 @attrs.frozen
-class ItemResult:
-    """The final outcome of one item of a batch.
+class ItemResult(ItemStatus):
+    """The final outcome of one item of a batch: its status and how many calls it took.
 
     Attributes:
         errno: the server's errno for the item (1 = done), or a negative
@@ -33,21 +33,14 @@ class ItemResult:
         attempts: how many calls carried this item.
     """
 
-    errno: int
-    error: str
     attempts: int
-
-    @property
-    def ok(self) -> bool:
-        """True when the item is in the target state (newly, or already before)."""
-        return self.errno == Errno.OK or self.errno in ALREADY
 
     @property
     def outcome(self) -> Outcome:
         """``"succeeded"``, ``"already"`` (166/167: it was so before) or ``"failed"``."""
         if self.errno == Errno.OK:
             return "succeeded"
-        return "already" if self.errno in ALREADY else "failed"
+        return "already" if self.already else "failed"
 
 
 class _Items(Mapping[Key, ItemResult]):
