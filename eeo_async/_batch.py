@@ -226,14 +226,17 @@ class _Job:
             return
         report = self.report
         attempts = report._attempts
-        results = [
-            (report._key(row), report._record(row, errno, error, attempts[row]))
-            for row, errno, error in final
-        ]
+        report._record_many(final)
         if self.on_items is not None:
-            self.on_items(results)  # the journal commits before the items count as done
-        self.unfinished -= len(results)
-        self._progress(len(results))
+            # The journal commits before the items count as done.
+            self.on_items(
+                [
+                    (report._key(row), ItemResult(errno, error, attempts[row]))
+                    for row, errno, error in final
+                ]
+            )
+        self.unfinished -= len(final)
+        self._progress(len(final))
         if self.unfinished == 0:
             self.wake.set()
 

@@ -7,7 +7,7 @@ import html
 import json
 from array import array
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from os import PathLike
 from typing import Any, Final, Literal
 
@@ -106,7 +106,7 @@ class BatchReport:
 
     # ------------------------------------------------------------------ recording
 
-    def _record(self, row: int, errno: int, error: str, attempts: int) -> ItemResult:
+    def _record(self, row: int, errno: int, error: str, attempts: int) -> None:
         index = self._text_index.get(error)
         if index is None:
             index = self._text_index[error] = len(self._text_table)
@@ -114,7 +114,17 @@ class BatchReport:
         self._errnos[row] = errno
         self._texts[row] = index
         self._attempts[row] = min(attempts, 0xFFFF)
-        return ItemResult(errno, error, attempts)
+
+    def _record_many(self, final: Iterable[tuple[int, int, str]]) -> None:
+        """Record ``(row, errno, error)`` outcomes; attempts are already counted."""
+        errnos, texts, index, table = self._errnos, self._texts, self._text_index, self._text_table
+        for row, errno, error in final:
+            position = index.get(error)
+            if position is None:
+                position = index[error] = len(table)
+                table.append(error)
+            errnos[row] = errno
+            texts[row] = position
 
     def _key(self, row: int) -> Key:
         if self._target_ids is None:

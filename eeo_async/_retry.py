@@ -17,8 +17,8 @@ def _check_attempts(_: object, attribute: attrs.Attribute[int], value: int) -> N
     if isinstance(value, bool) or not isinstance(value, int):
         message = f"{attribute.name} must be an int, got {value!r}"
         raise InputTypeError(message)
-    if value < 1:
-        message = f"{attribute.name} must be at least 1, got {value!r}"
+    if not 1 <= value <= 1000:
+        message = f"{attribute.name} must be between 1 and 1000, got {value!r}"
         raise InputError(message)
 
 

@@ -11,7 +11,7 @@ import json
 import operator
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 import attrs
 import cattrs
@@ -274,7 +274,7 @@ ACTIONS: Final = {
 def encode_params(params: Params) -> str:
     """Return the action's own form fields, URL-encoded (without SID and signature)."""
     fields: dict[str, str] = _converter.unstructure(params)
-    return urlencode(fields)
+    return "&".join(f"{name}={quote_plus(value)}" for name, value in fields.items())
 
 
 def signed_body(sid: int, secret: str, timestamp: int, encoded_params: str) -> bytes:
@@ -340,16 +340,22 @@ def decode_items(action: str, body: bytes, count: int) -> list[ItemStatus]:
         message = f"data should hold {count} entries, one per item sent, but holds {got}"
         raise DataMismatchError(action, message)
     statuses: list[ItemStatus] = []
+    known: dict[tuple[int, str], ItemStatus] = {}  # statuses are values: share equal ones
     for index, entry in enumerate(data):
-        item_errno = _as_int(entry.get("errno"), MAX_ERRNO) if isinstance(entry, dict) else None
-        if item_errno is None:
-            message = f"data[{index}] has no errno: {entry!r:.60}"
-            raise DataMismatchError(action, message)
+        item_errno = entry.get("errno") if type(entry) is dict else None
+        if type(item_errno) is not int or not 0 < item_errno <= MAX_ERRNO:
+            item_errno = _as_int(item_errno, MAX_ERRNO)
+            if item_errno is None:
+                message = f"data[{index}] has no valid errno: {entry!r:.60}"
+                raise DataMismatchError(action, message)
         assert isinstance(entry, dict)  # noqa: S101 - narrowed above, for the type checker
         text = entry.get("error")
-        statuses.append(
-            ItemStatus(item_errno, text if isinstance(text, str) else describe(item_errno))
-        )
+        if type(text) is not str:
+            text = describe(item_errno)
+        status = known.get((item_errno, text))
+        if status is None:
+            status = known[item_errno, text] = ItemStatus(item_errno, text)
+        statuses.append(status)
     return statuses
 
 

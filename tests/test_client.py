@@ -228,6 +228,8 @@ def test_retry_policy_delay() -> None:
     assert policy.delay(1, retry_after=100.0) == 30.0
     with pytest.raises(eeo.InputError, match="max_attempts"):
         RetryPolicy(max_attempts=0)
+    with pytest.raises(eeo.InputError, match="between 1 and 1000"):
+        RetryPolicy(max_attempts=100_000)
     with pytest.raises(eeo.InputError, match="initial_backoff"):
         RetryPolicy(initial_backoff=float("nan"))
 
