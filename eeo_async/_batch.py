@@ -104,7 +104,7 @@ class _Job:
         self.targets = targets
         self.on_items = on_items
         self.bar = progress
-        self.policy = batcher.policy
+        self.policy = batcher._policy
         self.unfinished = report.total
         self.done = 0
         self.ready: dict[int, list[int]] = {}  # target index -> rows waiting for a retry call
@@ -330,7 +330,7 @@ class Batcher:
         self.client = client
         self.concurrency = concurrency
         self.chunk_size = chunk_size
-        self.policy = RetryPolicy(
+        self._policy = RetryPolicy(
             max_attempts=max_attempts, initial_backoff=initial_backoff, max_backoff=max_backoff
         )
         self.on_progress = on_progress
@@ -342,7 +342,7 @@ class Batcher:
     def __repr__(self) -> str:
         return (
             f"<eeo_async.Batcher concurrency={self.concurrency} chunk_size={self.chunk_size} "
-            f"max_attempts={self.policy.max_attempts} client={self.client!r}>"
+            f"max_attempts={self._policy.max_attempts} client={self.client!r}>"
         )
 
     # ----------------------------------------------------------------- planning

@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from ._batch import Batcher
 from ._client import Client
@@ -397,9 +397,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
 
 
-def _exit() -> NoReturn:
-    sys.exit(main())
-
-
 if __name__ == "__main__":
-    _exit()
+    sys.exit(main())

@@ -32,6 +32,7 @@ from ._constants import (
     USER_AGENT,
 )
 from ._errors import (
+    ApiError,
     ClientClosedError,
     ConnectError,
     EEOError,
@@ -171,7 +172,7 @@ class Client:
             message = f"timeout must be a positive number of seconds, got {timeout!r}"
             raise InputError(message)
         self._timeout = aiohttp.ClientTimeout(total=timeout)
-        self.policy = RetryPolicy(
+        self._policy = RetryPolicy(
             max_attempts=max_attempts, initial_backoff=initial_backoff, max_backoff=max_backoff
         )
         self._clock = clock
@@ -259,8 +260,10 @@ class Client:
 
     # ------------------------------------------------------------------ one attempt
 
-    async def _post(self, action: str, encoded: str, items: int, attempt: int) -> bytes:
-        """Send one signed attempt and return the body of a 200 answer."""
+    async def _attempt(
+        self, action: str, encoded: str, items: int, attempt: int, decode: Callable[[bytes], _T]
+    ) -> _T:
+        """Send one signed attempt, decode its answer, and log it at DEBUG."""
         session = self._session_or_raise()
         key = (action, encoded)
         entry = self._in_flight.get(key)
@@ -272,15 +275,26 @@ class Client:
                 # Signed only now, after any wait, so the timeStamp is current.
                 body = signed_body(self._sid, self._secret, int(self._clock()), encoded)
                 started = time.perf_counter()
+                outcome: object = "?"
                 try:
-                    return await self._exchange(session, action, body)
+                    result = decode(await self._exchange(session, action, body))
+                except ApiError as exc:
+                    outcome = exc.errno
+                    raise
+                except EEOError as exc:
+                    outcome = type(exc).__name__
+                    raise
+                else:
+                    outcome = getattr(result, "errno", 1)
+                    return result
                 finally:
                     if _log.isEnabledFor(logging.DEBUG):
                         _log.debug(
-                            "sent action=%s items=%d attempt=%d latency_ms=%.1f",
+                            "action=%s items=%d attempt=%d errno=%s latency_ms=%.1f",
                             action,
                             items,
                             attempt,
+                            outcome,
                             (time.perf_counter() - started) * 1000,
                         )
         finally:
@@ -324,19 +338,18 @@ class Client:
         self, action: Action, encoded: str, count: int, attempt: int = 1
     ) -> list[ItemStatus]:
         """One attempt of an item action: the statuses aligned with the items sent."""
-        body = await self._post(action.name, encoded, count, attempt)
-        statuses = decode_items(action.name, body, count)
-        if _log.isEnabledFor(logging.DEBUG):
-            _log.debug("answer action=%s items=%d attempt=%d errno=1", action.name, count, attempt)
-        return statuses
+        name = action.name
+        return await self._attempt(
+            name, encoded, count, attempt, lambda body: decode_items(name, body, count)
+        )
 
     async def _with_retries(
         self, action: Action, attempt: Callable[[int], Any], on_result: Callable[[Any, int], _T]
     ) -> _T:
         """Run ``attempt(n)`` until it succeeds or fails for good, per the retry policy."""
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.policy.max_attempts),
-            wait=self.policy.tenacity_wait,
+            stop=stop_after_attempt(self._policy.max_attempts),
+            wait=self._policy.tenacity_wait,
             retry=retry_if_exception(lambda exc: is_transient(exc, action)),
             before_sleep=self._log_retry,
             reraise=True,
@@ -450,8 +463,9 @@ class Client:
         members = sum(len(g) for g in params.groups)
 
         async def attempt(number: int) -> GroupResult:
-            body = await self._post(action.name, encoded, members, number)
-            return decode_group(action.name, body)
+            return await self._attempt(
+                action.name, encoded, members, number, lambda body: decode_group(action.name, body)
+            )
 
         return await self._with_retries(
             action, attempt, lambda result, number: attrs.evolve(result, attempts=number)

@@ -102,6 +102,7 @@ def test_enroll_end_to_end(
     )
     assert code == 0, err
     assert "succeeded         15" in out
+    assert "progress: 15/15 items (100%)" in err  # plain lines when stderr is not a terminal
     report = BatchReport.from_json(report_path.read_text(encoding="utf-8"))
     assert report.total == 15
     for (student, lesson), item in report.items.items():
@@ -420,3 +421,56 @@ def test_demo_runs_and_agrees(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert "report agrees with the server item by item: yes" in out
     assert json.loads(report.read_text(encoding="utf-8"))["summary"]["total"] == 1440
     assert "sandbox-secret" not in out + err
+
+
+def test_sandbox_command_serves_until_interrupted() -> None:
+    """`eeo-async sandbox` serves a seeded sandbox a client can use, and stops on Ctrl-C."""
+    import re
+
+    import eeo_async as eeo
+
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "eeo_async._cli",
+            "sandbox",
+            "--port",
+            "0",
+            "--students",
+            "2",
+            "--lessons",
+            "3",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        lines = [process.stdout.readline() for _ in range(5)]
+        match = re.search(r"listening on (http://127\.0\.0\.1:\d+)", lines[0])
+        assert match, lines
+        course = re.search(r"course (\d+): lessons (\d+)\.\.", "".join(lines))
+        students = re.search(r"students (\d+)\.\.", "".join(lines))
+        assert course
+        assert students
+
+        async def use() -> list[eeo.ItemStatus]:
+            async with eeo.Client(1234567, "sandbox-secret", base_url=match.group(1)) as client:
+                return await client.add_course_class_student(
+                    course.group(1), students.group(1), [course.group(2)]
+                )
+
+        assert asyncio.run(use())[0].errno == 1
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+        assert process.returncode == 130, err
+        assert "sandbox-secret" not in "".join(lines) + out + err
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

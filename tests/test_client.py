@@ -209,7 +209,7 @@ async def test_429_honours_retry_after(mocked: aioresponses, client: eeo.Client)
             asked.append(retry_after)
             return 0.0
 
-    client.policy = Recording(max_attempts=3)
+    client._policy = Recording(max_attempts=3)
     mocked.post(ADD, status=429, headers={"Retry-After": "7"})
     mocked.post(ADD, payload=payload(1, [1]))
     assert (await client.add_course_class_student(1, 2, [3]))[0].ok
@@ -350,7 +350,8 @@ async def test_repr_and_errors_never_show_secret(
     keys = [f["safeKey"] for f in sent(mocked, ADD)]
     texts = [repr(client), str(info.value), repr(info.value), caplog.text]
     assert "sid=1234567" in texts[0]
-    assert "attempt=1" in caplog.text
+    assert "attempt=1 errno=114 latency_ms=" in caplog.text
+    assert "attempt=2 errno=ProtocolError" in caplog.text
     for text in texts:
         assert SECRET not in text
         for key in keys:
