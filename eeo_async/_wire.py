@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import operator
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final
 from urllib.parse import quote_plus
@@ -91,8 +92,7 @@ def validate_call_ids(values: Iterable[object], where: str, action: Action) -> t
         )
         raise TooManyItemsError(message)
     if len(set(ids)) != len(ids):
-        seen: set[int] = set()
-        twice = next(i for i in ids if i in seen or seen.add(i))  # type: ignore[func-returns-value]
+        twice = next(i for i, n in Counter(ids).items() if n > 1)
         message = f"{where} contains {twice} more than once"
         raise InputError(message)
     return ids
