@@ -4,7 +4,7 @@ Names starting with ``_`` (modules included) are private; import from ``eeo_asyn
 and from the one public submodule ``eeo_async.testing``.
 """
 
-from ._batch import Batcher, Plan
+from ._batch import Batcher
 from ._client import Client
 from ._codes import Errno, LocalErrno, describe
 from ._errors import (
@@ -29,6 +29,7 @@ from ._errors import (
     TransportError,
 )
 from ._models import GroupMember, GroupResult, ItemStatus
+from ._plan import Plan
 from ._report import BatchReport, ItemResult
 
 __version__ = "0.1.0"

@@ -5,14 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Literal
-
-import attrs
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from ._client import Client
-from ._codes import TRANSIENT, LocalErrno
+from ._codes import LocalErrno
 from ._constants import (
     DEFAULT_CONCURRENCY,
     DEFAULT_INITIAL_BACKOFF,
@@ -21,244 +18,13 @@ from ._constants import (
     LOGGER_NAME,
     MAX_CHUNK_SIZE,
 )
-from ._errors import (
-    ApiError,
-    BadCredentialsError,
-    EEOError,
-    HTTPStatusError,
-    InputError,
-    InputTypeError,
-    ProtocolError,
-)
+from ._errors import InputError, InputTypeError
+from ._job import Job, OnItems
+from ._plan import Plan, plan_targets
 from ._report import BatchReport, ItemResult, Key
-from ._retry import RetryPolicy, is_transient
-from ._wire import (
-    ADD_COURSE_CLASS_STUDENT,
-    DEL_CLASS_STUDENT_MULTIPLE,
-    Action,
-    AddCourseClassStudentParams,
-    DelClassStudentMultipleParams,
-    encode_params,
-    iter_ids,
-    validate_id,
-)
+from ._retry import RetryPolicy
 
 _log = logging.getLogger(LOGGER_NAME)
-
-Operation = Literal["add_student_to_lessons", "remove_students_from_lesson", "enroll"]
-OnItems = Callable[[Sequence[tuple[Key, ItemResult]]], None]
-
-
-@attrs.frozen(kw_only=True)
-class Plan:
-    """What a job would send, worked out without sending anything (for ``--dry-run``).
-
-    Attributes:
-        items: distinct items to send.
-        duplicates: input items dropped because they repeat an earlier one.
-        calls: HTTP calls needed when nothing has to be retried.
-        max_chunk: the largest number of items in one call.
-    """
-
-    items: int
-    duplicates: int
-    calls: int
-    max_chunk: int
-
-
-def _unique(values: Iterable[object], where: str) -> tuple[list[int], int]:
-    """Validate every ID first (nothing is sent on a bad one); drop repeats, counting them."""
-    ids = list(iter_ids(values, where))
-    if not ids:
-        message = f"{where} is empty: give at least one ID"
-        raise InputError(message)
-    unique = list(dict.fromkeys(ids))
-    return unique, len(ids) - len(unique)
-
-
-@attrs.define
-class _Target:
-    """The fixed part of a series of calls (one student, or one lesson) and its rows."""
-
-    target_id: int
-    rows: Sequence[int]
-
-
-class _Job:
-    """One run of an operation: the work queue, the retry pool, the workers."""
-
-    def __init__(
-        self,
-        batcher: Batcher,
-        *,
-        action: Action,
-        report: BatchReport,
-        targets: list[_Target],
-        on_items: OnItems | None,
-        progress: Any,
-    ) -> None:
-        self.batcher = batcher
-        self.client = batcher.client
-        self.action = action
-        self.report = report
-        self.targets = targets
-        self.on_items = on_items
-        self.bar = progress
-        self.policy = batcher._policy
-        self.unfinished = report.total
-        self.done = 0
-        self.ready: dict[int, list[int]] = {}  # target index -> rows waiting for a retry call
-        self.sleepers: set[asyncio.Task[None]] = set()
-        self.wake = asyncio.Event()
-        self.stopped: ApiError | None = None
-        self.fresh = self._fresh_chunks()
-        self.group: asyncio.TaskGroup
-
-    def _fresh_chunks(self) -> Iterator[tuple[int, list[int]]]:
-        size = self.batcher.chunk_size
-        errnos = self.report._errnos
-        for index, target in enumerate(self.targets):
-            rows = [row for row in target.rows if not errnos[row]]  # skipped rows are final
-            for start in range(0, len(rows), size):
-                yield index, rows[start : start + size]
-
-    def _next_work(self) -> tuple[int, list[int]] | None:
-        if self.stopped is not None:
-            return None
-        # Fresh chunks first: retried items meanwhile pool up into fuller calls.
-        work = next(self.fresh, None)
-        if work is not None or not self.ready:
-            return work
-        index = next(iter(self.ready))
-        rows = self.ready[index]
-        size = self.batcher.chunk_size
-        if len(rows) <= size:
-            del self.ready[index]
-            return index, rows
-        self.ready[index] = rows[size:]
-        return index, rows[:size]
-
-    async def worker(self) -> None:
-        while True:
-            work = self._next_work()
-            if work is None:
-                if self.unfinished == 0 or self.stopped is not None:
-                    return
-                self.wake.clear()
-                await self.wake.wait()
-                continue
-            await self._send(*work)
-
-    def _encode(self, target: _Target, rows: list[int]) -> str:
-        items = tuple(self.report._item_ids[row] for row in rows)
-        course = self.report.course_id
-        if self.action is ADD_COURSE_CLASS_STUDENT:
-            return encode_params(AddCourseClassStudentParams(course, target.target_id, items))
-        return encode_params(DelClassStudentMultipleParams(course, target.target_id, items))
-
-    async def _send(self, index: int, rows: list[int]) -> None:
-        report = self.report
-        attempts = report._attempts
-        for row in rows:
-            attempts[row] += 1
-        attempt = max(attempts[row] for row in rows)
-        report.calls += 1
-        if attempt > 1:
-            report.retries += 1
-        encoded = self._encode(self.targets[index], rows)
-        try:
-            statuses = await self.client._attempt_items(self.action, encoded, len(rows), attempt)
-        except EEOError as exc:
-            self._failed_call(index, rows, exc)
-            return
-        retry: list[int] = []
-        final: list[tuple[int, int, str]] = []
-        for row, status in zip(rows, statuses, strict=True):
-            if status.errno in TRANSIENT and attempts[row] < self.policy.max_attempts:
-                retry.append(row)
-            else:
-                final.append((row, status.errno, status.error))
-        self._finish(final)
-        if retry:
-            _log.debug("retry items=%d of action=%s after item errno", len(retry), self.action.name)
-            self._schedule(index, retry, self.policy.delay(attempt))
-
-    def _failed_call(self, index: int, rows: list[int], exc: EEOError) -> None:
-        if isinstance(exc, BadCredentialsError):
-            # Every further call would fail the same way: stop, mark what is left as 102.
-            self._finish([(row, exc.errno, exc.error) for row in rows])
-            self._stop(exc)
-            return
-        attempts = self.report._attempts
-        if is_transient(exc, self.action):
-            retry = [row for row in rows if attempts[row] < self.policy.max_attempts]
-            if retry:
-                after = exc.retry_after if isinstance(exc, HTTPStatusError) else None
-                attempt = max(attempts[row] for row in retry)
-                self._schedule(index, retry, self.policy.delay(attempt, after))
-            rows = [row for row in rows if attempts[row] >= self.policy.max_attempts]
-        errno, error = _errno_of(exc)
-        self._finish([(row, errno, error) for row in rows])
-
-    def _schedule(self, index: int, rows: list[int], delay: float) -> None:
-        if delay <= 0:
-            self.ready.setdefault(index, []).extend(rows)
-            self.wake.set()
-            return
-
-        async def later() -> None:
-            await self.batcher._sleep(delay)
-            self.ready.setdefault(index, []).extend(rows)
-            self.wake.set()
-
-        task = self.group.create_task(later())
-        self.sleepers.add(task)
-        task.add_done_callback(self.sleepers.discard)
-
-    def _stop(self, exc: ApiError) -> None:
-        self.stopped = exc
-        for task in list(self.sleepers):
-            task.cancel()
-        self.wake.set()
-
-    def _finish(self, final: list[tuple[int, int, str]]) -> None:
-        if not final:
-            return
-        report = self.report
-        attempts = report._attempts
-        report._record_many(final)
-        if self.on_items is not None:
-            # The journal commits before the items count as done.
-            self.on_items(
-                [
-                    (report._key(row), ItemResult(errno, error, attempts[row]))
-                    for row, errno, error in final
-                ]
-            )
-        self.unfinished -= len(final)
-        self._progress(len(final))
-        if self.unfinished == 0:
-            self.wake.set()
-
-    def _progress(self, count: int) -> None:
-        self.done += count
-        if self.bar is not None:
-            self.bar.update(count)
-        if self.batcher.on_progress is not None:
-            self.batcher.on_progress(self.done, self.report.total)
-
-    def finish_unsent(self, errno: int, error: str) -> None:
-        """Give every item without an outcome yet ``errno`` (after a stop or deadline)."""
-        errnos = self.report._errnos
-        self._finish([(row, errno, error) for row in range(len(errnos)) if not errnos[row]])
-
-
-def _errno_of(exc: EEOError) -> tuple[int, str]:
-    if isinstance(exc, ApiError):
-        return exc.errno, exc.error
-    if isinstance(exc, ProtocolError):
-        return LocalErrno.BAD_ANSWER, str(exc)
-    return LocalErrno.TRANSPORT_FAILED, str(exc)
 
 
 class Batcher:
@@ -345,93 +111,6 @@ class Batcher:
             f"max_attempts={self._policy.max_attempts} client={self.client!r}>"
         )
 
-    # ----------------------------------------------------------------- planning
-
-    def _plan_targets(
-        self, operation: str, arguments: dict[str, Any]
-    ) -> tuple[Action, BatchReport, list[_Target]]:
-        course_id = validate_id(arguments["course_id"], "course_id")
-        if operation == "add_student_to_lessons":
-            student = validate_id(arguments["student_uid"], "student_uid")
-            classes, dups = _unique(arguments["class_ids"], "class_ids")
-            report = BatchReport(
-                operation=operation,
-                course_id=course_id,
-                key_fields=("class_id",),
-                target={"student_uid": student},
-                item_ids=array("q", classes),
-            )
-            targets = [_Target(student, range(len(classes)))]
-            action = ADD_COURSE_CLASS_STUDENT
-        elif operation == "remove_students_from_lesson":
-            lesson = validate_id(arguments["class_id"], "class_id")
-            students, dups = _unique(arguments["student_uids"], "student_uids")
-            report = BatchReport(
-                operation=operation,
-                course_id=course_id,
-                key_fields=("student_uid",),
-                target={"class_id": lesson},
-                item_ids=array("q", students),
-            )
-            targets = [_Target(lesson, range(len(students)))]
-            action = DEL_CLASS_STUDENT_MULTIPLE
-        elif operation == "enroll":
-            students, student_dups = _unique(arguments["student_uids"], "student_uids")
-            classes, class_dups = _unique(arguments["class_ids"], "class_ids")
-            n = len(classes)
-            total_in = (len(students) + student_dups) * (n + class_dups)
-            report = BatchReport(
-                operation=operation,
-                course_id=course_id,
-                key_fields=("student_uid", "class_id"),
-                item_ids=array("q", classes) * len(students),
-                target_ids=array("q", (s for s in students for _ in range(n))),
-            )
-            dups = total_in - report.total
-            targets = [_Target(s, range(i * n, (i + 1) * n)) for i, s in enumerate(students)]
-            action = ADD_COURSE_CLASS_STUDENT
-        elif operation == "enroll_pairs":
-            report, targets, dups = self._plan_pairs(course_id, arguments["pairs"])
-            action = ADD_COURSE_CLASS_STUDENT
-        else:
-            message = f"unknown operation {operation!r}"
-            raise InputError(message)
-        report.duplicates = dups
-        return action, report, targets
-
-    @staticmethod
-    def _plan_pairs(
-        course_id: int, pairs: Iterable[Sequence[object]]
-    ) -> tuple[BatchReport, list[_Target], int]:
-        if isinstance(pairs, str | bytes) or not isinstance(pairs, Iterable):
-            message = f"pairs must be an iterable of (student_uid, class_id), got {pairs!r:.60}"
-            raise InputTypeError(message)
-        seen: dict[tuple[int, int], None] = {}
-        count = 0
-        for index, pair in enumerate(pairs):
-            if isinstance(pair, str | bytes) or not isinstance(pair, Sequence) or len(pair) != 2:
-                message = f"pairs[{index}] must be a (student_uid, class_id) pair, got {pair!r:.60}"
-                raise InputTypeError(message)
-            student = validate_id(pair[0], f"pairs[{index}][0]")
-            lesson = validate_id(pair[1], f"pairs[{index}][1]")
-            seen[(student, lesson)] = None
-            count += 1
-        if not seen:
-            message = "pairs is empty: give at least one (student_uid, class_id) pair"
-            raise InputError(message)
-        report = BatchReport(
-            operation="enroll",
-            course_id=course_id,
-            key_fields=("student_uid", "class_id"),
-            item_ids=array("q", (c for _, c in seen)),
-            target_ids=array("q", (s for s, _ in seen)),
-        )
-        by_student: dict[int, list[int]] = {}
-        for row, (student, _) in enumerate(seen):
-            by_student.setdefault(student, []).append(row)
-        targets = [_Target(s, rows) for s, rows in by_student.items()]
-        return report, targets, count - len(seen)
-
     def plan(self, operation: str, /, **arguments: Any) -> Plan:
         """Work out what ``operation`` would send with these arguments; send nothing.
 
@@ -439,7 +118,7 @@ class Batcher:
         ``"enroll"`` or ``"enroll_pairs"``, with the operation's own keyword arguments.
         Input is validated exactly as the operation would.
         """
-        _, report, targets = self._plan_targets(operation, arguments)
+        _, report, targets = plan_targets(operation, arguments)
         size = self.chunk_size
         calls = sum(-(-len(t.rows) // size) for t in targets)
         biggest = max(min(len(t.rows), size) for t in targets)
@@ -563,9 +242,9 @@ class Batcher:
         skip: Mapping[Key, ItemResult] | None,
         on_items: OnItems | None,
     ) -> BatchReport:
-        action, report, targets = self._plan_targets(operation, arguments)
+        action, report, targets = plan_targets(operation, arguments)
         bar = _progress_bar(report.total, operation) if progress else None
-        job = _Job(
+        job = Job(
             self, action=action, report=report, targets=targets, on_items=on_items, progress=bar
         )
         started = time.perf_counter()
@@ -598,7 +277,7 @@ class Batcher:
         )
         return report
 
-    async def _work(self, job: _Job) -> None:
+    async def _work(self, job: Job) -> None:
         timeout = asyncio.timeout(self.deadline)
         try:
             async with timeout, asyncio.TaskGroup() as group:
