@@ -26,153 +26,28 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import itertools
 import json
 import random
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any, Self
 
-import attrs
 from aiohttp import web
 
 from ._codes import Errno
-from ._constants import API_PATH, MAX_CHUNK_SIZE, MAX_GROUP_NAME_CHARS, SERVER_TIMESTAMP_WINDOW
-from ._models import GroupMember
+from ._constants import API_PATH, SERVER_TIMESTAMP_WINDOW
+from ._sandbox_school import Course, Faults, GroupPlan, SandboxStats, School, envelope
 from ._wire import sign
 
 __all__ = ["Course", "Faults", "GroupPlan", "Sandbox", "SandboxStats", "serve"]
 
 _HTML_ERROR = b"<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
+_SIGNING = frozenset({"SID", "safeKey", "timeStamp"})
 
 
-@attrs.define(kw_only=True)
-class Faults:
-    """Fault probabilities (0 to 1) and added latency; may be changed while running.
-
-    Each decision is drawn from the seed, the request's content and how many times that
-    same content was seen, so a run is the same whatever order requests arrive in.
-
-    Attributes:
-        call_busy: the whole call answers errno 114; nothing is applied.
-        item_busy: each item answers 114 on its own and is not applied.
-        http_error: HTTP 502 with an HTML body; nothing is applied.
-        non_json: HTTP 200 with an HTML body; nothing is applied.
-        drop_before: the connection is closed before anything is applied.
-        lost_after: the change is applied, then the connection is closed unanswered.
-        rate_limited: HTTP 429 with ``Retry-After: 1``; nothing is applied.
-        latency: seconds added to every request.
-        latency_jitter: up to this many seconds more, at random.
-    """
-
-    call_busy: float = 0.0
-    item_busy: float = 0.0
-    http_error: float = 0.0
-    non_json: float = 0.0
-    drop_before: float = 0.0
-    lost_after: float = 0.0
-    rate_limited: float = 0.0
-    latency: float = 0.0
-    latency_jitter: float = 0.0
-
-
-@attrs.define
-class SandboxStats:
-    """What the sandbox saw: requests, errnos, sizes, concurrency and faults."""
-
-    requests: Counter[str] = attrs.Factory(Counter)
-    errnos: Counter[int] = attrs.Factory(Counter)
-    item_errnos: Counter[int] = attrs.Factory(Counter)
-    max_items_per_call: dict[str, int] = attrs.Factory(dict)
-    in_flight: int = 0
-    max_in_flight: int = 0
-    duplicates_in_flight: int = 0
-    faults_injected: Counter[str] = attrs.Factory(Counter)
-    bad_signatures: int = 0
-    #: How many times each (class_id, student_uid) was added by a call: 1 means once.
-    adds: Counter[tuple[int, int]] = attrs.Factory(Counter)
-
-
-@attrs.frozen
-class Course:
-    """A seeded course and its lessons."""
-
-    course_id: int
-    class_ids: tuple[int, ...]
-
-
-@attrs.frozen
-class GroupPlan:
-    """The group plan of a course, as the server stored it (name cut to 20 characters)."""
-
-    group_id: int
-    name: str
-    groups: tuple[tuple[GroupMember, ...], ...]
-
-
-@attrs.define
-class _Course:
-    teacher_uid: int | None
-    co_teachers: set[int]
-    deleted: bool = False
-    expired: bool = False
-    lessons: list[int] = attrs.Factory(list)
-
-
-@attrs.define
-class _Lesson:
-    course_id: int
-    seat_limit: int | None = None
-    finished: bool = False
-    deleted: bool = False
-    members: set[int] = attrs.Factory(set)
-
-
-class _Answer(Exception):  # noqa: N818 - a control-flow signal, not an error
-    """Ends a request early with a call-level errno."""
-
-    def __init__(self, errno: int) -> None:
-        self.errno = errno
-        super().__init__(errno)
-
-
-def _envelope(errno: int, data: object = None) -> dict[str, Any]:
-    doc: dict[str, Any] = {"error_info": {"errno": errno, "error": Errno(errno).meaning}}
-    if data is not None:
-        doc["data"] = data
-    return doc
-
-
-def _int_field(form: dict[str, str], name: str) -> int:
-    text = form.get(name, "").strip()
-    if not (text.isascii() and text.isdigit()) or int(text) <= 0:
-        raise _Answer(Errno.BAD_PARAMETERS)
-    return int(text)
-
-
-def _id_list(form: dict[str, str], name: str, empty_errno: int) -> list[int]:
-    try:
-        values = json.loads(form[name])
-    except (KeyError, ValueError):
-        raise _Answer(Errno.BAD_PARAMETERS) from None
-    if not isinstance(values, list):
-        raise _Answer(Errno.BAD_PARAMETERS)
-    if not values:
-        raise _Answer(empty_errno)
-    if len(values) > MAX_CHUNK_SIZE:
-        raise _Answer(Errno.ILLEGAL_DATA)
-    ids = []
-    for value in values:
-        text = str(value)
-        if isinstance(value, bool) or not (text.isascii() and text.isdigit()):
-            raise _Answer(Errno.BAD_PARAMETERS)
-        ids.append(int(text))
-    return ids
-
-
-class Sandbox:
+class Sandbox(School):
     """A fake ClassIn API server on a real loopback socket, with state and faults.
 
     Use ``async with Sandbox() as sb:`` (or ``await sb.start()`` / ``await sb.close()``),
@@ -204,25 +79,14 @@ class Sandbox:
         time_window: float = SERVER_TIMESTAMP_WINDOW,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        super().__init__(faults=faults)
         self.sid = sid
         self.secret = secret
         self.host = host
         self.port = port
         self.seed = seed
-        self.faults = faults if faults is not None else Faults()
         self.time_window = time_window
         self.clock = clock
-        self.stats = SandboxStats()
-        self._students: set[int] = set()
-        self._teachers: set[int] = set()
-        self._deleted_accounts: set[int] = set()
-        self._courses: dict[int, _Course] = {}
-        self._lessons: dict[int, _Lesson] = {}
-        self._groups: dict[int, GroupPlan] = {}
-        self._uids = itertools.count(1_000_001)
-        self._course_ids = itertools.count(100_001)
-        self._class_ids = itertools.count(2_000_001)
-        self._group_ids = itertools.count(147_667)
         self._seen: Counter[str] = Counter()
         self._handling: set[str] = set()
         self._runner: web.AppRunner | None = None
@@ -265,95 +129,6 @@ class Sandbox:
     ) -> None:
         await self.close()
 
-    # -------------------------------------------------------------------- seeding
-
-    def _take(self, what: int | Iterable[int], ids: Iterable[int]) -> list[int]:
-        return list(itertools.islice(ids, what)) if isinstance(what, int) else list(what)
-
-    def add_students(self, students: int | Iterable[int]) -> list[int]:
-        """Register ``n`` new students (or the given UIDs) with the school; return UIDs."""
-        uids = self._take(students, self._uids)
-        self._students.update(uids)
-        return uids
-
-    def add_teachers(self, teachers: int | Iterable[int]) -> list[int]:
-        """Register ``n`` new teachers (or the given UIDs); return their UIDs."""
-        uids = self._take(teachers, self._uids)
-        self._teachers.update(uids)
-        return uids
-
-    def delete_student_account(self, uid: int) -> None:
-        """Mark a student's account deleted by its user (errno 886 when added)."""
-        self._deleted_accounts.add(uid)
-
-    def add_course(
-        self,
-        *,
-        lessons: int | Iterable[int] = 0,
-        teacher_uid: int | None = None,
-        co_teacher_uids: Iterable[int] = (),
-        course_id: int | None = None,
-        seat_limit: int | None = None,
-    ) -> Course:
-        """Create a course with ``lessons`` new lessons (or the given class IDs)."""
-        cid = course_id if course_id is not None else next(self._course_ids)
-        self._courses[cid] = _Course(teacher_uid, set(co_teacher_uids))
-        class_ids = self.add_lessons(cid, lessons, seat_limit=seat_limit)
-        return Course(cid, tuple(class_ids))
-
-    def add_lessons(
-        self, course_id: int, lessons: int | Iterable[int], *, seat_limit: int | None = None
-    ) -> list[int]:
-        """Add lessons to a course; return their class IDs."""
-        class_ids = self._take(lessons, self._class_ids)
-        for class_id in class_ids:
-            self._lessons[class_id] = _Lesson(course_id, seat_limit)
-        self._courses[course_id].lessons.extend(class_ids)
-        return class_ids
-
-    def finish_lesson(self, class_id: int) -> None:
-        """Mark a lesson finished (errno 145)."""
-        self._lessons[class_id].finished = True
-
-    def delete_lesson(self, class_id: int) -> None:
-        """Mark a lesson deleted (errno 212)."""
-        self._lessons[class_id].deleted = True
-
-    def delete_course(self, course_id: int) -> None:
-        """Mark a course deleted (errno 149)."""
-        self._courses[course_id].deleted = True
-
-    def expire_course(self, course_id: int) -> None:
-        """Mark a course expired (errno 153 when adding)."""
-        self._courses[course_id].expired = True
-
-    def set_seat_limit(self, class_id: int, seats: int | None) -> None:
-        """Limit how many students a lesson takes (errno 157 past it)."""
-        self._lessons[class_id].seat_limit = seats
-
-    def enroll_directly(self, class_id: int, uids: Iterable[int]) -> None:
-        """Put students in a lesson without a request (for 166/167 situations)."""
-        self._lessons[class_id].members.update(uids)
-
-    # -------------------------------------------------------------------- reading
-
-    def lesson_members(self, class_id: int) -> frozenset[int]:
-        """The students in a lesson now."""
-        return frozenset(self._lessons[class_id].members)
-
-    def course_students(self, course_id: int) -> frozenset[int]:
-        """The students of any lesson of a course now."""
-        lessons = self._courses[course_id].lessons
-        return frozenset().union(*(self._lessons[c].members for c in lessons))
-
-    def course_group(self, course_id: int) -> GroupPlan | None:
-        """The group plan of a course, if one was created."""
-        return self._groups.get(course_id)
-
-    def reset_stats(self) -> None:
-        """Start counting afresh."""
-        self.stats = SandboxStats()
-
     # ------------------------------------------------------------------- serving
 
     def _rng(self, key: str) -> random.Random:
@@ -383,10 +158,10 @@ class Sandbox:
             rng = self._rng(f"{content}|{self._seen[content]}")
             if not self._signed(form):
                 stats.bad_signatures += 1
-                return self._json(_envelope(Errno.NO_PERMISSION))
+                return self._json(envelope(Errno.NO_PERMISSION))
             if content in self._handling:
                 stats.duplicates_in_flight += 1
-                return self._json(_envelope(Errno.DUPLICATE_REQUEST))
+                return self._json(envelope(Errno.DUPLICATE_REQUEST))
             self._handling.add(content)
             try:
                 faults = self.faults
@@ -406,11 +181,7 @@ class Sandbox:
             if rng.random() < getattr(faults, kind):
                 self.stats.faults_injected[kind] += 1
                 return await self._fault(request, kind)
-        handler = _HANDLERS.get(action, _unknown_action)
-        try:
-            doc = handler(self, form, rng)
-        except _Answer as answer:
-            doc = _envelope(answer.errno)
+        doc = self.answer(action, form, rng)
         if rng.random() < faults.lost_after:
             self.stats.faults_injected["lost_after"] += 1
             return await self._fault(request, "lost_after")
@@ -428,7 +199,7 @@ class Sandbox:
             return web.Response(status=502, body=_HTML_ERROR, content_type="text/html")
         if kind == "non_json":
             return web.Response(status=200, body=_HTML_ERROR, content_type="text/html")
-        return self._json(_envelope(Errno.SERVER_BUSY))
+        return self._json(envelope(Errno.SERVER_BUSY))
 
     def _json(self, doc: dict[str, Any]) -> web.Response:
         self.stats.errnos[doc["error_info"]["errno"]] += 1
@@ -436,166 +207,6 @@ class Sandbox:
         if isinstance(data, list):
             self.stats.item_errnos.update(entry["errno"] for entry in data)
         return web.json_response(doc)
-
-    def _count_items(self, action: str, count: int) -> None:
-        stats = self.stats.max_items_per_call
-        stats[action] = max(stats.get(action, 0), count)
-
-    def _course(self, course_id: int, *, editing: bool) -> _Course:
-        course = self._courses.get(course_id)
-        if course is None:
-            raise _Answer(Errno.COURSE_NOT_FOUND)
-        if course.deleted:
-            raise _Answer(Errno.COURSE_DELETED)
-        if editing and course.expired:
-            raise _Answer(Errno.COURSE_EXPIRED)
-        return course
-
-    def _item_busy(self, rng: random.Random) -> bool:
-        busy = rng.random() < self.faults.item_busy
-        if busy:
-            self.stats.faults_injected["item_busy"] += 1
-        return busy
-
-    def _add_course_class_student(self, form: dict[str, str], rng: random.Random) -> dict[str, Any]:
-        course_id = _int_field(form, "courseId")
-        uid = _int_field(form, "studentUid")
-        class_ids = _id_list(form, "classJson", Errno.BAD_PARAMETERS)
-        self._count_items("addCourseClassStudent", len(class_ids))
-        course = self._course(course_id, editing=True)
-        if uid == course.teacher_uid:
-            raise _Answer(Errno.TEACHER_AS_STUDENT)
-        if uid in course.co_teachers:
-            raise _Answer(Errno.COTEACHER_AS_STUDENT)
-        if uid in self._deleted_accounts:
-            raise _Answer(Errno.ACCOUNT_DELETED)
-        if uid not in self._students:
-            raise _Answer(Errno.STUDENT_NOT_IN_SCHOOL)
-        data = []
-        for class_id in class_ids:
-            lesson = self._lessons.get(class_id)
-            if lesson is None or lesson.course_id != course_id:
-                errno = Errno.LESSON_NOT_IN_COURSE
-            elif lesson.deleted:
-                errno = Errno.LESSON_DELETED
-            elif lesson.finished:
-                errno = Errno.LESSON_FINISHED
-            elif self._item_busy(rng):
-                errno = Errno.SERVER_BUSY
-            elif uid in lesson.members:
-                errno = Errno.ALREADY_IN_LESSON
-            elif lesson.seat_limit is not None and len(lesson.members) >= lesson.seat_limit:
-                errno = Errno.LESSON_FULL
-            else:
-                lesson.members.add(uid)
-                self.stats.adds[(class_id, uid)] += 1
-                errno = Errno.OK
-            data.append({"errno": errno, "error": Errno(errno).meaning})
-        return _envelope(Errno.OK, data)
-
-    def _del_class_student_multiple(
-        self, form: dict[str, str], rng: random.Random
-    ) -> dict[str, Any]:
-        course_id = _int_field(form, "courseId")
-        class_id = _int_field(form, "classId")
-        if form.get("identity") != "1":
-            raise _Answer(Errno.ONLY_STUDENTS)
-        uids = _id_list(form, "studentUidJson", Errno.STUDENTS_EMPTY)
-        self._count_items("delClassStudentMultiple", len(uids))
-        self._course(course_id, editing=False)
-        lesson = self._lessons.get(class_id)
-        if lesson is None:
-            raise _Answer(Errno.LESSON_NOT_FOUND)
-        if lesson.course_id != course_id:
-            raise _Answer(Errno.LESSON_NOT_IN_COURSE)
-        if lesson.deleted:
-            raise _Answer(Errno.LESSON_DELETED)
-        if lesson.finished:
-            raise _Answer(Errno.LESSON_FINISHED)
-        data = []
-        for uid in uids:
-            if self._item_busy(rng):
-                errno = Errno.SERVER_BUSY
-            elif uid not in lesson.members:
-                errno = Errno.NOT_IN_LESSON
-            else:
-                lesson.members.discard(uid)
-                errno = Errno.OK
-            data.append({"errno": errno, "error": Errno(errno).meaning})
-        return _envelope(Errno.OK, data)
-
-    def _add_course_group(self, form: dict[str, str], rng: random.Random) -> dict[str, Any]:
-        course_id = _int_field(form, "courseId")
-        name = form.get("groupName", "")
-        parsed = _group_list(form)
-        if not name:
-            raise _Answer(Errno.BAD_PARAMETERS)
-        uids = [m.student_uid for g in parsed for m in g]
-        if len(uids) != len(set(uids)):
-            raise _Answer(Errno.BAD_PARAMETERS)
-        if len(uids) > MAX_CHUNK_SIZE:
-            raise _Answer(Errno.ILLEGAL_DATA)
-        self._count_items("addCourseGroup", len(uids))
-        course = self._courses.get(course_id)
-        if course is None or course.deleted:
-            raise _Answer(Errno.BAD_PARAMETERS)
-        if course_id in self._groups:
-            raise _Answer(Errno.GROUP_EXISTS)
-        leaders = [[m.student_uid for m in group if m.is_leader] for group in parsed]
-        if any(len(found) != 1 for found in leaders):
-            raise _Answer(Errno.LEADER_UID_ERROR)
-        in_school = [u for u in uids if u in self._students]
-        if not in_school:
-            raise _Answer(Errno.STUDENTS_NOT_IN_SCHOOL)
-        if any(found[0] not in self._students for found in leaders):
-            raise _Answer(Errno.LEADER_UID_ERROR)
-        attending = self.course_students(course_id)
-        valid = {u for u in in_school if u in attending}
-        if not valid:
-            raise _Answer(Errno.STUDENTS_NOT_IN_COURSE)
-        kept = tuple(
-            tuple(m for m in group if m.student_uid in valid)
-            for group in parsed
-            if any(m.student_uid in valid for m in group)
-        )
-        plan = GroupPlan(next(self._group_ids), name[:MAX_GROUP_NAME_CHARS], kept)
-        self._groups[course_id] = plan
-        errno = Errno.OK if len(valid) == len(uids) else Errno.GROUP_PARTIAL
-        return _envelope(errno, plan.group_id)
-
-
-def _group_list(form: dict[str, str]) -> list[list[GroupMember]]:
-    try:
-        groups = json.loads(form["groupList"])
-    except (KeyError, ValueError):
-        raise _Answer(Errno.BAD_PARAMETERS) from None
-    if not isinstance(groups, list) or not groups:
-        raise _Answer(Errno.BAD_PARAMETERS)
-    parsed: list[list[GroupMember]] = []
-    for group in groups:
-        if not isinstance(group, list) or not group:
-            raise _Answer(Errno.BAD_PARAMETERS)
-        members = []
-        for entry in group:
-            uid = entry.get("studentUid") if isinstance(entry, dict) else None
-            leader = entry.get("isLeader") if isinstance(entry, dict) else None
-            if not isinstance(uid, int) or leader not in (0, 1):
-                raise _Answer(Errno.BAD_PARAMETERS)
-            members.append(GroupMember(uid, is_leader=leader == 1))
-        parsed.append(members)
-    return parsed
-
-
-def _unknown_action(sandbox: Sandbox, form: dict[str, str], rng: random.Random) -> dict[str, Any]:
-    raise _Answer(Errno.BAD_PARAMETERS)
-
-
-_SIGNING = frozenset({"SID", "safeKey", "timeStamp"})
-_HANDLERS: dict[str, Callable[[Sandbox, dict[str, str], random.Random], dict[str, Any]]] = {
-    "addCourseClassStudent": Sandbox._add_course_class_student,
-    "delClassStudentMultiple": Sandbox._del_class_student_multiple,
-    "addCourseGroup": Sandbox._add_course_group,
-}
 
 
 async def serve(
