@@ -474,3 +474,42 @@ def test_sandbox_command_serves_until_interrupted() -> None:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_more_usage_errors(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Wrong --only-failed reports, unreadable files and refused groups give clear exits."""
+    students = sandbox.add_students(2)
+    course = sandbox.add_course(lessons=1)
+    sandbox.enroll_directly(course.class_ids[0], students)
+    lfile = write(tmp_path / "l.txt", course.class_ids)
+    saved = tmp_path / "r.json"
+    args = ["add-lessons", "--course", str(course.course_id), "--student", str(students[0])]
+    assert run([*args, "--lessons", str(lfile), "--report", str(saved)], capsys)[0] == 0
+    code, out, _ = run([*args, "--only-failed", str(saved)], capsys)
+    assert (code, out.strip()) == (
+        0,
+        "--only-failed: the report has no failed items; nothing to do",
+    )
+    code, _, err = run(
+        ["remove", "--course", "1", "--lesson", "2", "--only-failed", str(saved)], capsys
+    )
+    assert code == 2
+    assert "report is of another job" in err
+    code, _, err = run(["report", str(tmp_path / "missing.json")], capsys)
+    assert code == 2
+    assert "cannot read" in err
+    code, _, err = run(
+        [*args, "--lessons", str(lfile), "--secret-file", str(tmp_path / "nope")], capsys
+    )
+    assert code == 3
+    assert "cannot read --secret-file" in err
+    gfile = write(tmp_path / "g.json", [f'[[{{"studentUid": {students[0]}, "isLeader": 1}}]]'])
+    group = ["group", "--course", str(course.course_id), "--name", "T", "--groups", str(gfile)]
+    code, out, _ = run([*group, "--dry-run"], capsys)
+    assert (code, "nothing was sent" in out) == (0, True)
+    assert run(group, capsys)[0] == 0
+    code, _, err = run(group, capsys)
+    assert code == 1
+    assert "errno 892" in err

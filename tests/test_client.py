@@ -435,3 +435,65 @@ async def test_cancellation_is_not_retried(mocked: aioresponses, client: eeo.Cli
     with pytest.raises(asyncio.CancelledError):
         await task
     assert len(sent(mocked, ADD)) == 1
+
+
+async def test_connection_refused_is_connect_error_and_retried_even_for_groups() -> None:
+    """Nothing listening: ConnectError (the server cannot have acted), so groups retry too."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    tries: list[int] = []
+
+    class Counting(eeo.Client):
+        async def _exchange(self, session: Any, action: str, body: bytes) -> bytes:
+            tries.append(1)
+            return await super()._exchange(session, action, body)
+
+    async with Counting(
+        1,
+        SECRET,
+        base_url=f"http://127.0.0.1:{port}",
+        max_attempts=3,
+        initial_backoff=0,
+        max_backoff=0,
+    ) as c:
+        with pytest.raises(eeo.ConnectError, match="cannot connect") as info:
+            await c.add_course_group(1, "g", [[eeo.GroupMember(2, is_leader=True)]])
+    assert not info.value.may_have_acted
+    assert len(tries) == 3
+
+
+@pytest.mark.parametrize(
+    ("raised", "expected", "retryable"),
+    [
+        (aiohttp.ConnectionTimeoutError(), eeo.ConnectError, True),
+        (aiohttp.ServerTimeoutError(), eeo.RequestTimeoutError, True),
+        (aiohttp.ClientPayloadError("cut"), eeo.TransportError, True),
+        (aiohttp.ClientOSError(104, "reset"), eeo.TransportError, True),
+    ],
+)
+def test_translate_transport_errors(raised: BaseException, expected: type, retryable: bool) -> None:
+    """aiohttp's exceptions become this SDK's, keeping the action and never the request."""
+    from eeo_async._client import _translate
+
+    error = _translate(raised, "addCourseClassStudent")
+    assert type(error) is expected
+    assert error.retryable is retryable
+    assert str(error).startswith("addCourseClassStudent: ")
+
+
+def test_retry_after_forms() -> None:
+    """Retry-After is read as seconds or as an HTTP date; nonsense is ignored."""
+    import email.utils
+    import time as clock
+
+    from eeo_async._client import _retry_after
+
+    assert _retry_after("7") == 7.0
+    assert _retry_after("-3") == 0.0
+    assert _retry_after(None) is None
+    assert _retry_after("soon") is None
+    later = email.utils.formatdate(clock.time() + 60, usegmt=True)
+    assert 50 < (_retry_after(later) or 0) <= 60
