@@ -20,6 +20,19 @@ def _chunks(ids: list[int], size: int = 100) -> list[list[int]]:
     return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
+def _form(server: dict[str, Any], course: int, student: int, chunk: list[int]) -> dict[str, str]:
+    """The signed form of one addCourseClassStudent call, built by hand."""
+    stamp = int(time.time())
+    return {
+        "SID": str(server["sid"]),
+        "safeKey": hashlib.md5(f"{server['secret']}{stamp}".encode()).hexdigest(),
+        "timeStamp": str(stamp),
+        "courseId": str(course),
+        "studentUid": str(student),
+        "classJson": json.dumps(chunk),
+    }
+
+
 async def sdk(
     server: dict[str, Any], course: int, lessons: list[int], students: list[int], concurrency: int
 ) -> int:
@@ -43,17 +56,7 @@ async def floor(
     async def one(session: aiohttp.ClientSession, student: int, chunk: list[int]) -> None:
         nonlocal calls
         async with semaphore:
-            stamp = int(time.time())
-            key = hashlib.md5(f"{server['secret']}{stamp}".encode()).hexdigest()
-            form = {
-                "SID": str(server["sid"]),
-                "safeKey": key,
-                "timeStamp": str(stamp),
-                "courseId": str(course),
-                "studentUid": str(student),
-                "classJson": json.dumps(chunk),
-            }
-            async with session.post(url, data=form) as response:
+            async with session.post(url, data=_form(server, course, student, chunk)) as response:
                 doc = await response.json(content_type=None)
             calls += 1
             assert doc["error_info"]["errno"] == 1
@@ -73,17 +76,9 @@ def sequential(server: dict[str, Any], course: int, lessons: list[int], students
     with requests.Session() as session:
         for student in students:
             for chunk in _chunks(lessons):
-                stamp = int(time.time())
-                key = hashlib.md5(f"{server['secret']}{stamp}".encode()).hexdigest()
-                form = {
-                    "SID": str(server["sid"]),
-                    "safeKey": key,
-                    "timeStamp": str(stamp),
-                    "courseId": str(course),
-                    "studentUid": str(student),
-                    "classJson": json.dumps(chunk),
-                }
-                doc = session.post(url, data=form, timeout=30).json()
+                doc = session.post(
+                    url, data=_form(server, course, student, chunk), timeout=30
+                ).json()
                 assert doc["error_info"]["errno"] == 1
                 calls += 1
     return calls

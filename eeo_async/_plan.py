@@ -58,35 +58,35 @@ class Target:
     rows: Sequence[int]
 
 
+#: Operations on one fixed student or lesson: (target field, items field, key, action).
+_ONE_TARGET: dict[str, tuple[str, str, str, Action]] = {
+    "add_student_to_lessons": ("student_uid", "class_ids", "class_id", ADD_COURSE_CLASS_STUDENT),
+    "remove_students_from_lesson": (
+        "class_id",
+        "student_uids",
+        "student_uid",
+        DEL_CLASS_STUDENT_MULTIPLE,
+    ),
+}
+
+
 def plan_targets(
     operation: str, arguments: dict[str, Any]
 ) -> tuple[Action, BatchReport, list[Target]]:
     """Validate and de-duplicate an operation's input; lay out its report and targets."""
     course_id = validate_id(arguments["course_id"], "course_id")
-    if operation == "add_student_to_lessons":
-        student = validate_id(arguments["student_uid"], "student_uid")
-        classes, dups = _unique(arguments["class_ids"], "class_ids")
+    if operation in _ONE_TARGET:
+        target_field, items_field, key_field, action = _ONE_TARGET[operation]
+        target = validate_id(arguments[target_field], target_field)
+        items, dups = _unique(arguments[items_field], items_field)
         report = BatchReport(
             operation=operation,
             course_id=course_id,
-            key_fields=("class_id",),
-            target={"student_uid": student},
-            item_ids=array("q", classes),
+            key_fields=(key_field,),
+            target={target_field: target},
+            item_ids=array("q", items),
         )
-        targets = [Target(student, range(len(classes)))]
-        action = ADD_COURSE_CLASS_STUDENT
-    elif operation == "remove_students_from_lesson":
-        lesson = validate_id(arguments["class_id"], "class_id")
-        students, dups = _unique(arguments["student_uids"], "student_uids")
-        report = BatchReport(
-            operation=operation,
-            course_id=course_id,
-            key_fields=("student_uid",),
-            target={"class_id": lesson},
-            item_ids=array("q", students),
-        )
-        targets = [Target(lesson, range(len(students)))]
-        action = DEL_CLASS_STUDENT_MULTIPLE
+        targets = [Target(target, range(len(items)))]
     elif operation == "enroll":
         students, student_dups = _unique(arguments["student_uids"], "student_uids")
         classes, class_dups = _unique(arguments["class_ids"], "class_ids")
