@@ -20,7 +20,7 @@ from ._constants import (
 )
 from ._errors import InputError, InputTypeError
 from ._job import Job, OnItems
-from ._plan import Plan, plan_targets
+from ._plan import Plan, plan, plan_targets
 from ._report import BatchReport, ItemResult, Key
 from ._retry import RetryPolicy
 
@@ -118,13 +118,7 @@ class Batcher:
         ``"enroll"`` or ``"enroll_pairs"``, with the operation's own keyword arguments.
         Input is validated exactly as the operation would.
         """
-        _, report, targets = plan_targets(operation, arguments)
-        size = self.chunk_size
-        calls = sum(-(-len(t.rows) // size) for t in targets)
-        biggest = max(min(len(t.rows), size) for t in targets)
-        return Plan(
-            items=report.total, duplicates=report.duplicates, calls=calls, max_chunk=biggest
-        )
+        return plan(operation, arguments, self.chunk_size)
 
     # --------------------------------------------------------------- operations
 

@@ -19,10 +19,16 @@ from typing import Any
 from ._batch import Batcher
 from ._client import Client
 from ._codes import Errno
-from ._constants import DEFAULT_BASE_URL, DEFAULT_CONCURRENCY, DEFAULT_MAX_ATTEMPTS
+from ._constants import (
+    DEFAULT_BASE_URL,
+    DEFAULT_CONCURRENCY,
+    DEFAULT_MAX_ATTEMPTS,
+    MAX_CHUNK_SIZE,
+)
 from ._errors import ApiError, BadCredentialsError, EEOError, InputError
 from ._ids import read_groups, read_ids
 from ._journal import Journal
+from ._plan import plan
 from ._report import BatchReport
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CREDENTIALS, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -262,25 +268,25 @@ def _write_report(report: BatchReport, path: Path | None) -> None:
 
 async def _run_job(args: argparse.Namespace) -> int:
     operation, arguments, identity = _job_spec(args)
+    if args.dry_run:
+        # No credentials needed: nothing is sent.
+        planned = plan(operation, arguments, MAX_CHUNK_SIZE)
+        print(
+            f"dry run: {operation} would send {planned.items} items in {planned.calls} calls "
+            f"(at most {planned.max_chunk} items a call, {planned.duplicates} duplicates "
+            "dropped); nothing was sent"
+        )
+        return EXIT_OK
     async with _client(args) as client:
         tty = sys.stderr.isatty()
-        show_bar = tty if args.progress is None else args.progress and tty
-        plain = _plain_progress() if (args.progress is None and not tty) else None
+        wanted = args.progress is not False
         batcher = Batcher(
             client,
             concurrency=args.concurrency,
             max_attempts=args.max_attempts,
-            on_progress=plain,
+            on_progress=_plain_progress() if wanted and not tty else None,
             probe_first=True,
         )
-        if args.dry_run:
-            plan = batcher.plan(operation, **arguments)
-            print(
-                f"dry run: {operation} would send {plan.items} items in {plan.calls} calls "
-                f"(at most {plan.max_chunk} items a call, {plan.duplicates} duplicates "
-                "dropped); nothing was sent"
-            )
-            return EXIT_OK
         journal = Journal(args.journal, identity) if args.journal else None
         try:
             skip = journal.finished(pairs=operation.startswith("enroll")) if journal else None
@@ -289,7 +295,7 @@ async def _run_job(args: argparse.Namespace) -> int:
             method = getattr(batcher, operation)
             report: BatchReport = await method(
                 **arguments,
-                progress=show_bar,
+                progress=wanted and tty,
                 skip=skip,
                 on_items=journal.record if journal else None,
             )

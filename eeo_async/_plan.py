@@ -143,3 +143,11 @@ def _plan_pairs(
         by_student.setdefault(student, []).append(row)
     targets = [Target(s, rows) for s, rows in by_student.items()]
     return report, targets, count - len(seen)
+
+
+def plan(operation: str, arguments: dict[str, Any], chunk_size: int) -> Plan:
+    """What ``operation`` would send with ``arguments`` in calls of ``chunk_size``."""
+    _, report, targets = plan_targets(operation, arguments)
+    calls = sum(-(-len(t.rows) // chunk_size) for t in targets)
+    biggest = max(min(len(t.rows), chunk_size) for t in targets)
+    return Plan(items=report.total, duplicates=report.duplicates, calls=calls, max_chunk=biggest)

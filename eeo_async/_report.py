@@ -68,7 +68,8 @@ class BatchReport:
     ``items`` maps each input key (``class_id``, ``student_uid`` or
     ``(student_uid, class_id)``, see ``key_fields``) to an :class:`ItemResult`, in
     input order. Counts are properties; methods export or act. Results are stored
-    column-wise (at most 26 bytes an item), so a report of millions of items is cheap.
+    column-wise (at most 26 bytes an item), so a report of millions of items is cheap;
+    looking items up by key builds an index on first use (iterating does not).
     The report never holds the secret or a safeKey.
     """
 

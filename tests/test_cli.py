@@ -226,9 +226,9 @@ def test_bad_ids_reported_with_lines_before_sending(
 
 
 def test_dry_run_sends_nothing(
-    sandbox: Sandbox, env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """--dry-run prints the plan and the sandbox sees no request."""
+    """--dry-run prints the plan, needs no credentials, and the sandbox sees no request."""
     sfile = write(tmp_path / "s.txt", range(1, 251))
     lfile = write(tmp_path / "l.txt", range(1000, 1150))
     code, out, _ = run(
