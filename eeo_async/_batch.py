@@ -47,7 +47,8 @@ class Batcher:
 
     Args:
         client: the ``Client`` to send with.
-        concurrency: most requests in flight at once.
+        concurrency: most requests in flight at once (the client's connection pool,
+            ``max_connections=100`` by default, bounds it too).
         chunk_size: most items in one call (1 to 100).
         max_attempts: attempts per item, the first one included.
         initial_backoff: first wait before a retry, in seconds.
