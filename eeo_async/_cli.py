@@ -18,7 +18,6 @@ from typing import Any
 
 from ._batch import Batcher
 from ._client import Client
-from ._codes import Errno
 from ._constants import (
     DEFAULT_BASE_URL,
     DEFAULT_CONCURRENCY,
@@ -222,7 +221,9 @@ def _need(path: Path | None, flag: str) -> Path:
     return path
 
 
-def _same_job(report: BatchReport, operation: str, course: str, target: dict[str, str]) -> None:
+def _same_job(
+    report: BatchReport[Any], operation: str, course: str, target: dict[str, str]
+) -> None:
     wanted = {k: int(v) for k, v in target.items()}
     if (
         report.operation != operation
@@ -253,7 +254,7 @@ def _plain_progress() -> Callable[[int, int], None]:
     return show
 
 
-def _write_report(report: BatchReport, path: Path | None) -> None:
+def _write_report(report: BatchReport[Any], path: Path | None) -> None:
     if path is None:
         return
     if path.suffix.lower() == ".csv":
@@ -293,7 +294,7 @@ async def _run_job(args: argparse.Namespace) -> int:
             if skip:
                 _err(f"journal {args.journal}: {len(skip)} items already done, skipped")
             method = getattr(batcher, operation)
-            report: BatchReport = await method(
+            report: BatchReport[Any] = await method(
                 **arguments,
                 progress=wanted and tty,
                 skip=skip,
@@ -304,7 +305,7 @@ async def _run_job(args: argparse.Namespace) -> int:
                 journal.close()
     print(report.summary())
     _write_report(report, args.report)
-    if report.total and report.errno_counts.get(Errno.NO_PERMISSION) == report.total:
+    if report.stopped_by == "credentials":
         _err("error: the server refused the credentials (errno 102): check SID, secret and clock")
         return EXIT_CREDENTIALS
     return EXIT_OK if report.ok else EXIT_FAILED
