@@ -1,52 +1,71 @@
-"""Peak RSS of an enroll job of many items against a fake transport (planner + merger)."""
+"""Memory of one enroll job, in a fresh process with nothing else in it.
+
+Reads a JSON spec on standard input (``base_url``, ``sid``, ``secret``, ``course``,
+``students`` and ``lessons`` counts, ``concurrency``), then: imports the SDK, builds the
+input lists, resets the peak RSS (``echo 5 > /proc/self/clear_refs``), reads VmRSS as
+the baseline, runs ``Batcher.enroll`` against the server given (the canned server),
+and reads VmHWM (the peak since the reset) while the report is still alive. Prints
+one JSON line. Only the SDK's public API is used.
+"""
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
-import resource
+import sys
 import time
+from pathlib import Path
+from typing import Any
 
 import eeo_async as eeo
-from eeo_async._models import ItemStatus
-from eeo_async._wire import Action
 
-OK = ItemStatus(1, "Successful execution.")
-
-
-class FakeTransport(eeo.Client):
-    """A Client whose attempts answer every item 1 at once, so only the SDK is measured."""
-
-    async def _attempt_items(
-        self, action: Action, encoded: str, count: int, attempt: int = 1
-    ) -> list[ItemStatus]:
-        await asyncio.sleep(0)
-        return [OK] * count
+FIRST_STUDENT = 1_000_001
+FIRST_LESSON = 5_000_001
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--students", type=int, default=1000)
-    parser.add_argument("--lessons", type=int, default=1000)
-    args = parser.parse_args()
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def status_kib(name: str) -> int:
+    """A ``/proc/self/status`` field in KiB, e.g. ``VmHWM`` or ``VmRSS``."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(name + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no {name} in /proc/self/status")
+
+
+def reset_peak() -> None:
+    """Make VmHWM the current RSS (Linux 4.0+)."""
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+async def job(spec: dict[str, Any], students: list[int], lessons: list[int]) -> eeo.BatchReport:
+    """The enrolment whose memory is measured."""
+    async with eeo.Client(spec["sid"], spec["secret"], base_url=spec["base_url"]) as client:
+        batcher = eeo.Batcher(client, concurrency=spec["concurrency"])
+        return await batcher.enroll(spec["course"], students, lessons)
+
+
+def main() -> None:
+    spec = json.load(sys.stdin)
+    students = list(range(FIRST_STUDENT, FIRST_STUDENT + spec["students"]))
+    lessons = list(range(FIRST_LESSON, FIRST_LESSON + spec["lessons"]))
+    reset_peak()
+    baseline = status_kib("VmRSS")
     started = time.perf_counter()
-    async with FakeTransport(1, "benchmark-secret") as client:
-        report = await eeo.Batcher(client, concurrency=16).enroll(
-            1, range(1, args.students + 1), range(1, args.lessons + 1)
-        )
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    report = asyncio.run(job(spec, students, lessons))
+    wall = time.perf_counter() - started
+    peak = status_kib("VmHWM")
+    if report.failed or report.succeeded != report.total:
+        raise RuntimeError(f"the job did not succeed: {report.summary()}")
     result = {
         "items": report.total,
         "calls": report.calls,
-        "seconds": time.perf_counter() - started,
-        "baseline_mb": before / 1024,
+        "wall": wall,
+        "baseline_mb": baseline / 1024,
         "peak_mb": peak / 1024,
-        "bytes_per_item": (peak - before) * 1024 / report.total,
+        "above_mb": (peak - baseline) / 1024,
+        "bytes_per_item": (peak - baseline) * 1024 / report.total,
     }
     print(json.dumps(result))
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()
