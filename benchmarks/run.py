@@ -455,6 +455,7 @@ def bench_retry(sizes: Sizes) -> None:
 def bench_memory(sizes: Sizes) -> None:
     """(e) memory: bytes per item above the job process's own baseline."""
     rows = []
+    methods: set[str] = set()
     with canned() as server:
         for students, lessons in sizes.memory_jobs:
             spec = {
@@ -469,6 +470,7 @@ def bench_memory(sizes: Sizes) -> None:
             result = spawn("memory.py", spec)
             server.command("reset")
             per_item = result["bytes_per_item"]
+            methods.add(result["method"])
             rows.append(
                 [
                     f"{result['items']:,}",
@@ -498,7 +500,8 @@ def bench_memory(sizes: Sizes) -> None:
         rows,
         "Each job runs in a fresh process that imports the SDK, builds its input lists, resets its "
         "peak RSS (`echo 5 > /proc/self/clear_refs`) and reads VmRSS as the baseline; the peak is "
-        "VmHWM from /proc/self/status after the job (the report included, still alive).",
+        "VmHWM from /proc/self/status after the job (the report included, still alive). "
+        f"Peak measured by: {', '.join(sorted(methods))}.",
     )
 
 
@@ -671,6 +674,15 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({platform.machine()}, {cpu}), {', '.join(versions)}"
 
 
+def load() -> str:
+    """The load averages: other work on the machine skews the numbers."""
+    try:
+        one, five, _ = os.getloadavg()
+    except OSError:
+        return "load unknown"
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min)"
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, one repetition")
@@ -685,10 +697,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     names = args.only or [name for name, b in BENCHMARKS.items() if b.default]
     started = time.perf_counter()
     print(f"# eeo_async benchmarks, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
-    print(f"\n{machine()}; {'smoke sizes' if args.smoke else 'full sizes'}")
+    print(f"\n{machine()}; {'smoke sizes' if args.smoke else 'full sizes'}; {load()} at the start")
     for name in names:
         BENCHMARKS[name].run(sizes)
-    print(f"\n({time.perf_counter() - started:.0f} s)")
+    print(f"\n{time.perf_counter() - started:.0f} s in all; {load()} at the end")
 
 
 if __name__ == "__main__":
