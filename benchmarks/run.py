@@ -168,6 +168,9 @@ def client_run(server: CannedServer, **spec: Any) -> dict[str, Any]:
     server.command("reset")
     if result.get("failed") or set(result.get("errnos", {})) - {"1"}:
         raise RuntimeError(f"{spec['impl']} got answers other than errno 1: {result}")
+    # The server saw every call and every item: nobody skipped work.
+    if (after["requests"], after["items"]) != (result["calls"], result["items"]):
+        raise RuntimeError(f"{spec['impl']}: the server saw {after}, the client {result}")
     return result
 
 
