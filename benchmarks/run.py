@@ -38,6 +38,9 @@ SECRET = "benchmark-secret"
 COURSE = 7_000_001
 CHUNK = 100
 HAS_UVLOOP = importlib.util.find_spec("uvloop") is not None
+#: Every table printed and every process run, for ``--json`` (specs without credentials).
+TABLES: list[dict[str, Any]] = []
+RUNS: list[dict[str, Any]] = []
 
 
 @dataclass(frozen=True)
@@ -155,7 +158,10 @@ def spawn(script: str, spec: dict[str, Any], timeout: float = 900) -> dict[str, 
     )
     if done.returncode != 0:
         raise RuntimeError(f"{script} failed:\n{done.stderr[-3000:]}")
-    return dict(json.loads(done.stdout.splitlines()[-1]))
+    result = dict(json.loads(done.stdout.splitlines()[-1]))
+    public = {k: v for k, v in spec.items() if k not in ("secret", "sid", "base_url")}
+    RUNS.append({"script": script, "spec": public, "result": result})
+    return result
 
 
 def client_run(server: CannedServer, **spec: Any) -> dict[str, Any]:
@@ -199,6 +205,7 @@ def verdict(value: float, target: float) -> str:
 
 
 def table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]], notes: str) -> None:
+    TABLES.append({"title": title, "header": list(header), "rows": rows, "notes": notes})
     print(f"\n### {title}\n")
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
@@ -695,15 +702,23 @@ def main(argv: Sequence[str] | None = None) -> None:
         choices=sorted(BENCHMARKS),
         help="run only this benchmark (repeatable; 'profile' runs only when named)",
     )
+    parser.add_argument(
+        "--json", metavar="PATH", help="also write every table and every run's numbers here"
+    )
     args = parser.parse_args(argv)
     sizes = SMOKE if args.smoke else FULL
     names = args.only or [name for name, b in BENCHMARKS.items() if b.default]
     started = time.perf_counter()
-    print(f"# eeo_async benchmarks, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    header_date = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    print(f"# eeo_async benchmarks, {header_date}")
     print(f"\n{machine()}; {'smoke sizes' if args.smoke else 'full sizes'}; {load()} at the start")
     for name in names:
         BENCHMARKS[name].run(sizes)
     print(f"\n{time.perf_counter() - started:.0f} s in all; {load()} at the end")
+    if args.json:
+        doc = {"date": header_date, "machine": machine(), "smoke": args.smoke}
+        doc |= {"tables": TABLES, "runs": RUNS}
+        Path(args.json).write_text(json.dumps(doc, indent=1) + "\n")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -10,12 +11,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_benchmark_smoke_run_prints_every_table() -> None:
-    """``benchmarks/run.py --smoke`` exits 0 and prints every table, each with its verdicts."""
+def test_benchmark_smoke_run_prints_every_table(tmp_path: Path) -> None:
+    """``benchmarks/run.py --smoke`` exits 0, prints every table with its verdicts, saves JSON."""
+    saved = tmp_path / "bench.json"
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     done = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--smoke"],
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--smoke", "--json", str(saved)],
         env=env,
         capture_output=True,
         text=True,
@@ -34,3 +36,7 @@ def test_benchmark_smoke_run_prints_every_table() -> None:
     # The credentials of the benchmark servers never reach the output.
     assert "benchmark-secret" not in out
     assert "benchmark-secret" not in done.stderr
+    doc = json.loads(saved.read_text())
+    assert len(doc["tables"]) == 6
+    assert all(run["result"] for run in doc["runs"])
+    assert "benchmark-secret" not in saved.read_text()
