@@ -27,7 +27,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +69,6 @@ class Sizes:
     check_students: int = 20
     check_lessons: int = 150
     profile_lines: int = 15
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 FULL = Sizes()
@@ -589,7 +588,7 @@ LOOP_PLUMBING = ("runners.py", "base_events.py", "events.py", "_contextvars")
 
 def profile_rows(path: str, sort: str, limit: int, only: str = "") -> list[list[str]]:
     """The top ``limit`` entries of a cProfile dump by ``sort``, optionally one package's."""
-    stats = pstats.Stats(path).stats
+    stats = pstats.Stats(path).stats  # type: ignore[attr-defined]  # not in typeshed
     entries = [
         (where, calls, own, total)
         for where, (_, calls, own, total, _) in stats.items()
