@@ -28,7 +28,7 @@ def test_benchmark_smoke_run_prints_every_table(tmp_path: Path) -> None:
     out = done.stdout
     for title in ("### (a) Batcher, 0 ms", "### (b) Batcher,", "### (c) single calls"):
         assert title in out
-    for title in ("### (d) retry efficiency", "### (e) memory", "### correctness"):
+    for title in ("### (d) retry efficiency", "### (e) memory", "### correctness", "### cProfile"):
         assert title in out
     # Every target row says met or not met; the correctness rows all passed.
     assert out.count("met |") >= 2 + 3 + 2 + 2 + 1
@@ -37,6 +37,6 @@ def test_benchmark_smoke_run_prints_every_table(tmp_path: Path) -> None:
     assert "benchmark-secret" not in out
     assert "benchmark-secret" not in done.stderr
     doc = json.loads(saved.read_text())
-    assert len(doc["tables"]) == 6
+    assert len(doc["tables"]) == 6 + 3  # and the three views of the profile
     assert all(run["result"] for run in doc["runs"])
     assert "benchmark-secret" not in saved.read_text()
