@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 import socket
@@ -56,24 +57,26 @@ async def test_an_owned_pool_grows_to_the_concurrency() -> None:
 
 
 async def test_borrowed_session_settings_do_not_change_ours() -> None:
-    """raise_for_status, a base URL, default headers and a tiny timeout on the session are ignored."""
+    """A session's raise_for_status, base URL, headers and tiny timeout do not change ours."""
     async with Sandbox(faults=Faults(rate_limited=0.5, latency=0.02)) as sb:
         (student,) = sb.add_students(1)
         course = sb.add_course(lessons=6)
-        async with aiohttp.ClientSession(
-            base_url="http://192.0.2.1:9",
-            raise_for_status=True,
-            headers={"X-Other": "1"},
-            timeout=aiohttp.ClientTimeout(total=0.001),
-        ) as session:
-            async with client_for(sb, session=session, max_attempts=20) as client:
-                statuses = [
-                    status
-                    for lesson in course.class_ids
-                    for status in await client.add_course_class_student(
-                        course.course_id, student, [lesson]
-                    )
-                ]
+        async with (
+            aiohttp.ClientSession(
+                base_url="http://192.0.2.1:9",
+                raise_for_status=True,
+                headers={"X-Other": "1"},
+                timeout=aiohttp.ClientTimeout(total=0.001),
+            ) as session,
+            client_for(sb, session=session, max_attempts=20) as client,
+        ):
+            statuses = [
+                status
+                for lesson in course.class_ids
+                for status in await client.add_course_class_student(
+                    course.course_id, student, [lesson]
+                )
+            ]
     assert all(s.ok for s in statuses)
     assert sb.stats.faults_injected["rate_limited"] > 0
 
@@ -95,10 +98,11 @@ async def test_a_redirect_is_not_followed() -> None:
 async def test_a_body_is_read_in_its_declared_charset() -> None:
     """A GBK body with charset=gbk decodes to the same text as UTF-8 would."""
     text = "课节已结束"
-    body = (
-        '{"error_info":{"errno":1,"error":"程序正常执行"},"data":[{"errno":145,"error":"%s"}]}'
-        % text
-    ).encode("gbk")
+    doc = {
+        "error_info": {"errno": 1, "error": "程序正常执行"},
+        "data": [{"errno": 145, "error": text}],
+    }
+    body = json.dumps(doc, ensure_ascii=False).encode("gbk")
 
     def answer(request: object) -> MockResponse:
         return MockResponse(body=body, headers={"Content-Type": "text/html; charset=GBK"})
@@ -181,7 +185,7 @@ async def test_with_options_shares_the_session_and_changes_only_its_settings() -
 @pytest.mark.parametrize("text", ["1" * 30, "9" * 5000])
 async def test_long_digit_strings_are_input_and_protocol_errors(text: str) -> None:
     """A digit string of any length is an InputError in input and a ProtocolError in an answer."""
-    answers = MockTransport(lambda r: '{"error_info":{"errno":%s,"error":"x"}}' % text)
+    answers = MockTransport(lambda r: '{"error_info":{"errno":' + text + ',"error":"x"}}')
     async with eeo.Client(1, "s", transport=answers, max_attempts=1) as client:
         with pytest.raises(eeo.InputError, match="positive integer ID"):
             await client.add_course_class_student(1, text, [3])
