@@ -142,7 +142,8 @@ class Batcher:
             student_uid: the student.
             class_ids: the lessons, any iterable of IDs.
             progress: show a tqdm progress bar (plain lines on stderr without tqdm).
-            skip: outcomes already known (e.g. from a journal): not sent, reported as given.
+            skip: outcomes already known (e.g. from a journal): not sent, reported as
+                given; an ``unknown`` one is sent again, as possibly applied already.
             on_items: called with each group of items as their outcome becomes final,
                 before they count as done.
             on_start: called once with the job's live report before anything is sent;
@@ -260,11 +261,13 @@ class Batcher:
         on_start: OnStart | None,
     ) -> BatchReport[Any]:
         endpoint, report, targets = plan_operation(operation, arguments)
-        known = _skipped(report, skip) if skip else []
+        known, maybe = _skipped(report, skip) if skip else ([], [])
         bar = _progress_bar(report.total, operation) if progress else None
         on_progress = self.on_progress
         if bar is None and progress:
             on_progress = _plain_progress(on_progress)
+        if known:
+            report.record_many(known)
         job = Job(
             endpoint=endpoint,
             report=report,
@@ -278,9 +281,8 @@ class Batcher:
             on_progress=on_progress,
             bar=bar,
         )
+        job.maybe_applied.update(maybe)
         if known:
-            report.record_many(known)
-            job.unfinished -= len(known)
             job.progress(len(known))
         if on_start is not None:
             on_start(report)
@@ -304,8 +306,8 @@ class Batcher:
         try:
             async with timeout, asyncio.TaskGroup() as group:
                 job.group = group
-                if self.probe_first and (first := job.next_work()) is not None:
-                    await job.run(*first)
+                if self.probe_first:
+                    await job.probe()
                 for _ in range(min(self.concurrency, job.unfinished)):
                     group.create_task(job.worker())
         except BaseExceptionGroup as group_error:
@@ -322,9 +324,17 @@ class Batcher:
 
 def _skipped(
     report: BatchReport[Any], skip: Mapping[Any, ItemResult]
-) -> list[tuple[int, int, str, int, int]]:
-    """Rows of ``skip`` with their given outcomes; a bad entry is an ``InputError``."""
+) -> tuple[list[tuple[int, int, str, int, int]], list[int]]:
+    """Rows of ``skip`` with their outcomes, and the rows of unknown ones to send again.
+
+    An ``unknown`` outcome is not final: the item is sent again, as one an earlier
+    attempt may have applied (so a later "already" answer counts as succeeded).
+
+    Raises:
+        InputError: a bad entry (not an ItemResult, errno 0, a key not in the job).
+    """
     known = []
+    maybe = []
     for key, result in skip.items():
         if not isinstance(result, ItemResult):
             message = f"skip[{key!r}] must be an ItemResult, got {result!r:.60}"
@@ -337,10 +347,12 @@ def _skipped(
         except KeyError:
             message = f"skip has {key!r}, which is not an item of this job"
             raise InputError(message) from None
-        known.append(
-            (row, result.errno, result.error, result.attempts, OUTCOME_CODES[result.outcome])
-        )
-    return known
+        if result.outcome == "unknown":
+            maybe.append(row)
+        else:
+            code = OUTCOME_CODES[result.outcome]
+            known.append((row, result.errno, result.error, result.attempts, code))
+    return known, maybe
 
 
 def _progress_bar(total: int, operation: str) -> Any:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from array import array
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any
 
@@ -25,8 +24,19 @@ _log = logging.getLogger(LOGGER_NAME)
 
 OnItems = Callable[[Sequence[tuple[Key, ItemResult]]], None]
 Send = Callable[[Endpoint, str, int, int], Awaitable[list[ItemStatus]]]
-#: One unit of work: the target's index and the (row, item) pairs of one call.
-Work = tuple[int, list[tuple[int, Any]]]
+#: One unit of work: the target's index, and the rows and items of one call.
+Work = tuple[int, Sequence[int], Sequence[Any]]
+
+
+class _Waiting:
+    """Rows of one target waiting out a backoff together: one timer, one due time."""
+
+    __slots__ = ("due", "items", "rows")
+
+    def __init__(self, due: float) -> None:
+        self.due = due
+        self.rows: list[int] = []
+        self.items: list[Any] = []
 
 
 class Job:
@@ -34,7 +44,8 @@ class Job:
 
     Outcomes are recorded truthfully: an item is ``already`` only when no earlier
     attempt of this job may have applied it, and ``unknown`` (not ``failed``) when it
-    ends without success after such an attempt.
+    ends without success after such an attempt. Items of one target that wait for a
+    retry share one timer, so that they meet in as few calls as possible.
     """
 
     def __init__(
@@ -63,46 +74,71 @@ class Job:
         self.on_items = on_items
         self.on_progress = on_progress
         self.bar = bar
-        self.attempts = array("H", bytes(2 * report.total))
+        #: Attempts made so far, only for rows sent more than once (most are sent once).
+        self.attempts: dict[int, int] = {}
         #: Rows an attempt may have applied without our seeing the answer.
         self.maybe_applied: set[int] = set()
         self.encoders: dict[int, Callable[[Sequence[Any]], str]] = {}
-        self.unfinished = sum(1 for row in range(report.total) if report.is_pending(row))
-        self.done = report.total - self.unfinished
+        self.unfinished = report.pending
+        self.done = 0
         self.reached = False  # any HTTP answer at all from the server in this job
-        self.ready: dict[int, list[tuple[int, Any]]] = {}  # target -> waiting (row, item)
+        self.unanswered = False  # a connection failed before any answer
+        self.ready: dict[int, tuple[list[int], list[Any]]] = {}  # target -> rows, items
+        self.waiting: dict[int, _Waiting] = {}  # target -> rows waiting out a backoff
         self.sleepers: set[asyncio.Task[None]] = set()
         self.wake = asyncio.Event()
         self.stopped: StopCause | None = None
-        self.fresh = self._fresh_chunks()
+        self.fresh = self._fresh_chunks(skipped=self.unfinished < report.total)
         self.group: asyncio.TaskGroup | None = None
 
-    def _fresh_chunks(self) -> Iterator[Work]:
+    def _fresh_chunks(self, *, skipped: bool) -> Iterator[Work]:
         size = self.chunk_size
         pending = self.report.is_pending
         for index, target in enumerate(self.targets):
-            work = [(row, item) for row, item in zip(target.rows, target.items, strict=True)]
-            if self.done:
-                work = [(row, item) for row, item in work if pending(row)]  # skipped are final
-            for start in range(0, len(work), size):
-                yield index, work[start : start + size]
+            rows, items = target.rows, target.items
+            if skipped:  # outcomes given through skip= are final: leave those rows out
+                kept = [(row, item) for row, item in zip(rows, items, strict=True) if pending(row)]
+                rows, items = [row for row, _ in kept], [item for _, item in kept]
+            for start in range(0, len(rows), size):
+                yield index, rows[start : start + size], items[start : start + size]
 
     def next_work(self) -> Work | None:
         """The next call to make, fresh chunks first; ``None`` when nothing is ready."""
         if self.stopped is not None:
             return None
-        # Fresh chunks first: retried items meanwhile pool up into fuller calls.
-        work = next(self.fresh, None)
+        # Fresh chunks first: retried items meanwhile pool up into fuller calls. But when
+        # connections failed and nothing was answered yet, the server may be unreachable:
+        # retry what failed before sending anything new.
+        work = None if self.unanswered and not self.reached else next(self.fresh, None)
         if work is not None or not self.ready:
             return work
         index = next(iter(self.ready))
-        waiting = self.ready[index]
+        rows, items = self.ready[index]
         size = self.chunk_size
-        if len(waiting) <= size:
+        if len(rows) <= size:
             del self.ready[index]
-            return index, waiting
-        self.ready[index] = waiting[size:]
-        return index, waiting[:size]
+            return index, rows, items
+        self.ready[index] = rows[size:], items[size:]
+        return index, rows[:size], items[:size]
+
+    async def probe(self) -> None:
+        """Send the first call alone, with its retries, until the server answers or we stop.
+
+        So wrong credentials cost one request, and an unreachable server one call's
+        attempts, before the workers start.
+        """
+        work = next(self.fresh, None)
+        if work is None:
+            return
+        await self.run(*work)
+        while not self.reached and self.stopped is None and (self.ready or self.waiting):
+            if not self.ready:
+                self.wake.clear()
+                await self.wake.wait()
+                continue
+            index = next(iter(self.ready))
+            rows, items = self.ready.pop(index)
+            await self.run(index, rows, items)
 
     async def worker(self) -> None:
         """Send work until every item has an outcome or the job stops."""
@@ -123,93 +159,190 @@ class Job:
             encoder = self.encoders[index] = self.endpoint.chunk_encoder(fixed)
         return encoder
 
-    async def run(self, index: int, work: list[tuple[int, Any]]) -> None:
-        """Send one call of ``work`` and record or reschedule each of its items."""
+    def _count_attempt(self, rows: Sequence[int]) -> int | list[int]:
+        """Count one more attempt of each row: 1 for fresh rows, else a list per row."""
         attempts = self.attempts
-        rows = [row for row, _ in work]
-        for row in rows:
-            attempts[row] += 1
-        attempt = max(attempts[row] for row in rows)
+        if not attempts or not any(row in attempts for row in rows):
+            return 1
+        counts = [attempts.get(row, 0) + 1 for row in rows]
+        for row, count in zip(rows, counts, strict=True):
+            attempts[row] = count
+        return counts
+
+    async def run(self, index: int, rows: Sequence[int], items: Sequence[Any]) -> None:
+        """Send one call of ``rows`` and record or reschedule each of its items."""
+        tries = self._count_attempt(rows)
+        attempt = tries if isinstance(tries, int) else max(tries)
         report = self.report
         report.calls += 1
         if attempt > 1:
             report.retries += 1
-        encoded = self._encoder(index)([item for _, item in work])
+        encoded = self._encoder(index)(items)
         try:
-            statuses = await self.send(self.endpoint, encoded, len(work), attempt)
+            statuses = await self.send(self.endpoint, encoded, len(rows), attempt)
         except EEOError as exc:
-            self._failed_call(index, work, exc)
+            self._failed_call(index, rows, items, tries, exc)
             return
         except asyncio.CancelledError:
             # Cut off in flight (deadline or cancellation): the server may have acted.
             self.maybe_applied.update(rows)
             raise
         self.reached = True
-        retry: list[tuple[int, Any]] = []
-        final: list[tuple[int, int, str, int]] = []
+        # Statuses are shared values: group the rows by status and record each group once.
+        groups: dict[ItemStatus, list[int]] = {}
+        for position, status in enumerate(statuses):
+            group = groups.get(status)
+            if group is None:
+                groups[status] = [position]
+            else:
+                group.append(position)
         transient = self.endpoint.item_transient
         most = self.policy.max_attempts
-        for pair, status in zip(work, statuses, strict=True):
-            row = pair[0]
-            if status.errno in transient and attempts[row] < most:
-                retry.append(pair)
-            else:
-                final.append((row, status.errno, status.error, self._outcome(row, status)))
-        self._finish(final)
+        retry: list[int] = []
+        for status, positions in groups.items():
+            final = positions
+            if status.errno in transient:
+                again = [p for p in positions if _tries(tries, p) < most]
+                retry.extend(again)
+                if len(again) == len(positions):
+                    continue
+                final = [p for p in positions if _tries(tries, p) >= most]
+            self._record(rows, final, status.errno, status.error, tries, self._code(status))
         if retry:
             _log.debug(
                 "retry items=%d action=%s after item errno", len(retry), self.endpoint.action
             )
-            self._schedule(index, retry, self.policy.delay(attempt))
+            self._schedule(
+                index,
+                [rows[p] for p in retry],
+                [items[p] for p in retry],
+                tries if isinstance(tries, int) else [tries[p] for p in retry],
+                self.policy.delay(attempt),
+            )
 
-    def _outcome(self, row: int, status: ItemStatus) -> int:
+    def _code(self, status: ItemStatus) -> int:
+        """The outcome code of ``status`` for rows no attempt may have applied."""
         if status.ok:
-            return SUCCEEDED if (status.errno == 1 or row in self.maybe_applied) else ALREADY
-        return UNKNOWN if row in self.maybe_applied else FAILED
+            return SUCCEEDED if status.errno == 1 else ALREADY
+        return FAILED
 
-    def _failed_call(self, index: int, work: list[tuple[int, Any]], exc: EEOError) -> None:
-        if not isinstance(exc, ConnectError):
+    def _record(  # noqa: PLR0917 - one call site each, read as a row of the outcome
+        self,
+        rows: Sequence[int],
+        positions: Sequence[int],
+        errno: int,
+        error: str,
+        tries: int | list[int],
+        code: int,
+    ) -> None:
+        """Record one outcome for ``rows[p]`` of each position, truthfully per row."""
+        picked = [rows[p] for p in positions]
+        counts = tries if isinstance(tries, int) else [tries[p] for p in positions]
+        maybe = self.maybe_applied
+        if maybe and not maybe.isdisjoint(picked):
+            # An earlier attempt may have applied these: "already" is then "succeeded",
+            # and a failure is "unknown".
+            truer = {ALREADY: SUCCEEDED, FAILED: UNKNOWN}.get(code, code)
+            sure = [i for i, row in enumerate(picked) if row not in maybe]
+            unsure = [i for i, row in enumerate(picked) if row in maybe]
+            for chosen, outcome in ((sure, code), (unsure, truer)):
+                if chosen:
+                    self._finish(
+                        [picked[i] for i in chosen],
+                        errno,
+                        error,
+                        counts if isinstance(counts, int) else [counts[i] for i in chosen],
+                        outcome,
+                    )
+            return
+        self._finish(picked, errno, error, counts, code)
+
+    def _failed_call(
+        self,
+        index: int,
+        rows: Sequence[int],
+        items: Sequence[Any],
+        tries: int | list[int],
+        exc: EEOError,
+    ) -> None:
+        if isinstance(exc, ConnectError):
+            self.unanswered = True
+        else:
             self.reached = True
-        rows = [row for row, _ in work]
         if exc.may_have_acted:
             self.maybe_applied.update(rows)
+        positions: Sequence[int] = range(len(rows))
         if isinstance(exc, BadCredentialsError):
             # Every further call would fail the same way: stop at once.
-            self._finish([(row, exc.errno, exc.error, FAILED) for row in rows])
+            self._record(rows, positions, exc.errno, exc.error, tries, FAILED)
             reason = f"the server refused the credentials (errno {exc.errno}: {exc.error})"
             self._stop("credentials", reason)
             return
-        attempts = self.attempts
         most = self.policy.max_attempts
         if should_retry(exc, self.endpoint):
-            retry = [pair for pair in work if attempts[pair[0]] < most]
-            if retry:
-                attempt = max(attempts[row] for row, _ in retry)
-                self._schedule(index, retry, self.policy.delay_after(exc, attempt))
-            work = [pair for pair in work if attempts[pair[0]] >= most]
+            again = [p for p in positions if _tries(tries, p) < most]
+            if again:
+                attempt = max(_tries(tries, p) for p in again)
+                self._schedule(
+                    index,
+                    [rows[p] for p in again],
+                    [items[p] for p in again],
+                    tries if isinstance(tries, int) else [tries[p] for p in again],
+                    self.policy.delay_after(exc, attempt),
+                )
+            positions = [p for p in positions if _tries(tries, p) >= most]
         errno, error = _errno_of(exc)
-        self._finish([(row, errno, error, self._failure(row)) for row, _ in work])
-        if isinstance(exc, ConnectError) and not self.reached and work:
+        self._record(rows, positions, errno, error, tries, FAILED)
+        if isinstance(exc, ConnectError) and not self.reached and positions:
             reason = f"the server at {self.where} cannot be reached: {exc.detail}"
             self._stop("unreachable", reason)
 
-    def _failure(self, row: int) -> int:
-        return UNKNOWN if row in self.maybe_applied else FAILED
-
-    def _schedule(self, index: int, work: list[tuple[int, Any]], delay: float) -> None:
+    def _schedule(
+        self,
+        index: int,
+        rows: list[int],
+        items: list[Any],
+        tries: int | list[int],
+        delay: float,
+    ) -> None:
+        """Put rows back for another call after ``delay``, with the target's other waiters."""
+        attempts = self.attempts
+        for position, row in enumerate(rows):
+            attempts[row] = _tries(tries, position)
         if delay <= 0 or self.group is None:
-            self.ready.setdefault(index, []).extend(work)
-            self.wake.set()
+            self._ready(index, rows, items)
             return
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        waiting = self.waiting.get(index)
+        # Join the target's waiters if they go no sooner than half of our own wait:
+        # retries of one student or lesson then meet in one call.
+        if waiting is not None and waiting.due >= now + delay / 2:
+            waiting.rows.extend(rows)
+            waiting.items.extend(items)
+            return
+        waiting = self.waiting[index] = _Waiting(now + delay)
+        waiting.rows.extend(rows)
+        waiting.items.extend(items)
 
         async def later() -> None:
             await self.sleep(delay)
-            self.ready.setdefault(index, []).extend(work)
-            self.wake.set()
+            if self.waiting.get(index) is waiting:
+                del self.waiting[index]
+            self._ready(index, waiting.rows, waiting.items)
 
         task = self.group.create_task(later())
         self.sleepers.add(task)
         task.add_done_callback(self.sleepers.discard)
+
+    def _ready(self, index: int, rows: list[int], items: list[Any]) -> None:
+        ready = self.ready.get(index)
+        if ready is None:
+            self.ready[index] = (list(rows), list(items))
+        else:
+            ready[0].extend(rows)
+            ready[1].extend(items)
+        self.wake.set()
 
     def _stop(self, cause: StopCause, reason: str) -> None:
         if self.stopped is not None:
@@ -222,19 +355,18 @@ class Job:
             task.cancel()
         self.wake.set()
 
-    def _finish(self, final: list[tuple[int, int, str, int]]) -> None:
-        if not final:
+    def _finish(
+        self, rows: Sequence[int], errno: int, error: str, tries: int | list[int], code: int
+    ) -> None:
+        if not rows:
             return
         report = self.report
-        attempts = self.attempts
-        report.record_many(
-            (row, errno, error, attempts[row], code) for row, errno, error, code in final
-        )
+        report.record_same(rows, errno, error, tries, code)
         if self.on_items is not None:
             # The journal commits before the items count as done.
-            self.on_items([(report.key(row), report.result(row)) for row, _, _, _ in final])
-        self.unfinished -= len(final)
-        self.progress(len(final))
+            self.on_items([(report.key(row), report.result(row)) for row in rows])
+        self.unfinished -= len(rows)
+        self.progress(len(rows))
         if self.unfinished == 0:
             self.wake.set()
 
@@ -251,17 +383,28 @@ class Job:
         if self.report.stopped_by is None:
             self.report.stopped_by = cause
             self.report.stop_reason = reason
-        unsent = (LocalErrno.NOT_SENT, f"Not sent: the job stopped ({reason}).")
-        cut = (
+        pending = self.report.pending_rows()
+        cut = [row for row in pending if row in self.maybe_applied]
+        unsent = [row for row in pending if row not in self.maybe_applied]
+        attempts = self.attempts
+        self._finish(
+            cut,
             LocalErrno.TRANSPORT_FAILED,
             f"Cut off in flight: the job stopped ({reason}); the server may have acted.",
+            [attempts.get(row, 1) for row in cut],
+            UNKNOWN,
         )
         self._finish(
-            [
-                (row, *(cut if row in self.maybe_applied else unsent), self._failure(row))
-                for row in self.report.pending_rows()
-            ]
+            unsent,
+            LocalErrno.NOT_SENT,
+            f"Not sent: the job stopped ({reason}).",
+            [attempts.get(row, 0) for row in unsent],
+            FAILED,
         )
+
+
+def _tries(tries: int | list[int], position: int) -> int:
+    return tries if isinstance(tries, int) else tries[position]
 
 
 def _errno_of(exc: EEOError) -> tuple[int, str]:

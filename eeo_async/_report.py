@@ -8,7 +8,7 @@ import io
 import json
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from os import PathLike
 from pathlib import Path
 from typing import Any, Final, Generic, Literal, TypeVar, cast
@@ -129,6 +129,55 @@ class BatchReport(Generic[K]):
             texts[row] = position
             attempts[row] = tries if tries < 0xFFFF else 0xFFFF
             outcomes[row] = code
+
+    def record_same(
+        self,
+        rows: Sequence[int],
+        errno: int,
+        error: str,
+        attempts: int | Sequence[int],
+        code: int,
+    ) -> None:
+        """Record one outcome for many rows (the batcher's hot path: calls share answers).
+
+        ``attempts`` is one count for all rows or a count per row; ``code`` an outcome code.
+        """
+        position = self._text_index.get(error)
+        if position is None:
+            position = self._text_index[error] = len(self._text_table)
+            self._text_table.append(error)
+        count = len(rows)
+        outcomes, counts = self._outcomes, self._counts
+        tries = attempts if isinstance(attempts, int) else 0
+        if (
+            type(rows) is range
+            and rows.step == 1
+            and isinstance(attempts, int)
+            and outcomes[rows.start : rows.stop].count(0) == count
+        ):
+            # A fresh run of rows: whole slices at C speed.
+            start, stop = rows.start, rows.stop
+            self._errnos[start:stop] = array("i", [errno]) * count
+            self._texts[start:stop] = array("I", [position]) * count
+            self._attempts[start:stop] = array("H", [min(tries, 0xFFFF)]) * count
+            outcomes[start:stop] = array("B", [code]) * count
+            counts[PENDING] -= count
+            counts[code] += count
+            return
+        errnos, texts, column = self._errnos, self._texts, self._attempts
+        for index, row in enumerate(rows):
+            counts[outcomes[row]] -= 1
+            counts[code] += 1
+            errnos[row] = errno
+            texts[row] = position
+            value = tries or attempts[index]  # type: ignore[index]
+            column[row] = value if value < 0xFFFF else 0xFFFF
+            outcomes[row] = code
+
+    @property
+    def pending(self) -> int:
+        """Items without an outcome yet (0 once a job has returned)."""
+        return self._counts[PENDING]
 
     def is_pending(self, row: int) -> bool:
         """True while the item in ``row`` has no outcome."""

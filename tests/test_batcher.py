@@ -439,3 +439,33 @@ async def test_102_on_the_wire_stops(mocked: aioresponses, client: eeo.Client) -
     report = await batcher_for(client, concurrency=1).enroll(1, range(1, 31), [5])
     assert seen == 1
     assert report.errno_counts == {102: 1, eeo.LocalErrno.NOT_SENT: 29}
+
+
+@pytest.mark.parametrize(
+    ("skip", "message"),
+    [
+        ({(1, 5): eeo.ItemResult(0, "zero", 1)}, "errno 0"),
+        ({(9, 5): eeo.ItemResult(1, "ok", 1)}, r"\(9, 5\), which is not an item"),
+        ({(1, 5): "done"}, "must be an ItemResult"),
+    ],
+)
+async def test_bad_skip_entries_are_input_errors(skip: Any, message: str) -> None:
+    """A skip entry with errno 0, a foreign key or a wrong type is refused before sending."""
+    client = FakeClient()
+    with pytest.raises(eeo.InputError, match=message):
+        await batcher_for(client).enroll(1, [1, 2], [5], skip=skip)
+    assert client.sent == []
+
+
+async def test_unknown_skip_entries_are_sent_again_as_possibly_applied() -> None:
+    """An unknown outcome from an earlier run is re-sent; its 166 then counts as succeeded."""
+
+    def answer(target: int, items: list[int], attempt: int) -> list[ItemStatus]:
+        return [ItemStatus(166, "already")] * len(items)
+
+    client = FakeClient(answer)
+    skip = {(1, 5): eeo.ItemResult(-1, "cut off", 1, outcome="unknown")}
+    report = await batcher_for(client, chunk_size=1).enroll(1, [1, 2], [5], skip=skip)
+    assert report.items[(1, 5)].outcome == "succeeded"
+    assert report.items[(2, 5)].outcome == "already"
+    assert len(client.sent) == 2

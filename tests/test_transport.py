@@ -191,3 +191,23 @@ async def test_long_digit_strings_are_input_and_protocol_errors(text: str) -> No
             await client.add_course_class_student(1, text, [3])
         with pytest.raises(eeo.ProtocolError):
             await client.add_course_class_student(1, 2, [3])
+
+
+@pytest.mark.parametrize(("probe_first", "most_calls"), [(True, 3), (False, 8 * 3)])
+async def test_an_unreachable_server_stops_the_job(probe_first: bool, most_calls: int) -> None:
+    """Nothing listening: the job stops after one call's attempts and says why."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    with eeo.testing.set_testing(True):
+        async with eeo.Client(1, "s", base_url=url, max_attempts=3) as client:
+            batcher = eeo.Batcher(client, concurrency=8, probe_first=probe_first)
+            report = await batcher.enroll(1, range(1, 301), range(1, 101))
+    assert report.calls <= most_calls
+    assert report.stopped_by == "unreachable"
+    assert report.stop_reason is not None
+    assert url in report.stop_reason
+    assert "cannot connect" in report.stop_reason
+    assert report.failed == report.total
+    assert report.errno_counts[eeo.LocalErrno.NOT_SENT] >= report.total - 800
