@@ -32,7 +32,18 @@ from ._constants import (
     LOGGER_NAME,
     MAX_BODY_BYTES,
 )
-from ._endpoints import ADD_COURSE_CLASS_STUDENT, ADD_COURSE_GROUP, DEL_CLASS_STUDENT_MULTIPLE
+from ._endpoints import (
+    ADD_CLASS_STUDENT_MULTIPLE,
+    ADD_COURSE_CLASS_STUDENT,
+    ADD_COURSE_GROUP,
+    ADD_COURSE_STUDENT_MULTIPLE,
+    DEL_CLASS_STUDENT_MULTIPLE,
+    DEL_COURSE_GROUP,
+    DEL_COURSE_STUDENT_MULTIPLE,
+    EDIT_COURSE_GROUP,
+    REGISTER_MULTIPLE,
+    check_auditors,
+)
 from ._errors import (
     ApiError,
     ClientClosedError,
@@ -43,7 +54,7 @@ from ._errors import (
     ProtocolError,
     api_error,
 )
-from ._models import Envelope, GroupMember, GroupResult, ItemStatus
+from ._models import ActionResult, Envelope, GroupMember, GroupResult, ItemStatus, NewUser
 from ._retry import RetryPolicy, should_retry
 from ._transport import AiohttpTransport, Response, Transport
 from ._wire import Endpoint, Kind, Param, decode_envelope, signed_body, validate_id
@@ -472,6 +483,156 @@ class Client:
             ADD_COURSE_GROUP, course_id=course_id, group_name=group_name, groups=groups
         )
         return result
+
+    async def edit_course_group(
+        self,
+        course_id: int | str,
+        group_id: int | str,
+        group_name: str,
+        groups: Sequence[Sequence[GroupMember]],
+    ) -> ActionResult:
+        """Replace the group plan ``group_id`` of a course (editCourseGroup).
+
+        The same group rules as :meth:`add_course_group`. Editing is repeatable (the
+        same plan twice is the same plan), so transient failures are retried.
+
+        Raises:
+            InputError: bad ID, name or group rules (nothing is sent).
+            ApiError: the call failed, e.g. ``NotFoundError`` for 893 (no such group).
+            TransportError: no usable answer after all attempts.
+            ProtocolError: the answer was not the documented JSON after all attempts.
+        """
+        result: ActionResult = await self._call(
+            EDIT_COURSE_GROUP,
+            course_id=course_id,
+            group_id=group_id,
+            group_name=group_name,
+            groups=groups,
+        )
+        return result
+
+    async def del_course_group(self, course_id: int | str, group_id: int | str) -> ActionResult:
+        """Delete the group plan ``group_id`` of a course (delCourseGroup).
+
+        Deleting answers 893 ("no such group") when repeated, the same errno as for a
+        wrong id, so a retry could not tell "deleted by my lost attempt" from "never
+        existed". It is therefore re-sent only where the server cannot have acted
+        (connection refused, errno 114, HTTP 429), and 893 always means the group did not
+        exist when asked. After a timeout, a lost answer, a 5xx or errno 104 the error is
+        raised: the group may be deleted; calling again then answers 893 if it is.
+
+        Raises:
+            InputError: a bad ID (nothing is sent).
+            ApiError: the call failed, e.g. ``NotFoundError`` for 893.
+            TransportError: no usable answer; the group may have been deleted.
+            ProtocolError: the answer was not the documented JSON.
+        """
+        result: ActionResult = await self._call(
+            DEL_COURSE_GROUP, course_id=course_id, group_id=group_id
+        )
+        return result
+
+    async def add_course_student_multiple(
+        self,
+        course_id: int | str,
+        student_uids: Iterable[int | str],
+        *,
+        identity: int | str = 1,
+    ) -> list[ItemStatus]:
+        """Add up to 30 students, or up to 20 auditors, to a course (addCourseStudentMultiple).
+
+        ``identity`` is 1 or ``"student"`` (the default), 2 or ``"auditor"``. Returns one
+        ``ItemStatus`` per UID in input order; ``ok`` on errno 1, or 163/164 (already a
+        student/auditor of the course; ``already`` is then true). An item answering 464
+        (being created by another request) is a status here; the Batcher retries it.
+
+        Raises:
+            InputError: a bad ID, none, one twice, more than 30, or more than 20
+                auditors (nothing is sent).
+            ApiError: the whole call failed, e.g. ``NotFoundError`` for 144.
+            TransportError: no usable answer after all attempts.
+            ProtocolError: the answer was not the documented JSON after all attempts.
+        """
+        params = ADD_COURSE_STUDENT_MULTIPLE.build(
+            {"course_id": course_id, "student_uids": student_uids, "identity": identity}
+        )
+        check_auditors(params.identity, len(params.student_uids))
+        statuses: list[ItemStatus] = await self._call(
+            ADD_COURSE_STUDENT_MULTIPLE,
+            course_id=params.course_id,
+            student_uids=params.student_uids,
+            identity=params.identity,
+        )
+        return statuses
+
+    async def del_course_student_multiple(
+        self,
+        course_id: int | str,
+        student_uids: Iterable[int | str],
+        *,
+        identity: int | str = 1,
+    ) -> list[ItemStatus]:
+        """Remove up to 100 students (or auditors) from a course (delCourseStudentMultiple).
+
+        Returns one ``ItemStatus`` per UID in input order; ``ok`` on errno 1 or 162 (not a
+        member of the course; ``already`` is then true).
+
+        Raises:
+            InputError: a bad ID, none, one twice, or more than 100 (nothing is sent).
+            ApiError: the whole call failed, e.g. ``NotFoundError`` for 144.
+            TransportError: no usable answer after all attempts.
+            ProtocolError: the answer was not the documented JSON after all attempts.
+        """
+        statuses: list[ItemStatus] = await self._call(
+            DEL_COURSE_STUDENT_MULTIPLE,
+            course_id=course_id,
+            student_uids=student_uids,
+            identity=identity,
+        )
+        return statuses
+
+    async def add_class_student_multiple(
+        self, course_id: int | str, class_id: int | str, student_uids: Iterable[int | str]
+    ) -> list[ItemStatus]:
+        """Add up to 30 students to one lesson as transfer-in students (addClassStudentMultiple).
+
+        Returns one ``ItemStatus`` per UID in input order; ``ok`` on errno 1 or 166
+        (already in the lesson; ``already`` is then true). Lesson problems (145
+        finished, 212 deleted ...) fail the whole call.
+
+        Raises:
+            InputError: a bad ID, none, one twice, or more than 30 (nothing is sent).
+            ApiError: the whole call failed, e.g. ``NotFoundError`` for 142.
+            TransportError: no usable answer after all attempts.
+            ProtocolError: the answer was not the documented JSON after all attempts.
+        """
+        statuses: list[ItemStatus] = await self._call(
+            ADD_CLASS_STUDENT_MULTIPLE,
+            course_id=course_id,
+            class_id=class_id,
+            student_uids=student_uids,
+        )
+        return statuses
+
+    async def register_multiple(self, users: Iterable[NewUser]) -> list[ItemStatus]:
+        """Register up to 10 accounts (registerMultiple); each status carries its UID.
+
+        Returns one ``ItemStatus`` per user in input order with ``uid`` set whenever the
+        server gave one: on errno 1 and on 135/461 (already registered: ``ok`` and
+        ``already`` are true, and the UID is still given). Safe to repeat, so transient
+        failures are retried (a lost registration answers 135/461 the second time); 131
+        and 101003002 (an identical request in progress or within 5 s) are waited out.
+        Passwords are never logged, shown or put in an error.
+
+        Raises:
+            InputError: not ``NewUser`` values, none, an account twice, or more than 10
+                (nothing is sent).
+            ApiError: the whole call failed, e.g. ``BadParametersError`` for 100.
+            TransportError: no usable answer after all attempts.
+            ProtocolError: the answer was not the documented JSON after all attempts.
+        """
+        statuses: list[ItemStatus] = await self._call(REGISTER_MULTIPLE, users=users)
+        return statuses
 
 
 def _body_text(action: str, response: Response) -> bytes | str:

@@ -52,6 +52,7 @@ from ._constants import API_PATH, SERVER_TIMESTAMP_WINDOW
 from ._mock import MockRequest, MockResponse, MockTransport
 from ._retry import set_testing
 from ._sandbox_school import (
+    Account,
     Course,
     Faults,
     GroupPlan,
@@ -63,6 +64,7 @@ from ._sandbox_school import (
 from ._wire import sign
 
 __all__ = [
+    "Account",
     "Course",
     "Faults",
     "GroupPlan",
@@ -115,8 +117,9 @@ class Sandbox(School):
         faults: Faults | None = None,
         time_window: float = SERVER_TIMESTAMP_WINDOW,
         clock: Callable[[], float] = time.time,
+        language: str = "zh",
     ) -> None:
-        super().__init__(faults=faults)
+        super().__init__(faults=faults, language=language)
         self.sid = sid
         self.secret = secret
         self.host = host
