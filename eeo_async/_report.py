@@ -450,8 +450,9 @@ class BatchReport(Generic[K]):
     def summary(self) -> str:
         """A short plain-text table: items by outcome, failures by errno, calls, time."""
         action = f" via {self.action}" if self.action else ""
+        course = f" (course {self.course_id})" if self.course_id else ""
         lines = [
-            f"{self.operation} (course {self.course_id}){action}: {self.total} items in "
+            f"{self.operation}{course}{action}: {self.total} items in "
             f"{self.elapsed:.2f} s, {self.calls} calls ({self.retries} retries)",
             f"  succeeded  {self.succeeded:>9}",
             f"  already    {self.already:>9}",
