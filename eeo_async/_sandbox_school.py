@@ -30,24 +30,19 @@ Messages are the production's Chinese texts from the pages' PART 2 tables by def
 pages is answered in English.
 """
 
-# The production's Chinese messages use full-width punctuation; they are kept verbatim.
-# ruff: noqa: RUF001
-
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import random
-import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import attrs
 
 from ._codes import Errno
-from ._constants import MAX_CHUNK_SIZE, MAX_GROUP_NAME_CHARS
+from ._constants import MAX_GROUP_NAME_CHARS
 from ._endpoints import (
     ADD_CLASS_STUDENT_MULTIPLE,
     ADD_COURSE_CLASS_STUDENT,
@@ -61,70 +56,35 @@ from ._endpoints import (
     REGISTER_MULTIPLE,
 )
 from ._models import GroupMember
+from ._sandbox_wire import (
+    ALTERNATIVES,
+    LANGUAGES,
+    MD5,
+    TELEPHONE,
+    Answer,
+    NotImplementedAction,
+    envelope,
+    group_list,
+    id_list,
+    int_field,
+    md5_hex,
+    message,
+    read_form,
+    student_objects,
+)
 from ._wire import Endpoint
 
-#: The production's Chinese messages, from the PART 2 tables of the reference pages.
-_ZH: dict[int, str] = {
-    Errno.OK: "程序正常执行",
-    Errno.BAD_PARAMETERS: "参数不全或错误",
-    Errno.NO_PERMISSION: "无权限（安全验证没通过）",
-    Errno.OPERATION_FAILED: "操作失败（未知错误）",
-    Errno.PHONE_NOT_REGISTERED: "手机号码未注册",
-    Errno.SERVER_BUSY: "服务器异常",
-    Errno.ILLEGAL_STUDENT_PHONE: "学生手机号不合法",
-    Errno.TEACHER_AS_STUDENT: "老师不能添加为学生",
-    Errno.TOO_MANY_STUDENTS: "学生超出可添加数量",
-    Errno.REGISTER_FAILED: "注册失败",
-    Errno.ALREADY_EXISTS: "已经存在",
-    Errno.ILLEGAL_PHONE: "手机号不合法",
-    Errno.PHONE_REGISTERED: "手机号已注册",
-    Errno.BAD_PASSWORD_LENGTH: "密码长度不合法(6-20位)",
-    Errno.LESSON_NOT_IN_COURSE: "该课程下无此课节信息",
-    Errno.LESSON_NOT_FOUND: "没有此单课信息",
-    Errno.COURSE_NOT_FOUND: "机构下无此课程",
-    Errno.LESSON_FINISHED: "该课节已经结束",
-    Errno.NO_COURSE_INFO: "没有此课程信息",
-    Errno.COURSE_DELETED: "课程已删除",
-    Errno.COURSE_EXPIRED: "课程已过期",
-    Errno.STUDENTS_EMPTY: "数据数组不可为空",
-    Errno.LESSON_FULL: "已超出课节下学生数量",
-    Errno.ADD_STUDENT_FAILED: "课节下添加学生失败",
-    Errno.ONLY_STUDENTS: "课节下目前只支持对学生的操作",
-    Errno.NOT_COURSE_MEMBER: "课程下无此成员",
-    Errno.STUDENT_IN_COURSE: "课程下已存在此学生",
-    Errno.AUDITOR_EXISTS: "课程下已存在此旁听",
-    Errno.ALREADY_IN_LESSON: "课节下已存在此学生",
-    Errno.TEACHER_AS_AUDITOR: "老师不能添加为旁听",
-    Errno.LESSON_DELETED: "该课节已删除",
-    Errno.STUDENT_NOT_IN_SCHOOL: "机构下无此学生",
-    Errno.ILLEGAL_NUMBER_RANGE: "此号码段不合法",
-    Errno.COTEACHER_AS_STUDENT: "课程老师或联席教师不能添加为课程学生或旁听",
-    Errno.ADVISOR_AS_STUDENT: "班主任不能添加为课程学生",
-    Errno.PUBLIC_COURSE: "该课程/课节类型暂不支持该操作",
-    Errno.ILLEGAL_DATA: "请求数据不合法",
-    Errno.TOO_MANY_USERS: "数量超出限制（一次最多注册10名）",
-    Errno.EMAIL_REGISTERED: "邮箱已注册",
-    Errno.STUDENT_BEING_CREATED: "课程学生正在被其他请求创建（并发请求可能会导致该错误）",
-    Errno.SCHOOL_STUDENT_FAILED: "注册成功，加为机构学生失败",
-    Errno.SCHOOL_TEACHER_FAILED: "注册成功，加为机构老师失败",
-    Errno.ACCOUNT_DELETED: "学生帐号已注销",
-    Errno.AUDITOR_ACCOUNT_DELETED: "旁听帐号已注销",
-    Errno.GROUP_SET_FAILED: "设置课程分组信息失败",
-    Errno.GROUP_DELETE_FAILED: "删除课程分组信息失败",
-    Errno.GROUP_NOT_FOUND: "操作失败，此课程分组不存在",
-    Errno.REPEATED_REQUEST: "重复请求（请勿在5s内发送相同参数的请求）",
-}
-#: The languages of the sandbox's messages.
-LANGUAGES = ("zh", "en")
-_TELEPHONE = re.compile(r"(?:[1-9][0-9]{4,19}|00[1-9][0-9]{0,3}-[0-9]{4,20})")
-_MD5 = re.compile(r"[0-9a-f]{32}")
-
-
-def message(errno: int, language: str = "zh") -> str:
-    """The server's message for ``errno``: Chinese as in production, or English."""
-    if language == "zh" and errno in _ZH:
-        return _ZH[errno]
-    return Errno(errno).meaning
+__all__ = [
+    "Account",
+    "Course",
+    "Faults",
+    "GroupPlan",
+    "NotImplementedAction",
+    "SandboxStats",
+    "School",
+    "envelope",
+    "read_form",
+]
 
 
 @attrs.define(kw_only=True)
@@ -218,49 +178,6 @@ class _Lesson:
     finished: bool = False
     deleted: bool = False
     members: set[int] = attrs.Factory(set)
-
-
-class _Answer(Exception):  # noqa: N818 - a control-flow signal, not an error
-    """Ends a request early with a call-level errno."""
-
-    def __init__(self, errno: int) -> None:
-        self.errno = errno
-        super().__init__(errno)
-
-
-def envelope(errno: int, data: object = None, language: str = "zh") -> dict[str, Any]:
-    """The answer document for ``errno`` (with the server's message) and ``data``."""
-    doc: dict[str, Any] = {"error_info": {"errno": errno, "error": message(errno, language)}}
-    if data is not None:
-        doc["data"] = data
-    return doc
-
-
-def _int_field(form: dict[str, str], name: str) -> int:
-    text = form.get(name, "").strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > 19 or int(text) <= 0:
-        raise _Answer(Errno.BAD_PARAMETERS)
-    return int(text)
-
-
-def _id_list(form: dict[str, str], name: str, empty_errno: int) -> list[int]:
-    try:
-        values = json.loads(form[name])
-    except (KeyError, ValueError):
-        raise _Answer(Errno.BAD_PARAMETERS) from None
-    if not isinstance(values, list):
-        raise _Answer(Errno.BAD_PARAMETERS)
-    if not values:
-        raise _Answer(empty_errno)
-    if len(values) > MAX_CHUNK_SIZE:
-        raise _Answer(Errno.ILLEGAL_DATA)
-    ids = []
-    for value in values:
-        text = str(value)
-        if isinstance(value, bool) or not (text.isascii() and text.isdigit()):
-            raise _Answer(Errno.BAD_PARAMETERS)
-        ids.append(int(text))
-    return ids
 
 
 class School:
@@ -387,7 +304,7 @@ class School:
         found = self._accounts.get(account)
         if found is None:
             return False
-        digest = password if _MD5.fullmatch(password) else md5_hex(password)
+        digest = password if MD5.fullmatch(password) else md5_hex(password)
         return found.password_md5 == digest
 
     def school_students(self) -> frozenset[int]:
@@ -440,12 +357,12 @@ class School:
         if found is None:
             raise NotImplementedAction(action)
         row, handler = found
-        alternative = _ALTERNATIVES.get(action)
+        alternative = ALTERNATIVES.get(action)
         if alternative is not None:
             form = alternative(form)
         try:
             return handler(self, read_form(row, form), rng)
-        except _Answer as answer:
+        except Answer as answer:
             return self.envelope(answer.errno)
 
     def _count_items(self, action: str, count: int) -> None:
@@ -455,11 +372,11 @@ class School:
     def _course(self, course_id: int, *, editing: bool) -> _Course:
         course = self._courses.get(course_id)
         if course is None:
-            raise _Answer(Errno.COURSE_NOT_FOUND)
+            raise Answer(Errno.COURSE_NOT_FOUND)
         if course.deleted:
-            raise _Answer(Errno.COURSE_DELETED)
+            raise Answer(Errno.COURSE_DELETED)
         if editing and course.expired:
-            raise _Answer(Errno.COURSE_EXPIRED)
+            raise Answer(Errno.COURSE_EXPIRED)
         return course
 
     def _item_busy(self, rng: random.Random) -> bool:
@@ -469,19 +386,19 @@ class School:
         return busy
 
     def _add_course_class_student(self, form: dict[str, str], rng: random.Random) -> dict[str, Any]:
-        course_id = _int_field(form, "course_id")
-        uid = _int_field(form, "student_uid")
-        class_ids = _id_list(form, "class_ids", Errno.BAD_PARAMETERS)
+        course_id = int_field(form, "course_id")
+        uid = int_field(form, "student_uid")
+        class_ids = id_list(form, "class_ids", Errno.BAD_PARAMETERS)
         self._count_items("addCourseClassStudent", len(class_ids))
         course = self._course(course_id, editing=True)
         if uid == course.teacher_uid:
-            raise _Answer(Errno.TEACHER_AS_STUDENT)
+            raise Answer(Errno.TEACHER_AS_STUDENT)
         if uid in course.co_teachers:
-            raise _Answer(Errno.COTEACHER_AS_STUDENT)
+            raise Answer(Errno.COTEACHER_AS_STUDENT)
         if uid in self._deleted_accounts:
-            raise _Answer(Errno.ACCOUNT_DELETED)
+            raise Answer(Errno.ACCOUNT_DELETED)
         if uid not in self._students:
-            raise _Answer(Errno.STUDENT_NOT_IN_SCHOOL)
+            raise Answer(Errno.STUDENT_NOT_IN_SCHOOL)
         data = []
         for class_id in class_ids:
             lesson = self._lessons.get(class_id)
@@ -507,22 +424,22 @@ class School:
     def _del_class_student_multiple(
         self, form: dict[str, str], rng: random.Random
     ) -> dict[str, Any]:
-        course_id = _int_field(form, "course_id")
-        class_id = _int_field(form, "class_id")
+        course_id = int_field(form, "course_id")
+        class_id = int_field(form, "class_id")
         if form.get("identity") != "1":
-            raise _Answer(Errno.ONLY_STUDENTS)
-        uids = _id_list(form, "student_uids", Errno.STUDENTS_EMPTY)
+            raise Answer(Errno.ONLY_STUDENTS)
+        uids = id_list(form, "student_uids", Errno.STUDENTS_EMPTY)
         self._count_items("delClassStudentMultiple", len(uids))
         self._course(course_id, editing=False)
         lesson = self._lessons.get(class_id)
         if lesson is None:
-            raise _Answer(Errno.LESSON_NOT_FOUND)
+            raise Answer(Errno.LESSON_NOT_FOUND)
         if lesson.course_id != course_id:
-            raise _Answer(Errno.LESSON_NOT_IN_COURSE)
+            raise Answer(Errno.LESSON_NOT_IN_COURSE)
         if lesson.deleted:
-            raise _Answer(Errno.LESSON_DELETED)
+            raise Answer(Errno.LESSON_DELETED)
         if lesson.finished:
-            raise _Answer(Errno.LESSON_FINISHED)
+            raise Answer(Errno.LESSON_FINISHED)
         data = []
         for uid in uids:
             if self._item_busy(rng):
@@ -536,32 +453,32 @@ class School:
         return self.envelope(Errno.OK, data)
 
     def _add_course_group(self, form: dict[str, str], rng: random.Random) -> dict[str, Any]:
-        course_id = _int_field(form, "course_id")
+        course_id = int_field(form, "course_id")
         name = form.get("group_name", "")
-        parsed = _group_list(form)
+        parsed = group_list(form)
         if not name:
-            raise _Answer(Errno.BAD_PARAMETERS)
+            raise Answer(Errno.BAD_PARAMETERS)
         uids = [m.student_uid for g in parsed for m in g]
         if len(uids) != len(set(uids)):
-            raise _Answer(Errno.BAD_PARAMETERS)
+            raise Answer(Errno.BAD_PARAMETERS)
         self._count_items("addCourseGroup", len(uids))
         course = self._courses.get(course_id)
         if course is None or course.deleted:
-            raise _Answer(Errno.BAD_PARAMETERS)
+            raise Answer(Errno.BAD_PARAMETERS)
         if course_id in self._groups:
-            raise _Answer(Errno.GROUP_EXISTS)
+            raise Answer(Errno.GROUP_EXISTS)
         leaders = [[m.student_uid for m in group if m.is_leader] for group in parsed]
         if any(len(found) != 1 for found in leaders):
-            raise _Answer(Errno.LEADER_UID_ERROR)
+            raise Answer(Errno.LEADER_UID_ERROR)
         in_school = [u for u in uids if u in self._students]
         if not in_school:
-            raise _Answer(Errno.STUDENTS_NOT_IN_SCHOOL)
+            raise Answer(Errno.STUDENTS_NOT_IN_SCHOOL)
         if any(found[0] not in self._students for found in leaders):
-            raise _Answer(Errno.LEADER_UID_ERROR)
+            raise Answer(Errno.LEADER_UID_ERROR)
         attending = self.course_students(course_id)
         valid = {u for u in in_school if u in attending}
         if not valid:
-            raise _Answer(Errno.STUDENTS_NOT_IN_COURSE)
+            raise Answer(Errno.STUDENTS_NOT_IN_COURSE)
         kept = tuple(
             tuple(m for m in group if m.student_uid in valid)
             for group in parsed
@@ -594,11 +511,11 @@ class School:
     def _add_course_student_multiple(
         self, form: dict[str, str], rng: random.Random
     ) -> dict[str, Any]:
-        course_id = _int_field(form, "course_id")
+        course_id = int_field(form, "course_id")
         identity = form.get("identity", "1")
         if identity not in ("1", "2"):
-            raise _Answer(Errno.BAD_PARAMETERS)
-        entries = _student_objects(form, "student_uids")
+            raise Answer(Errno.BAD_PARAMETERS)
+        entries = student_objects(form, "student_uids")
         self._count_items("addCourseStudentMultiple", len(entries))
         course = self._course(course_id, editing=True)
         auditor = identity == "2"
@@ -629,11 +546,11 @@ class School:
     def _del_course_student_multiple(
         self, form: dict[str, str], rng: random.Random
     ) -> dict[str, Any]:
-        course_id = _int_field(form, "course_id")
+        course_id = int_field(form, "course_id")
         identity = form.get("identity")
         if identity not in ("1", "2"):
-            raise _Answer(Errno.BAD_PARAMETERS)
-        uids = _id_list(form, "student_uids", Errno.STUDENTS_EMPTY)
+            raise Answer(Errno.BAD_PARAMETERS)
+        uids = id_list(form, "student_uids", Errno.STUDENTS_EMPTY)
         self._count_items("delCourseStudentMultiple", len(uids))
         course = self._course(course_id, editing=True)
         members = course.auditors if identity == "2" else course.students
@@ -652,22 +569,22 @@ class School:
     def _add_class_student_multiple(
         self, form: dict[str, str], rng: random.Random
     ) -> dict[str, Any]:
-        course_id = _int_field(form, "course_id")
-        class_id = _int_field(form, "class_id")
+        course_id = int_field(form, "course_id")
+        class_id = int_field(form, "class_id")
         if form.get("identity", "1") != "1":
-            raise _Answer(Errno.ONLY_STUDENTS)
-        entries = _student_objects(form, "student_uids")
+            raise Answer(Errno.ONLY_STUDENTS)
+        entries = student_objects(form, "student_uids")
         self._count_items("addClassStudentMultiple", len(entries))
         course = self._course(course_id, editing=True)
         lesson = self._lessons.get(class_id)
         if lesson is None:
-            raise _Answer(Errno.LESSON_NOT_FOUND)
+            raise Answer(Errno.LESSON_NOT_FOUND)
         if lesson.course_id != course_id:
-            raise _Answer(Errno.LESSON_NOT_IN_COURSE)
+            raise Answer(Errno.LESSON_NOT_IN_COURSE)
         if lesson.deleted:
-            raise _Answer(Errno.LESSON_DELETED)
+            raise Answer(Errno.LESSON_DELETED)
         if lesson.finished:
-            raise _Answer(Errno.LESSON_FINISHED)
+            raise Answer(Errno.LESSON_FINISHED)
         data = []
         for uid, column in entries:
             problem = self._member_problem(course, uid)
@@ -689,31 +606,31 @@ class School:
         return self.envelope(Errno.OK, data)
 
     def _edit_course_group(self, form: dict[str, str], rng: random.Random) -> dict[str, Any]:
-        course_id = _int_field(form, "course_id")
-        group_id = _int_field(form, "group_id")
+        course_id = int_field(form, "course_id")
+        group_id = int_field(form, "group_id")
         name = form.get("group_name", "")
-        parsed = _group_list(form)
+        parsed = group_list(form)
         uids = [m.student_uid for g in parsed for m in g]
         leaders = [[m for m in group if m.is_leader] for group in parsed]
         if not name or len(uids) != len(set(uids)) or any(len(x) != 1 for x in leaders):
-            raise _Answer(Errno.BAD_PARAMETERS)
+            raise Answer(Errno.BAD_PARAMETERS)
         self._count_items("editCourseGroup", len(uids))
         plan = self._groups.get(course_id)
         if plan is None or plan.group_id != group_id:
-            raise _Answer(Errno.GROUP_NOT_FOUND)
+            raise Answer(Errno.GROUP_NOT_FOUND)
         attending = self.course_students(course_id)
         if not all(u in self._students and u in attending for u in uids):
-            raise _Answer(Errno.GROUP_SET_FAILED)
+            raise Answer(Errno.GROUP_SET_FAILED)
         groups = tuple(tuple(group) for group in parsed)
         self._groups[course_id] = GroupPlan(group_id, name[:MAX_GROUP_NAME_CHARS], groups)
         return self.envelope(Errno.OK)
 
     def _del_course_group(self, form: dict[str, str], rng: random.Random) -> dict[str, Any]:
-        course_id = _int_field(form, "course_id")
-        group_id = _int_field(form, "group_id")
+        course_id = int_field(form, "course_id")
+        group_id = int_field(form, "group_id")
         plan = self._groups.get(course_id)
         if plan is None or plan.group_id != group_id:
-            raise _Answer(Errno.GROUP_NOT_FOUND)
+            raise Answer(Errno.GROUP_NOT_FOUND)
         del self._groups[course_id]
         return self.envelope(Errno.OK)
 
@@ -721,13 +638,13 @@ class School:
         try:
             users = json.loads(form["users"])
         except (KeyError, ValueError):
-            raise _Answer(Errno.BAD_PARAMETERS) from None
+            raise Answer(Errno.BAD_PARAMETERS) from None
         if not isinstance(users, list):
-            raise _Answer(Errno.BAD_PARAMETERS)
+            raise Answer(Errno.BAD_PARAMETERS)
         if not users:
-            raise _Answer(Errno.STUDENTS_EMPTY)
+            raise Answer(Errno.STUDENTS_EMPTY)
         if len(users) > 10:  # the docs' hard limit, answered as 450
-            raise _Answer(Errno.TOO_MANY_USERS)
+            raise Answer(Errno.TOO_MANY_USERS)
         self._count_items("registerMultiple", len(users))
         return self.envelope(Errno.OK, [self._register_one(user, rng) for user in users])
 
@@ -741,7 +658,7 @@ class School:
         account = str(telephone) if telephone is not None else email
         if not isinstance(account, str) or not account:
             return self._entry(Errno.BAD_PARAMETERS, column)
-        if telephone is not None and not _TELEPHONE.fullmatch(account):
+        if telephone is not None and not TELEPHONE.fullmatch(account):
             return self._entry(Errno.ILLEGAL_PHONE, column, **shown)
         password, md5pass = user.get("password"), user.get("md5pass")
         if password is not None:
@@ -749,7 +666,7 @@ class School:
             if not 6 <= len(text) <= 20:  # the docs' 6 to 20 characters
                 return self._entry(Errno.BAD_PASSWORD_LENGTH, column, **shown)
             digest = md5_hex(text)
-        elif isinstance(md5pass, str) and _MD5.fullmatch(md5pass):
+        elif isinstance(md5pass, str) and MD5.fullmatch(md5pass):
             digest = md5pass
         else:
             return self._entry(Errno.BAD_PARAMETERS, column, **shown)
@@ -776,74 +693,6 @@ class School:
         return self._entry(errno, column, data=found.uid, **shown)
 
 
-def md5_hex(text: str) -> str:
-    """The MD5 hex digest of ``text`` (how the sandbox keeps passwords)."""
-    return hashlib.md5(text.encode()).hexdigest()
-
-
-def _student_objects(form: dict[str, str], name: str) -> list[tuple[int, str | None]]:
-    """``studentJson=[{"uid": "1001001", "customColumn"?: ...}]`` as (UID, column) pairs."""
-    try:
-        values = json.loads(form[name])
-    except (KeyError, ValueError):
-        raise _Answer(Errno.BAD_PARAMETERS) from None
-    if not isinstance(values, list):
-        raise _Answer(Errno.BAD_PARAMETERS)
-    if not values:
-        raise _Answer(Errno.STUDENTS_EMPTY)
-    if len(values) > MAX_CHUNK_SIZE:
-        raise _Answer(Errno.ILLEGAL_DATA)
-    entries = []
-    for value in values:
-        uid = value.get("uid") if isinstance(value, dict) else None
-        text = str(uid)
-        if uid is None or isinstance(uid, bool) or not (text.isascii() and text.isdigit()):
-            raise _Answer(Errno.BAD_PARAMETERS)
-        column = value.get("customColumn")
-        entries.append((int(text), None if column in (None, "") else str(column)[:50]))
-    return entries
-
-
-def _student_json_for_uids(form: dict[str, str]) -> dict[str, str]:
-    """delClassStudentMultiple: ``studentJson`` stands in when ``studentUidJson`` is absent."""
-    if "studentUidJson" in form or "studentJson" not in form:
-        return form
-    try:
-        entries = json.loads(form["studentJson"])
-        uids = [str(entry["uid"]) for entry in entries]
-    except (ValueError, TypeError, KeyError):
-        return form
-    return {**form, "studentUidJson": json.dumps(uids)}
-
-
-#: Documented alternative forms of an action's fields, rewritten to the row's form.
-_ALTERNATIVES: dict[str, Callable[[dict[str, str]], dict[str, str]]] = {
-    "delClassStudentMultiple": _student_json_for_uids,
-}
-
-
-def _group_list(form: dict[str, str]) -> list[list[GroupMember]]:
-    try:
-        groups = json.loads(form["groups"])
-    except (KeyError, ValueError):
-        raise _Answer(Errno.BAD_PARAMETERS) from None
-    if not isinstance(groups, list) or not groups:
-        raise _Answer(Errno.BAD_PARAMETERS)
-    parsed: list[list[GroupMember]] = []
-    for group in groups:
-        if not isinstance(group, list) or not group:
-            raise _Answer(Errno.BAD_PARAMETERS)
-        members = []
-        for entry in group:
-            uid = entry.get("studentUid") if isinstance(entry, dict) else None
-            leader = entry.get("isLeader") if isinstance(entry, dict) else None
-            if not isinstance(uid, int) or leader not in (0, 1):
-                raise _Answer(Errno.BAD_PARAMETERS)
-            members.append(GroupMember(uid, is_leader=leader == 1))
-        parsed.append(members)
-    return parsed
-
-
 Handler = Callable[["School", dict[str, str], random.Random], dict[str, Any]]
 
 #: What the sandbox implements: each endpoint row with the handler of its answers. A
@@ -862,12 +711,3 @@ _HANDLERS: dict[str, tuple[Endpoint, Handler]] = {
         (REGISTER_MULTIPLE, School._register_multiple),
     )
 }
-
-
-class NotImplementedAction(Exception):  # noqa: N818 - a signal to the HTTP layer
-    """The sandbox has no handler for this action (answered as HTTP 501, not an errno)."""
-
-
-def read_form(row: Endpoint, form: Mapping[str, str]) -> dict[str, str]:
-    """The form's fields by the row's Python names (absent ones are left out)."""
-    return {p.name: form[p.wire] for p in row.params if p.wire in form}
