@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import eeo_async as eeo
 from eeo_async import _endpoints, _wire
@@ -273,3 +276,42 @@ def test_student_objects_and_users_forms() -> None:
     user = eeo.NewUser(email="a@b.cn", md5_password="0" * 32)
     assert _wire.USERS.key(user) == "a@b.cn"
     assert _endpoints.REGISTER_MULTIPLE.max_items == 10
+
+
+def test_decode_the_documented_family_samples() -> None:
+    """The docs' sample answers decode: registerMultiple's UID, the customColumn string."""
+    samples = Path(__file__).parent / "samples"
+    body = (samples / "register_multiple_success.json").read_bytes()
+    (status,) = _endpoints.REGISTER_MULTIPLE.decode(_endpoints.REGISTER_MULTIPLE, body, 1)
+    assert (status.errno, status.uid, status.ok) == (1, 19820374, True)
+    row = _endpoints.ADD_COURSE_STUDENT_MULTIPLE
+    body = (samples / "course_student_multiple_success.json").read_bytes()
+    (status,) = row.decode(row, body, 1)
+    assert (status.errno, status.custom_column) == (1, "123")
+    done = _endpoints.DEL_COURSE_GROUP.decode(
+        _endpoints.DEL_COURSE_GROUP, b'{"error_info":{"errno":1,"error":"ok"}}', 0
+    )
+    assert done.ok
+    with pytest.raises(eeo.NotFoundError):
+        _endpoints.DEL_COURSE_GROUP.decode(
+            _endpoints.DEL_COURSE_GROUP, b'{"error_info":{"errno":893,"error":"x"}}', 0
+        )
+
+
+@given(
+    st.lists(
+        st.builds(
+            eeo.NewUser,
+            email=st.from_regex(r"[a-z0-9.+_-]{1,10}@[a-z]{1,8}\.[a-z]{2,4}", fullmatch=True),
+            password=st.text(min_size=6, max_size=20),
+            nickname=st.none() | st.text(min_size=1, max_size=24).filter(str.strip),
+        ),
+        max_size=10,
+    )
+)
+def test_users_quoted_form_equals_quote_plus(users: list[eeo.NewUser]) -> None:
+    """userJson's chunk form equals quote_plus of its JSON text, whatever the characters."""
+    from urllib.parse import quote_plus
+
+    assert _wire.USERS.quoted(users) == quote_plus(_wire.USERS.text(users))
+    assert [json.loads(_wire.USERS.text(users))] == [[u.to_wire() for u in users]]
