@@ -386,11 +386,16 @@ class Batcher:
         server gave, also for 135/461 (already registered, counted as already done), so
         the UIDs can feed the next job (``[i.uid for i in report.items.values()]``). An
         account given twice is sent once (the first one). Passwords are never in the
-        report. Other arguments as in :meth:`add_student_to_lessons`.
+        report, and a plain password is sent only over https (or to a loopback sandbox).
+        Other arguments as in :meth:`add_student_to_lessons`.
 
         Raises:
-            InputError: an item that is not a ``NewUser`` (nothing is sent).
+            InputError: an item that is not a ``NewUser``, or a plain password for a
+                plain-http server (nothing is sent).
         """
+        if isinstance(users, Iterable) and not isinstance(users, str | bytes | Mapping):
+            users = list(users)
+            self.client._check_plain_passwords(u for u in users if isinstance(u, NewUser))
         return await self._run(
             "register",
             {"users": users},

@@ -366,6 +366,17 @@ class Client:
             result = attrs.evolve(result, attempts=attempts)
         return result
 
+    def _check_plain_passwords(self, users: Iterable[NewUser]) -> None:
+        """Refuse to send a plain password anywhere but https (or a loopback sandbox)."""
+        url = URL(self._base_url)
+        insecure = url.scheme != "https" and not _is_loopback(url.host)
+        if insecure and any(user.password is not None for user in users):
+            message = (
+                f"a plain password is sent only over https, not to {self._base_url}; "
+                "use https or give md5_password"
+            )
+            raise InputError(message)
+
     # -------------------------------------------------------------------- any action
 
     async def call(
@@ -545,6 +556,8 @@ class Client:
         ``ItemStatus`` per UID in input order; ``ok`` on errno 1, or 163/164 (already a
         student/auditor of the course; ``already`` is then true). An item answering 464
         (being created by another request) is a status here; the Batcher retries it.
+        A student of the course answers 163 also when added as an auditor, and an
+        auditor 164 when added as a student: the account is a member either way.
 
         Raises:
             InputError: a bad ID, none, one twice, more than 30, or more than 20
@@ -622,16 +635,19 @@ class Client:
         ``already`` are true, and the UID is still given). Safe to repeat, so transient
         failures are retried (a lost registration answers 135/461 the second time); 131
         and 101003002 (an identical request in progress or within 5 s) are waited out.
-        Passwords are never logged, shown or put in an error.
+        Passwords are never logged, shown or put in an error, and a plain ``password``
+        is sent only over https (or to a loopback sandbox).
 
         Raises:
-            InputError: not ``NewUser`` values, none, an account twice, or more than 10
-                (nothing is sent).
+            InputError: not ``NewUser`` values, none, an account twice, more than 10, or
+                a plain password for a plain-http server (nothing is sent).
             ApiError: the whole call failed, e.g. ``BadParametersError`` for 100.
             TransportError: no usable answer after all attempts.
             ProtocolError: the answer was not the documented JSON after all attempts.
         """
-        statuses: list[ItemStatus] = await self._call(REGISTER_MULTIPLE, users=users)
+        params = REGISTER_MULTIPLE.build({"users": users})
+        self._check_plain_passwords(params.users)
+        statuses: list[ItemStatus] = await self._call(REGISTER_MULTIPLE, users=params.users)
         return statuses
 
 

@@ -250,3 +250,12 @@ def test_unknown_operation_lists_the_new_verbs() -> None:
     client = eeo.Client(1, "s", transport=eeo.testing.MockTransport(_refuse))
     with pytest.raises(eeo.InputError, match=r"register.*enroll_pairs"):
         eeo.Batcher(client).plan("enrol")
+
+
+async def test_register_refuses_plain_passwords_over_plain_http() -> None:
+    """The register verb, like the Client, sends a plain password only over https."""
+    client = eeo.Client(
+        1, "s", base_url="http://api.example.test", transport=eeo.testing.MockTransport(_refuse)
+    )
+    with pytest.raises(eeo.InputError, match="only over https"):
+        await eeo.Batcher(client).register(iter(users(2)))

@@ -315,3 +315,22 @@ def test_users_quoted_form_equals_quote_plus(users: list[eeo.NewUser]) -> None:
 
     assert _wire.USERS.quoted(users) == quote_plus(_wire.USERS.text(users))
     assert [json.loads(_wire.USERS.text(users))] == [[u.to_wire() for u in users]]
+
+
+async def test_plain_password_is_not_sent_over_plain_http() -> None:
+    """A plain password is refused for a non-loopback http server; an MD5 one is sent."""
+    sent: list[str] = []
+
+    async def handle(request: MockRequest) -> Any:
+        sent.append(request.action)
+        data = [{"data": 9, "errno": 1, "error": "ok"}]
+        return {"error_info": {"errno": 1, "error": "ok"}, "data": data}
+
+    transport = MockTransport(handle)
+    async with eeo.Client(1, "s", base_url="http://api.example.test", transport=transport) as c:
+        with pytest.raises(eeo.InputError, match="only over https") as caught:
+            await c.register_multiple([eeo.NewUser(email="a@b.cn", password=PASSWORD)])
+        assert PASSWORD not in str(caught.value)
+        assert sent == []
+        (status,) = await c.register_multiple([eeo.NewUser(email="a@b.cn", md5_password="a" * 32)])
+    assert (status.uid, sent) == (9, ["registerMultiple"])
