@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import eeo_async as eeo
 from eeo_async.testing import Sandbox
@@ -259,3 +261,23 @@ async def test_register_refuses_plain_passwords_over_plain_http() -> None:
     )
     with pytest.raises(eeo.InputError, match="only over https"):
         await eeo.Batcher(client).register(iter(users(2)))
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    students=st.integers(min_value=1, max_value=400),
+    lessons=st.integers(min_value=1, max_value=400),
+    chunk_size=st.integers(min_value=1, max_value=100),
+)
+def test_enroll_plans_the_fewer_calls(students: int, lessons: int, chunk_size: int) -> None:
+    """The planned calls are the fewer of by student and by lesson; a tie goes by student."""
+    client = eeo.Client(1, "s", transport=eeo.testing.MockTransport(_refuse))
+    planned = eeo.Batcher(client, chunk_size=chunk_size).plan(
+        "enroll", course_id=1, student_uids=range(1, students + 1), class_ids=range(1, lessons + 1)
+    )
+    by_student = students * -(-lessons // min(chunk_size, 100))
+    by_lesson = lessons * -(-students // min(chunk_size, 30))
+    assert planned.calls == min(by_student, by_lesson)
+    expected = "addCourseClassStudent" if by_student <= by_lesson else "addClassStudentMultiple"
+    assert planned.action == expected
+    assert planned.items == students * lessons
