@@ -194,6 +194,18 @@ def _bounded(value: str | None, name: str, most: int) -> None:
         raise InputError(message)
 
 
+def _telephone_text(value: Any) -> Any:
+    """A telephone given as a number (as in the docs' samples) becomes its digits."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def _school_role(value: Any) -> Any:
+    """``addToSchoolMember``'s wire values (1, 2; 0 = none) read as the role names."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return {0: None, 1: "student", 2: "teacher"}.get(value, value)
+    return value
+
+
 @attrs.frozen(kw_only=True)
 class NewUser:
     """An account to register (registerMultiple): telephone or email, and a password.
@@ -207,25 +219,28 @@ class NewUser:
     password take effect only when the account is first registered.
 
     Attributes:
-        telephone: a mainland number (``"15800000001"``) or ``"00<country>-<number>"``.
+        telephone: a mainland number (``"15800000001"``, an int is read as its digits)
+            or ``"00<country>-<number>"``.
         email: an email address.
         password: the plain password.
         md5_password: the MD5 hex digest of the password.
         nickname: the name shown in ClassIn (and in the school's lists when added).
-        add_to_school: ``"student"`` or ``"teacher"`` to bind the account to the school
-            (``addToSchoolMember`` 1 or 2); ``None`` leaves it unbound.
+        add_to_school: ``"student"`` or ``"teacher"`` (or the wire values 1 and 2) to bind
+            the account to the school (``addToSchoolMember``); ``None`` (or 0) does not.
         custom_column: the caller's own tag, returned with the item's answer.
 
     Raises:
         InputError: a rule above is broken (the message never quotes a password).
     """
 
-    telephone: str | None = None
+    telephone: str | None = attrs.field(default=None, converter=_telephone_text)
     email: str | None = None
     password: str | None = attrs.field(default=None, repr=False)
     md5_password: str | None = attrs.field(default=None, repr=False)
     nickname: str | None = None
-    add_to_school: Literal["student", "teacher"] | None = None
+    add_to_school: Literal["student", "teacher"] | None = attrs.field(
+        default=None, converter=_school_role
+    )
     custom_column: str | None = None
 
     def __attrs_post_init__(self) -> None:

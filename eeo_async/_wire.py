@@ -280,8 +280,8 @@ IDENTITIES: Final = {"student": 1, "auditor": 2}
 def _check_identity(value: object, where: str) -> int:
     if isinstance(value, str) and value in IDENTITIES:
         return IDENTITIES[value]
-    if type(value) is int and value in IDENTITIES.values():
-        return value
+    if isinstance(value, int) and not isinstance(value, bool) and value in IDENTITIES.values():
+        return int(value)
     message = f"{where} must be 1 or 'student', 2 or 'auditor', got {value!r:.40}"
     raise InputError(message)
 

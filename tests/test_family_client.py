@@ -334,3 +334,15 @@ async def test_plain_password_is_not_sent_over_plain_http() -> None:
         assert sent == []
         (status,) = await c.register_multiple([eeo.NewUser(email="a@b.cn", md5_password="a" * 32)])
     assert (status.uid, sent) == (9, ["registerMultiple"])
+
+
+def test_new_user_reads_the_docs_wire_values() -> None:
+    """A numeric telephone reads as its digits; addToSchoolMember's 1/2/0 as the roles."""
+    user = eeo.NewUser(telephone=18516900101, password="123456", add_to_school=1)
+    assert (user.telephone, user.add_to_school) == ("18516900101", "student")
+    assert eeo.NewUser(email="a@b.cn", password="123456", add_to_school=2).add_to_school == (
+        "teacher"
+    )
+    assert eeo.NewUser(email="a@b.cn", password="123456", add_to_school=0).add_to_school is None
+    with pytest.raises(eeo.InputError, match="add_to_school"):
+        eeo.NewUser(email="a@b.cn", password="123456", add_to_school=3)
