@@ -30,13 +30,23 @@ from ._errors import (
     TooManyItemsError,
     TransportError,
 )
-from ._models import Envelope, GroupMember, GroupResult, ItemResult, ItemStatus, Outcome
+from ._models import (
+    ActionResult,
+    Envelope,
+    GroupMember,
+    GroupResult,
+    ItemResult,
+    ItemStatus,
+    NewUser,
+    Outcome,
+)
 from ._plan import Plan
 from ._report import BatchReport
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ActionResult",
     "ApiError",
     "BadCredentialsError",
     "BadParametersError",
@@ -60,6 +70,7 @@ __all__ = [
     "ItemResult",
     "ItemStatus",
     "LocalErrno",
+    "NewUser",
     "NotFoundError",
     "Outcome",
     "Plan",

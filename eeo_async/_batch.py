@@ -13,7 +13,7 @@ from ._client import Client
 from ._constants import DEFAULT_CONCURRENCY, LOGGER_NAME, MAX_CHUNK_SIZE
 from ._errors import InputError, InputTypeError
 from ._job import Job, OnItems
-from ._models import ItemResult
+from ._models import ItemResult, NewUser
 from ._plan import Plan, plan, plan_operation
 from ._report import OUTCOME_CODES, BatchReport
 from ._retry import RetryPolicy
@@ -248,6 +248,161 @@ class Batcher:
             on_start=on_start,
         )
 
+    async def add_students_to_course(
+        self,
+        course_id: int | str,
+        student_uids: Iterable[int | str],
+        *,
+        identity: int | str = 1,
+        progress: bool = False,
+        skip: Mapping[int, ItemResult] | None = None,
+        on_items: OnItems | None = None,
+        on_start: OnStart | None = None,
+    ) -> BatchReport[int]:
+        """Add any number of students (or auditors) to a course; keyed by ``student_uid``.
+
+        Sends addCourseStudentMultiple, 30 a call. 163/164 (already a student/auditor
+        of the course) count as already done; 464 (being created by another request) is
+        retried per item. ``identity`` is 1/``"student"`` or 2/``"auditor"`` (a course
+        takes at most 20 auditors: more are refused before sending). Other arguments as
+        in :meth:`add_student_to_lessons`.
+
+        Raises:
+            InputError: a bad ID anywhere in the input, or too many auditors (nothing
+                is sent).
+        """
+        arguments = {"course_id": course_id, "student_uids": student_uids, "identity": identity}
+        return await self._run(
+            "add_students_to_course",
+            arguments,
+            progress=progress,
+            skip=skip,
+            on_items=on_items,
+            on_start=on_start,
+        )
+
+    async def remove_students_from_course(
+        self,
+        course_id: int | str,
+        student_uids: Iterable[int | str],
+        *,
+        identity: int | str = 1,
+        progress: bool = False,
+        skip: Mapping[int, ItemResult] | None = None,
+        on_items: OnItems | None = None,
+        on_start: OnStart | None = None,
+    ) -> BatchReport[int]:
+        """Remove any number of students (or auditors) from a course; keyed by ``student_uid``.
+
+        Sends delCourseStudentMultiple, 100 a call; 162 (not a member) counts as
+        already done. Arguments as in :meth:`add_students_to_course`.
+
+        Raises:
+            InputError: a bad ID anywhere in the input (nothing is sent).
+        """
+        arguments = {"course_id": course_id, "student_uids": student_uids, "identity": identity}
+        return await self._run(
+            "remove_students_from_course",
+            arguments,
+            progress=progress,
+            skip=skip,
+            on_items=on_items,
+            on_start=on_start,
+        )
+
+    async def add_students_to_lesson(
+        self,
+        course_id: int | str,
+        class_id: int | str,
+        student_uids: Iterable[int | str],
+        *,
+        progress: bool = False,
+        skip: Mapping[int, ItemResult] | None = None,
+        on_items: OnItems | None = None,
+        on_start: OnStart | None = None,
+    ) -> BatchReport[int]:
+        """Add any number of students to one lesson; keyed by ``student_uid``.
+
+        Sends addClassStudentMultiple, 30 a call; 166 (already in the lesson) counts as
+        already done. Arguments as in :meth:`add_student_to_lessons`.
+
+        Raises:
+            InputError: a bad ID anywhere in the input (nothing is sent).
+        """
+        arguments = {"course_id": course_id, "class_id": class_id, "student_uids": student_uids}
+        return await self._run(
+            "add_students_to_lesson",
+            arguments,
+            progress=progress,
+            skip=skip,
+            on_items=on_items,
+            on_start=on_start,
+        )
+
+    async def unenroll(
+        self,
+        course_id: int | str,
+        student_uids: Iterable[int | str],
+        class_ids: Iterable[int | str],
+        *,
+        progress: bool = False,
+        skip: Mapping[tuple[int, int], ItemResult] | None = None,
+        on_items: OnItems | None = None,
+        on_start: OnStart | None = None,
+    ) -> BatchReport[tuple[int, int]]:
+        """Remove every student from every lesson; keyed by ``(student_uid, class_id)``.
+
+        The removal counterpart of :meth:`enroll`: delClassStudentMultiple lesson by
+        lesson, 100 students a call; 167 (not in the lesson) counts as already done.
+        Arguments as in :meth:`add_student_to_lessons`.
+
+        Raises:
+            InputError: a bad ID anywhere in the input (nothing is sent).
+        """
+        arguments = {"course_id": course_id, "student_uids": student_uids, "class_ids": class_ids}
+        return await self._run(
+            "unenroll",
+            arguments,
+            progress=progress,
+            skip=skip,
+            on_items=on_items,
+            on_start=on_start,
+        )
+
+    async def register(
+        self,
+        users: Iterable[NewUser],
+        *,
+        progress: bool = False,
+        skip: Mapping[str, ItemResult] | None = None,
+        on_items: OnItems | None = None,
+        on_start: OnStart | None = None,
+    ) -> BatchReport[str]:
+        """Register any number of accounts; keyed by telephone or email, each with its UID.
+
+        Sends registerMultiple, 10 a call. ``report.items[account].uid`` is the UID the
+        server gave, also for 135/461 (already registered, counted as already done), so
+        the UIDs can feed the next job (``[i.uid for i in report.items.values()]``). An
+        account given twice is sent once (the first one). Passwords are never in the
+        report, and a plain password is sent only over https (or to a loopback sandbox).
+        Other arguments as in :meth:`add_student_to_lessons`.
+
+        Raises:
+            InputError: an item that is not a ``NewUser``, or a plain password for a
+                plain-http server (nothing is sent).
+        """
+        if isinstance(users, Iterable) and not isinstance(users, str | bytes | Mapping):
+            users = list(users)
+            self.client._check_plain_passwords(u for u in users if isinstance(u, NewUser))
+        return await self._run(
+            "register",
+            {"users": users},
+            progress=progress,
+            skip=skip,
+            on_items=on_items,
+            on_start=on_start,
+        )
+
     # ------------------------------------------------------------------ running
 
     async def _run(
@@ -260,7 +415,7 @@ class Batcher:
         on_items: OnItems | None,
         on_start: OnStart | None,
     ) -> BatchReport[Any]:
-        endpoint, report, targets = plan_operation(operation, arguments)
+        endpoint, report, targets = plan_operation(operation, arguments, self.chunk_size)
         known, maybe = _skipped(report, skip) if skip else ([], [])
         bar = _progress_bar(report.total, operation) if progress else None
         on_progress = self.on_progress
@@ -347,6 +502,8 @@ def _skipped(
         except KeyError:
             message = f"skip has {key!r}, which is not an item of this job"
             raise InputError(message) from None
+        if result.uid is not None:
+            report.set_uid(row, result.uid)
         if result.outcome == "unknown":
             maybe.append(row)
         else:

@@ -188,6 +188,8 @@ class Job:
             self.maybe_applied.update(rows)
             raise
         self.reached = True
+        if self.report.has_uids:
+            self._keep_uids(rows, statuses)
         # Statuses are shared values: group the rows by status and record each group once.
         groups: dict[ItemStatus, list[int]] = {}
         for position, status in enumerate(statuses):
@@ -219,6 +221,12 @@ class Job:
                 tries if isinstance(tries, int) else [tries[p] for p in retry],
                 self.policy.delay(attempt),
             )
+
+    def _keep_uids(self, rows: Sequence[int], statuses: Sequence[ItemStatus]) -> None:
+        """Keep the UID each answered item carries (registration answers have one)."""
+        for row, status in zip(rows, statuses, strict=True):
+            if status.uid is not None:
+                self.report.set_uid(row, status.uid)
 
     def _code(self, status: ItemStatus) -> int:
         """The outcome code of ``status`` for rows no attempt may have applied."""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import re
+from typing import Any, Final, Literal
 
 import attrs
 
 from ._codes import Errno
-from ._errors import api_error
+from ._errors import InputError, InputTypeError, api_error
 
 #: The final outcome of an item of a batch; see :attr:`ItemResult.outcome`.
 Outcome = Literal["succeeded", "already", "failed", "unknown"]
@@ -28,6 +29,11 @@ class ItemStatus:
     errno: int
     error: str
     already: bool = attrs.field(default=False, kw_only=True)
+    #: The account's UID where the action answers one per item (registerMultiple,
+    #: also for 135/461 "already registered"); ``None`` otherwise.
+    uid: int | None = attrs.field(default=None, kw_only=True)
+    #: The item's ``customColumn`` as the server returned it (always a string).
+    custom_column: str | None = attrs.field(default=None, kw_only=True)
 
     @property
     def ok(self) -> bool:
@@ -50,6 +56,7 @@ class ItemResult(ItemStatus):
             :class:`eeo_async.LocalErrno` when the server gave none.
         error: the server's message, or the SDK's explanation.
         attempts: how many calls carried this item.
+        uid: the account's UID, for an operation that answers one (``register``).
         outcome: ``"succeeded"`` (in the target state; this job may have done it),
             ``"already"`` (it was so before this job: no earlier attempt could have
             applied it), ``"failed"`` (known not to be in the target state) or
@@ -101,6 +108,28 @@ class GroupResult:
 
 
 @attrs.frozen(kw_only=True)
+class ActionResult:
+    """The answer to an action that returns no data (``edit_course_group``, ...).
+
+    Attributes:
+        errno: 1 (any other errno is raised as an ``ApiError``).
+        error: the server's message.
+        action: the action that was called.
+        attempts: HTTP attempts made.
+    """
+
+    errno: int = Errno.OK
+    error: str = ""
+    action: str = ""
+    attempts: int = 1
+
+    @property
+    def ok(self) -> bool:
+        """True for errno 1."""
+        return self.errno == Errno.OK
+
+
+@attrs.frozen(kw_only=True)
 class Envelope:
     """Any action's decoded answer, from ``Client.call``: errno, message and data.
 
@@ -127,3 +156,147 @@ class Envelope:
         """Raise the :class:`eeo_async.ApiError` subclass for the errno unless it is 1."""
         if not self.ok:
             raise api_error(self.errno, self.error, self.action)
+
+
+#: A telephone as registerMultiple takes it: a mainland number (first digit not 0,
+#: no country code), or ``00<country>-<number>`` (e.g. ``001-8006437676``).
+_TELEPHONE: Final = re.compile(r"(?:[1-9][0-9]{4,19}|00[1-9][0-9]{0,3}-[0-9]{4,20})")
+_EMAIL: Final = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_MD5: Final = re.compile(r"[0-9a-f]{32}")
+#: The docs' bounds: nickname up to 24 characters, customColumn 1 to 50, password 6 to 20.
+MAX_NICKNAME_CHARS: Final = 24
+MAX_CUSTOM_COLUMN_CHARS: Final = 50
+PASSWORD_CHARS: Final = (6, 20)
+#: ``add_to_school`` values and their wire values of ``addToSchoolMember``.
+SCHOOL_ROLES: Final = {"student": 1, "teacher": 2}
+
+
+def _text(value: object, name: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        message = f"{name} must be a str or None, got {type(value).__name__}"
+        raise InputTypeError(message)
+    return value
+
+
+def _bounded(value: str | None, name: str, most: int) -> None:
+    if value is None:
+        return
+    if not value.strip():
+        message = f"{name} must not be blank; leave it out (None) instead"
+        raise InputError(message)
+    if len(value) > most:
+        message = (
+            f"{name} must be at most {most} characters, got {len(value)} "
+            "(the server would cut it; shorten it yourself)"
+        )
+        raise InputError(message)
+
+
+def _telephone_text(value: Any) -> Any:
+    """A telephone given as a number (as in the docs' samples) becomes its digits."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def _school_role(value: Any) -> Any:
+    """``addToSchoolMember``'s wire values (1, 2; 0 = none) read as the role names."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return {0: None, 1: "student", 2: "teacher"}.get(value, value)
+    return value
+
+
+@attrs.frozen(kw_only=True)
+class NewUser:
+    """An account to register (registerMultiple): telephone or email, and a password.
+
+    Exactly one of ``telephone`` and ``email`` (the account; the report's key) and
+    exactly one of ``password`` (plain text, 6 to 20 characters, sent as the docs
+    allow in the ``password`` field) and ``md5_password`` (32 lower-case hex characters,
+    the docs' recommended form, sent as ``md5pass``). Passwords never appear in a
+    ``repr``, a log, a report or an error message. Nothing is cut silently: a nickname
+    over 24 characters or a custom column over 50 is refused. The docs say nickname and
+    password take effect only when the account is first registered.
+
+    Attributes:
+        telephone: a mainland number (``"15800000001"``, an int is read as its digits)
+            or ``"00<country>-<number>"``.
+        email: an email address.
+        password: the plain password.
+        md5_password: the MD5 hex digest of the password.
+        nickname: the name shown in ClassIn (and in the school's lists when added).
+        add_to_school: ``"student"`` or ``"teacher"`` (or the wire values 1 and 2) to bind
+            the account to the school (``addToSchoolMember``); ``None`` (or 0) does not.
+        custom_column: the caller's own tag, returned with the item's answer.
+
+    Raises:
+        InputError: a rule above is broken (the message never quotes a password).
+    """
+
+    telephone: str | None = attrs.field(default=None, converter=_telephone_text)
+    email: str | None = None
+    password: str | None = attrs.field(default=None, repr=False)
+    md5_password: str | None = attrs.field(default=None, repr=False)
+    nickname: str | None = None
+    add_to_school: Literal["student", "teacher"] | None = attrs.field(
+        default=None, converter=_school_role
+    )
+    custom_column: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        telephone = _text(self.telephone, "telephone")
+        email = _text(self.email, "email")
+        if (telephone is None) == (email is None):
+            message = "give exactly one of telephone and email"
+            raise InputError(message)
+        if telephone is not None and not _TELEPHONE.fullmatch(telephone):
+            message = (
+                f"telephone {telephone!r:.40} is not a number the docs allow: a mainland "
+                "number without country code (first digit not 0) or 00<country>-<number>"
+            )
+            raise InputError(message)
+        if email is not None and (len(email) > 254 or not _EMAIL.fullmatch(email)):
+            message = f"email {email!r:.60} is not an email address"
+            raise InputError(message)
+        password = _text(self.password, "password")
+        md5 = _text(self.md5_password, "md5_password")
+        if (password is None) == (md5 is None):
+            message = "give exactly one of password and md5_password"
+            raise InputError(message)
+        low, high = PASSWORD_CHARS
+        if password is not None and not low <= len(password) <= high:
+            message = f"password must be {low} to {high} characters (the docs' rule)"
+            raise InputError(message)
+        if md5 is not None and not _MD5.fullmatch(md5):
+            message = "md5_password must be 32 lower-case hex characters (an MD5 hex digest)"
+            raise InputError(message)
+        _bounded(_text(self.nickname, "nickname"), "nickname", MAX_NICKNAME_CHARS)
+        _bounded(
+            _text(self.custom_column, "custom_column"), "custom_column", MAX_CUSTOM_COLUMN_CHARS
+        )
+        if self.add_to_school is not None and self.add_to_school not in SCHOOL_ROLES:
+            given = f"{self.add_to_school!r:.40}"
+            message = f"add_to_school must be 'student', 'teacher' or None, got {given}"
+            raise InputError(message)
+
+    @property
+    def account(self) -> str:
+        """The telephone or the email: what identifies the account (the report's key)."""
+        return self.telephone if self.telephone is not None else str(self.email)
+
+    def to_wire(self) -> dict[str, object]:
+        """The entry of ``userJson`` for this account (holds the password: never log it)."""
+        doc: dict[str, object] = (
+            {"telephone": self.telephone} if self.telephone is not None else {"email": self.email}
+        )
+        if self.password is not None:
+            doc["password"] = self.password
+        else:
+            doc["md5pass"] = self.md5_password
+        if self.nickname is not None:
+            doc["nickname"] = self.nickname
+        if self.add_to_school is not None:
+            doc["addToSchoolMember"] = SCHOOL_ROLES[self.add_to_school]
+        if self.custom_column is not None:
+            doc["customColumn"] = self.custom_column
+        return doc

@@ -13,10 +13,19 @@ from typing import Any, Final
 
 import attrs
 
-from ._endpoints import ADD_COURSE_CLASS_STUDENT, DEL_CLASS_STUDENT_MULTIPLE
+from ._constants import MAX_CHUNK_SIZE
+from ._endpoints import (
+    ADD_CLASS_STUDENT_MULTIPLE,
+    ADD_COURSE_CLASS_STUDENT,
+    ADD_COURSE_STUDENT_MULTIPLE,
+    DEL_CLASS_STUDENT_MULTIPLE,
+    DEL_COURSE_STUDENT_MULTIPLE,
+    REGISTER_MULTIPLE,
+    check_auditors,
+)
 from ._errors import InputError, InputTypeError
 from ._report import BatchReport
-from ._wire import Endpoint, iter_items, validate_id
+from ._wire import Endpoint, ItemsKind, Kind, iter_items, validate_id
 
 
 @attrs.frozen(kw_only=True)
@@ -48,6 +57,10 @@ class Operation:
         items: the argument holding the items (the endpoint's items parameter).
         key: the report's key field for an item.
         target: the argument held fixed besides the course, or ``None``.
+        course: whether the operation is on a course (``register`` is not).
+        options: optional arguments passed on as fixed parameters (``identity``).
+        uids: the answers carry a UID per item, kept in the report.
+        check: called as ``check(fixed, count)`` to refuse input the server would.
     """
 
     name: str
@@ -55,19 +68,28 @@ class Operation:
     items: str
     key: str
     target: str | None
+    course: bool = True
+    options: tuple[str, ...] = ()
+    uids: bool = False
+    check: Callable[[Mapping[str, object], int], None] | None = None
 
 
 @attrs.frozen(kw_only=True)
 class PairOperation:
     """A bulk operation over every (student, lesson) pair, keyed by both.
 
+    Each job uses whichever endpoint needs fewer calls for its counts (ties: by
+    student); the report is the same either way, and ``report.action`` says which.
+
     Attributes:
         name: the Batcher verb, e.g. ``"enroll"``.
-        by_student: the endpoint that takes one student and many lessons.
+        by_student: the endpoint that takes one student and many lessons, or ``None``.
+        by_lesson: the endpoint that takes one lesson and many students, or ``None``.
     """
 
     name: str
-    by_student: Endpoint
+    by_student: Endpoint | None = None
+    by_lesson: Endpoint | None = None
 
 
 @attrs.define
@@ -96,23 +118,87 @@ REMOVE_STUDENTS_FROM_LESSON: Final = Operation(
     key="student_uid",
     target="class_id",
 )
-ENROLL: Final = PairOperation(name="enroll", by_student=ADD_COURSE_CLASS_STUDENT)
+ENROLL: Final = PairOperation(
+    name="enroll", by_student=ADD_COURSE_CLASS_STUDENT, by_lesson=ADD_CLASS_STUDENT_MULTIPLE
+)
+
+
+def _auditors(fixed: Mapping[str, object], count: int) -> None:
+    check_auditors(fixed.get("identity"), count)
+
+
+ADD_STUDENTS_TO_COURSE: Final = Operation(
+    name="add_students_to_course",
+    endpoint=ADD_COURSE_STUDENT_MULTIPLE,
+    items="student_uids",
+    key="student_uid",
+    target=None,
+    options=("identity",),
+    check=_auditors,
+)
+REMOVE_STUDENTS_FROM_COURSE: Final = Operation(
+    name="remove_students_from_course",
+    endpoint=DEL_COURSE_STUDENT_MULTIPLE,
+    items="student_uids",
+    key="student_uid",
+    target=None,
+    options=("identity",),
+)
+ADD_STUDENTS_TO_LESSON: Final = Operation(
+    name="add_students_to_lesson",
+    endpoint=ADD_CLASS_STUDENT_MULTIPLE,
+    items="student_uids",
+    key="student_uid",
+    target="class_id",
+)
+REGISTER: Final = Operation(
+    name="register",
+    endpoint=REGISTER_MULTIPLE,
+    items="users",
+    key="account",
+    target=None,
+    course=False,
+    uids=True,
+)
+UNENROLL: Final = PairOperation(name="unenroll", by_lesson=DEL_CLASS_STUDENT_MULTIPLE)
 
 #: Every operation by its Batcher verb (``enroll_pairs`` is ``enroll`` from pairs).
 OPERATIONS: Final[dict[str, Operation | PairOperation]] = {
-    op.name: op for op in (ADD_STUDENT_TO_LESSONS, REMOVE_STUDENTS_FROM_LESSON, ENROLL)
+    op.name: op
+    for op in (
+        ADD_STUDENT_TO_LESSONS,
+        REMOVE_STUDENTS_FROM_LESSON,
+        ENROLL,
+        ADD_STUDENTS_TO_COURSE,
+        REMOVE_STUDENTS_FROM_COURSE,
+        ADD_STUDENTS_TO_LESSON,
+        UNENROLL,
+        REGISTER,
+    )
 }
 
 
 def _unique(
-    values: Iterable[object], where: str, check: Callable[[object, str], Any] = validate_id
+    values: Iterable[object],
+    where: str,
+    check: Callable[[object, str], Any] = validate_id,
+    key: Callable[[Any], Any] | None = None,
 ) -> tuple[list[Any], int]:
-    """Check every item first (nothing is sent on a bad one); drop repeats, counting them."""
+    """Check every item first (nothing is sent on a bad one); drop repeats, counting them.
+
+    Two items repeat when their ``key`` is equal (the first one is kept).
+    """
     items = list(iter_items(values, where, check))
     if not items:
         message = f"{where} is empty: give at least one"
         raise InputError(message)
-    unique = list(dict.fromkeys(items))
+    if key is None:
+        unique = list(dict.fromkeys(items))
+    else:
+        first: dict[Any, Any] = {}
+        for item in items:
+            first.setdefault(key(item), item)
+        unique = list(first.values())
     return unique, len(items) - len(unique)
 
 
@@ -124,60 +210,119 @@ def plan_one_target(
     operation: Operation, arguments: Mapping[str, Any]
 ) -> tuple[BatchReport[Any], list[Target]]:
     """Check an operation's input and lay out its report and its one target."""
-    course_id = validate_id(arguments["course_id"], "course_id")
-    fixed: dict[str, object] = {"course_id": course_id}
+    endpoint = operation.endpoint
+    fixed: dict[str, object] = {}
+    course_id = 0
+    if operation.course:
+        course_id = validate_id(arguments["course_id"], "course_id")
+        fixed["course_id"] = course_id
     target: dict[str, int] = {}
     if operation.target is not None:
         fixed[operation.target] = target[operation.target] = validate_id(
             arguments[operation.target], operation.target
         )
-    items, dups = _unique(
-        arguments[operation.items], operation.items, _items_check(operation.endpoint)
-    )
+    params = {p.name: p for p in endpoint.params}
+    for name in operation.options:
+        if arguments.get(name) is not None:
+            option = params[name].kind
+            assert isinstance(option, Kind)  # noqa: S101 - options are plain parameters
+            fixed[name] = option.check(arguments[name], name)
+    kind: ItemsKind = endpoint.items_kind
+    key = None if kind.item is validate_id else kind.key  # IDs are their own keys
+    items, dups = _unique(arguments[operation.items], operation.items, kind.item, key)
+    if operation.check is not None:
+        operation.check(fixed, len(items))
+    keys: Sequence[Any] = array("q", items) if key is None else [key(i) for i in items]
     report: BatchReport[Any] = BatchReport(
         operation=operation.name,
         course_id=course_id,
         key_fields=(operation.key,),
         target=target,
-        item_ids=array("q", items),
-        action=operation.endpoint.action,
+        item_ids=keys,
+        action=endpoint.action,
+        uids=operation.uids,
     )
     report.duplicates = dups
     return report, [Target(fixed, range(len(items)), items)]
 
 
+def _calls(groups: Iterable[int], endpoint: Endpoint | None, chunk_size: int) -> float:
+    """Calls needed to send groups of these sizes through ``endpoint`` (inf without one)."""
+    if endpoint is None:
+        return float("inf")
+    size = min(chunk_size, endpoint.max_items)
+    return sum(-(-n // size) for n in groups)
+
+
+def _choose(
+    operation: PairOperation,
+    by_student: Iterable[int],
+    by_lesson: Iterable[int],
+    chunk_size: int,
+) -> Endpoint:
+    """The endpoint needing fewer calls for these group sizes (ties: by student)."""
+    student_calls = _calls(by_student, operation.by_student, chunk_size)
+    lesson_calls = _calls(by_lesson, operation.by_lesson, chunk_size)
+    chosen = operation.by_student if student_calls <= lesson_calls else operation.by_lesson
+    assert chosen is not None  # noqa: S101 - a pair operation has at least one endpoint
+    return chosen
+
+
 def plan_pairs(
-    operation: PairOperation, course: object, students: Iterable[object], lessons: Iterable[object]
+    operation: PairOperation,
+    course: object,
+    students: Iterable[object],
+    lessons: Iterable[object],
+    chunk_size: int = MAX_CHUNK_SIZE,
 ) -> tuple[BatchReport[Any], list[Target]]:
-    """Every student with every lesson: one target per student (its lessons are the items)."""
+    """Every student with every lesson, by student or by lesson (fewer calls wins).
+
+    Rows are laid out student by student either way (row ``i * lessons + j``), so the
+    report's keys and their order do not depend on the endpoint chosen.
+    """
     course_id = validate_id(course, "course_id")
     students_list, student_dups = _unique(students, "student_uids")
     classes, class_dups = _unique(lessons, "class_ids")
-    n = len(classes)
+    n, m = len(classes), len(students_list)
+    endpoint = _choose(operation, [n] * m, [m] * n, chunk_size)
     report: BatchReport[Any] = BatchReport(
         operation=operation.name,
         course_id=course_id,
         key_fields=("student_uid", "class_id"),
-        item_ids=array("q", classes) * len(students_list),
+        item_ids=array("q", classes) * m,
         target_ids=array("q", (s for s in students_list for _ in range(n))),
-        action=operation.by_student.action,
+        action=endpoint.action,
     )
     # Dropped input IDs, not pairs: one repeated student row is one duplicate.
     report.duplicates = student_dups + class_dups
-    endpoint = operation.by_student
-    targets = [
-        Target(
-            {"course_id": course_id, endpoint.target or "": s}, range(i * n, (i + 1) * n), classes
-        )
-        for i, s in enumerate(students_list)
-    ]
+    if endpoint is operation.by_student:
+        targets = [
+            Target(
+                {"course_id": course_id, endpoint.target or "": s},
+                range(i * n, (i + 1) * n),
+                classes,
+            )
+            for i, s in enumerate(students_list)
+        ]
+    else:
+        targets = [
+            Target(
+                {"course_id": course_id, endpoint.target or "": c},
+                range(j, n * m, n),
+                students_list,
+            )
+            for j, c in enumerate(classes)
+        ]
     return report, targets
 
 
 def plan_pair_list(
-    operation: PairOperation, course: object, pairs: Iterable[Sequence[object]]
+    operation: PairOperation,
+    course: object,
+    pairs: Iterable[Sequence[object]],
+    chunk_size: int = MAX_CHUNK_SIZE,
 ) -> tuple[BatchReport[Any], list[Target]]:
-    """Given (student, lesson) pairs, in input order: one target per student."""
+    """Given (student, lesson) pairs, in input order: by student or by lesson."""
     course_id = validate_id(course, "course_id")
     if isinstance(pairs, str | bytes) or not isinstance(pairs, Iterable):
         message = f"pairs must be an iterable of (student_uid, class_id), got {pairs!r:.60}"
@@ -195,7 +340,21 @@ def plan_pair_list(
     if not seen:
         message = "pairs is empty: give at least one (student_uid, class_id) pair"
         raise InputError(message)
-    endpoint = operation.by_student
+    by_student: dict[int, tuple[list[int], list[int]]] = {}
+    by_lesson: dict[int, tuple[list[int], list[int]]] = {}
+    for row, (student, lesson) in enumerate(seen):
+        rows, lessons = by_student.setdefault(student, ([], []))
+        rows.append(row)
+        lessons.append(lesson)
+        rows, students = by_lesson.setdefault(lesson, ([], []))
+        rows.append(row)
+        students.append(student)
+    endpoint = _choose(
+        operation,
+        (len(r) for r, _ in by_student.values()),
+        (len(r) for r, _ in by_lesson.values()),
+        chunk_size,
+    )
     report: BatchReport[Any] = BatchReport(
         operation=operation.name,
         course_id=course_id,
@@ -205,41 +364,54 @@ def plan_pair_list(
         action=endpoint.action,
     )
     report.duplicates = count - len(seen)
-    by_student: dict[int, tuple[list[int], list[int]]] = {}
-    for row, (student, lesson) in enumerate(seen):
-        rows, lessons = by_student.setdefault(student, ([], []))
-        rows.append(row)
-        lessons.append(lesson)
+    groups = by_student if endpoint is operation.by_student else by_lesson
     targets = [
-        Target({"course_id": course_id, endpoint.target or "": s}, rows, lessons)
-        for s, (rows, lessons) in by_student.items()
+        Target({"course_id": course_id, endpoint.target or "": fixed}, rows, items)
+        for fixed, (rows, items) in groups.items()
     ]
     return report, targets
 
 
+#: Pair operations that also take a list of pairs, by the name of that verb.
+PAIR_LISTS: Final = {"enroll_pairs": "enroll"}
+
+
 def plan_operation(
-    name: str, arguments: Mapping[str, Any]
+    name: str, arguments: Mapping[str, Any], chunk_size: int = MAX_CHUNK_SIZE
 ) -> tuple[Endpoint, BatchReport[Any], list[Target]]:
-    """Check and lay out the operation ``name`` (a Batcher verb) with its arguments."""
-    operation = OPERATIONS.get("enroll" if name == "enroll_pairs" else name)
+    """Check and lay out the operation ``name`` (a Batcher verb) with its arguments.
+
+    ``chunk_size`` (the Batcher's) counts in choosing the endpoint of a pair operation.
+    """
+    operation = OPERATIONS.get(PAIR_LISTS.get(name, name))
     if operation is None:
-        message = f"unknown operation {name!r}; known: {', '.join([*OPERATIONS, 'enroll_pairs'])}"
+        known = ", ".join([*OPERATIONS, *PAIR_LISTS])
+        message = f"unknown operation {name!r}; known: {known}"
         raise InputError(message)
     if isinstance(operation, Operation):
         report, targets = plan_one_target(operation, arguments)
         return operation.endpoint, report, targets
-    if name == "enroll_pairs":
-        report, targets = plan_pair_list(operation, arguments["course_id"], arguments["pairs"])
+    if name in PAIR_LISTS:
+        report, targets = plan_pair_list(
+            operation, arguments["course_id"], arguments["pairs"], chunk_size
+        )
     else:
         report, targets = plan_pairs(
-            operation, arguments["course_id"], arguments["student_uids"], arguments["class_ids"]
+            operation,
+            arguments["course_id"],
+            arguments["student_uids"],
+            arguments["class_ids"],
+            chunk_size,
         )
-    return operation.by_student, report, targets
+    endpoint = next(
+        e for e in (operation.by_student, operation.by_lesson) if e and e.action == report.action
+    )
+    return endpoint, report, targets
 
 
 def plan(operation: str, arguments: Mapping[str, Any], chunk_size: int) -> Plan:
     """What ``operation`` would send with ``arguments`` in calls of ``chunk_size``."""
-    endpoint, report, targets = plan_operation(operation, arguments)
+    endpoint, report, targets = plan_operation(operation, arguments, chunk_size)
     size = min(chunk_size, endpoint.max_items)
     calls = sum(-(-len(t.rows) // size) for t in targets)
     biggest = max(min(len(t.rows), size) for t in targets)

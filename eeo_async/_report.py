@@ -25,6 +25,8 @@ _READABLE: Final = ("eeo-async-report/1", FORMAT)
 #: Outcome codes in a report's outcome column: 0 means no outcome yet.
 PENDING, SUCCEEDED, ALREADY, FAILED, UNKNOWN = range(5)
 OUTCOME_CODES: Final = {name: code for code, name in enumerate(OUTCOMES, start=1)}
+#: Key fields whose values are text, never read as numbers (a telephone is digits).
+TEXT_KEY_FIELDS: Final = frozenset({"account"})
 
 
 class _Items(Mapping[K, ItemResult]):
@@ -68,9 +70,10 @@ class BatchReport(Generic[K]):
         course_id: int,
         key_fields: tuple[str, ...],
         target: Mapping[str, int] | None = None,
-        item_ids: array[int],
+        item_ids: array[int] | Sequence[Any],
         target_ids: array[int] | None = None,
         action: str = "",
+        uids: bool = False,
     ) -> None:
         self.operation = operation
         self.course_id = course_id
@@ -85,6 +88,9 @@ class BatchReport(Generic[K]):
         self._attempts = array("H", bytes(2 * size))
         self._texts = array("I", bytes(4 * size))
         self._outcomes = array("B", bytes(size))
+        #: The UID of each item (0 = none), only for operations whose answers carry one.
+        self._uids: array[int] | None = array("q", bytes(8 * size)) if uids else None
+        self._text_keys = bool(set(key_fields) & TEXT_KEY_FIELDS)
         self._counts = [size, 0, 0, 0, 0]  # by outcome code, PENDING first
         self._text_table: list[str] = []
         self._text_index: dict[str, int] = {}
@@ -179,6 +185,19 @@ class BatchReport(Generic[K]):
         """Items without an outcome yet (0 once a job has returned)."""
         return self._counts[PENDING]
 
+    def set_uid(self, row: int, uid: int) -> None:
+        """Record the UID the server gave for the item in ``row``."""
+        if self._uids is not None:
+            self._uids[row] = uid
+
+    @property
+    def has_uids(self) -> bool:
+        """True when the operation's answers carry a UID per item (``register``)."""
+        return self._uids is not None
+
+    def _uid(self, row: int) -> int | None:
+        return (self._uids[row] or None) if self._uids is not None else None
+
     def is_pending(self, row: int) -> bool:
         """True while the item in ``row`` has no outcome."""
         return not self._outcomes[row]
@@ -204,7 +223,7 @@ class BatchReport(Generic[K]):
             # Built on the first lookup only: iterating and counting never need it.
             self._rows = {k: row for row, k in enumerate(self._iter_keys())}
         try:
-            return self._rows[_normal_key(key)]
+            return self._rows[key if self._text_keys else _normal_key(key)]
         except (KeyError, TypeError, ValueError):
             raise KeyError(key) from None
 
@@ -212,7 +231,9 @@ class BatchReport(Generic[K]):
         """The :class:`ItemResult` of ``row`` (``NOT_SENT`` while it has none)."""
         code = self._outcomes[row]
         if not code:
-            return ItemResult(LocalErrno.NOT_SENT, "No outcome yet.", 0, outcome="failed")
+            return ItemResult(
+                LocalErrno.NOT_SENT, "No outcome yet.", 0, outcome="failed", uid=self._uid(row)
+            )
         outcome = OUTCOMES[code - 1]
         return ItemResult(
             self._errnos[row],
@@ -220,6 +241,7 @@ class BatchReport(Generic[K]):
             self._attempts[row],
             already=outcome == "already",
             outcome=outcome,
+            uid=self._uid(row),
         )
 
     # -------------------------------------------------------------------- reading
@@ -270,7 +292,7 @@ class BatchReport(Generic[K]):
         return [self.key(row) for row, code in enumerate(self._outcomes) if code not in (1, 2)]
 
     def to_records(self) -> list[dict[str, Any]]:
-        """One dict per item: the key fields, errno, error, attempts and outcome."""
+        """One dict per item: the key fields, errno, error, attempts, outcome (and uid)."""
         return list(self._records())
 
     def _records(self) -> Iterator[dict[str, Any]]:
@@ -300,6 +322,8 @@ class BatchReport(Generic[K]):
                     attempts=0,
                     outcome="failed",
                 )
+            if self._uids is not None:
+                record["uid"] = self._uids[row] or None
             yield record
 
     def to_dataframe(self) -> Any:
@@ -395,17 +419,26 @@ class BatchReport(Generic[K]):
     ) -> BatchReport[Any]:
         key_fields = tuple(doc["key_fields"])
         pairs = len(key_fields) == 2
+        text = key_fields[-1] in TEXT_KEY_FIELDS
+        with_uids = any("uid" in r for r in records)
         report: BatchReport[Any] = cls(
             operation=doc["operation"],
             course_id=int(doc["course_id"]),
             key_fields=key_fields,
             target={k: int(v) for k, v in dict(doc.get("target") or {}).items()},
-            item_ids=array("q", (int(r[key_fields[-1]]) for r in records)),
+            item_ids=(
+                [str(r[key_fields[-1]]) for r in records]
+                if text
+                else array("q", (int(r[key_fields[-1]]) for r in records))
+            ),
             target_ids=array("q", (int(r[key_fields[0]]) for r in records)) if pairs else None,
             action=str(doc.get("action") or ""),
+            uids=with_uids,
         )
         entries = []
         for row, record in enumerate(records):
+            if with_uids and record.get("uid"):
+                report.set_uid(row, int(record["uid"]))
             errno = int(record["errno"])
             outcome = record.get("outcome") or ItemResult(errno, "").outcome
             if outcome not in OUTCOME_CODES:
@@ -417,11 +450,13 @@ class BatchReport(Generic[K]):
         return report
 
     def to_csv(self, path: str | PathLike[str]) -> None:
-        """Write one CSV row per item: key fields, errno, error, attempts, outcome.
+        """Write one CSV row per item: key fields, errno, error, attempts, outcome (uid).
 
         Rows are written one at a time, so any size fits; :meth:`load` reads it back.
         """
         fields = [*self.key_fields, "errno", "error", "attempts", "outcome"]
+        if self._uids is not None:
+            fields.append("uid")
         with open(path, "w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fieldnames=fields)
             writer.writeheader()
@@ -448,6 +483,8 @@ class BatchReport(Generic[K]):
         rows = list(csv.DictReader(io.StringIO(text)))
         tail = ("errno", "error", "attempts", "outcome")
         names = list(rows[0]) if rows else []
+        if names and names[-1] == "uid":
+            names.pop()
         if len(names) < 5 or tuple(names[-4:]) != tail:
             message = f"{path} is neither a JSON nor a CSV report of eeo-async"
             raise InputError(message)
@@ -462,8 +499,9 @@ class BatchReport(Generic[K]):
     def summary(self) -> str:
         """A short plain-text table: items by outcome, failures by errno, calls, time."""
         action = f" via {self.action}" if self.action else ""
+        course = f" (course {self.course_id})" if self.course_id else ""
         lines = [
-            f"{self.operation} (course {self.course_id}){action}: {self.total} items in "
+            f"{self.operation}{course}{action}: {self.total} items in "
             f"{self.elapsed:.2f} s, {self.calls} calls ({self.retries} retries)",
             f"  succeeded  {self.succeeded:>9}",
             f"  already    {self.already:>9}",

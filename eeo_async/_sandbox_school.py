@@ -2,7 +2,32 @@
 
 No sockets here: ``eeo_async.testing.Sandbox`` serves this state over HTTP and adds
 signature checks and faults. Call-level and per-item errnos follow the reading of the
-reference pages given in ``eeo_async.testing``.
+reference pages given in ``eeo_async.testing``; the family of issue 14 is read so:
+
+- addCourseStudentMultiple: call-level 100, 155, 400 (past 100), 144, 149, 153; per
+  UID 133 (twice in one array), 129/174 (course teacher as student/auditor), 332, 886
+  (887 for an auditor), 228 (not a school student), 163 (already a student), 164
+  (already an auditor), 130 (past 20 auditors), 464 (the item_busy fault: this page's
+  concurrency errno), 1.
+- delCourseStudentMultiple: call-level 100, 155, 144, 149, 153; per UID 162, 114, 1.
+- addClassStudentMultiple: call-level 100, 155, 159 (identity not 1), 400, 144, 149,
+  153, 143, 142, 212, 145; per UID 129, 332, 886, 228, 164 (a course auditor), 166,
+  157, 114, 1.
+- delClassStudentMultiple also takes ``studentJson=[{"uid": ...}]`` where
+  ``studentUidJson`` is absent ("either one; studentUidJson wins").
+- editCourseGroup: 100, 893 (no plan with that id), 890 (no student of the plan is a
+  school student attending the course); delCourseGroup: 100, 893.
+- registerMultiple: call-level 100, 155, 450 (more than 10); per account 134 (telephone
+  the docs do not allow), 100 (no password or md5pass, or no account), 137 (password not
+  6-20 characters), 135/461 with the UID (already registered: ``addToSchoolMember``
+  still takes effect, nickname and password do not), 114, 1 with the new UID. A plain
+  ``password`` is what the docs allow (6-20 characters, "MD5 recommended"): the sandbox
+  keeps only its MD5, never the text. 101003002 (same parameters within 5 s) is not
+  simulated: a test's immediate retries would all meet it.
+
+Messages are the production's Chinese texts from the pages' PART 2 tables by default
+(``language="en"`` gives the English meanings); an errno without a Chinese text in the
+pages is answered in English.
 """
 
 from __future__ import annotations
@@ -11,16 +36,55 @@ import itertools
 import json
 import random
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import attrs
 
 from ._codes import Errno
-from ._constants import MAX_CHUNK_SIZE, MAX_GROUP_NAME_CHARS
-from ._endpoints import ADD_COURSE_CLASS_STUDENT, ADD_COURSE_GROUP, DEL_CLASS_STUDENT_MULTIPLE
+from ._constants import MAX_GROUP_NAME_CHARS
+from ._endpoints import (
+    ADD_CLASS_STUDENT_MULTIPLE,
+    ADD_COURSE_CLASS_STUDENT,
+    ADD_COURSE_GROUP,
+    ADD_COURSE_STUDENT_MULTIPLE,
+    DEL_CLASS_STUDENT_MULTIPLE,
+    DEL_COURSE_GROUP,
+    DEL_COURSE_STUDENT_MULTIPLE,
+    EDIT_COURSE_GROUP,
+    MAX_AUDITORS,
+    REGISTER_MULTIPLE,
+)
 from ._models import GroupMember
+from ._sandbox_wire import (
+    ALTERNATIVES,
+    LANGUAGES,
+    MD5,
+    TELEPHONE,
+    Answer,
+    NotImplementedAction,
+    envelope,
+    group_list,
+    id_list,
+    int_field,
+    md5_hex,
+    message,
+    read_form,
+    student_objects,
+)
 from ._wire import Endpoint
+
+__all__ = [
+    "Account",
+    "Course",
+    "Faults",
+    "GroupPlan",
+    "NotImplementedAction",
+    "SandboxStats",
+    "School",
+    "envelope",
+    "read_form",
+]
 
 
 @attrs.define(kw_only=True)
@@ -105,6 +169,17 @@ class _Course:
     deleted: bool = False
     expired: bool = False
     lessons: list[int] = attrs.Factory(list)
+    students: set[int] = attrs.Factory(set)
+    auditors: set[int] = attrs.Factory(set)
+
+
+@attrs.frozen
+class Account:
+    """A registered account: its UID and nickname; the password only as an MD5 digest."""
+
+    uid: int
+    nickname: str | None = None
+    password_md5: str = attrs.field(default="", repr=False)
 
 
 @attrs.define
@@ -116,54 +191,17 @@ class _Lesson:
     members: set[int] = attrs.Factory(set)
 
 
-class _Answer(Exception):  # noqa: N818 - a control-flow signal, not an error
-    """Ends a request early with a call-level errno."""
-
-    def __init__(self, errno: int) -> None:
-        self.errno = errno
-        super().__init__(errno)
-
-
-def envelope(errno: int, data: object = None) -> dict[str, Any]:
-    """The answer document for ``errno`` (with its documented meaning) and ``data``."""
-    doc: dict[str, Any] = {"error_info": {"errno": errno, "error": Errno(errno).meaning}}
-    if data is not None:
-        doc["data"] = data
-    return doc
-
-
-def _int_field(form: dict[str, str], name: str) -> int:
-    text = form.get(name, "").strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > 19 or int(text) <= 0:
-        raise _Answer(Errno.BAD_PARAMETERS)
-    return int(text)
-
-
-def _id_list(form: dict[str, str], name: str, empty_errno: int) -> list[int]:
-    try:
-        values = json.loads(form[name])
-    except (KeyError, ValueError):
-        raise _Answer(Errno.BAD_PARAMETERS) from None
-    if not isinstance(values, list):
-        raise _Answer(Errno.BAD_PARAMETERS)
-    if not values:
-        raise _Answer(empty_errno)
-    if len(values) > MAX_CHUNK_SIZE:
-        raise _Answer(Errno.ILLEGAL_DATA)
-    ids = []
-    for value in values:
-        text = str(value)
-        if isinstance(value, bool) or not (text.isascii() and text.isdigit()):
-            raise _Answer(Errno.BAD_PARAMETERS)
-        ids.append(int(text))
-    return ids
-
-
 class School:
     """A school as the server holds it: students, teachers, courses, lessons, groups."""
 
-    def __init__(self, *, faults: Faults | None = None) -> None:
+    def __init__(self, *, faults: Faults | None = None, language: str = "zh") -> None:
+        if language not in LANGUAGES:
+            text = f"language must be one of {LANGUAGES}, got {language!r}"
+            raise ValueError(text)
+        #: ``"zh"`` answers the production's Chinese messages, ``"en"`` English ones.
+        self.language = language
         self.faults = faults if faults is not None else Faults()
+        self._accounts: dict[str, Account] = {}
         self.stats = SandboxStats()
         self._students: set[int] = set()
         self._teachers: set[int] = set()
@@ -247,16 +285,56 @@ class School:
         """Put students in a lesson without a request (for 166/167 situations)."""
         self._lessons[class_id].members.update(uids)
 
+    def add_course_members(
+        self, course_id: int, uids: Iterable[int], *, identity: int | str = 1
+    ) -> None:
+        """Make students (identity 1) or auditors (2) course members without a request."""
+        course = self._courses[course_id]
+        members = course.auditors if identity in (2, "auditor") else course.students
+        members.update(uids)
+
+    def register_directly(self, account: str, password: str) -> int:
+        """Register an account without a request (for 135/461 situations); its UID."""
+        uid = next(self._uids)
+        self._accounts[account] = Account(uid, password_md5=md5_hex(password))
+        return uid
+
     # -------------------------------------------------------------------- reading
+
+    def course_members(self, course_id: int, *, identity: int | str = 1) -> frozenset[int]:
+        """The course's students (identity 1) or auditors (2) now (not lesson-only ones)."""
+        course = self._courses[course_id]
+        return frozenset(course.auditors if identity in (2, "auditor") else course.students)
+
+    def account(self, account: str) -> Account | None:
+        """The registered account with this telephone or email, if any."""
+        return self._accounts.get(account)
+
+    def password_matches(self, account: str, password: str) -> bool:
+        """True when ``password`` (plain, or its MD5) is the account's (by MD5 only)."""
+        found = self._accounts.get(account)
+        if found is None:
+            return False
+        digest = password if MD5.fullmatch(password) else md5_hex(password)
+        return found.password_md5 == digest
+
+    def school_students(self) -> frozenset[int]:
+        """The UIDs bound to the school as students."""
+        return frozenset(self._students)
+
+    def school_teachers(self) -> frozenset[int]:
+        """The UIDs bound to the school as teachers."""
+        return frozenset(self._teachers)
 
     def lesson_members(self, class_id: int) -> frozenset[int]:
         """The students in a lesson now."""
         return frozenset(self._lessons[class_id].members)
 
     def course_students(self, course_id: int) -> frozenset[int]:
-        """The students of any lesson of a course now."""
-        lessons = self._courses[course_id].lessons
-        return frozenset().union(*(self._lessons[c].members for c in lessons))
+        """The students of a course now: its course students and those of any lesson."""
+        course = self._courses[course_id]
+        lessons = (self._lessons[c].members for c in course.lessons)
+        return frozenset(course.students).union(*lessons)
 
     def course_group(self, course_id: int) -> GroupPlan | None:
         """The group plan of a course, if one was created."""
@@ -267,6 +345,10 @@ class School:
         self.stats = SandboxStats()
 
     # ------------------------------------------------------------------- answers
+
+    def envelope(self, errno: int, data: object = None) -> dict[str, Any]:
+        """The answer document for ``errno`` in the sandbox's language, with ``data``."""
+        return envelope(errno, data, self.language)
 
     def handle(self, row: Endpoint, handler: Handler) -> None:
         """Serve ``row``'s action with ``handler(school, fields, rng)`` (for new rows).
@@ -286,10 +368,13 @@ class School:
         if found is None:
             raise NotImplementedAction(action)
         row, handler = found
+        alternative = ALTERNATIVES.get(action)
+        if alternative is not None:
+            form = alternative(form)
         try:
             return handler(self, read_form(row, form), rng)
-        except _Answer as answer:
-            return envelope(answer.errno)
+        except Answer as answer:
+            return self.envelope(answer.errno)
 
     def _count_items(self, action: str, count: int) -> None:
         stats = self.stats.max_items_per_call
@@ -298,11 +383,11 @@ class School:
     def _course(self, course_id: int, *, editing: bool) -> _Course:
         course = self._courses.get(course_id)
         if course is None:
-            raise _Answer(Errno.COURSE_NOT_FOUND)
+            raise Answer(Errno.COURSE_NOT_FOUND)
         if course.deleted:
-            raise _Answer(Errno.COURSE_DELETED)
+            raise Answer(Errno.COURSE_DELETED)
         if editing and course.expired:
-            raise _Answer(Errno.COURSE_EXPIRED)
+            raise Answer(Errno.COURSE_EXPIRED)
         return course
 
     def _item_busy(self, rng: random.Random) -> bool:
@@ -312,19 +397,19 @@ class School:
         return busy
 
     def _add_course_class_student(self, form: dict[str, str], rng: random.Random) -> dict[str, Any]:
-        course_id = _int_field(form, "course_id")
-        uid = _int_field(form, "student_uid")
-        class_ids = _id_list(form, "class_ids", Errno.BAD_PARAMETERS)
+        course_id = int_field(form, "course_id")
+        uid = int_field(form, "student_uid")
+        class_ids = id_list(form, "class_ids", Errno.BAD_PARAMETERS)
         self._count_items("addCourseClassStudent", len(class_ids))
         course = self._course(course_id, editing=True)
         if uid == course.teacher_uid:
-            raise _Answer(Errno.TEACHER_AS_STUDENT)
+            raise Answer(Errno.TEACHER_AS_STUDENT)
         if uid in course.co_teachers:
-            raise _Answer(Errno.COTEACHER_AS_STUDENT)
+            raise Answer(Errno.COTEACHER_AS_STUDENT)
         if uid in self._deleted_accounts:
-            raise _Answer(Errno.ACCOUNT_DELETED)
+            raise Answer(Errno.ACCOUNT_DELETED)
         if uid not in self._students:
-            raise _Answer(Errno.STUDENT_NOT_IN_SCHOOL)
+            raise Answer(Errno.STUDENT_NOT_IN_SCHOOL)
         data = []
         for class_id in class_ids:
             lesson = self._lessons.get(class_id)
@@ -344,28 +429,28 @@ class School:
                 lesson.members.add(uid)
                 self.stats.adds[(class_id, uid)] += 1
                 errno = Errno.OK
-            data.append({"errno": errno, "error": Errno(errno).meaning})
-        return envelope(Errno.OK, data)
+            data.append({"errno": errno, "error": message(errno, self.language)})
+        return self.envelope(Errno.OK, data)
 
     def _del_class_student_multiple(
         self, form: dict[str, str], rng: random.Random
     ) -> dict[str, Any]:
-        course_id = _int_field(form, "course_id")
-        class_id = _int_field(form, "class_id")
+        course_id = int_field(form, "course_id")
+        class_id = int_field(form, "class_id")
         if form.get("identity") != "1":
-            raise _Answer(Errno.ONLY_STUDENTS)
-        uids = _id_list(form, "student_uids", Errno.STUDENTS_EMPTY)
+            raise Answer(Errno.ONLY_STUDENTS)
+        uids = id_list(form, "student_uids", Errno.STUDENTS_EMPTY)
         self._count_items("delClassStudentMultiple", len(uids))
         self._course(course_id, editing=False)
         lesson = self._lessons.get(class_id)
         if lesson is None:
-            raise _Answer(Errno.LESSON_NOT_FOUND)
+            raise Answer(Errno.LESSON_NOT_FOUND)
         if lesson.course_id != course_id:
-            raise _Answer(Errno.LESSON_NOT_IN_COURSE)
+            raise Answer(Errno.LESSON_NOT_IN_COURSE)
         if lesson.deleted:
-            raise _Answer(Errno.LESSON_DELETED)
+            raise Answer(Errno.LESSON_DELETED)
         if lesson.finished:
-            raise _Answer(Errno.LESSON_FINISHED)
+            raise Answer(Errno.LESSON_FINISHED)
         data = []
         for uid in uids:
             if self._item_busy(rng):
@@ -375,36 +460,36 @@ class School:
             else:
                 lesson.members.discard(uid)
                 errno = Errno.OK
-            data.append({"errno": errno, "error": Errno(errno).meaning})
-        return envelope(Errno.OK, data)
+            data.append({"errno": errno, "error": message(errno, self.language)})
+        return self.envelope(Errno.OK, data)
 
     def _add_course_group(self, form: dict[str, str], rng: random.Random) -> dict[str, Any]:
-        course_id = _int_field(form, "course_id")
+        course_id = int_field(form, "course_id")
         name = form.get("group_name", "")
-        parsed = _group_list(form)
+        parsed = group_list(form)
         if not name:
-            raise _Answer(Errno.BAD_PARAMETERS)
+            raise Answer(Errno.BAD_PARAMETERS)
         uids = [m.student_uid for g in parsed for m in g]
         if len(uids) != len(set(uids)):
-            raise _Answer(Errno.BAD_PARAMETERS)
+            raise Answer(Errno.BAD_PARAMETERS)
         self._count_items("addCourseGroup", len(uids))
         course = self._courses.get(course_id)
         if course is None or course.deleted:
-            raise _Answer(Errno.BAD_PARAMETERS)
+            raise Answer(Errno.BAD_PARAMETERS)
         if course_id in self._groups:
-            raise _Answer(Errno.GROUP_EXISTS)
+            raise Answer(Errno.GROUP_EXISTS)
         leaders = [[m.student_uid for m in group if m.is_leader] for group in parsed]
         if any(len(found) != 1 for found in leaders):
-            raise _Answer(Errno.LEADER_UID_ERROR)
+            raise Answer(Errno.LEADER_UID_ERROR)
         in_school = [u for u in uids if u in self._students]
         if not in_school:
-            raise _Answer(Errno.STUDENTS_NOT_IN_SCHOOL)
+            raise Answer(Errno.STUDENTS_NOT_IN_SCHOOL)
         if any(found[0] not in self._students for found in leaders):
-            raise _Answer(Errno.LEADER_UID_ERROR)
+            raise Answer(Errno.LEADER_UID_ERROR)
         attending = self.course_students(course_id)
         valid = {u for u in in_school if u in attending}
         if not valid:
-            raise _Answer(Errno.STUDENTS_NOT_IN_COURSE)
+            raise Answer(Errno.STUDENTS_NOT_IN_COURSE)
         kept = tuple(
             tuple(m for m in group if m.student_uid in valid)
             for group in parsed
@@ -413,29 +498,210 @@ class School:
         plan = GroupPlan(next(self._group_ids), name[:MAX_GROUP_NAME_CHARS], kept)
         self._groups[course_id] = plan
         errno = Errno.OK if len(valid) == len(uids) else Errno.GROUP_PARTIAL
-        return envelope(errno, plan.group_id)
+        return self.envelope(errno, plan.group_id)
 
+    def _member_problem(self, course: _Course, uid: int, *, auditor: bool = False) -> int:
+        """The errno that refuses ``uid`` as a member of ``course``, or 0."""
+        if uid == course.teacher_uid:
+            return Errno.TEACHER_AS_AUDITOR if auditor else Errno.TEACHER_AS_STUDENT
+        if uid in course.co_teachers:
+            return Errno.COTEACHER_AS_STUDENT
+        if uid in self._deleted_accounts:
+            return Errno.AUDITOR_ACCOUNT_DELETED if auditor else Errno.ACCOUNT_DELETED
+        if uid not in self._students:
+            return Errno.STUDENT_NOT_IN_SCHOOL
+        return 0
 
-def _group_list(form: dict[str, str]) -> list[list[GroupMember]]:
-    try:
-        groups = json.loads(form["groups"])
-    except (KeyError, ValueError):
-        raise _Answer(Errno.BAD_PARAMETERS) from None
-    if not isinstance(groups, list) or not groups:
-        raise _Answer(Errno.BAD_PARAMETERS)
-    parsed: list[list[GroupMember]] = []
-    for group in groups:
-        if not isinstance(group, list) or not group:
-            raise _Answer(Errno.BAD_PARAMETERS)
-        members = []
-        for entry in group:
-            uid = entry.get("studentUid") if isinstance(entry, dict) else None
-            leader = entry.get("isLeader") if isinstance(entry, dict) else None
-            if not isinstance(uid, int) or leader not in (0, 1):
-                raise _Answer(Errno.BAD_PARAMETERS)
-            members.append(GroupMember(uid, is_leader=leader == 1))
-        parsed.append(members)
-    return parsed
+    def _entry(self, errno: int, column: str | None = None, **extra: object) -> dict[str, Any]:
+        entry: dict[str, Any] = dict(extra)
+        if column:
+            entry["customColumn"] = column
+        entry.update(errno=errno, error=message(errno, self.language))
+        return entry
+
+    def _add_course_student_multiple(
+        self, form: dict[str, str], rng: random.Random
+    ) -> dict[str, Any]:
+        course_id = int_field(form, "course_id")
+        identity = form.get("identity", "1")
+        if identity not in ("1", "2"):
+            raise Answer(Errno.BAD_PARAMETERS)
+        entries = student_objects(form, "student_uids")
+        self._count_items("addCourseStudentMultiple", len(entries))
+        course = self._course(course_id, editing=True)
+        auditor = identity == "2"
+        data = []
+        seen: set[int] = set()
+        for uid, column in entries:
+            problem = self._member_problem(course, uid, auditor=auditor)
+            errno: int
+            if uid in seen:
+                errno = Errno.ALREADY_EXISTS
+            elif problem:
+                errno = problem
+            elif self._item_busy(rng):
+                errno = Errno.STUDENT_BEING_CREATED
+            elif uid in course.students:
+                errno = Errno.STUDENT_IN_COURSE
+            elif uid in course.auditors:
+                errno = Errno.AUDITOR_EXISTS
+            elif auditor and len(course.auditors) >= MAX_AUDITORS:
+                errno = Errno.TOO_MANY_STUDENTS
+            else:
+                (course.auditors if auditor else course.students).add(uid)
+                errno = Errno.OK
+            seen.add(uid)
+            data.append(self._entry(errno, column))
+        return self.envelope(Errno.OK, data)
+
+    def _del_course_student_multiple(
+        self, form: dict[str, str], rng: random.Random
+    ) -> dict[str, Any]:
+        course_id = int_field(form, "course_id")
+        identity = form.get("identity")
+        if identity not in ("1", "2"):
+            raise Answer(Errno.BAD_PARAMETERS)
+        uids = id_list(form, "student_uids", Errno.STUDENTS_EMPTY)
+        self._count_items("delCourseStudentMultiple", len(uids))
+        course = self._course(course_id, editing=True)
+        members = course.auditors if identity == "2" else course.students
+        data = []
+        for uid in uids:
+            if self._item_busy(rng):
+                errno = Errno.SERVER_BUSY
+            elif uid not in members:
+                errno = Errno.NOT_COURSE_MEMBER
+            else:
+                members.discard(uid)
+                errno = Errno.OK
+            data.append(self._entry(errno))
+        return self.envelope(Errno.OK, data)
+
+    def _add_class_student_multiple(
+        self, form: dict[str, str], rng: random.Random
+    ) -> dict[str, Any]:
+        course_id = int_field(form, "course_id")
+        class_id = int_field(form, "class_id")
+        if form.get("identity", "1") != "1":
+            raise Answer(Errno.ONLY_STUDENTS)
+        entries = student_objects(form, "student_uids")
+        self._count_items("addClassStudentMultiple", len(entries))
+        course = self._course(course_id, editing=True)
+        lesson = self._lessons.get(class_id)
+        if lesson is None:
+            raise Answer(Errno.LESSON_NOT_FOUND)
+        if lesson.course_id != course_id:
+            raise Answer(Errno.LESSON_NOT_IN_COURSE)
+        if lesson.deleted:
+            raise Answer(Errno.LESSON_DELETED)
+        if lesson.finished:
+            raise Answer(Errno.LESSON_FINISHED)
+        data = []
+        for uid, column in entries:
+            problem = self._member_problem(course, uid)
+            if problem:
+                errno = problem
+            elif uid in course.auditors:
+                errno = Errno.AUDITOR_EXISTS
+            elif self._item_busy(rng):
+                errno = Errno.SERVER_BUSY
+            elif uid in lesson.members:
+                errno = Errno.ALREADY_IN_LESSON
+            elif lesson.seat_limit is not None and len(lesson.members) >= lesson.seat_limit:
+                errno = Errno.LESSON_FULL
+            else:
+                lesson.members.add(uid)
+                self.stats.adds[(class_id, uid)] += 1
+                errno = Errno.OK
+            data.append(self._entry(errno, column))
+        return self.envelope(Errno.OK, data)
+
+    def _edit_course_group(self, form: dict[str, str], rng: random.Random) -> dict[str, Any]:
+        course_id = int_field(form, "course_id")
+        group_id = int_field(form, "group_id")
+        name = form.get("group_name", "")
+        parsed = group_list(form)
+        uids = [m.student_uid for g in parsed for m in g]
+        leaders = [[m for m in group if m.is_leader] for group in parsed]
+        if not name or len(uids) != len(set(uids)) or any(len(x) != 1 for x in leaders):
+            raise Answer(Errno.BAD_PARAMETERS)
+        self._count_items("editCourseGroup", len(uids))
+        plan = self._groups.get(course_id)
+        if plan is None or plan.group_id != group_id:
+            raise Answer(Errno.GROUP_NOT_FOUND)
+        attending = self.course_students(course_id)
+        if not all(u in self._students and u in attending for u in uids):
+            raise Answer(Errno.GROUP_SET_FAILED)
+        groups = tuple(tuple(group) for group in parsed)
+        self._groups[course_id] = GroupPlan(group_id, name[:MAX_GROUP_NAME_CHARS], groups)
+        return self.envelope(Errno.OK)
+
+    def _del_course_group(self, form: dict[str, str], rng: random.Random) -> dict[str, Any]:
+        course_id = int_field(form, "course_id")
+        group_id = int_field(form, "group_id")
+        plan = self._groups.get(course_id)
+        if plan is None or plan.group_id != group_id:
+            raise Answer(Errno.GROUP_NOT_FOUND)
+        del self._groups[course_id]
+        return self.envelope(Errno.OK)
+
+    def _register_multiple(self, form: dict[str, str], rng: random.Random) -> dict[str, Any]:
+        try:
+            users = json.loads(form["users"])
+        except (KeyError, ValueError):
+            raise Answer(Errno.BAD_PARAMETERS) from None
+        if not isinstance(users, list):
+            raise Answer(Errno.BAD_PARAMETERS)
+        if not users:
+            raise Answer(Errno.STUDENTS_EMPTY)
+        if len(users) > 10:  # the docs' hard limit, answered as 450
+            raise Answer(Errno.TOO_MANY_USERS)
+        self._count_items("registerMultiple", len(users))
+        return self.envelope(Errno.OK, [self._register_one(user, rng) for user in users])
+
+    def _register_one(self, user: object, rng: random.Random) -> dict[str, Any]:
+        if not isinstance(user, dict):
+            return self._entry(Errno.BAD_PARAMETERS)
+        telephone, email = user.get("telephone"), user.get("email")
+        column = user.get("customColumn")
+        column = None if column in (None, "") else str(column)[:50]
+        shown = {"telephone": str(telephone)} if telephone is not None else {}
+        account = str(telephone) if telephone is not None else email
+        if not isinstance(account, str) or not account:
+            return self._entry(Errno.BAD_PARAMETERS, column)
+        if telephone is not None and not TELEPHONE.fullmatch(account):
+            return self._entry(Errno.ILLEGAL_PHONE, column, **shown)
+        password, md5pass = user.get("password"), user.get("md5pass")
+        if password is not None:
+            text = str(password)
+            if not 6 <= len(text) <= 20:  # the docs' 6 to 20 characters
+                return self._entry(Errno.BAD_PASSWORD_LENGTH, column, **shown)
+            digest = md5_hex(text)
+        elif isinstance(md5pass, str) and MD5.fullmatch(md5pass):
+            digest = md5pass
+        else:
+            return self._entry(Errno.BAD_PARAMETERS, column, **shown)
+        if self._item_busy(rng):
+            return self._entry(Errno.SERVER_BUSY, column, **shown)
+        found = self._accounts.get(account)
+        if found is not None:
+            errno = Errno.PHONE_REGISTERED if telephone is not None else Errno.EMAIL_REGISTERED
+        else:
+            nickname = user.get("nickname")
+            found = Account(
+                next(self._uids),
+                None if nickname is None else str(nickname)[:24],
+                password_md5=digest,
+            )
+            self._accounts[account] = found
+            errno = Errno.OK
+        # addToSchoolMember takes effect every time, also for an account already known.
+        role = user.get("addToSchoolMember")
+        if role in (1, "1"):
+            self._students.add(found.uid)
+        elif role in (2, "2"):
+            self._teachers.add(found.uid)
+        return self._entry(errno, column, data=found.uid, **shown)
 
 
 Handler = Callable[["School", dict[str, str], random.Random], dict[str, Any]]
@@ -448,14 +714,11 @@ _HANDLERS: dict[str, tuple[Endpoint, Handler]] = {
         (ADD_COURSE_CLASS_STUDENT, School._add_course_class_student),
         (DEL_CLASS_STUDENT_MULTIPLE, School._del_class_student_multiple),
         (ADD_COURSE_GROUP, School._add_course_group),
+        (EDIT_COURSE_GROUP, School._edit_course_group),
+        (DEL_COURSE_GROUP, School._del_course_group),
+        (ADD_COURSE_STUDENT_MULTIPLE, School._add_course_student_multiple),
+        (DEL_COURSE_STUDENT_MULTIPLE, School._del_course_student_multiple),
+        (ADD_CLASS_STUDENT_MULTIPLE, School._add_class_student_multiple),
+        (REGISTER_MULTIPLE, School._register_multiple),
     )
 }
-
-
-class NotImplementedAction(Exception):  # noqa: N818 - a signal to the HTTP layer
-    """The sandbox has no handler for this action (answered as HTTP 501, not an errno)."""
-
-
-def read_form(row: Endpoint, form: Mapping[str, str]) -> dict[str, str]:
-    """The form's fields by the row's Python names (absent ones are left out)."""
-    return {p.name: form[p.wire] for p in row.params if p.wire in form}

@@ -32,7 +32,7 @@ from ._errors import (
     TooManyItemsError,
     api_error,
 )
-from ._models import GroupMember, GroupResult, ItemStatus
+from ._models import ActionResult, GroupMember, GroupResult, ItemStatus, NewUser
 
 #: IDs are positive and fit the server's signed 64-bit integers.
 MAX_ID: Final = 2**63 - 1
@@ -231,6 +231,63 @@ GROUPS: Final = Kind(check=validate_groups, text=_groups_text)
 IDS: Final = ItemsKind(item=validate_id, text=_ids_text, quoted=_ids_quoted)
 #: IDs as a JSON array of strings: ``studentUidJson=["1001001","1001002"]``.
 ID_STRINGS: Final = ItemsKind(item=validate_id, text=_id_strings_text, quoted=_id_strings_quoted)
+
+
+def _student_objects_text(ids: Sequence[int]) -> str:
+    return json.dumps([{"uid": str(i)} for i in ids], separators=(",", ":"))
+
+
+def _student_objects_quoted(ids: Sequence[int]) -> str:
+    # quote_plus('[{"uid":"1"}]') is '%5B%7B%22uid%22%3A%221%22%7D%5D'.
+    if not ids:
+        return "%5B%5D"
+    return "%5B%7B%22uid%22%3A%22" + "%22%7D%2C%7B%22uid%22%3A%22".join(map(str, ids)) + "%22%7D%5D"
+
+
+def validate_user(value: object, where: str) -> NewUser:
+    """Return ``value`` if it is a :class:`NewUser` (checked when it was made)."""
+    if not isinstance(value, NewUser):
+        # The type only: a dict here might hold a password.
+        message = f"{where} must be an eeo_async.NewUser, got {type(value).__name__}"
+        raise InputTypeError(message)
+    return value
+
+
+def _users_text(users: Sequence[NewUser]) -> str:
+    return json.dumps([u.to_wire() for u in users], separators=(",", ":"), ensure_ascii=False)
+
+
+def _users_quoted(users: Sequence[NewUser]) -> str:
+    return quote_plus(_users_text(users))
+
+
+def _account(user: NewUser) -> Hashable:
+    return user.account
+
+
+#: UIDs as a JSON array of objects with string UIDs: ``studentJson=[{"uid":"1001001"}]``.
+STUDENT_OBJECTS: Final = ItemsKind(
+    item=validate_id, text=_student_objects_text, quoted=_student_objects_quoted
+)
+#: Accounts to register as ``userJson``; two items are the same account when their
+#: telephone or email is.
+USERS: Final = ItemsKind(item=validate_user, text=_users_text, quoted=_users_quoted, key=_account)
+
+#: ``identity`` of a course member: 1 (or ``"student"``), 2 (or ``"auditor"``).
+IDENTITIES: Final = {"student": 1, "auditor": 2}
+
+
+def _check_identity(value: object, where: str) -> int:
+    if isinstance(value, str) and value in IDENTITIES:
+        return IDENTITIES[value]
+    if isinstance(value, int) and not isinstance(value, bool) and value in IDENTITIES.values():
+        return int(value)
+    message = f"{where} must be 1 or 'student', 2 or 'auditor', got {value!r:.40}"
+    raise InputError(message)
+
+
+#: A course member's identity, sent as 1 (student) or 2 (auditor).
+IDENTITY: Final = Kind(check=_check_identity)
 
 
 def choice(*allowed: int) -> Kind:
@@ -482,22 +539,75 @@ def decode_items(endpoint: Endpoint, body: bytes | str, count: int) -> list[Item
     statuses: list[ItemStatus] = []
     known: dict[tuple[int, str], ItemStatus] = {}  # statuses are values: share equal ones
     for index, entry in enumerate(data):
-        item_errno = entry.get("errno") if type(entry) is dict else None
-        if type(item_errno) is not int or not 0 < item_errno <= MAX_ERRNO:
-            item_errno = _as_int(item_errno, MAX_ERRNO)
-            if item_errno is None:
-                message = f"data[{index}] has no valid errno: {entry!r:.60}"
-                raise DataMismatchError(action, message)
-        assert isinstance(entry, dict)  # noqa: S101 - narrowed above, for the type checker
-        text = entry.get("error")
-        if type(text) is not str:
-            text = describe(item_errno)
+        item_errno, text = _item_errno(action, index, entry)
         status = known.get((item_errno, text))
         if status is None:
             already = item_errno in endpoint.already
             status = known[item_errno, text] = ItemStatus(item_errno, text, already=already)
         statuses.append(status)
     return statuses
+
+
+def _item_errno(action: str, index: int, entry: object) -> tuple[int, str]:
+    item_errno = entry.get("errno") if type(entry) is dict else None
+    if type(item_errno) is not int or not 0 < item_errno <= MAX_ERRNO:
+        item_errno = _as_int(item_errno, MAX_ERRNO)
+        if item_errno is None:
+            message = f"data[{index}] has no valid errno: {entry!r:.60}"
+            raise DataMismatchError(action, message)
+    assert isinstance(entry, dict)  # noqa: S101 - narrowed above, for the type checker
+    text = entry.get("error")
+    return item_errno, text if type(text) is str else describe(item_errno)
+
+
+def decode_item_details(endpoint: Endpoint, body: bytes | str, count: int) -> list[ItemStatus]:
+    """Like :func:`decode_items`, keeping each item's ``customColumn`` and UID.
+
+    ``customColumn`` comes back as a string (the docs' samples send a number and get a
+    string); the UID is registerMultiple's ``data[i].data``, given for 135/461
+    ("already registered") too.
+
+    Raises:
+        ApiError: ``error_info.errno`` is not 1 (a subclass chosen by the errno).
+        DataMismatchError: ``data`` is not a list of ``count`` status objects.
+        ProtocolError: the body is not the documented JSON.
+    """
+    action = endpoint.action
+    errno, error, data = decode_envelope(action, body)
+    if errno != Errno.OK:
+        raise api_error(errno, error, action)
+    if not isinstance(data, list) or len(data) != count:
+        got = f"{len(data)} entries" if isinstance(data, list) else type(data).__name__
+        message = f"data should hold {count} entries, one per item sent, but holds {got}"
+        raise DataMismatchError(action, message)
+    statuses: list[ItemStatus] = []
+    for index, entry in enumerate(data):
+        item_errno, text = _item_errno(action, index, entry)
+        column = entry.get("customColumn")
+        statuses.append(
+            ItemStatus(
+                item_errno,
+                text,
+                already=item_errno in endpoint.already,
+                uid=_as_int(entry.get("data")),
+                custom_column=None if column is None else str(column),
+            )
+        )
+    return statuses
+
+
+def decode_done(endpoint: Endpoint, body: bytes | str, count: int = 0) -> ActionResult:
+    """Decode the answer of an action without data (editCourseGroup, delCourseGroup).
+
+    Raises:
+        ApiError: ``error_info.errno`` is not 1.
+        ProtocolError: the body is not the documented JSON.
+    """
+    action = endpoint.action
+    errno, error, _ = decode_envelope(action, body)
+    if errno != Errno.OK:
+        raise api_error(errno, error, action)
+    return ActionResult(errno=errno, error=error, action=action)
 
 
 def decode_group(endpoint: Endpoint, body: bytes | str, count: int = 0) -> GroupResult:

@@ -1,6 +1,6 @@
 """A sandbox: a faithful in-process fake of the ClassIn partner API, for tests and demos.
 
-``Sandbox`` serves the three documented endpoints over a real loopback socket with real
+``Sandbox`` serves the whole enrolment family over a real loopback socket with real
 state (students, teachers, courses, lessons, members, group plans), checks the SID, the
 safeKey and the timestamp window like the server, answers each documented errno in its
 situation, and injects faults deterministically from a seed::
@@ -52,6 +52,7 @@ from ._constants import API_PATH, SERVER_TIMESTAMP_WINDOW
 from ._mock import MockRequest, MockResponse, MockTransport
 from ._retry import set_testing
 from ._sandbox_school import (
+    Account,
     Course,
     Faults,
     GroupPlan,
@@ -63,6 +64,7 @@ from ._sandbox_school import (
 from ._wire import sign
 
 __all__ = [
+    "Account",
     "Course",
     "Faults",
     "GroupPlan",
@@ -102,6 +104,8 @@ class Sandbox(School):
         faults: fault probabilities; none by default.
         time_window: seconds a ``timeStamp`` may be off the sandbox's clock (else 102).
         clock: the sandbox's clock, for tests.
+        language: ``"zh"`` answers the production's Chinese messages; ``"en"`` the
+            English meanings.
     """
 
     def __init__(
@@ -115,8 +119,9 @@ class Sandbox(School):
         faults: Faults | None = None,
         time_window: float = SERVER_TIMESTAMP_WINDOW,
         clock: Callable[[], float] = time.time,
+        language: str = "zh",
     ) -> None:
-        super().__init__(faults=faults)
+        super().__init__(faults=faults, language=language)
         self.sid = sid
         self.secret = secret
         self.host = host
@@ -195,11 +200,11 @@ class Sandbox(School):
             rng = self._rng(f"{content}|{self._seen[content]}")
             if not self._signed(form):
                 stats.bad_signatures += 1
-                return self._json(envelope(Errno.NO_PERMISSION))
+                return self._json(self.envelope(Errno.NO_PERMISSION))
             if self._handling[content]:
                 stats.duplicates_in_flight += 1
                 if action in _ANSWERS_131:
-                    return self._json(envelope(Errno.REGISTER_FAILED))
+                    return self._json(self.envelope(Errno.REGISTER_FAILED))
             self._handling[content] += 1
             try:
                 faults = self.faults
@@ -281,7 +286,7 @@ _BEFORE: tuple[tuple[str, Responder], ...] = (
     ("rate_limited", lambda sb, rq, doc: _status(429, b"Too Many Requests", {"Retry-After": "1"})),
     ("http_error", lambda sb, rq, doc: _status(502, _HTML_ERROR)),
     ("non_json", lambda sb, rq, doc: _status(200, _HTML_ERROR)),
-    ("call_busy", lambda sb, rq, doc: _as_json(envelope(Errno.SERVER_BUSY), sb)),
+    ("call_busy", lambda sb, rq, doc: _as_json(sb.envelope(Errno.SERVER_BUSY), sb)),
     (
         "redirect",
         lambda sb, rq, doc: _status(302, b"", {"Location": f"https://{rq.host}{rq.path_qs}"}),
@@ -291,7 +296,7 @@ _BEFORE: tuple[tuple[str, Responder], ...] = (
 _AFTER: tuple[tuple[str, Responder], ...] = (
     ("lost_after", _close),
     ("error_after", lambda sb, rq, doc: _status(502, _HTML_ERROR)),
-    ("busy_after", lambda sb, rq, doc: _as_json(envelope(Errno.OPERATION_FAILED), sb)),
+    ("busy_after", lambda sb, rq, doc: _as_json(sb.envelope(Errno.OPERATION_FAILED), sb)),
     ("echo_after", _echo),
     ("gbk", _gbk),
 )

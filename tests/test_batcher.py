@@ -43,6 +43,8 @@ class FakeClient:
         )
 
     async def handle(self, request: MockRequest) -> Any:
+        if request.action == "addClassStudentMultiple":
+            return await self.by_lesson(request)
         if request.action == "addCourseClassStudent":
             target, items = int(request.form["studentUid"]), request.json_field("classJson")
         else:
@@ -66,6 +68,23 @@ class FakeClient:
             return {"error_info": {"errno": 1, "error": "ok"}, "data": data}
         finally:
             self.in_flight -= 1
+
+    async def by_lesson(self, request: MockRequest) -> Any:
+        """An enrolment sent lesson by lesson, answered pair by pair as by student."""
+        lesson = int(request.form["classId"])
+        students = [int(entry["uid"]) for entry in request.json_field("studentJson")]
+        self.sent.append((request.action, lesson, tuple(students)))
+        data = []
+        for student in students:
+            self.attempts[student, lesson] = self.attempts.get((student, lesson), 0) + 1
+        attempt = max(self.attempts[s, lesson] for s in students)
+        await asyncio.sleep(0)
+        for student in students:
+            result = self.answer(student, [lesson], attempt)
+            if isinstance(result, BaseException):
+                raise result
+            data.extend({"errno": s.errno, "error": s.error} for s in result)
+        return {"error_info": {"errno": 1, "error": "ok"}, "data": data}
 
 
 def batcher_for(fake: FakeClient | eeo.Client, **kwargs: Any) -> eeo.Batcher:
@@ -116,7 +135,12 @@ def test_enroll_property_every_key_once(
         assert item.error == f"{student}-{lesson}"
         assert item.errno == (1 if (student * lesson) % 5 else 145)
         assert item.attempts == (2 if (student + lesson) % 7 == 0 else 1)
-    sent_pairs = [(t, c) for _, t, items in client.sent for c in items]
+    # By lesson (chosen when it needs fewer calls) the target is the lesson.
+    sent_pairs = [
+        (t, c) if action == "addCourseClassStudent" else (c, t)
+        for action, t, items in client.sent
+        for c in items
+    ]
     first_try = [p for p in expected if sum(p) % 7]
     assert sorted(sent_pairs) == sorted(expected + [p for p in expected if sum(p) % 7 == 0])
     assert len(first_try) + 2 * (len(expected) - len(first_try)) == len(sent_pairs)
@@ -175,7 +199,10 @@ async def test_waiting_retries_do_not_hold_slots() -> None:
         await release.wait()
 
     client = FakeClient(answer, sleep=sleep)
-    batcher = eeo.Batcher(client.client, concurrency=1, initial_backoff=5, max_backoff=5)
+    # chunk_size=1: by student and by lesson tie, and a tie goes by student.
+    batcher = eeo.Batcher(
+        client.client, concurrency=1, initial_backoff=5, max_backoff=5, chunk_size=1
+    )
     job = asyncio.create_task(batcher.enroll(1, [1, 2, 3, 4], [10]))
     for _ in range(1000):
         if len(client.sent) == 4:
@@ -202,7 +229,7 @@ async def test_cancellation_leaves_no_task_and_keeps_finished_items() -> None:
     client.gate = asyncio.Event()
     before = asyncio.all_tasks()
     job = asyncio.create_task(
-        batcher_for(client, concurrency=3).enroll(
+        batcher_for(client, concurrency=3, chunk_size=1).enroll(
             1, range(1, 10), [5], on_items=finished.extend, on_start=reports.append
         )
     )
@@ -245,7 +272,7 @@ async def test_bad_credentials_stop_the_job() -> None:
         return eeo.BadCredentialsError(102, "No permission", "addCourseClassStudent")
 
     client = FakeClient(answer)
-    report = await batcher_for(client, concurrency=1).enroll(1, range(1, 51), [7])
+    report = await batcher_for(client, concurrency=1, chunk_size=1).enroll(1, range(1, 51), [7])
     assert len(client.sent) == 1
     assert report.errno_counts == {102: 1, eeo.LocalErrno.NOT_SENT: 49}
     assert "102" in report.items[(50, 7)].error
@@ -257,7 +284,9 @@ async def test_deadline_marks_unsent_items() -> None:
     """When the deadline passes, calls in flight are unknown and the rest not sent."""
     client = FakeClient()
     client.gate = asyncio.Event()  # never set: every call hangs
-    report = await batcher_for(client, deadline=0.05, concurrency=1).enroll(1, [1, 2], [3])
+    report = await batcher_for(client, deadline=0.05, concurrency=1, chunk_size=1).enroll(
+        1, [1, 2], [3]
+    )
     assert report.items[(1, 3)].outcome == "unknown"
     assert report.items[(2, 3)].errno == eeo.LocalErrno.NOT_SENT
     assert "deadline" in report.items[(1, 3)].error
@@ -273,7 +302,7 @@ async def test_final_call_errors_mark_the_chunk_and_others_go_on() -> None:
         return [ItemStatus(1, "")] * len(items)
 
     client = FakeClient(answer)
-    report = await batcher_for(client).enroll(1, [1, 2, 3], [4, 5])
+    report = await batcher_for(client, chunk_size=1).enroll(1, [1, 2, 3], [4, 5])
     assert [report.items[(s, 4)].errno for s in (1, 2, 3)] == [1, 228, 1]
     assert report.failed_keys == [(2, 4), (2, 5)]
 
@@ -436,7 +465,7 @@ async def test_102_on_the_wire_stops(mocked: aioresponses, client: eeo.Client) -
         return CallbackResult(payload=answer(102))
 
     mocked.post(ADD, callback=reply, repeat=True)
-    report = await batcher_for(client, concurrency=1).enroll(1, range(1, 31), [5])
+    report = await batcher_for(client, concurrency=1, chunk_size=1).enroll(1, range(1, 31), [5])
     assert seen == 1
     assert report.errno_counts == {102: 1, eeo.LocalErrno.NOT_SENT: 29}
 

@@ -33,7 +33,7 @@ async def test_waiting_for_a_borrowed_pool_is_not_a_timeout(
         async with aiohttp.ClientSession(connector=connector) as session:
             client = client_for(sb, session=session, timeout=0.5, max_attempts=1)
             with caplog.at_level(logging.WARNING, logger="eeo_async"):
-                report = await eeo.Batcher(client, concurrency=16).enroll(
+                report = await eeo.Batcher(client, concurrency=16, chunk_size=1).enroll(
                     course.course_id, students, course.class_ids
                 )
             await client.close()
@@ -49,7 +49,7 @@ async def test_an_owned_pool_grows_to_the_concurrency() -> None:
         students = sb.add_students(24)
         course = sb.add_course(lessons=1)
         async with client_for(sb, max_connections=2) as client:
-            report = await eeo.Batcher(client, concurrency=12).enroll(
+            report = await eeo.Batcher(client, concurrency=12, chunk_size=1).enroll(
                 course.course_id, students, course.class_ids
             )
     assert report.ok

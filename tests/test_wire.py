@@ -156,6 +156,8 @@ def test_every_encoded_form_is_the_bytes_sent_before() -> None:
             values["groups"] = [
                 [M(uid, is_leader=lead) for uid, lead in g] for g in values["groups"]
             ]
+        if "users" in values:
+            values["users"] = [eeo.NewUser(**user) for user in values["users"]]
         assert row.encode(row.build(values)) == case["encoded"], case["action"]
         if row.items is not None:
             items = values.pop(row.items)
@@ -167,7 +169,7 @@ def test_quoted_item_forms_equal_quote_plus(ids: list[int]) -> None:
     """The fast chunk forms equal quote_plus of the JSON text for every kind of ID list."""
     from urllib.parse import quote_plus
 
-    for kind in (_wire.IDS, _wire.ID_STRINGS):
+    for kind in (_wire.IDS, _wire.ID_STRINGS, _wire.STUDENT_OBJECTS):
         assert kind.quoted(ids) == quote_plus(kind.text(ids))
 
 
