@@ -351,11 +351,10 @@ def _client(args: argparse.Namespace) -> Client:
 
 
 def _progress(args: argparse.Namespace) -> tuple[bool, Callable[[int, int], None] | None]:
-    """(tqdm bar, plain-lines callback): a bar on a terminal when tqdm is installed."""
-    tty = sys.stderr.isatty()
-    if args.progress is False or (args.progress is None and not tty):
+    """(tqdm bar, plain-lines callback): a bar on a terminal with tqdm, else plain lines."""
+    if args.progress is False:
         return False, None
-    if tty and _has_tqdm():
+    if sys.stderr.isatty() and _has_tqdm():
         return True, None
     return False, _plain_progress()
 
