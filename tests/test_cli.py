@@ -75,6 +75,28 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     return code, out, err
 
 
+def run_cli(
+    args: list[object], sandbox: Sandbox | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m eeo_async._cli`` as a user would; check no secret nor traceback shows."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("EEO_")}
+    if sandbox is not None:
+        environ.update(EEO_SID=str(sandbox.sid), EEO_SECRET=SECRET, EEO_BASE_URL=sandbox.base_url)
+    environ.update(env)
+    environ["PYTHONPATH"] = str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")
+    done = subprocess.run(
+        [sys.executable, "-m", "eeo_async._cli", *map(str, args)],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert SECRET not in done.stdout + done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    return done
+
+
 def test_enroll_end_to_end(
     sandbox: Sandbox, env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -469,7 +491,7 @@ def test_sandbox_command_serves_until_interrupted() -> None:
 
         assert asyncio.run(use())[0].errno == 1
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=30)
+        _out, err = process.communicate(timeout=30)
         assert process.returncode == 130, err
     finally:
         if process.poll() is None:
