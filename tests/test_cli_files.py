@@ -78,9 +78,9 @@ def test_bad_value_is_reported_at_the_line_its_record_starts(tmp_path: Path) -> 
     assert done.stderr.strip() == f"{sfile}:4: bad ID '12x'"
 
 
-@pytest.mark.parametrize("first", ['"2000001"', "2000001"])
+@pytest.mark.parametrize("first", ['"2000001"', "2000001,,"])
 def test_a_first_id_is_never_taken_for_a_header(tmp_path: Path, first: str) -> None:
-    """A first line holding an ID (quoted or not) is data: the plan counts it."""
+    """A first line holding an ID (quoted, or with empty columns) is data: the plan counts it."""
     lfile = sheet(tmp_path / "l.csv", [first, '"2000002"', "2000003"])
     done = run_cli(
         ["add-lessons", "--course", "1", "--student", "7", "--lessons", lfile, "--dry-run"]
