@@ -145,16 +145,22 @@ def _dest(flag: str) -> str:
 
 
 def _credential_options(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("--course", required=True, type=_id, help="course ID")
-    sub.add_argument("--sid", help="school ID (default: $EEO_SID)")
+    sub.add_argument("--course", required=True, type=_id, metavar="ID", help="course ID")
+    sub.add_argument("--sid", metavar="ID", help="school ID (default: $EEO_SID)")
     sub.add_argument(
-        "--secret-file", type=Path, help="file whose first line is the secret (chmod 600)"
+        "--secret-file",
+        type=Path,
+        metavar="FILE",
+        help="file whose first line is the secret (chmod 600)",
     )
     sub.add_argument(
-        "--base-url", help=f"API base URL (default: $EEO_BASE_URL or {DEFAULT_BASE_URL})"
+        "--base-url",
+        metavar="URL",
+        help=f"API base URL (default: $EEO_BASE_URL or {DEFAULT_BASE_URL})",
     )
     sub.add_argument(
         "--max-attempts",
+        metavar="N",
         type=_int_between(1, 1000),
         default=DEFAULT_MAX_ATTEMPTS,
         help=f"attempts per call or item, the first included (default {DEFAULT_MAX_ATTEMPTS})",
@@ -167,9 +173,11 @@ def _bulk_options(spec: Bulk) -> Callable[[argparse.ArgumentParser], None]:
         _credential_options(sub)
         if spec.target is not None:
             flag, _, help_text = spec.target
-            sub.add_argument(flag, required=True, type=_id, help=help_text)
+            sub.add_argument(flag, required=True, type=_id, metavar="ID", help=help_text)
         for file in spec.files:
-            sub.add_argument(file.flag, type=Path, help=f"CSV or text file of {file.what}")
+            sub.add_argument(
+                file.flag, type=Path, metavar="FILE", help=f"CSV or text file of {file.what}"
+            )
             sub.add_argument(
                 *file.column_flags,
                 dest=_dest(file.column_flags[-1]),
@@ -178,12 +186,20 @@ def _bulk_options(spec: Bulk) -> Callable[[argparse.ArgumentParser], None]:
             )
         sub.add_argument(
             "--concurrency",
+            metavar="N",
             type=_int_between(1, 10_000),
             default=DEFAULT_CONCURRENCY,
             help=f"requests in flight at once (default {DEFAULT_CONCURRENCY})",
         )
-        sub.add_argument("--report", type=Path, help="write the report here (.json or .csv)")
-        sub.add_argument("--journal", type=Path, help="SQLite journal: resume where a run stopped")
+        sub.add_argument(
+            "--report", type=Path, metavar="FILE", help="write the report here (.json or .csv)"
+        )
+        sub.add_argument(
+            "--journal",
+            type=Path,
+            metavar="FILE",
+            help="SQLite journal of this job: run the same command again to resume",
+        )
         sub.add_argument(
             "--only-failed",
             type=Path,
@@ -480,7 +496,9 @@ def _job_exit(report: BatchReport, base_url: str) -> int:
 def _group_options(sub: argparse.ArgumentParser) -> None:
     _credential_options(sub)
     sub.add_argument("--name", required=True, help="group plan name, 1 to 20 characters")
-    sub.add_argument("--groups", type=Path, required=True, help="JSON or CSV group file")
+    sub.add_argument(
+        "--groups", type=Path, required=True, metavar="FILE", help="JSON or CSV group file"
+    )
 
 
 def _group(args: argparse.Namespace) -> int:
@@ -591,7 +609,7 @@ def _sandbox_options(sub: argparse.ArgumentParser) -> None:
             type=_number(0, 60) if seconds else _number(0, 1),
             default=field.default,
             metavar="SECONDS" if seconds else "P",
-            help=helps.get(field.name, ""),
+            help=helps.get(field.name, "") + ("" if seconds else " (probability, 0 to 1)"),
         )
 
 
