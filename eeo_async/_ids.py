@@ -140,13 +140,18 @@ def read_ids(path: str | Path, column: str | None = None, *, option: str = "--co
         if _is_id(value):
             ids.append(validate_id(value, "id"))
         else:
-            problems.append(f"{path}:{number}: bad ID {value!r}")
+            problems.append(f"{path}:{number}: bad ID {_shown(value)}")
     if problems:
         raise InputFileError(problems)
     if not ids:
         message = f"{path}: no IDs in the file"
         raise InputFileError([message])
     return ids
+
+
+def _shown(value: str) -> str:
+    """The value as quoted in messages, cut short (an unclosed quote can swallow a file)."""
+    return repr(value) if len(value) <= 60 else f"{value[:60]!r}... ({len(value)} characters)"
 
 
 def _drop_leading_comments(records: list[Record]) -> list[Record]:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import eeo_async as eeo
-from eeo_async._ids import InputFileError, read_groups, read_ids
+from eeo_async._ids import InputFileError, read_groups, read_ids, read_report_csv
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -115,3 +115,63 @@ def test_bad_group_csv(tmp_path: Path) -> None:
     ]
     with pytest.raises(InputFileError, match="no groups"):
         read_groups(write(tmp_path, "e.csv", "\n"))
+
+
+def sheet(tmp_path: Path, name: str, text: str, encoding: str = "utf-8-sig") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.replace("\n", "\r\n").encode(encoding))
+    return path
+
+
+def test_whole_file_csv_with_quoted_line_breaks(tmp_path: Path) -> None:
+    """A quoted cell spanning lines stays in its record; later lines keep their physical number."""
+    path = sheet(tmp_path, "a.csv", 'name,uid\n"Flat 3\n1200 Main St",5\nbo,x\n')
+    with pytest.raises(InputFileError) as info:
+        read_ids(path, "UID")
+    assert info.value.problems == [f"{path}:4: bad ID 'x'"]
+    assert read_ids(sheet(tmp_path, "b.csv", 'name,uid\n"Flat 3\n1200 Main St",5\n'), "uid") == [5]
+
+
+def test_first_row_is_data_unless_it_names_the_column_or_has_no_digit(tmp_path: Path) -> None:
+    """A quoted ID or a bad value on the first line is data; a digit-free line is a header."""
+    assert read_ids(sheet(tmp_path, "q.csv", '"2000001"\n"2000002"\n')) == [2000001, 2000002]
+    with pytest.raises(InputFileError) as info:
+        read_ids(sheet(tmp_path, "b.csv", "1000x01\n2\n"))
+    assert info.value.problems == [f"{tmp_path / 'b.csv'}:1: bad ID '1000x01'"]
+    assert read_ids(sheet(tmp_path, "h.csv", "Lesson ID\n7\n")) == [7]
+    assert read_ids(sheet(tmp_path, "n.csv", "uid2,x\n7,a\n"), "UID 2") == [7]
+
+
+def test_delimiters_and_encodings(tmp_path: Path) -> None:
+    """Semicolons, tabs and UTF-16 read; other encodings and huge cells are clear errors."""
+    assert read_ids(sheet(tmp_path, "s.csv", "a;Student UID\nx,y;5\n"), "student_uid") == [5]
+    assert read_ids(sheet(tmp_path, "t.txt", "a\tb-c\nx\t6\n", "utf-16"), "B_C") == [6]
+    with pytest.raises(InputFileError, match="not UTF-8 text"):
+        read_ids(sheet(tmp_path, "l.csv", "caf\xe9\n5\n", "latin-1"))
+    with pytest.raises(InputFileError, match=r"n\.csv:2: not readable as CSV"):
+        read_ids(sheet(tmp_path, "n.csv", '5\n"' + "x" * 200_000 + '"\n'))
+    assert read_ids(sheet(tmp_path, "e.csv", "#x\n5,,\n,,\n \n6,\n")) == [5, 6]
+
+
+def test_report_csv_is_read_back(tmp_path: Path) -> None:
+    """A CSV report gives its key fields and each item; anything else is refused by line."""
+    path = sheet(tmp_path, "r.csv", "class_id,errno,error,attempts,outcome\n5,1,ok,1,succeeded\n")
+    assert read_report_csv(path) == (("class_id",), [(5, 1, "succeeded")])
+    pairs = sheet(
+        tmp_path, "p.csv", "student_uid,class_id,errno,error,attempts,outcome\n1,2,-3,x,0,failed\n"
+    )
+    assert read_report_csv(pairs) == (("student_uid", "class_id"), [((1, 2), -3, "failed")])
+    with pytest.raises(InputFileError, match="not an eeo-async CSV report"):
+        read_report_csv(sheet(tmp_path, "x.csv", "uid\n5\n"))
+    with pytest.raises(InputFileError, match=r"b\.csv:2: not a report row"):
+        read_report_csv(sheet(tmp_path, "b.csv", "class_id,errno,outcome\nx,1,failed\n"))
+    with pytest.raises(InputFileError, match="the file is empty"):
+        read_report_csv(sheet(tmp_path, "e.csv", ""))
+
+
+def test_group_csv_header_matched_loosely(tmp_path: Path) -> None:
+    """Group CSV headers match like ID files', in any order, with other columns ignored."""
+    path = sheet(tmp_path, "g.csv", "Name;Is Leader;Student UID;Group\nann;1;5;A\nbo;;6;A\n")
+    assert read_groups(path) == [[eeo.GroupMember(5, is_leader=True), eeo.GroupMember(6)]]
+    with pytest.raises(InputFileError, match="no groups"):
+        read_groups(sheet(tmp_path, "h.csv", "group,student_uid,is_leader\n"))
