@@ -476,7 +476,7 @@ async def _run_bulk(spec: Bulk, args: argparse.Namespace) -> int:
 def _job_exit(report: BatchReport, base_url: str) -> int:
     if report.stopped_by == "credentials":
         _err(
-            f"error: the server refused the credentials ({report.stop_reason}): "
+            f"error: the server refused the credentials ({report.stop_reason or 'errno 102'}): "
             "check SID, secret and clock"
         )
         return EXIT_CREDENTIALS
@@ -629,8 +629,12 @@ async def _serve_sandbox(args: argparse.Namespace) -> int:
             f"  export EEO_SID={sandbox.sid} EEO_SECRET={sandbox.secret} "
             f"EEO_BASE_URL={sandbox.base_url}"
         )
-        on = [f"{f.name}={getattr(faults, f.name)}" for f in attrs.fields(Faults)]
-        print(f"  faults (seed {args.seed}): {', '.join(x for x in on if not x.endswith('=0.0'))}")
+        on = [
+            f"{f.name}={getattr(faults, f.name)}"
+            for f in attrs.fields(Faults)
+            if getattr(faults, f.name)
+        ]
+        print(f"  faults (seed {args.seed}): {', '.join(on) or 'none'}")
         if course is not None:
             first, last = course.class_ids[0], course.class_ids[-1]
             print(f"  course {course.course_id}: lessons {first}..{last}")
