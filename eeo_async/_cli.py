@@ -25,6 +25,7 @@ import attrs
 
 from ._batch import Batcher
 from ._client import Client
+from ._codes import describe
 from ._constants import DEFAULT_BASE_URL, DEFAULT_CONCURRENCY, DEFAULT_MAX_ATTEMPTS, MAX_CHUNK_SIZE
 from ._errors import ApiError, BadCredentialsError, ConnectError, EEOError, InputError
 from ._ids import InputFileError, read_groups, read_ids, read_report_csv
@@ -276,11 +277,41 @@ def _fingerprint(value: object) -> str:
     return hashlib.sha256(json.dumps(value).encode()).hexdigest()[:16]
 
 
+SavedCsv = tuple[tuple[str, ...], list[tuple[Key, int, str]]]
+
+
+def _read_saved(path: Path, what: str) -> BatchReport | SavedCsv:
+    """A report the command wrote: JSON (a BatchReport) or CSV (key fields and items)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        message = f"cannot read {what}{path}: {exc.strerror or exc}"
+        raise _Usage(message) from None
+    # By content, not by name: a renamed report still reads.
+    if raw.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        return BatchReport.from_json(raw)
+    return read_report_csv(path)
+
+
 def _failed_keys(spec: Bulk, args: argparse.Namespace) -> list[Key]:
     path: Path = args.only_failed
     target = {spec.target[1]: getattr(args, _dest(spec.target[0]))} if spec.target else {}
-    if path.suffix.lower() == ".csv":
-        key_fields, rows = read_report_csv(path)
+    saved = _read_saved(path, "--only-failed ")
+    if isinstance(saved, BatchReport):
+        if (
+            saved.operation != spec.operation
+            or saved.course_id != args.course
+            or any(saved.target.get(k) != v for k, v in target.items())
+        ):
+            message = (
+                f"--only-failed {path} is the report of another job ({saved.operation}, "
+                f"course {saved.course_id}, {saved.target}), not of this one "
+                f"({spec.operation}, course {args.course}, {target})"
+            )
+            raise _Usage(message)
+        keys = saved.failed_keys
+    else:
+        key_fields, rows = saved
         if key_fields != spec.key_fields:
             message = (
                 f"--only-failed {path} is the report of another kind of job (items keyed by "
@@ -288,24 +319,6 @@ def _failed_keys(spec: Bulk, args: argparse.Namespace) -> list[Key]:
             )
             raise _Usage(message)
         keys = [key for key, _, outcome in rows if outcome not in ("succeeded", "already")]
-    else:
-        try:
-            report = BatchReport.from_json(path.read_bytes())
-        except OSError as exc:
-            message = f"cannot read --only-failed {path}: {exc.strerror or exc}"
-            raise _Usage(message) from None
-        if (
-            report.operation != spec.operation
-            or report.course_id != args.course
-            or any(report.target.get(k) != v for k, v in target.items())
-        ):
-            message = (
-                f"--only-failed {path} is the report of another job ({report.operation}, "
-                f"course {report.course_id}, {report.target}), not of this one "
-                f"({spec.operation}, course {args.course}, {target})"
-            )
-            raise _Usage(message)
-        keys = report.failed_keys
     if not keys:
         message = f"--only-failed: {path} has no failed or unknown items; nothing to do"
         raise _Usage(message, EXIT_OK)
@@ -541,29 +554,25 @@ def _report_options(sub: argparse.ArgumentParser) -> None:
 
 def _report(args: argparse.Namespace) -> int:
     path: Path = args.file
-    if path.suffix.lower() == ".csv":
-        key_fields, rows = read_report_csv(path)
-        outcomes: dict[str, int] = {}
-        failures: dict[int, int] = {}
-        for _, errno, outcome in rows:
-            outcomes[outcome] = outcomes.get(outcome, 0) + 1
-            if outcome not in ("succeeded", "already"):
-                failures[errno] = failures.get(errno, 0) + 1
-        print(f"{path}: {len(rows)} items keyed by {', '.join(key_fields)}")
-        for outcome in ("succeeded", "already", "failed", "unknown"):
-            print(f"  {outcome:<10} {outcomes.get(outcome, 0):>9}")
-        if failures:
-            print("  failures by errno:")
-            for errno, count in sorted(failures.items()):
-                print(f"    {errno:>5} x{count}")
-        return EXIT_FAILED if failures else EXIT_OK
-    try:
-        report = BatchReport.from_json(path.read_bytes())
-    except OSError as exc:
-        message = f"cannot read {path}: {exc.strerror or exc}"
-        raise _Usage(message) from None
-    print(report.summary())
-    return EXIT_OK if report.ok else EXIT_FAILED
+    saved = _read_saved(path, "")
+    if isinstance(saved, BatchReport):
+        print(saved.summary())
+        return EXIT_OK if saved.ok else EXIT_FAILED
+    key_fields, rows = saved
+    outcomes: dict[str, int] = {}
+    failures: dict[int, int] = {}
+    for _, errno, outcome in rows:
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        if outcome not in ("succeeded", "already"):
+            failures[errno] = failures.get(errno, 0) + 1
+    print(f"{path}: {len(rows)} items keyed by {', '.join(key_fields)}")
+    for outcome in ("succeeded", "already", "failed", "unknown"):
+        print(f"  {outcome:<10} {outcomes.get(outcome, 0):>9}")
+    if failures:
+        print("  failures by errno:")
+        for errno, count in sorted(failures.items()):
+            print(f"    {errno:>5} x{count:<8} {describe(errno)}")
+    return EXIT_FAILED if failures else EXIT_OK
 
 
 def _demo_options(sub: argparse.ArgumentParser) -> None:
