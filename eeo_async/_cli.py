@@ -473,17 +473,22 @@ async def _run_bulk(spec: Bulk, args: argparse.Namespace) -> int:
             )
         except asyncio.CancelledError:
             if live and args.report is not None:
-                # Items without an outcome are marked not sent by the Batcher.
-                _write_report(live[0], args.report)
+                # Ctrl-C: items without an outcome are marked not sent by the Batcher.
+                _write_report(_counted(live[0], job), args.report)
             raise
         finally:
             if journal is not None:
                 journal.close()
-    if job.duplicates is not None:
-        report.duplicates = job.duplicates  # input IDs dropped, not (student, lesson) pairs
-    print(report.summary())
+    print(_counted(report, job).summary())
     _write_report(report, args.report)
     return _job_exit(report, client.base_url)
+
+
+def _counted(report: BatchReport, job: _Inputs) -> BatchReport:
+    """The report with its duplicates counted as input IDs dropped, not as pairs."""
+    if job.duplicates is not None:
+        report.duplicates = job.duplicates
+    return report
 
 
 def _job_exit(report: BatchReport, base_url: str) -> int:
