@@ -214,9 +214,24 @@ def read_groups(path: str | Path) -> list[list[GroupMember]]:
         )
         raise InputFileError([message])
     where = [normalised.index(name) for name in _GROUP_COLUMNS]
+    groups, problems = _group_rows(path, records[1:], where)
+    if problems:
+        raise InputFileError(problems)
+    if not groups:
+        message = f"{path}: no groups in the file"
+        raise InputFileError([message])
+    return list(groups.values())
+
+
+def _group_rows(
+    path: Path, records: list[Record], where: list[int]
+) -> tuple[dict[str, list[GroupMember]], list[str]]:
+    """Members by group label, and every problem: bad rows, repeats, leader counts."""
     groups: dict[str, list[GroupMember]] = {}
+    leaders: dict[str, list[int]] = {}  # group label -> lines of its leaders
+    seen: dict[int, int] = {}  # student -> line
     problems: list[str] = []
-    for number, fields in records[1:]:
+    for number, fields in records:
         if _is_comment(fields) and len(fields) == 1:
             continue
         label, uid, leader = (fields[i] if i < len(fields) else "" for i in where)
@@ -226,15 +241,25 @@ def read_groups(path: str | Path) -> list[list[GroupMember]]:
             problems.append(f"{path}:{number}: bad ID {uid!r}")
         elif leader.lower() not in _TRUE | _FALSE:
             problems.append(f"{path}:{number}: bad is_leader {leader!r} (use 1/0)")
+        elif (student := validate_id(uid, "id")) in seen:
+            problems.append(
+                f"{path}:{number}: student {student} is already on line {seen[student]}"
+            )
         else:
-            member = GroupMember(validate_id(uid, "id"), is_leader=leader.lower() in _TRUE)
-            groups.setdefault(label, []).append(member)
-    if problems:
-        raise InputFileError(problems)
-    if not groups:
-        message = f"{path}: no groups in the file"
-        raise InputFileError([message])
-    return list(groups.values())
+            seen[student] = number
+            groups.setdefault(label, []).append(
+                GroupMember(student, is_leader=leader.lower() in _TRUE)
+            )
+            leaders.setdefault(label, [])
+            if leader.lower() in _TRUE:
+                leaders[label].append(number)
+    for label, lines in leaders.items():
+        if len(lines) != 1:
+            shown = f"lines {', '.join(map(str, lines))}" if lines else "none"
+            problems.append(
+                f"{path}: group {label!r} needs exactly one leader, has {len(lines)} ({shown})"
+            )
+    return groups, problems
 
 
 def _groups_from_json(path: Path) -> list[list[GroupMember]]:

@@ -175,3 +175,15 @@ def test_group_csv_header_matched_loosely(tmp_path: Path) -> None:
     assert read_groups(path) == [[eeo.GroupMember(5, is_leader=True), eeo.GroupMember(6)]]
     with pytest.raises(InputFileError, match="no groups"):
         read_groups(sheet(tmp_path, "h.csv", "group,student_uid,is_leader\n"))
+
+
+def test_group_csv_leaders_and_repeats_named_by_label_and_line(tmp_path: Path) -> None:
+    """A group without exactly one leader, or a student twice, is reported by label and line."""
+    path = write(tmp_path, "g.csv", "group,student_uid,is_leader\nA,1,1\nA,2,1\nB,3,0\nB,1,1\n")
+    with pytest.raises(InputFileError) as info:
+        read_groups(path)
+    assert info.value.problems == [
+        f"{path}:5: student 1 is already on line 2",
+        f"{path}: group 'A' needs exactly one leader, has 2 (lines 2, 3)",
+        f"{path}: group 'B' needs exactly one leader, has 0 (none)",
+    ]
