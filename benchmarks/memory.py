@@ -9,20 +9,15 @@ import resource
 import time
 
 import eeo_async as eeo
-from eeo_async._models import ItemStatus
-from eeo_async._wire import Action
+from eeo_async.testing import MockRequest, MockTransport
 
-OK = ItemStatus(1, "Successful execution.")
+OK = {"errno": 1, "error": "Successful execution."}
 
 
-class FakeTransport(eeo.Client):
-    """A Client whose attempts answer every item 1 at once, so only the SDK is measured."""
-
-    async def _attempt_items(
-        self, action: Action, encoded: str, count: int, attempt: int = 1
-    ) -> list[ItemStatus]:
-        await asyncio.sleep(0)
-        return [OK] * count
+def answer(request: MockRequest) -> dict[str, object]:
+    """Every item answered 1 at once, so only the SDK is measured."""
+    count = request.form["classJson"].count(",") + 1
+    return {"error_info": {"errno": 1, "error": "ok"}, "data": [OK] * count}
 
 
 async def main() -> None:
@@ -32,7 +27,9 @@ async def main() -> None:
     args = parser.parse_args()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
-    async with FakeTransport(1, "benchmark-secret") as client:
+    async with eeo.Client(
+        1, "benchmark-secret", transport=MockTransport(answer, record=False)
+    ) as client:
         report = await eeo.Batcher(client, concurrency=16).enroll(
             1, range(1, args.students + 1), range(1, args.lessons + 1)
         )

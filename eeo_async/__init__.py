@@ -16,6 +16,7 @@ from ._errors import (
     ConnectError,
     DataMismatchError,
     EEOError,
+    EventLoopError,
     GroupExistsError,
     HTTPStatusError,
     InputError,
@@ -25,12 +26,13 @@ from ._errors import (
     RequestTimeoutError,
     ResponseTooLargeError,
     ServerBusyError,
+    TLSError,
     TooManyItemsError,
     TransportError,
 )
-from ._models import GroupMember, GroupResult, ItemStatus
+from ._models import Envelope, GroupMember, GroupResult, ItemResult, ItemStatus, Outcome
 from ._plan import Plan
-from ._report import BatchReport, ItemResult
+from ._report import BatchReport
 
 __version__ = "0.1.0"
 
@@ -46,7 +48,9 @@ __all__ = [
     "ConnectError",
     "DataMismatchError",
     "EEOError",
+    "Envelope",
     "Errno",
+    "EventLoopError",
     "GroupExistsError",
     "GroupMember",
     "GroupResult",
@@ -57,11 +61,13 @@ __all__ = [
     "ItemStatus",
     "LocalErrno",
     "NotFoundError",
+    "Outcome",
     "Plan",
     "ProtocolError",
     "RequestTimeoutError",
     "ResponseTooLargeError",
     "ServerBusyError",
+    "TLSError",
     "TooManyItemsError",
     "TransportError",
     "__version__",

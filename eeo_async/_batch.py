@@ -1,61 +1,71 @@
-"""The Batcher: any number of items, chunks of at most 100, bounded concurrency, one report."""
+"""The Batcher: any number of items, chunks within each action's limit, one true report."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ._client import Client
-from ._codes import LocalErrno
-from ._constants import (
-    DEFAULT_CONCURRENCY,
-    DEFAULT_INITIAL_BACKOFF,
-    DEFAULT_MAX_ATTEMPTS,
-    DEFAULT_MAX_BACKOFF,
-    LOGGER_NAME,
-    MAX_CHUNK_SIZE,
-)
+from ._constants import DEFAULT_CONCURRENCY, LOGGER_NAME, MAX_CHUNK_SIZE
 from ._errors import InputError, InputTypeError
 from ._job import Job, OnItems
-from ._plan import Plan, plan, plan_targets
-from ._report import BatchReport, ItemResult, Key
+from ._models import ItemResult
+from ._plan import Plan, plan, plan_operation
+from ._report import OUTCOME_CODES, BatchReport
 from ._retry import RetryPolicy
 
 _log = logging.getLogger(LOGGER_NAME)
+
+OnStart = Callable[[BatchReport[Any]], None]
+
+
+def _check_int(name: str, value: object, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        message = f"{name} must be an int, got {value!r}"
+        raise InputTypeError(message)
+    if not low <= value <= high:
+        message = f"{name} must be between {low} and {high}, got {value}"
+        raise InputError(message)
+    return value
 
 
 class Batcher:
     """Runs any number of items through a ``Client`` in chunks, concurrently, with retries.
 
     Items are validated (all of them, before anything is sent) and de-duplicated, split
-    into calls of at most ``chunk_size`` items and sent by ``concurrency`` workers, so
-    never more than ``concurrency`` requests are in flight. Each call is signed afresh.
+    into calls within the action's item limit (and ``chunk_size``) and sent by
+    ``concurrency`` workers, so never more than ``concurrency`` requests are in flight.
+    Each call is signed afresh.
 
-    Retries follow the design's rules: a call that fails transiently (connection error,
-    timeout, HTTP 5xx/429, an unparseable body, errno 114/131) is retried whole; an item
-    whose own errno is 114 is retried alone, pooled with other retried items of the same
-    student or lesson. Waits back off exponentially with jitter (``Retry-After`` is
-    honoured) and do not hold a concurrency slot. Other errnos are final: 1 succeeded,
-    166/167 "already" (counted ok), anything else failed with its errno and message.
+    Retries follow the README's errno table: a call that fails transiently is retried
+    whole; an item whose own errno is transient (114, 464) is retried alone, pooled with
+    other retried items of the same target. Waits back off exponentially with jitter
+    (``Retry-After`` is honoured) and hold no concurrency slot. Each item's outcome is
+    true: ``already`` only when no earlier attempt of this job could have applied it,
+    ``unknown`` when an attempt may have been applied but no answer said so.
 
-    On errno 102 (bad credentials) the job stops sending at once and every item without
-    an outcome is reported with 102; nothing is raised. A job never raises because items
-    failed: read the report, or call ``report.raise_for_failures()``.
+    A job stops early, sends nothing more and waits for nothing, on errno 102
+    (``report.stopped_by == "credentials"``), when the server cannot be reached and
+    nothing was answered yet (``"unreachable"``), or at its ``deadline``; items never
+    sent are ``LocalErrno.NOT_SENT``. A job never raises because items failed: read
+    the report, or call ``report.raise_for_failures()``.
 
     Args:
         client: the ``Client`` to send with.
-        concurrency: most requests in flight at once (the client's connection pool,
-            ``max_connections=100`` by default, bounds it too).
-        chunk_size: most items in one call (1 to 100).
-        max_attempts: attempts per item, the first one included.
-        initial_backoff: first wait before a retry, in seconds.
-        max_backoff: longest wait before a retry, in seconds.
+        concurrency: most requests in flight at once (the client's own connection pool
+            grows to it; a borrowed session's pool is the caller's).
+        chunk_size: most items in one call (1 to 100; the action's own limit applies).
+        max_attempts: attempts per item, the first one included (default: the client's).
+        initial_backoff: first wait before a retry in seconds (default: the client's).
+        max_backoff: longest wait before a retry in seconds (default: the client's).
         on_progress: called as ``on_progress(done, total)`` whenever items finish.
         deadline: seconds for a whole job; when it passes, in-flight calls are cancelled
-            and items without an outcome are reported ``LocalErrno.NOT_SENT``.
+            and items without an outcome are reported ``LocalErrno.NOT_SENT`` (or
+            ``unknown`` if they were in flight).
         probe_first: send the first call alone and only then the rest, so wrong
             credentials cost one request (the command does this).
 
@@ -69,9 +79,9 @@ class Batcher:
         *,
         concurrency: int = DEFAULT_CONCURRENCY,
         chunk_size: int = MAX_CHUNK_SIZE,
-        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
-        initial_backoff: float = DEFAULT_INITIAL_BACKOFF,
-        max_backoff: float = DEFAULT_MAX_BACKOFF,
+        max_attempts: int | None = None,
+        initial_backoff: float | None = None,
+        max_backoff: float | None = None,
         on_progress: Callable[[int, int], None] | None = None,
         deadline: float | None = None,
         probe_first: bool = False,
@@ -79,45 +89,36 @@ class Batcher:
         if not isinstance(client, Client):
             message = f"client must be an eeo_async.Client, got {type(client).__name__}"
             raise InputTypeError(message)
-        for name, value, low, high in (
-            ("concurrency", concurrency, 1, 10_000),
-            ("chunk_size", chunk_size, 1, MAX_CHUNK_SIZE),
-        ):
-            if isinstance(value, bool) or not isinstance(value, int):
-                message = f"{name} must be an int, got {value!r}"
-                raise InputTypeError(message)
-            if not low <= value <= high:
-                message = f"{name} must be between {low} and {high}, got {value}"
-                raise InputError(message)
+        self.concurrency = _check_int("concurrency", concurrency, 1, 10_000)
+        self.chunk_size = _check_int("chunk_size", chunk_size, 1, MAX_CHUNK_SIZE)
         if deadline is not None and not (
             isinstance(deadline, int | float) and not isinstance(deadline, bool) and deadline > 0
         ):
             message = f"deadline must be a positive number of seconds or None, got {deadline!r}"
             raise InputError(message)
         self.client = client
-        self.concurrency = concurrency
-        self.chunk_size = chunk_size
-        self._policy = RetryPolicy(
-            max_attempts=max_attempts, initial_backoff=initial_backoff, max_backoff=max_backoff
+        base = client.retry_policy
+        self.retry_policy = RetryPolicy(
+            max_attempts=base.max_attempts if max_attempts is None else max_attempts,
+            initial_backoff=base.initial_backoff if initial_backoff is None else initial_backoff,
+            max_backoff=base.max_backoff if max_backoff is None else max_backoff,
         )
         self.on_progress = on_progress
         self.deadline = deadline
         self.probe_first = probe_first
-        # Tests replace this to run backoffs without waiting.
-        self._sleep: Callable[[float], Any] = asyncio.sleep
 
     def __repr__(self) -> str:
         return (
             f"<eeo_async.Batcher concurrency={self.concurrency} chunk_size={self.chunk_size} "
-            f"max_attempts={self._policy.max_attempts} client={self.client!r}>"
+            f"max_attempts={self.retry_policy.max_attempts} client={self.client!r}>"
         )
 
     def plan(self, operation: str, /, **arguments: Any) -> Plan:
         """Work out what ``operation`` would send with these arguments; send nothing.
 
-        ``operation`` is ``"add_student_to_lessons"``, ``"remove_students_from_lesson"``,
-        ``"enroll"`` or ``"enroll_pairs"``, with the operation's own keyword arguments.
-        Input is validated exactly as the operation would.
+        ``operation`` is a verb of this class (``"enroll"``, ``"enroll_pairs"``,
+        ``"add_student_to_lessons"``, ...) with its own keyword arguments. Input is
+        validated exactly as the operation would.
         """
         return plan(operation, arguments, self.chunk_size)
 
@@ -130,29 +131,34 @@ class Batcher:
         class_ids: Iterable[int | str],
         *,
         progress: bool = False,
-        skip: Mapping[Key, ItemResult] | None = None,
+        skip: Mapping[int, ItemResult] | None = None,
         on_items: OnItems | None = None,
-    ) -> BatchReport:
+        on_start: OnStart | None = None,
+    ) -> BatchReport[int]:
         """Add one student to any number of lessons; the report is keyed by ``class_id``.
 
         Args:
             course_id: the course.
             student_uid: the student.
             class_ids: the lessons, any iterable of IDs.
-            progress: show a tqdm progress bar.
+            progress: show a tqdm progress bar (plain lines on stderr without tqdm).
             skip: outcomes already known (e.g. from a journal): not sent, reported as given.
             on_items: called with each group of items as their outcome becomes final,
                 before they count as done.
+            on_start: called once with the job's live report before anything is sent;
+                if the job is cancelled, items without an outcome are marked in it first.
 
         Raises:
-            InputError: a bad ID anywhere in the input (nothing is sent).
+            InputError: a bad ID anywhere in the input, or a bad ``skip`` (nothing is sent).
         """
+        arguments = {"course_id": course_id, "student_uid": student_uid, "class_ids": class_ids}
         return await self._run(
             "add_student_to_lessons",
-            {"course_id": course_id, "student_uid": student_uid, "class_ids": class_ids},
-            progress,
-            skip,
-            on_items,
+            arguments,
+            progress=progress,
+            skip=skip,
+            on_items=on_items,
+            on_start=on_start,
         )
 
     async def remove_students_from_lesson(
@@ -162,9 +168,10 @@ class Batcher:
         student_uids: Iterable[int | str],
         *,
         progress: bool = False,
-        skip: Mapping[Key, ItemResult] | None = None,
+        skip: Mapping[int, ItemResult] | None = None,
         on_items: OnItems | None = None,
-    ) -> BatchReport:
+        on_start: OnStart | None = None,
+    ) -> BatchReport[int]:
         """Remove any number of students from one lesson; keyed by ``student_uid``.
 
         167 ("not in the lesson") counts as already done. Arguments as in
@@ -173,12 +180,14 @@ class Batcher:
         Raises:
             InputError: a bad ID anywhere in the input (nothing is sent).
         """
+        arguments = {"course_id": course_id, "class_id": class_id, "student_uids": student_uids}
         return await self._run(
             "remove_students_from_lesson",
-            {"course_id": course_id, "class_id": class_id, "student_uids": student_uids},
-            progress,
-            skip,
-            on_items,
+            arguments,
+            progress=progress,
+            skip=skip,
+            on_items=on_items,
+            on_start=on_start,
         )
 
     async def enroll(
@@ -188,24 +197,26 @@ class Batcher:
         class_ids: Iterable[int | str],
         *,
         progress: bool = False,
-        skip: Mapping[Key, ItemResult] | None = None,
+        skip: Mapping[tuple[int, int], ItemResult] | None = None,
         on_items: OnItems | None = None,
-    ) -> BatchReport:
+        on_start: OnStart | None = None,
+    ) -> BatchReport[tuple[int, int]]:
         """Add every student to every lesson; keyed by ``(student_uid, class_id)``.
 
-        Sends one addCourseClassStudent call per student per chunk of lessons, all under
-        the one concurrency bound. 166 ("already in the lesson") counts as already done.
-        Arguments as in :meth:`add_student_to_lessons`.
+        166 ("already in the lesson") counts as already done. Arguments as in
+        :meth:`add_student_to_lessons`.
 
         Raises:
             InputError: a bad ID anywhere in the input (nothing is sent).
         """
+        arguments = {"course_id": course_id, "student_uids": student_uids, "class_ids": class_ids}
         return await self._run(
             "enroll",
-            {"course_id": course_id, "student_uids": student_uids, "class_ids": class_ids},
-            progress,
-            skip,
-            on_items,
+            arguments,
+            progress=progress,
+            skip=skip,
+            on_items=on_items,
+            on_start=on_start,
         )
 
     async def enroll_pairs(
@@ -214,9 +225,10 @@ class Batcher:
         pairs: Iterable[Sequence[int | str]],
         *,
         progress: bool = False,
-        skip: Mapping[Key, ItemResult] | None = None,
+        skip: Mapping[tuple[int, int], ItemResult] | None = None,
         on_items: OnItems | None = None,
-    ) -> BatchReport:
+        on_start: OnStart | None = None,
+    ) -> BatchReport[tuple[int, int]]:
         """Add each ``(student_uid, class_id)`` pair, e.g. to re-run an enrolment's failures.
 
         The report is an ``enroll`` report keyed by the pairs, in input order. Arguments
@@ -225,51 +237,66 @@ class Batcher:
         Raises:
             InputError: a bad pair anywhere in the input (nothing is sent).
         """
+        arguments = {"course_id": course_id, "pairs": pairs}
         return await self._run(
-            "enroll_pairs", {"course_id": course_id, "pairs": pairs}, progress, skip, on_items
+            "enroll_pairs",
+            arguments,
+            progress=progress,
+            skip=skip,
+            on_items=on_items,
+            on_start=on_start,
         )
+
+    # ------------------------------------------------------------------ running
 
     async def _run(
         self,
         operation: str,
         arguments: dict[str, Any],
+        *,
         progress: bool,
-        skip: Mapping[Key, ItemResult] | None,
+        skip: Mapping[Any, ItemResult] | None,
         on_items: OnItems | None,
-    ) -> BatchReport:
-        action, report, targets = plan_targets(operation, arguments)
+        on_start: OnStart | None,
+    ) -> BatchReport[Any]:
+        endpoint, report, targets = plan_operation(operation, arguments)
+        known = _skipped(report, skip) if skip else []
         bar = _progress_bar(report.total, operation) if progress else None
+        on_progress = self.on_progress
+        if bar is None and progress:
+            on_progress = _plain_progress(on_progress)
         job = Job(
-            self, action=action, report=report, targets=targets, on_items=on_items, progress=bar
+            endpoint=endpoint,
+            report=report,
+            targets=targets,
+            send=self.client._attempt,
+            policy=self.retry_policy,
+            chunk_size=self.chunk_size,
+            sleep=self.client._sleep,
+            where=self.client.base_url,
+            on_items=on_items,
+            on_progress=on_progress,
+            bar=bar,
         )
+        if known:
+            report.record_many(known)
+            job.unfinished -= len(known)
+            job.progress(len(known))
+        if on_start is not None:
+            on_start(report)
+        self.client.transport.reserve(self.concurrency)
         started = time.perf_counter()
         try:
-            if skip:
-                known = [
-                    (row, result)
-                    for row, key in enumerate(report._iter_keys())
-                    if (result := skip.get(key)) is not None
-                ]
-                for row, result in known:
-                    report._record(row, result.errno, result.error, result.attempts)
-                job.unfinished -= len(known)
-                job._progress(len(known))
             await self._work(job)
+        except asyncio.CancelledError:
+            job.finish_unsent("interrupted", "the job was cancelled")
+            raise
         finally:
             report.elapsed = time.perf_counter() - started
             if bar is not None:
                 bar.close()
-        _log.info(
-            "%s course=%s items=%d succeeded=%d already=%d failed=%d calls=%d retries=%d",
-            operation,
-            report.course_id,
-            report.total,
-            report.succeeded,
-            report.already,
-            report.failed,
-            report.calls,
-            report.retries,
-        )
+        if _log.isEnabledFor(logging.INFO):
+            _log.info("%r", report)
         return report
 
     async def _work(self, job: Job) -> None:
@@ -277,8 +304,8 @@ class Batcher:
         try:
             async with timeout, asyncio.TaskGroup() as group:
                 job.group = group
-                if self.probe_first and (first := job._next_work()) is not None:
-                    await job._send(*first)
+                if self.probe_first and (first := job.next_work()) is not None:
+                    await job.run(*first)
                 for _ in range(min(self.concurrency, job.unfinished)):
                     group.create_task(job.worker())
         except BaseExceptionGroup as group_error:
@@ -288,19 +315,54 @@ class Batcher:
         except TimeoutError:
             if not timeout.expired():
                 raise
-            job.finish_unsent(
-                LocalErrno.NOT_SENT,
-                "Not sent, or cut off in flight: the job's deadline passed "
-                "(the server may have acted on calls that were in flight).",
-            )
+            job.finish_unsent("deadline", f"its deadline of {self.deadline} s passed")
         if job.stopped is not None:
-            job.finish_unsent(job.stopped.errno, job.stopped.error)
+            job.finish_unsent(job.stopped, job.report.stop_reason or job.stopped)
+
+
+def _skipped(
+    report: BatchReport[Any], skip: Mapping[Any, ItemResult]
+) -> list[tuple[int, int, str, int, int]]:
+    """Rows of ``skip`` with their given outcomes; a bad entry is an ``InputError``."""
+    known = []
+    for key, result in skip.items():
+        if not isinstance(result, ItemResult):
+            message = f"skip[{key!r}] must be an ItemResult, got {result!r:.60}"
+            raise InputTypeError(message)
+        if result.errno == 0:
+            message = f"skip[{key!r}] has errno 0, which no outcome has"
+            raise InputError(message)
+        try:
+            row = report.row_of(key)
+        except KeyError:
+            message = f"skip has {key!r}, which is not an item of this job"
+            raise InputError(message) from None
+        known.append(
+            (row, result.errno, result.error, result.attempts, OUTCOME_CODES[result.outcome])
+        )
+    return known
 
 
 def _progress_bar(total: int, operation: str) -> Any:
     try:
         from tqdm.auto import tqdm  # noqa: PLC0415 - optional dependency
-    except ImportError as exc:
-        message = "progress=True needs tqdm: pip install 'eeo-async[progress]'"
-        raise ModuleNotFoundError(message) from exc
+    except ImportError:
+        return None
     return tqdm(total=total, desc=operation, unit="item")
+
+
+def _plain_progress(
+    then: Callable[[int, int], None] | None,
+) -> Callable[[int, int], None]:
+    """Progress as a line on stderr every 10%, where tqdm is not installed."""
+    shown = [-1]
+
+    def show(done: int, total: int) -> None:
+        step = done * 10 // max(total, 1)
+        if step > shown[0]:
+            shown[0] = step
+            print(f"progress: {done}/{total} items ({step * 10}%)", file=sys.stderr)
+        if then is not None:
+            then(done, total)
+
+    return show

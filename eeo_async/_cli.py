@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import hashlib
 import json
+import logging
 import os
 import sqlite3
 import stat
@@ -25,16 +26,21 @@ import attrs
 
 from ._batch import Batcher
 from ._client import Client
-from ._codes import describe
-from ._constants import DEFAULT_BASE_URL, DEFAULT_CONCURRENCY, DEFAULT_MAX_ATTEMPTS, MAX_CHUNK_SIZE
+from ._constants import (
+    DEFAULT_BASE_URL,
+    DEFAULT_CONCURRENCY,
+    DEFAULT_MAX_ATTEMPTS,
+    LOGGER_NAME,
+    MAX_CHUNK_SIZE,
+)
 from ._errors import ApiError, BadCredentialsError, ConnectError, EEOError, InputError
-from ._ids import InputFileError, read_groups, read_ids, read_report_csv
+from ._ids import InputFileError, read_groups, read_ids
 from ._journal import Journal
 from ._models import GroupMember
 from ._plan import plan
 from ._report import BatchReport, Key
 from ._sandbox_school import Faults
-from ._wire import ADD_COURSE_GROUP, validate_group_name, validate_groups, validate_id
+from ._wire import validate_group_name, validate_groups, validate_id
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CREDENTIALS, EXIT_UNREACHABLE = 0, 1, 2, 3, 4
 EXIT_INTERRUPTED = 130
@@ -230,7 +236,6 @@ class _Inputs:
     operation: str
     arguments: dict[str, Any]
     fingerprint: str
-    duplicates: int | None  # input IDs dropped; None: the planner's count stands
 
 
 def _inputs(spec: Bulk, args: argparse.Namespace) -> _Inputs:
@@ -251,9 +256,8 @@ def _inputs(spec: Bulk, args: argparse.Namespace) -> _Inputs:
             operation, arguments["pairs"] = "enroll_pairs", keys
         else:
             operation, arguments[spec.files[0].field] = spec.operation, keys
-        return _Inputs(operation, arguments, _fingerprint(sorted(map(str, keys))), None)
+        return _Inputs(operation, arguments, _fingerprint(sorted(map(str, keys))))
     problems: list[str] = []
-    duplicates = 0
     for file in spec.files:
         path = getattr(args, _dest(file.flag))
         if path is None:
@@ -266,59 +270,53 @@ def _inputs(spec: Bulk, args: argparse.Namespace) -> _Inputs:
             problems.extend(exc.problems)
             continue
         arguments[file.field] = ids
-        duplicates += len(ids) - len(set(ids))
     if problems:
         raise InputFileError(problems)
     shown = [sorted(set(arguments[file.field])) for file in spec.files]
-    return _Inputs(spec.operation, arguments, _fingerprint(shown), duplicates)
+    return _Inputs(spec.operation, arguments, _fingerprint(shown))
 
 
 def _fingerprint(value: object) -> str:
     return hashlib.sha256(json.dumps(value).encode()).hexdigest()[:16]
 
 
-SavedCsv = tuple[tuple[str, ...], list[tuple[Key, int, str]]]
-
-
-def _read_saved(path: Path, what: str) -> BatchReport | SavedCsv:
-    """A report the command wrote: JSON (a BatchReport) or CSV (key fields and items)."""
+def _load(path: Path, flag: str) -> BatchReport[Any]:
+    """A report the command wrote, JSON or CSV (told apart by content, not by name)."""
     try:
-        raw = path.read_bytes()
+        path.open("rb").close()
     except OSError as exc:
-        message = f"cannot read {what}{path}: {exc.strerror or exc}"
+        message = f"cannot read {flag}{path}: {exc.strerror or exc}"
         raise _Usage(message) from None
-    # By content, not by name: a renamed report still reads.
-    if raw.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
-        return BatchReport.from_json(raw)
-    return read_report_csv(path)
+    try:
+        return BatchReport.load(path)
+    except InputError as exc:
+        message = f"{flag}{path}: {exc}"
+        raise _Usage(message) from None
 
 
 def _failed_keys(spec: Bulk, args: argparse.Namespace) -> list[Key]:
     path: Path = args.only_failed
+    saved = _load(path, "--only-failed ")
     target = {spec.target[1]: getattr(args, _dest(spec.target[0]))} if spec.target else {}
-    saved = _read_saved(path, "--only-failed ")
-    if isinstance(saved, BatchReport):
-        if (
-            saved.operation != spec.operation
-            or saved.course_id != args.course
-            or any(saved.target.get(k) != v for k, v in target.items())
-        ):
-            message = (
-                f"--only-failed {path} is the report of another job ({saved.operation}, "
-                f"course {saved.course_id}, {saved.target}), not of this one "
-                f"({spec.operation}, course {args.course}, {target})"
-            )
-            raise _Usage(message)
-        keys = saved.failed_keys
-    else:
-        key_fields, rows = saved
-        if key_fields != spec.key_fields:
-            message = (
-                f"--only-failed {path} is the report of another kind of job (items keyed by "
-                f"{', '.join(key_fields)}, not {', '.join(spec.key_fields)})"
-            )
-            raise _Usage(message)
-        keys = [key for key, _, outcome in rows if outcome not in ("succeeded", "already")]
+    if saved.key_fields != spec.key_fields:
+        message = (
+            f"--only-failed {path} is the report of another kind of job (items keyed by "
+            f"{', '.join(saved.key_fields)}, not {', '.join(spec.key_fields)})"
+        )
+        raise _Usage(message)
+    # A CSV report holds the items only: its operation and course are unknown (empty).
+    if saved.operation and (
+        saved.operation != spec.operation
+        or saved.course_id != args.course
+        or any(saved.target.get(k) != v for k, v in target.items())
+    ):
+        message = (
+            f"--only-failed {path} is the report of another job ({saved.operation}, "
+            f"course {saved.course_id}, {saved.target}), not of this one "
+            f"({spec.operation}, course {args.course}, {target})"
+        )
+        raise _Usage(message)
+    keys: list[Key] = saved.failed_keys
     if not keys:
         message = f"--only-failed: {path} has no failed or unknown items; nothing to do"
         raise _Usage(message, EXIT_OK)
@@ -411,7 +409,7 @@ def _plain_progress() -> Callable[[int, int], None]:
     return show
 
 
-def _write_report(report: BatchReport, path: Path | None) -> None:
+def _write_report(report: BatchReport[Any], path: Path | None) -> None:
     if path is None:
         return
     try:
@@ -432,14 +430,13 @@ async def _run_bulk(spec: Bulk, args: argparse.Namespace) -> int:
     if args.dry_run:
         # No credentials needed: nothing is sent.
         planned = plan(job.operation, job.arguments, MAX_CHUNK_SIZE)
-        dropped = planned.duplicates if job.duplicates is None else job.duplicates
         print(
             f"dry run: {job.operation} would send {planned.items} items in {planned.calls} "
-            f"calls (at most {planned.max_chunk} items a call, {dropped} duplicate IDs "
-            "dropped); nothing was sent"
+            f"calls (at most {planned.max_chunk} items a call, {planned.duplicates} duplicate "
+            "IDs dropped); nothing was sent"
         )
         return EXIT_OK
-    live: list[BatchReport] = []
+    live: list[BatchReport[Any]] = []
     async with _client(args) as client:
         bar, on_progress = _progress(args)
         batcher = Batcher(
@@ -464,7 +461,7 @@ async def _run_bulk(spec: Bulk, args: argparse.Namespace) -> int:
             skip = journal.finished(pairs=len(spec.key_fields) == 2) if journal else None
             if skip:
                 _err(f"journal {args.journal}: {len(skip)} items already done, skipped")
-            report: BatchReport = await getattr(batcher, job.operation)(
+            report: BatchReport[Any] = await getattr(batcher, job.operation)(
                 **job.arguments,
                 progress=bar,
                 skip=skip,
@@ -474,24 +471,17 @@ async def _run_bulk(spec: Bulk, args: argparse.Namespace) -> int:
         except asyncio.CancelledError:
             if live and args.report is not None:
                 # Ctrl-C: items without an outcome are marked not sent by the Batcher.
-                _write_report(_counted(live[0], job), args.report)
+                _write_report(live[0], args.report)
             raise
         finally:
             if journal is not None:
                 journal.close()
-    print(_counted(report, job).summary())
+    print(report.summary())
     _write_report(report, args.report)
     return _job_exit(report, client.base_url)
 
 
-def _counted(report: BatchReport, job: _Inputs) -> BatchReport:
-    """The report with its duplicates counted as input IDs dropped, not as pairs."""
-    if job.duplicates is not None:
-        report.duplicates = job.duplicates
-    return report
-
-
-def _job_exit(report: BatchReport, base_url: str) -> int:
+def _job_exit(report: BatchReport[Any], base_url: str) -> int:
     if report.stopped_by == "credentials":
         _err(
             f"error: the server refused the credentials ({report.stop_reason or 'errno 102'}): "
@@ -522,7 +512,7 @@ def _group_options(sub: argparse.ArgumentParser) -> None:
 def _group(args: argparse.Namespace) -> int:
     groups = read_groups(args.groups)
     name = validate_group_name(args.name)
-    checked = validate_groups(groups, ADD_COURSE_GROUP)
+    checked = validate_groups(groups)
     if args.dry_run:
         members = sum(len(g) for g in checked)
         print(
@@ -559,25 +549,13 @@ def _report_options(sub: argparse.ArgumentParser) -> None:
 
 def _report(args: argparse.Namespace) -> int:
     path: Path = args.file
-    saved = _read_saved(path, "")
-    if isinstance(saved, BatchReport):
-        print(saved.summary())
-        return EXIT_OK if saved.ok else EXIT_FAILED
-    key_fields, rows = saved
-    outcomes: dict[str, int] = {}
-    failures: dict[int, int] = {}
-    for _, errno, outcome in rows:
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
-        if outcome not in ("succeeded", "already"):
-            failures[errno] = failures.get(errno, 0) + 1
-    print(f"{path}: {len(rows)} items keyed by {', '.join(key_fields)}")
-    for outcome in ("succeeded", "already", "failed", "unknown"):
-        print(f"  {outcome:<10} {outcomes.get(outcome, 0):>9}")
-    if failures:
-        print("  failures by errno:")
-        for errno, count in sorted(failures.items()):
-            print(f"    {errno:>5} x{count:<8} {describe(errno)}")
-    return EXIT_FAILED if failures else EXIT_OK
+    saved = _load(path, "")
+    lines = saved.summary().splitlines()
+    if not saved.operation:
+        # A CSV report: no operation, course, calls or time to show.
+        lines[0] = f"{path}: {saved.total} items keyed by {', '.join(saved.key_fields)}"
+    print("\n".join(lines))
+    return EXIT_OK if saved.ok else EXIT_FAILED
 
 
 def _demo_options(sub: argparse.ArgumentParser) -> None:
@@ -763,9 +741,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _not_a_stop(record: logging.LogRecord) -> bool:
+    # The command reports why a job stopped in its own one line (and exit code).
+    return not (record.module == "_job" and str(record.msg).startswith("job stopped"))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``eeo-async`` command; returns the exit code (see ``EXIT_CODES``)."""
     args = _parser().parse_args(argv)
+    logger = logging.getLogger(LOGGER_NAME)
+    if _not_a_stop not in logger.filters:
+        logger.addFilter(_not_a_stop)
     try:
         code: int = args.handler(args)
     except KeyboardInterrupt:

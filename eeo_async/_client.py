@@ -1,7 +1,7 @@
-"""The async Client: one signed HTTP request per call, retried where safe.
+"""The async Client: signs every attempt, never sends identical requests at once, decodes.
 
-This is the only module that imports aiohttp; :func:`_translate` is the one place where
-aiohttp's exceptions become this SDK's.
+Each typed method is a few lines over one ``_call(endpoint, ...)``; the endpoint rows
+(``_endpoints``) say how to encode, decode and retry. The transport below sends bytes.
 """
 
 from __future__ import annotations
@@ -9,86 +9,48 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import ipaddress
+import json
 import logging
+import math
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
-import aiohttp
 import attrs
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 from yarl import URL
 
+from ._codes import TRANSIENT
 from ._constants import (
-    API_PATH,
     DEFAULT_BASE_URL,
     DEFAULT_INITIAL_BACKOFF,
     DEFAULT_MAX_ATTEMPTS,
     DEFAULT_MAX_BACKOFF,
+    DEFAULT_MAX_CONNECTIONS,
     DEFAULT_TIMEOUT,
     LOGGER_NAME,
     MAX_BODY_BYTES,
-    USER_AGENT,
 )
+from ._endpoints import ADD_COURSE_CLASS_STUDENT, ADD_COURSE_GROUP, DEL_CLASS_STUDENT_MULTIPLE
 from ._errors import (
     ApiError,
     ClientClosedError,
-    ConnectError,
     EEOError,
     HTTPStatusError,
     InputError,
     InputTypeError,
-    RequestTimeoutError,
-    ResponseTooLargeError,
-    TransportError,
+    ProtocolError,
+    api_error,
 )
-from ._models import GroupMember, GroupResult, ItemStatus
-from ._retry import RetryPolicy, is_transient
-from ._wire import (
-    ADD_COURSE_CLASS_STUDENT,
-    ADD_COURSE_GROUP,
-    DEL_CLASS_STUDENT_MULTIPLE,
-    Action,
-    AddCourseClassStudentParams,
-    AddCourseGroupParams,
-    DelClassStudentMultipleParams,
-    decode_group,
-    decode_items,
-    encode_params,
-    signed_body,
-    validate_call_ids,
-    validate_group_name,
-    validate_groups,
-    validate_id,
-)
+from ._models import Envelope, GroupMember, GroupResult, ItemStatus
+from ._retry import RetryPolicy, should_retry
+from ._transport import AiohttpTransport, Response, Transport
+from ._wire import Endpoint, Kind, Param, decode_envelope, signed_body, validate_id
 
 _log = logging.getLogger(LOGGER_NAME)
 _T = TypeVar("_T")
-_HEADERS = {
-    "Content-Type": "application/x-www-form-urlencoded; charset=UTF-8",
-    "Cache-Control": "no-cache",
-    "User-Agent": USER_AGENT,
-}
-
-
-def _translate(exc: BaseException, action: str) -> EEOError:
-    """Turn an aiohttp or timeout exception into this SDK's transport errors."""
-    if isinstance(exc, aiohttp.ConnectionTimeoutError):
-        return ConnectError(action, "timed out while connecting")
-    if isinstance(exc, TimeoutError):
-        return RequestTimeoutError(action, "no complete answer within the timeout")
-    if isinstance(exc, aiohttp.ClientSSLError):
-        error = ConnectError(action, f"TLS failure: {exc}")
-        error.retryable = False  # a certificate does not get better by asking again
-        return error
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        return ConnectError(action, f"cannot connect: {exc.os_error or exc}")
-    if isinstance(exc, aiohttp.ServerDisconnectedError):
-        return TransportError(action, "the server closed the connection without answering")
-    if isinstance(exc, aiohttp.ClientPayloadError):
-        return TransportError(action, f"the answer was cut off: {exc}")
-    return TransportError(action, f"{type(exc).__name__}: {exc}")
+_SIGNING = frozenset({"SID", "safeKey", "timeStamp"})
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -96,9 +58,11 @@ def _retry_after(value: str | None) -> float | None:
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return None if math.isnan(seconds) else max(0.0, seconds)
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -115,33 +79,71 @@ def _is_loopback(host: str | None) -> bool:
         return False
 
 
+def _check_base_url(base_url: object) -> str:
+    url = URL(base_url) if isinstance(base_url, str) else None
+    if url is None or url.scheme not in ("http", "https") or not url.host:
+        message = f"base_url must be an http(s) URL such as 'https://api.eeo.cn', got {base_url!r}"
+        raise InputError(message)
+    if url.scheme == "http" and not _is_loopback(url.host):
+        _log.warning(
+            "base_url %s is plain http to a non-loopback host: the signed requests "
+            "travel unencrypted; use https",
+            base_url,
+        )
+    return str(url).rstrip("/")
+
+
+def _check_timeout(timeout: object) -> float:
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
+        message = f"timeout must be a positive number of seconds, got {timeout!r}"
+        raise InputError(message)
+    return float(timeout)
+
+
+@attrs.define
+class _Shared:
+    """What a Client and its ``with_options`` copies share: transport and in-flight set."""
+
+    transport: Transport
+    closed: bool = False
+    # (action, params) -> [lock, users]: identical requests never run at once (131).
+    in_flight: dict[tuple[str, str], list[Any]] = attrs.Factory(dict)
+
+
 class Client:
     """An async client for the ClassIn partner API that signs every call.
 
     Use it as ``async with Client(sid, secret) as client:``, or keep one per process
-    and ``await client.close()`` at shutdown. Each HTTP attempt is signed afresh:
-    ``timeStamp`` from the clock and ``safeKey = md5(secret + timeStamp)``, so a retry
-    never reuses a key. The secret never appears in ``repr``, logs or exceptions.
+    (in a web app, create it in the lifespan) and ``await client.close()`` at shutdown.
+    Each HTTP attempt is signed afresh: ``timeStamp`` from the clock and
+    ``safeKey = md5(secret + timeStamp)``, so a retry never reuses a key. The secret
+    never appears in ``repr``, logs or exceptions.
 
-    Each endpoint method sends one request (retried as a whole where safe: connection
-    errors, timeouts, HTTP 5xx/429, unparseable bodies, errno 114/131) and checks its
-    input before sending anything. Identical requests are never in flight at once.
+    Each endpoint method sends one request, checks its input before sending anything,
+    and retries as the README's errno table says (only where repeating is safe).
+    Identical requests are never in flight at once.
 
     Args:
         sid: the school ID (positive int, or a string of digits).
         secret: the school's API secret.
         base_url: scheme and host of the API, ``https://api.eeo.cn`` by default.
-        timeout: seconds for one HTTP attempt.
-        session: an ``aiohttp.ClientSession`` to borrow; it is not closed by ``close``.
+        timeout: seconds for one HTTP attempt, from when it gets a connection.
+        session: an ``aiohttp.ClientSession`` to borrow; it is not closed by ``close``,
+            and its pool size bounds this client's requests in flight.
+        transport: a :class:`~eeo_async.testing.MockTransport` (or another transport)
+            to send with instead of HTTP; ``base_url`` and ``session`` are then unused.
         max_attempts: attempts per call, the first one included (1 = no retry).
         initial_backoff: first wait between attempts in seconds; doubles each time.
         max_backoff: longest wait between attempts in seconds.
         clock: returns the current Unix time; for tests.
+        sleep: awaited for every backoff wait of this client and its batches; for tests
+            (``eeo_async.testing.set_testing`` turns the waits off altogether).
         max_body_bytes: larger answers are refused rather than read into memory.
-        max_connections: connection pool size of the session the client creates.
+        max_connections: connections the client's own session opens at first (a
+            ``Batcher`` with a higher concurrency grows it).
 
     Raises:
-        InputError: a bad ``sid``, ``secret``, ``base_url`` or retry setting.
+        InputError: a bad ``sid``, ``secret``, ``base_url``, timeout or retry setting.
     """
 
     def __init__(
@@ -151,55 +153,75 @@ class Client:
         *,
         base_url: str = DEFAULT_BASE_URL,
         timeout: float = DEFAULT_TIMEOUT,
-        session: aiohttp.ClientSession | None = None,
+        session: Any = None,
+        transport: Transport | None = None,
         max_attempts: int = DEFAULT_MAX_ATTEMPTS,
         initial_backoff: float = DEFAULT_INITIAL_BACKOFF,
         max_backoff: float = DEFAULT_MAX_BACKOFF,
         clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         max_body_bytes: int = MAX_BODY_BYTES,
-        max_connections: int = 100,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
         self._sid = validate_id(sid, "sid")
         if not isinstance(secret, str):
             message = f"secret must be a str, got {type(secret).__name__}"
             raise InputTypeError(message)
-        if not secret:
+        if not secret.strip():
             message = "secret must not be empty"
             raise InputError(message)
         self._secret = secret
-        self._base_url = self._check_base_url(base_url)
-        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-            message = f"timeout must be a positive number of seconds, got {timeout!r}"
-            raise InputError(message)
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._base_url = _check_base_url(base_url)
+        self._timeout = _check_timeout(timeout)
         self._policy = RetryPolicy(
             max_attempts=max_attempts, initial_backoff=initial_backoff, max_backoff=max_backoff
         )
         self._clock = clock
-        self._max_body = max_body_bytes
-        self._max_connections = max_connections
-        self._session = session
-        self._owns_session = session is None
-        self._closed = False
-        self._urls: dict[str, URL] = {}
-        # (action, params) -> [lock, users]: identical requests never run at once (errno 131).
-        self._in_flight: dict[tuple[str, str], list[Any]] = {}
+        self._sleep = sleep
+        if transport is None:
+            transport = AiohttpTransport(
+                self._base_url,
+                session=session,
+                max_connections=max_connections,
+                max_body_bytes=max_body_bytes,
+            )
+        elif not isinstance(transport, Transport):
+            message = f"transport must be an eeo_async Transport, got {type(transport).__name__}"
+            raise InputTypeError(message)
+        self._shared = _Shared(transport)
 
-    @staticmethod
-    def _check_base_url(base_url: str) -> str:
-        url = URL(base_url) if isinstance(base_url, str) else None
-        if url is None or url.scheme not in ("http", "https") or not url.host:
-            message = (
-                f"base_url must be an http(s) URL such as 'https://api.eeo.cn', got {base_url!r}"
+    def with_options(
+        self,
+        *,
+        timeout: float | None = None,
+        max_attempts: int | None = None,
+        initial_backoff: float | None = None,
+        max_backoff: float | None = None,
+    ) -> Client:
+        """A client that shares this one's session and differs only in these settings.
+
+        For a request handler that must bound one call (``client.with_options(
+        timeout=2, max_attempts=1)``) without a second connection pool. Closing either
+        closes the shared session.
+
+        Raises:
+            InputError: a setting out of range.
+        """
+        clone = object.__new__(Client)
+        clone.__dict__.update(self.__dict__)
+        if timeout is not None:
+            clone._timeout = _check_timeout(timeout)
+        changes: dict[str, Any] = {
+            name: value
+            for name, value in (
+                ("max_attempts", max_attempts),
+                ("initial_backoff", initial_backoff),
+                ("max_backoff", max_backoff),
             )
-            raise InputError(message)
-        if url.scheme == "http" and not _is_loopback(url.host):
-            _log.warning(
-                "base_url %s is plain http to a non-loopback host: the signed requests "
-                "travel unencrypted; use https",
-                base_url,
-            )
-        return str(url).rstrip("/")
+            if value is not None
+        }
+        clone._policy = attrs.evolve(self._policy, **changes)
+        return clone
 
     @property
     def sid(self) -> int:
@@ -212,16 +234,31 @@ class Client:
         return self._base_url
 
     @property
+    def timeout(self) -> float:
+        """Seconds for one HTTP attempt."""
+        return self._timeout
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        """Attempts and backoff of this client (a ``Batcher`` uses them by default)."""
+        return self._policy
+
+    @property
+    def transport(self) -> Transport:
+        """What sends the bytes: the aiohttp transport, or the one given."""
+        return self._shared.transport
+
+    @property
     def closed(self) -> bool:
         """True once :meth:`close` was called."""
-        return self._closed
+        return self._shared.closed
 
     def __repr__(self) -> str:
-        state = " closed" if self._closed else ""
+        state = " closed" if self.closed else ""
         return f"<eeo_async.Client sid={self._sid} base_url={self._base_url!r}{state}>"
 
     async def __aenter__(self) -> Self:
-        self._session_or_raise()
+        self._check_open()
         return self
 
     async def __aexit__(
@@ -237,147 +274,128 @@ class Client:
 
         Closing twice is harmless; any call after closing raises ``ClientClosedError``.
         """
-        self._closed = True
-        session, self._session = self._session, None
-        if session is not None and self._owns_session:
-            await session.close()
+        self._shared.closed = True
+        await self._shared.transport.aclose()
 
-    def _session_or_raise(self) -> aiohttp.ClientSession:
-        if self._closed:
+    def _check_open(self) -> None:
+        if self._shared.closed:
             message = f"{self!r} is closed; create a new Client"
             raise ClientClosedError(message)
-        if self._session is None:
-            # Created lazily, inside the running loop, on first use.
-            connector = aiohttp.TCPConnector(limit=self._max_connections)
-            self._session = aiohttp.ClientSession(connector=connector, timeout=self._timeout)
-        return self._session
-
-    def _url(self, action: str) -> URL:
-        url = self._urls.get(action)
-        if url is None:
-            url = self._urls[action] = URL(self._base_url + API_PATH).with_query(action=action)
-        return url
 
     # ------------------------------------------------------------------ one attempt
 
-    async def _attempt(
-        self, action: str, encoded: str, items: int, attempt: int, decode: Callable[[bytes], _T]
-    ) -> _T:
-        """Send one signed attempt, decode its answer, and log it at DEBUG."""
-        session = self._session_or_raise()
-        key = (action, encoded)
-        entry = self._in_flight.get(key)
+    async def _attempt(self, endpoint: Endpoint, encoded: str, count: int, attempt: int = 1) -> Any:
+        """Send one signed attempt of ``endpoint``, decode its answer, log it at DEBUG."""
+        self._check_open()
+        shared = self._shared
+        key = (endpoint.action, encoded)
+        entry = shared.in_flight.get(key)
         if entry is None:
-            entry = self._in_flight[key] = [asyncio.Lock(), 0]
+            entry = shared.in_flight[key] = [asyncio.Lock(), 0]
         entry[1] += 1
         try:
             async with entry[0]:
-                # Signed only now, after any wait, so the timeStamp is current.
-                body = signed_body(self._sid, self._secret, int(self._clock()), encoded)
-                started = time.perf_counter()
-                outcome: object = "?"
-                try:
-                    result = decode(await self._exchange(session, action, body))
-                except ApiError as exc:
-                    outcome = exc.errno
-                    raise
-                except EEOError as exc:
-                    outcome = type(exc).__name__
-                    raise
-                else:
-                    outcome = getattr(result, "errno", 1)
-                    return result
-                finally:
-                    if _log.isEnabledFor(logging.DEBUG):
-                        _log.debug(
-                            "action=%s items=%d attempt=%d errno=%s latency_ms=%.1f",
-                            action,
-                            items,
-                            attempt,
-                            outcome,
-                            (time.perf_counter() - started) * 1000,
-                        )
+                return await self._exchange(endpoint, encoded, count, attempt)
         finally:
             entry[1] -= 1
             if not entry[1]:
-                del self._in_flight[key]
+                del shared.in_flight[key]
 
-    async def _exchange(self, session: aiohttp.ClientSession, action: str, body: bytes) -> bytes:
+    async def _exchange(self, endpoint: Endpoint, encoded: str, count: int, attempt: int) -> Any:
+        action = endpoint.action
+        # Signed only now, after any wait, so the timeStamp is current.
+        body = signed_body(self._sid, self._secret, int(self._clock()), encoded)
+        started = time.perf_counter()
+        outcome: object = "?"
         try:
-            async with session.post(
-                self._url(action), data=body, headers=_HEADERS, timeout=self._timeout
-            ) as response:
-                if response.status != 200:
-                    detail = f"HTTP {response.status} {response.reason or ''}".rstrip()
-                    retry_after = _retry_after(response.headers.get("Retry-After"))
-                    raise HTTPStatusError(action, detail, response.status, retry_after)
-                return await self._read_body(response, action)
-        except EEOError:
+            response = await self._shared.transport.send(action, body, timeout=self._timeout)
+            result = endpoint.decode(endpoint, _body_text(action, response), count)
+        except ApiError as exc:
+            outcome = exc.errno
             raise
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise _translate(exc, action) from exc
+        except EEOError as exc:
+            outcome = type(exc).__name__
+            raise
+        else:
+            outcome = getattr(result, "errno", 1)
+            return result
+        finally:
+            if _log.isEnabledFor(logging.DEBUG):
+                _log.debug(
+                    "action=%s items=%d attempt=%d errno=%s latency_ms=%.1f",
+                    action,
+                    count,
+                    attempt,
+                    outcome,
+                    (time.perf_counter() - started) * 1000,
+                )
 
-    async def _read_body(self, response: aiohttp.ClientResponse, action: str) -> bytes:
-        length = response.content_length
-        if length is not None and length <= self._max_body:
-            return await response.read()
-        if length is not None:
-            message = f"the answer is {length} bytes, over the limit of {self._max_body}"
-            raise ResponseTooLargeError(action, message, response.status)
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.content.iter_any():
-            size += len(chunk)
-            if size > self._max_body:
-                message = f"the answer is over the limit of {self._max_body} bytes"
-                raise ResponseTooLargeError(action, message, response.status)
-            chunks.append(chunk)
-        return b"".join(chunks)
-
-    async def _attempt_items(
-        self, action: Action, encoded: str, count: int, attempt: int = 1
-    ) -> list[ItemStatus]:
-        """One attempt of an item action: the statuses aligned with the items sent."""
-        name = action.name
-        return await self._attempt(
-            name, encoded, count, attempt, lambda body: decode_items(name, body, count)
-        )
-
-    async def _with_retries(
-        self, action: Action, attempt: Callable[[int], Any], on_result: Callable[[Any, int], _T]
-    ) -> _T:
-        """Run ``attempt(n)`` until it succeeds or fails for good, per the retry policy."""
+    async def _with_retries(self, endpoint: Endpoint, encoded: str, count: int) -> tuple[Any, int]:
+        """Attempt until success or a final failure; the result and the attempts made."""
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self._policy.max_attempts),
             wait=self._policy.tenacity_wait,
-            retry=retry_if_exception(lambda exc: is_transient(exc, action)),
-            before_sleep=self._log_retry,
+            retry=retry_if_exception(lambda exc: should_retry(exc, endpoint)),
+            sleep=self._sleep,
             reraise=True,
         )
         async for trial in retrying:
             with trial:
                 number = trial.retry_state.attempt_number
-                result = await attempt(number)
-        return on_result(result, number)
+                result = await self._attempt(endpoint, encoded, count, number)
+        return result, number
 
-    @staticmethod
-    def _log_retry(state: Any) -> None:
-        exc = state.outcome.exception() if state.outcome is not None else None
-        _log.debug(
-            "retry action=%s after attempt=%d error=%s wait_s=%.2f",
-            getattr(exc, "action", "?"),
-            state.attempt_number,
-            exc,
-            state.upcoming_sleep,
+    async def _call(self, endpoint: Endpoint, /, **values: object) -> Any:
+        """Check ``values`` by the row, send with retries, return the decoded result."""
+        params = endpoint.build(values)
+        result, attempts = await self._with_retries(
+            endpoint, endpoint.encode(params), endpoint.count(params)
         )
+        if attrs.has(type(result)) and "attempts" in attrs.fields_dict(type(result)):
+            result = attrs.evolve(result, attempts=attempts)
+        return result
 
-    async def _call_items(self, action: Action, params: Any, count: int) -> list[ItemStatus]:
-        encoded = encode_params(params)
-        return await self._with_retries(
-            action,
-            lambda n: self._attempt_items(action, encoded, count, n),
-            lambda result, _: result,
+    # -------------------------------------------------------------------- any action
+
+    async def call(
+        self, action: str, fields: Mapping[str, object], *, safe_to_repeat: bool = False
+    ) -> Envelope:
+        """Send any action, signed, and return its decoded envelope (errno, error, data).
+
+        For actions without a typed method. ``fields`` are the action's form fields by
+        their wire names; lists and dicts are sent as the JSON string the API expects,
+        numbers as text. Whatever the errno, the envelope is returned (``ok`` is true
+        for errno 1; ``raise_for_errno()`` raises the ``ApiError``).
+
+        Retries: transport faults and transient errnos are retried only where the server
+        cannot have acted (connection refused, 114, HTTP 429), unless
+        ``safe_to_repeat=True`` says that sending the action twice does no harm.
+
+        Raises:
+            InputError: a bad action name or field (nothing is sent).
+            TransportError: no usable answer after all attempts.
+            ProtocolError: the answer was not the documented JSON.
+        """
+        if not isinstance(action, str) or not action.isidentifier():
+            message = f"action must be an action name such as 'addCourseStudent', got {action!r}"
+            raise InputError(message)
+        if not isinstance(fields, Mapping):
+            message = f"fields must be a mapping of wire names to values, got {fields!r:.60}"
+            raise InputTypeError(message)
+        signing = _SIGNING.intersection(fields)
+        if signing:
+            message = f"fields must not hold {', '.join(sorted(signing))}: the client signs"
+            raise InputError(message)
+        row = Endpoint(
+            action=action,
+            params=tuple(Param(str(name), str(name), _ANY_FIELD) for name in fields),
+            idempotent=safe_to_repeat,
+            decode=_decode_envelope,
         )
+        envelope: Envelope = await self._call(
+            row, **{str(name): value for name, value in fields.items()}
+        )
+        return envelope
 
     # -------------------------------------------------------------------- endpoints
 
@@ -397,13 +415,13 @@ class Client:
             TransportError: no usable answer after all attempts.
             ProtocolError: the answer was not the documented JSON after all attempts.
         """
-        action = ADD_COURSE_CLASS_STUDENT
-        params = AddCourseClassStudentParams(
-            validate_id(course_id, "course_id"),
-            validate_id(student_uid, "student_uid"),
-            validate_call_ids(class_ids, "class_ids", action),
+        statuses: list[ItemStatus] = await self._call(
+            ADD_COURSE_CLASS_STUDENT,
+            course_id=course_id,
+            student_uid=student_uid,
+            class_ids=class_ids,
         )
-        return await self._call_items(action, params, len(params.class_ids))
+        return statuses
 
     async def del_class_student_multiple(
         self, course_id: int | str, class_id: int | str, student_uids: Iterable[int | str]
@@ -421,19 +439,16 @@ class Client:
             TransportError: no usable answer after all attempts.
             ProtocolError: the answer was not the documented JSON after all attempts.
         """
-        action = DEL_CLASS_STUDENT_MULTIPLE
-        params = DelClassStudentMultipleParams(
-            validate_id(course_id, "course_id"),
-            validate_id(class_id, "class_id"),
-            validate_call_ids(student_uids, "student_uids", action),
+        statuses: list[ItemStatus] = await self._call(
+            DEL_CLASS_STUDENT_MULTIPLE,
+            course_id=course_id,
+            class_id=class_id,
+            student_uids=student_uids,
         )
-        return await self._call_items(action, params, len(params.student_uids))
+        return statuses
 
     async def add_course_group(
-        self,
-        course_id: int | str,
-        group_name: str,
-        groups: Sequence[Sequence[GroupMember]],
+        self, course_id: int | str, group_name: str, groups: Sequence[Sequence[GroupMember]]
     ) -> GroupResult:
         """Create the group plan of a course (addCourseGroup).
 
@@ -443,8 +458,8 @@ class Client:
 
         Creating a group is not idempotent (a second call answers 892), so it is
         retried only where the server cannot have acted: connection refused, errno
-        114/131, HTTP 429. After a timeout or a lost answer the error is raised: check
-        the course before trying again.
+        114, HTTP 429. After a timeout, a lost answer, a 5xx or errno 104 the error is
+        raised: check the course before trying again.
 
         Raises:
             InputError: bad ID, name longer than 20 characters or empty, or broken
@@ -453,20 +468,53 @@ class Client:
             TransportError: no usable answer; the group may have been created.
             ProtocolError: the answer was not the documented JSON.
         """
-        action = ADD_COURSE_GROUP
-        params = AddCourseGroupParams(
-            validate_id(course_id, "course_id"),
-            validate_group_name(group_name),
-            validate_groups(groups, action),
+        result: GroupResult = await self._call(
+            ADD_COURSE_GROUP, course_id=course_id, group_name=group_name, groups=groups
         )
-        encoded = encode_params(params)
-        members = sum(len(g) for g in params.groups)
+        return result
 
-        async def attempt(number: int) -> GroupResult:
-            return await self._attempt(
-                action.name, encoded, members, number, lambda body: decode_group(action.name, body)
-            )
 
-        return await self._with_retries(
-            action, attempt, lambda result, number: attrs.evolve(result, attempts=number)
-        )
+def _body_text(action: str, response: Response) -> bytes | str:
+    """The body as the server declared it: bytes for UTF-8, text for another charset."""
+    if response.status != 200:
+        detail = f"HTTP {response.status}"
+        location = response.headers.get("Location")
+        if 300 <= response.status < 400:
+            detail += f" redirect to {location!r} (not followed: it would drop the signed form)"
+        retry_after = _retry_after(response.headers.get("Retry-After"))
+        raise HTTPStatusError(action, detail, response.status, retry_after)
+    charset = response.charset
+    if charset is None or charset in ("utf-8", "utf8"):
+        return response.body
+    try:
+        return response.body.decode(charset)
+    except (LookupError, UnicodeDecodeError) as exc:
+        message = f"the answer does not decode as its declared charset {charset!r}"
+        raise ProtocolError(action, message) from exc
+
+
+def _any_field(value: object, where: str) -> object:
+    if isinstance(value, bool) or value is None:
+        message = f"fields[{where!r}] must be a str, int, list or dict, got {value!r}"
+        raise InputTypeError(message)
+    if not isinstance(value, str | int | list | tuple | dict):
+        message = f"fields[{where!r}] must be a str, int, list or dict, got {value!r:.60}"
+        raise InputTypeError(message)
+    return value
+
+
+def _field_text(value: object) -> str:
+    if isinstance(value, list | tuple | dict):
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return str(value)
+
+
+_ANY_FIELD = Kind(check=_any_field, text=_field_text)
+
+
+def _decode_envelope(endpoint: Endpoint, body: bytes | str, count: int) -> Envelope:
+    """Any errno is returned, but a transient one is raised so that it can be retried."""
+    errno, error, data = decode_envelope(endpoint.action, body)
+    if errno in TRANSIENT:
+        raise api_error(errno, error, endpoint.action)
+    return Envelope(errno=errno, error=error, data=data, action=endpoint.action)

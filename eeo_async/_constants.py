@@ -11,6 +11,8 @@ API_PATH: Final = "/partner/api/course.api.php"
 DEFAULT_TIMEOUT: Final = 30.0
 #: Attempts per call (or per item in a batch), the first one included.
 DEFAULT_MAX_ATTEMPTS: Final = 5
+#: Highest ``max_attempts`` accepted (the report counts attempts in 16 bits).
+MAX_ATTEMPTS_LIMIT: Final = 1000
 #: First backoff in seconds; doubles each attempt, plus up to as much jitter.
 DEFAULT_INITIAL_BACKOFF: Final = 0.5
 #: Upper bound of one backoff wait in seconds (``Retry-After`` is capped by it too).
@@ -19,6 +21,8 @@ DEFAULT_MAX_BACKOFF: Final = 30.0
 DEFAULT_CONCURRENCY: Final = 8
 #: Largest item count any documented action accepts in one call.
 MAX_CHUNK_SIZE: Final = 100
+#: Connections a Client's own session opens at first; a Batcher grows it to its concurrency.
+DEFAULT_MAX_CONNECTIONS: Final = 100
 #: A response body larger than this is refused rather than read into memory.
 MAX_BODY_BYTES: Final = 4 * 1024 * 1024
 #: The server rejects a timeStamp further than this from its clock (errno 102).

@@ -9,28 +9,32 @@
     ├── ApiError                              error_info.errno != 1 (keeps errno, error, action)
     │   ├── BadCredentialsError               102: wrong SID, secret or clock
     │   ├── BadParametersError                100, 155, 400
-    │   ├── NotFoundError                     142, 143, 144, 212, 228
-    │   ├── ServerBusyError                   114, 131 (transient)
+    │   ├── NotFoundError                     142, 143, 144, 212, 228, 893
+    │   ├── ServerBusyError                   104, 114, 131, 460, 464, ... (transient)
     │   └── GroupExistsError                  892
     ├── TransportError                        no usable HTTP answer (keeps action)
     │   ├── ConnectError                      could not connect: the server cannot have acted
+    │   │   └── TLSError                      TLS failed: not retried
     │   ├── RequestTimeoutError               no answer in time: the server may have acted
     │   └── HTTPStatusError                   an HTTP status other than 200 (keeps status)
     ├── ProtocolError                         a 200 answer that is not the documented JSON
     │   ├── ResponseTooLargeError             body larger than the limit, not read
     │   └── DataMismatchError                 ``data`` does not align with the items sent
     ├── ClientClosedError                     the Client was used after close()
+    ├── EventLoopError                        the Client was used from a second event loop
     └── BatchError                            raised by BatchReport.raise_for_failures()
 
 No exception text ever contains the secret or a safeKey: messages are built from the
-action name, the errno and the server's message only.
+action name, the errno and the server's message only. ``retryable`` and
+``may_have_acted`` are derived from the class, the errno (``_codes``) or the HTTP status,
+never set on an exception after it is built.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from ._codes import Errno, describe
+from ._codes import NOT_ACTED, TRANSIENT, Errno, describe
 
 if TYPE_CHECKING:
     from ._report import BatchReport
@@ -44,8 +48,18 @@ class EEOError(Exception):
     (so a non-idempotent call such as creating a group must not be repeated).
     """
 
-    retryable: bool = False
-    may_have_acted: bool = False
+    _retryable: ClassVar[bool] = False
+    _may_have_acted: ClassVar[bool] = False
+
+    @property
+    def retryable(self) -> bool:
+        """True when sending the same call again may succeed."""
+        return self._retryable
+
+    @property
+    def may_have_acted(self) -> bool:
+        """True when the server may have applied the call despite this error."""
+        return self._may_have_acted
 
 
 class InputError(EEOError, ValueError):
@@ -77,6 +91,16 @@ class ApiError(EEOError):
         message = f"{where}errno {errno}: {error or describe(errno)}"
         super().__init__(message)
 
+    @property
+    def retryable(self) -> bool:
+        """True for the errnos the docs say may succeed when sent again (``_codes``)."""
+        return self.errno in TRANSIENT
+
+    @property
+    def may_have_acted(self) -> bool:
+        """True where a transient errno may come after the change was made (104)."""
+        return self.errno in TRANSIENT and self.errno not in NOT_ACTED
+
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.errno, self.error, self.action))
 
@@ -94,9 +118,11 @@ class NotFoundError(ApiError):
 
 
 class ServerBusyError(ApiError):
-    """Errno 114 (server exception) or 131 (identical request in progress): retried."""
+    """A transient errno: 114, 104, 131, 460, 464, 101003001 or 101003002; retried.
 
-    retryable = True
+    Whether a retry is also *safe* depends on the action: adding and removing are; creating
+    a group is not after 104, which may come after the group was made.
+    """
 
 
 class GroupExistsError(ApiError):
@@ -113,9 +139,9 @@ _FAMILIES: dict[int, type[ApiError]] = {
     Errno.COURSE_NOT_FOUND: NotFoundError,
     Errno.LESSON_DELETED: NotFoundError,
     Errno.STUDENT_NOT_IN_SCHOOL: NotFoundError,
-    Errno.SERVER_BUSY: ServerBusyError,
-    Errno.DUPLICATE_REQUEST: ServerBusyError,
+    Errno.GROUP_NOT_FOUND: NotFoundError,
     Errno.GROUP_EXISTS: GroupExistsError,
+    **dict.fromkeys(TRANSIENT, ServerBusyError),
 }
 
 
@@ -147,14 +173,20 @@ class TransportError(_ActionError):
         detail: what went wrong, in words.
     """
 
-    retryable = True
-    may_have_acted = True
+    _retryable = True
+    _may_have_acted = True
 
 
 class ConnectError(TransportError):
     """The connection could not be made, so the server cannot have acted."""
 
-    may_have_acted = False
+    _may_have_acted = False
+
+
+class TLSError(ConnectError):
+    """The TLS handshake failed (a certificate, say): asking again will not help."""
+
+    _retryable = False
 
 
 class RequestTimeoutError(TransportError):
@@ -177,10 +209,16 @@ class HTTPStatusError(TransportError):
     ) -> None:
         super().__init__(action, detail, status)
         self.retry_after = retry_after
-        # 5xx and 429 are worth another try; a 429 says the call was refused, while a
-        # 5xx may come after the work was done.
-        self.retryable = status is not None and (status >= 500 or status == 429)
-        self.may_have_acted = status != 429
+
+    @property
+    def retryable(self) -> bool:
+        """5xx and 429 are worth another try; 3xx and other 4xx are not."""
+        return self.status is not None and (self.status >= 500 or self.status == 429)
+
+    @property
+    def may_have_acted(self) -> bool:
+        """A 5xx may come after the work was done; 3xx and 4xx refuse before acting."""
+        return self.status is None or self.status >= 500
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.action, self.detail, self.status, self.retry_after))
@@ -195,8 +233,8 @@ class ProtocolError(_ActionError):
         detail: what was wrong with the body.
     """
 
-    retryable = True
-    may_have_acted = True
+    _retryable = True
+    _may_have_acted = True
 
     def __init__(self, action: str, detail: str, status: int | None = 200) -> None:
         super().__init__(action, detail, status)
@@ -205,25 +243,32 @@ class ProtocolError(_ActionError):
 class ResponseTooLargeError(ProtocolError):
     """The answer was larger than the body limit and was not read into memory."""
 
-    retryable = False
+    _retryable = False
 
 
 class DataMismatchError(ProtocolError):
     """``data`` has another length or shape than the items sent; it is never guessed."""
 
-    retryable = False
+    _retryable = False
 
 
 class ClientClosedError(EEOError, RuntimeError):
     """The ``Client`` was used after it was closed."""
 
 
+class EventLoopError(EEOError, RuntimeError):
+    """The ``Client`` was used from another event loop than the one it first ran in."""
+
+
 class BatchError(EEOError):
     """Some items of a batch failed; ``.report`` holds the whole :class:`BatchReport`."""
 
-    def __init__(self, report: BatchReport) -> None:
+    def __init__(self, report: BatchReport[Any]) -> None:
         self.report = report
-        message = f"{report.failed} of {report.total} items failed"
+        message = (
+            f"{report.failed + report.unknown} of {report.total} items not done "
+            f"({report.failed} failed, {report.unknown} unknown)"
+        )
         super().__init__(message)
 
     def __reduce__(self) -> tuple[Any, ...]:

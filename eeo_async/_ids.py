@@ -15,7 +15,6 @@ from pathlib import Path
 
 from ._errors import EEOError, InputError
 from ._models import GroupMember
-from ._report import Key
 from ._wire import validate_id
 
 _DELIMITERS = (",", ";", "\t")
@@ -291,46 +290,3 @@ def _groups_from_json(path: Path) -> list[list[GroupMember]]:
     if problems:
         raise InputFileError(problems)
     return groups
-
-
-_KEY_FIELDS = ("student_uid", "class_id")
-
-
-def read_report_csv(path: str | Path) -> tuple[tuple[str, ...], list[tuple[Key, int, str]]]:
-    """Read a CSV report written by ``--report x.csv``: its key fields and each item.
-
-    Each item is ``(key, errno, outcome)``; ``outcome`` is the report's own column
-    (``succeeded``, ``already``, ``failed`` or ``unknown``).
-
-    Raises:
-        InputFileError: unreadable file, not such a report, or bad rows (all listed).
-    """
-    path = Path(path)
-    records, _ = read_records(path)
-    if not records:
-        message = f"{path}: not a report: the file is empty"
-        raise InputFileError([message])
-    number, names = records[0]
-    key_fields = tuple(name for name in names if name in _KEY_FIELDS)
-    if not key_fields or "errno" not in names or "outcome" not in names:
-        message = (
-            f"{path}:{number}: not an eeo-async CSV report (its header needs the key "
-            "fields, errno and outcome)"
-        )
-        raise InputFileError([message])
-    where = {name: names.index(name) for name in (*key_fields, "errno", "outcome")}
-    items: list[tuple[Key, int, str]] = []
-    problems: list[str] = []
-    for number, fields in records[1:]:
-        values = {name: fields[i] if i < len(fields) else "" for name, i in where.items()}
-        keys = [values[name] for name in key_fields]
-        errno = values["errno"].lstrip("-")
-        if not all(_is_id(k) for k in keys) or not errno.isdigit() or not values["outcome"]:
-            problems.append(f"{path}:{number}: not a report row: {', '.join(fields)!r}")
-            continue
-        ids = [int(k) for k in keys]
-        key: Key = (ids[0], ids[1]) if len(ids) == 2 else ids[0]
-        items.append((key, int(values["errno"]), values["outcome"]))
-    if problems:
-        raise InputFileError(problems)
-    return key_fields, items

@@ -1,73 +1,94 @@
-"""One run of a batch: workers, the retry pool and the bookkeeping of outcomes."""
+"""One run of a batch: workers, the retry pool and the truth of each item's outcome.
+
+A ``Job`` is given everything it uses (the endpoint row, the report, the targets, a
+``send`` function, the retry policy, a sleep function): it reaches into nothing else.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from array import array
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from typing import Any
 
-from ._codes import TRANSIENT, LocalErrno
+from ._codes import LocalErrno
 from ._constants import LOGGER_NAME
-from ._errors import ApiError, BadCredentialsError, EEOError, HTTPStatusError, ProtocolError
+from ._errors import ApiError, BadCredentialsError, ConnectError, EEOError, ProtocolError
+from ._models import ItemResult, ItemStatus
 from ._plan import Target
-from ._report import BatchReport, ItemResult, Key
-from ._retry import is_transient
-from ._wire import (
-    ADD_COURSE_CLASS_STUDENT,
-    Action,
-    AddCourseClassStudentParams,
-    DelClassStudentMultipleParams,
-    encode_params,
-)
-
-if TYPE_CHECKING:
-    from ._batch import Batcher
+from ._report import ALREADY, FAILED, SUCCEEDED, UNKNOWN, BatchReport, Key, StopCause
+from ._retry import RetryPolicy, should_retry
+from ._wire import Endpoint
 
 _log = logging.getLogger(LOGGER_NAME)
 
 OnItems = Callable[[Sequence[tuple[Key, ItemResult]]], None]
+Send = Callable[[Endpoint, str, int, int], Awaitable[list[ItemStatus]]]
+#: One unit of work: the target's index and the (row, item) pairs of one call.
+Work = tuple[int, list[tuple[int, Any]]]
 
 
 class Job:
-    """One run of an operation: the work queue, the retry pool, the workers."""
+    """One run of an operation: the work queue, the retry pool, the workers.
+
+    Outcomes are recorded truthfully: an item is ``already`` only when no earlier
+    attempt of this job may have applied it, and ``unknown`` (not ``failed``) when it
+    ends without success after such an attempt.
+    """
 
     def __init__(
         self,
-        batcher: Batcher,
         *,
-        action: Action,
-        report: BatchReport,
+        endpoint: Endpoint,
+        report: BatchReport[Any],
         targets: list[Target],
-        on_items: OnItems | None,
-        progress: Any,
+        send: Send,
+        policy: RetryPolicy,
+        chunk_size: int,
+        sleep: Callable[[float], Awaitable[None]],
+        where: str,
+        on_items: OnItems | None = None,
+        on_progress: Callable[[int, int], None] | None = None,
+        bar: Any = None,
     ) -> None:
-        self.batcher = batcher
-        self.client = batcher.client
-        self.action = action
+        self.endpoint = endpoint
         self.report = report
         self.targets = targets
+        self.send = send
+        self.policy = policy
+        self.chunk_size = min(chunk_size, endpoint.max_items)
+        self.sleep = sleep
+        self.where = where
         self.on_items = on_items
-        self.bar = progress
-        self.policy = batcher._policy
-        self.unfinished = report.total
-        self.done = 0
-        self.ready: dict[int, list[int]] = {}  # target index -> rows waiting for a retry call
+        self.on_progress = on_progress
+        self.bar = bar
+        self.attempts = array("H", bytes(2 * report.total))
+        #: Rows an attempt may have applied without our seeing the answer.
+        self.maybe_applied: set[int] = set()
+        self.encoders: dict[int, Callable[[Sequence[Any]], str]] = {}
+        self.unfinished = sum(1 for row in range(report.total) if report.is_pending(row))
+        self.done = report.total - self.unfinished
+        self.reached = False  # any HTTP answer at all from the server in this job
+        self.ready: dict[int, list[tuple[int, Any]]] = {}  # target -> waiting (row, item)
         self.sleepers: set[asyncio.Task[None]] = set()
         self.wake = asyncio.Event()
-        self.stopped: ApiError | None = None
+        self.stopped: StopCause | None = None
         self.fresh = self._fresh_chunks()
-        self.group: asyncio.TaskGroup
+        self.group: asyncio.TaskGroup | None = None
 
-    def _fresh_chunks(self) -> Iterator[tuple[int, list[int]]]:
-        size = self.batcher.chunk_size
-        errnos = self.report._errnos
+    def _fresh_chunks(self) -> Iterator[Work]:
+        size = self.chunk_size
+        pending = self.report.is_pending
         for index, target in enumerate(self.targets):
-            rows = [row for row in target.rows if not errnos[row]]  # skipped rows are final
-            for start in range(0, len(rows), size):
-                yield index, rows[start : start + size]
+            work = [(row, item) for row, item in zip(target.rows, target.items, strict=True)]
+            if self.done:
+                work = [(row, item) for row, item in work if pending(row)]  # skipped are final
+            for start in range(0, len(work), size):
+                yield index, work[start : start + size]
 
-    def _next_work(self) -> tuple[int, list[int]] | None:
+    def next_work(self) -> Work | None:
+        """The next call to make, fresh chunks first; ``None`` when nothing is ready."""
         if self.stopped is not None:
             return None
         # Fresh chunks first: retried items meanwhile pool up into fuller calls.
@@ -75,127 +96,172 @@ class Job:
         if work is not None or not self.ready:
             return work
         index = next(iter(self.ready))
-        rows = self.ready[index]
-        size = self.batcher.chunk_size
-        if len(rows) <= size:
+        waiting = self.ready[index]
+        size = self.chunk_size
+        if len(waiting) <= size:
             del self.ready[index]
-            return index, rows
-        self.ready[index] = rows[size:]
-        return index, rows[:size]
+            return index, waiting
+        self.ready[index] = waiting[size:]
+        return index, waiting[:size]
 
     async def worker(self) -> None:
+        """Send work until every item has an outcome or the job stops."""
         while True:
-            work = self._next_work()
+            work = self.next_work()
             if work is None:
                 if self.unfinished == 0 or self.stopped is not None:
                     return
                 self.wake.clear()
                 await self.wake.wait()
                 continue
-            await self._send(*work)
+            await self.run(*work)
 
-    def _encode(self, target: Target, rows: list[int]) -> str:
-        items = tuple(self.report._item_ids[row] for row in rows)
-        course = self.report.course_id
-        if self.action is ADD_COURSE_CLASS_STUDENT:
-            return encode_params(AddCourseClassStudentParams(course, target.target_id, items))
-        return encode_params(DelClassStudentMultipleParams(course, target.target_id, items))
+    def _encoder(self, index: int) -> Callable[[Sequence[Any]], str]:
+        encoder = self.encoders.get(index)
+        if encoder is None:
+            fixed = self.targets[index].fixed
+            encoder = self.encoders[index] = self.endpoint.chunk_encoder(fixed)
+        return encoder
 
-    async def _send(self, index: int, rows: list[int]) -> None:
-        report = self.report
-        attempts = report._attempts
+    async def run(self, index: int, work: list[tuple[int, Any]]) -> None:
+        """Send one call of ``work`` and record or reschedule each of its items."""
+        attempts = self.attempts
+        rows = [row for row, _ in work]
         for row in rows:
             attempts[row] += 1
         attempt = max(attempts[row] for row in rows)
+        report = self.report
         report.calls += 1
         if attempt > 1:
             report.retries += 1
-        encoded = self._encode(self.targets[index], rows)
+        encoded = self._encoder(index)([item for _, item in work])
         try:
-            statuses = await self.client._attempt_items(self.action, encoded, len(rows), attempt)
+            statuses = await self.send(self.endpoint, encoded, len(work), attempt)
         except EEOError as exc:
-            self._failed_call(index, rows, exc)
+            self._failed_call(index, work, exc)
             return
-        retry: list[int] = []
-        final: list[tuple[int, int, str]] = []
-        for row, status in zip(rows, statuses, strict=True):
-            if status.errno in TRANSIENT and attempts[row] < self.policy.max_attempts:
-                retry.append(row)
+        except asyncio.CancelledError:
+            # Cut off in flight (deadline or cancellation): the server may have acted.
+            self.maybe_applied.update(rows)
+            raise
+        self.reached = True
+        retry: list[tuple[int, Any]] = []
+        final: list[tuple[int, int, str, int]] = []
+        transient = self.endpoint.item_transient
+        most = self.policy.max_attempts
+        for pair, status in zip(work, statuses, strict=True):
+            row = pair[0]
+            if status.errno in transient and attempts[row] < most:
+                retry.append(pair)
             else:
-                final.append((row, status.errno, status.error))
+                final.append((row, status.errno, status.error, self._outcome(row, status)))
         self._finish(final)
         if retry:
-            _log.debug("retry items=%d of action=%s after item errno", len(retry), self.action.name)
+            _log.debug(
+                "retry items=%d action=%s after item errno", len(retry), self.endpoint.action
+            )
             self._schedule(index, retry, self.policy.delay(attempt))
 
-    def _failed_call(self, index: int, rows: list[int], exc: EEOError) -> None:
-        if isinstance(exc, BadCredentialsError):
-            # Every further call would fail the same way: stop, mark what is left as 102.
-            self._finish([(row, exc.errno, exc.error) for row in rows])
-            self._stop(exc)
-            return
-        attempts = self.report._attempts
-        if is_transient(exc, self.action):
-            retry = [row for row in rows if attempts[row] < self.policy.max_attempts]
-            if retry:
-                after = exc.retry_after if isinstance(exc, HTTPStatusError) else None
-                attempt = max(attempts[row] for row in retry)
-                self._schedule(index, retry, self.policy.delay(attempt, after))
-            rows = [row for row in rows if attempts[row] >= self.policy.max_attempts]
-        errno, error = _errno_of(exc)
-        self._finish([(row, errno, error) for row in rows])
+    def _outcome(self, row: int, status: ItemStatus) -> int:
+        if status.ok:
+            return SUCCEEDED if (status.errno == 1 or row in self.maybe_applied) else ALREADY
+        return UNKNOWN if row in self.maybe_applied else FAILED
 
-    def _schedule(self, index: int, rows: list[int], delay: float) -> None:
-        if delay <= 0:
-            self.ready.setdefault(index, []).extend(rows)
+    def _failed_call(self, index: int, work: list[tuple[int, Any]], exc: EEOError) -> None:
+        if not isinstance(exc, ConnectError):
+            self.reached = True
+        rows = [row for row, _ in work]
+        if exc.may_have_acted:
+            self.maybe_applied.update(rows)
+        if isinstance(exc, BadCredentialsError):
+            # Every further call would fail the same way: stop at once.
+            self._finish([(row, exc.errno, exc.error, FAILED) for row in rows])
+            reason = f"the server refused the credentials (errno {exc.errno}: {exc.error})"
+            self._stop("credentials", reason)
+            return
+        attempts = self.attempts
+        most = self.policy.max_attempts
+        if should_retry(exc, self.endpoint):
+            retry = [pair for pair in work if attempts[pair[0]] < most]
+            if retry:
+                attempt = max(attempts[row] for row, _ in retry)
+                self._schedule(index, retry, self.policy.delay_after(exc, attempt))
+            work = [pair for pair in work if attempts[pair[0]] >= most]
+        errno, error = _errno_of(exc)
+        self._finish([(row, errno, error, self._failure(row)) for row, _ in work])
+        if isinstance(exc, ConnectError) and not self.reached and work:
+            reason = f"the server at {self.where} cannot be reached: {exc.detail}"
+            self._stop("unreachable", reason)
+
+    def _failure(self, row: int) -> int:
+        return UNKNOWN if row in self.maybe_applied else FAILED
+
+    def _schedule(self, index: int, work: list[tuple[int, Any]], delay: float) -> None:
+        if delay <= 0 or self.group is None:
+            self.ready.setdefault(index, []).extend(work)
             self.wake.set()
             return
 
         async def later() -> None:
-            await self.batcher._sleep(delay)
-            self.ready.setdefault(index, []).extend(rows)
+            await self.sleep(delay)
+            self.ready.setdefault(index, []).extend(work)
             self.wake.set()
 
         task = self.group.create_task(later())
         self.sleepers.add(task)
         task.add_done_callback(self.sleepers.discard)
 
-    def _stop(self, exc: ApiError) -> None:
-        self.stopped = exc
+    def _stop(self, cause: StopCause, reason: str) -> None:
+        if self.stopped is not None:
+            return
+        self.stopped = cause
+        self.report.stopped_by = cause
+        self.report.stop_reason = reason
+        _log.warning("job stopped: %s", reason)
         for task in list(self.sleepers):
             task.cancel()
         self.wake.set()
 
-    def _finish(self, final: list[tuple[int, int, str]]) -> None:
+    def _finish(self, final: list[tuple[int, int, str, int]]) -> None:
         if not final:
             return
         report = self.report
-        attempts = report._attempts
-        report._record_many(final)
+        attempts = self.attempts
+        report.record_many(
+            (row, errno, error, attempts[row], code) for row, errno, error, code in final
+        )
         if self.on_items is not None:
             # The journal commits before the items count as done.
-            self.on_items(
-                [
-                    (report._key(row), ItemResult(errno, error, attempts[row]))
-                    for row, errno, error in final
-                ]
-            )
+            self.on_items([(report.key(row), report.result(row)) for row, _, _, _ in final])
         self.unfinished -= len(final)
-        self._progress(len(final))
+        self.progress(len(final))
         if self.unfinished == 0:
             self.wake.set()
 
-    def _progress(self, count: int) -> None:
+    def progress(self, count: int) -> None:
+        """Count ``count`` more items done, for the bar and ``on_progress``."""
         self.done += count
         if self.bar is not None:
             self.bar.update(count)
-        if self.batcher.on_progress is not None:
-            self.batcher.on_progress(self.done, self.report.total)
+        if self.on_progress is not None:
+            self.on_progress(self.done, self.report.total)
 
-    def finish_unsent(self, errno: int, error: str) -> None:
-        """Give every item without an outcome yet ``errno`` (after a stop or deadline)."""
-        errnos = self.report._errnos
-        self._finish([(row, errno, error) for row in range(len(errnos)) if not errnos[row]])
+    def finish_unsent(self, cause: StopCause, reason: str) -> None:
+        """Give every item without an outcome its truth after a stop: not sent, or unknown."""
+        if self.report.stopped_by is None:
+            self.report.stopped_by = cause
+            self.report.stop_reason = reason
+        unsent = (LocalErrno.NOT_SENT, f"Not sent: the job stopped ({reason}).")
+        cut = (
+            LocalErrno.TRANSPORT_FAILED,
+            f"Cut off in flight: the job stopped ({reason}); the server may have acted.",
+        )
+        self._finish(
+            [
+                (row, *(cut if row in self.maybe_applied else unsent), self._failure(row))
+                for row in self.report.pending_rows()
+            ]
+        )
 
 
 def _errno_of(exc: EEOError) -> tuple[int, str]:

@@ -10,7 +10,8 @@ from types import TracebackType
 from typing import Any, Self
 
 from ._errors import InputError
-from ._report import ItemResult, Key
+from ._models import ItemResult
+from ._report import Key
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS job (id INTEGER PRIMARY KEY CHECK (id = 1), identity TEXT NOT NULL);
@@ -20,6 +21,7 @@ CREATE TABLE IF NOT EXISTS items (
     errno INTEGER NOT NULL,
     error TEXT NOT NULL,
     attempts INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
     PRIMARY KEY (k1, k2)
 );
 """
@@ -92,17 +94,26 @@ class Journal:
     def record(self, results: Sequence[tuple[Key, ItemResult]]) -> None:
         """Write and commit final outcomes (the Batcher's ``on_items`` hook)."""
         rows = [
-            (*(key if isinstance(key, tuple) else (key, 0)), r.errno, r.error, r.attempts)
+            (
+                *(key if isinstance(key, tuple) else (key, 0)),
+                r.errno,
+                r.error,
+                r.attempts,
+                r.outcome,
+            )
             for key, r in results
         ]
-        self._db.executemany("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?)", rows)
+        self._db.executemany("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?, ?)", rows)
         self._db.commit()
 
     def finished(self, *, pairs: bool) -> dict[Key, ItemResult]:
         """Items whose recorded outcome is ok: skipped when the job runs again."""
         found: dict[Key, ItemResult] = {}
-        for k1, k2, errno, error, attempts in self._db.execute("SELECT * FROM items"):
-            result = ItemResult(errno, error, attempts)
+        query = "SELECT k1, k2, errno, error, attempts, outcome FROM items"
+        for k1, k2, errno, error, attempts, outcome in self._db.execute(query):
+            result = ItemResult(
+                errno, error, attempts, already=outcome == "already", outcome=outcome
+            )
             if result.ok:
                 found[(k1, k2) if pairs else k1] = result
         return found

@@ -4,73 +4,61 @@ from __future__ import annotations
 
 import csv
 import html
+import io
 import json
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from os import PathLike
-from typing import Any, Final, Literal
+from pathlib import Path
+from typing import Any, Final, Generic, Literal, TypeVar, cast
 
-import attrs
-
-from ._codes import Errno, describe
+from ._codes import LocalErrno, describe
 from ._errors import BatchError, InputError
-from ._models import ALREADY, ItemStatus
+from ._models import OUTCOMES, ItemResult, Outcome
 
-Key = int | tuple[int, int]
-Outcome = Literal["succeeded", "already", "failed"]
-FORMAT: Final = "eeo-async-report/1"
-
-
-@attrs.frozen
-class ItemResult(ItemStatus):
-    """The final outcome of one item of a batch: its status and how many calls it took.
-
-    Attributes:
-        errno: the server's errno for the item (1 = done), or a negative
-            :class:`eeo_async.LocalErrno` when the server gave none.
-        error: the server's message, or the SDK's explanation.
-        attempts: how many calls carried this item.
-    """
-
-    attempts: int
-
-    @property
-    def outcome(self) -> Outcome:
-        """``"succeeded"``, ``"already"`` (166/167: it was so before) or ``"failed"``."""
-        if self.errno == Errno.OK:
-            return "succeeded"
-        return "already" if self.already else "failed"
+K = TypeVar("K")
+Key = int | tuple[int, int] | str
+StopCause = Literal["credentials", "unreachable", "deadline", "interrupted"]
+FORMAT: Final = "eeo-async-report/2"
+_READABLE: Final = ("eeo-async-report/1", FORMAT)
+#: Outcome codes in a report's outcome column: 0 means no outcome yet.
+PENDING, SUCCEEDED, ALREADY, FAILED, UNKNOWN = range(5)
+OUTCOME_CODES: Final = {name: code for code, name in enumerate(OUTCOMES, start=1)}
 
 
-class _Items(Mapping[Key, ItemResult]):
+class _Items(Mapping[K, ItemResult]):
     """Read-only view of a report's items, in input order; results are built on access."""
 
-    def __init__(self, report: BatchReport) -> None:
-        self._report = report
+    def __init__(self, report: BatchReport[K]) -> None:
+        self._report: BatchReport[K] = report
 
     def __len__(self) -> int:
-        return len(self._report._errnos)
+        return self._report.total
 
-    def __iter__(self) -> Iterator[Key]:
+    def __iter__(self) -> Iterator[K]:
         return self._report._iter_keys()
 
     def __getitem__(self, key: object) -> ItemResult:
-        return self._report._result(self._report._row_of(key))
+        return self._report.result(self._report.row_of(key))
 
     def __repr__(self) -> str:
         return f"<{len(self)} items of {self._report!r}>"
 
 
-class BatchReport:
+class BatchReport(Generic[K]):
     """Every item of a batch job with its final outcome; nothing lost, nothing twice.
 
-    ``items`` maps each input key (``class_id``, ``student_uid`` or
-    ``(student_uid, class_id)``, see ``key_fields``) to an :class:`ItemResult`, in
-    input order. Counts are properties; methods export or act. Results are stored
-    column-wise (at most 26 bytes an item), so a report of millions of items is cheap;
-    looking items up by key builds an index on first use (iterating does not).
-    The report never holds the secret or a safeKey.
+    ``items`` maps each input key (``class_id``, ``student_uid``,
+    ``(student_uid, class_id)`` ..., see ``key_fields``) to an :class:`ItemResult`, in
+    input order; keys given as digit strings are found too. Counts are properties kept
+    as items are recorded (reading them costs nothing); methods export or act. Results
+    are stored column-wise, so a report of millions of items is cheap. The report never
+    holds the secret, a safeKey or a password.
+
+    Outcomes: ``succeeded`` and ``already`` are done (``ok``); ``failed`` is known not
+    done; ``unknown`` means an attempt the server may have applied got no answer, so
+    only a re-run can tell. ``failed_keys`` lists both of the last two.
     """
 
     def __init__(
@@ -82,20 +70,25 @@ class BatchReport:
         target: Mapping[str, int] | None = None,
         item_ids: array[int],
         target_ids: array[int] | None = None,
+        action: str = "",
     ) -> None:
         self.operation = operation
         self.course_id = course_id
         self.key_fields = key_fields
         self.target: dict[str, int] = dict(target or {})
+        #: The API action the job sent (an enrolment may choose between two).
+        self.action = action
         self._item_ids = item_ids
         self._target_ids = target_ids
         size = len(item_ids)
         self._errnos = array("i", bytes(4 * size))
         self._attempts = array("H", bytes(2 * size))
         self._texts = array("I", bytes(4 * size))
+        self._outcomes = array("B", bytes(size))
+        self._counts = [size, 0, 0, 0, 0]  # by outcome code, PENDING first
         self._text_table: list[str] = []
         self._text_index: dict[str, int] = {}
-        self._rows: dict[Key, int] | None = None
+        self._rows: dict[Any, int] | None = None
         #: HTTP calls made for this job.
         self.calls = 0
         #: Calls that re-sent items after a transient failure.
@@ -104,57 +97,86 @@ class BatchReport:
         self.elapsed = 0.0
         #: Input items dropped because they repeated an earlier one.
         self.duplicates = 0
+        #: Why the job stopped before every item was sent, in words; ``None`` if it did not.
+        self.stop_reason: str | None = None
+        #: What stopped it: ``"credentials"`` (errno 102), ``"unreachable"``,
+        #: ``"deadline"`` or ``"interrupted"`` (cancelled); ``None`` if nothing did.
+        self.stopped_by: StopCause | None = None
 
     # ------------------------------------------------------------------ recording
 
-    def _record(self, row: int, errno: int, error: str, attempts: int) -> None:
-        index = self._text_index.get(error)
-        if index is None:
-            index = self._text_index[error] = len(self._text_table)
-            self._text_table.append(error)
-        self._errnos[row] = errno
-        self._texts[row] = index
-        self._attempts[row] = min(attempts, 0xFFFF)
+    def record(self, row: int, errno: int, error: str, attempts: int, outcome: Outcome) -> None:
+        """Record the final outcome of the item in ``row`` (once; a later one replaces it)."""
+        self.record_many([(row, errno, error, attempts, OUTCOME_CODES[outcome])])
 
-    def _record_many(self, final: Iterable[tuple[int, int, str]]) -> None:
-        """Record ``(row, errno, error)`` outcomes; attempts are already counted."""
-        errnos, texts, index, table = self._errnos, self._texts, self._text_index, self._text_table
-        for row, errno, error in final:
+    def record_many(self, entries: Iterable[tuple[int, int, str, int, int]]) -> None:
+        """Record ``(row, errno, error, attempts, outcome code)`` entries in one pass."""
+        errnos, texts, attempts, outcomes = (
+            self._errnos,
+            self._texts,
+            self._attempts,
+            self._outcomes,
+        )
+        index, table, counts = self._text_index, self._text_table, self._counts
+        for row, errno, error, tries, code in entries:
             position = index.get(error)
             if position is None:
                 position = index[error] = len(table)
                 table.append(error)
+            counts[outcomes[row]] -= 1
+            counts[code] += 1
             errnos[row] = errno
             texts[row] = position
+            attempts[row] = tries if tries < 0xFFFF else 0xFFFF
+            outcomes[row] = code
 
-    def _key(self, row: int) -> Key:
+    def is_pending(self, row: int) -> bool:
+        """True while the item in ``row`` has no outcome."""
+        return not self._outcomes[row]
+
+    def pending_rows(self) -> list[int]:
+        """Rows without an outcome yet, in input order."""
+        return [row for row, code in enumerate(self._outcomes) if not code]
+
+    def key(self, row: int) -> K:
+        """The input key of ``row``."""
         if self._target_ids is None:
-            return self._item_ids[row]
-        return (self._target_ids[row], self._item_ids[row])
+            return cast(K, self._item_ids[row])
+        return cast(K, (self._target_ids[row], self._item_ids[row]))
 
-    def _iter_keys(self) -> Iterator[Key]:
+    def _iter_keys(self) -> Iterator[K]:
         if self._target_ids is None:
-            return iter(self._item_ids)
-        return zip(self._target_ids, self._item_ids, strict=True)
+            return cast(Iterator[K], iter(self._item_ids))
+        return cast(Iterator[K], zip(self._target_ids, self._item_ids, strict=True))
 
-    def _row_of(self, key: object) -> int:
+    def row_of(self, key: object) -> int:
+        """The row of an input key (digit strings accepted); ``KeyError`` if absent."""
         if self._rows is None:
             # Built on the first lookup only: iterating and counting never need it.
             self._rows = {k: row for row, k in enumerate(self._iter_keys())}
         try:
-            return self._rows[key]  # type: ignore[index]
-        except (KeyError, TypeError):
+            return self._rows[_normal_key(key)]
+        except (KeyError, TypeError, ValueError):
             raise KeyError(key) from None
 
-    def _result(self, row: int) -> ItemResult:
+    def result(self, row: int) -> ItemResult:
+        """The :class:`ItemResult` of ``row`` (``NOT_SENT`` while it has none)."""
+        code = self._outcomes[row]
+        if not code:
+            return ItemResult(LocalErrno.NOT_SENT, "No outcome yet.", 0, outcome="failed")
+        outcome = OUTCOMES[code - 1]
         return ItemResult(
-            self._errnos[row], self._text_table[self._texts[row]], self._attempts[row]
+            self._errnos[row],
+            self._text_table[self._texts[row]],
+            self._attempts[row],
+            already=outcome == "already",
+            outcome=outcome,
         )
 
     # -------------------------------------------------------------------- reading
 
     @property
-    def items(self) -> Mapping[Key, ItemResult]:
+    def items(self) -> Mapping[K, ItemResult]:
         """Each input key mapped to its :class:`ItemResult`, in input order."""
         return _Items(self)
 
@@ -170,45 +192,65 @@ class BatchReport:
 
     @property
     def succeeded(self) -> int:
-        """Items done by this job (errno 1)."""
-        return self._errnos.count(Errno.OK)
+        """Items in the target state that this job may have put there."""
+        return self._counts[SUCCEEDED]
 
     @property
     def already(self) -> int:
-        """Items that were already in the target state (166 when adding, 167 removing)."""
-        return sum(self._errnos.count(errno) for errno in ALREADY)
+        """Items that were in the target state before this job (166 adding, 167 removing ...)."""
+        return self._counts[ALREADY]
 
     @property
     def failed(self) -> int:
-        """Items not in the target state at the end of the job."""
-        return self.total - self.succeeded - self.already
+        """Items known not to be in the target state at the end of the job."""
+        return self._counts[FAILED]
+
+    @property
+    def unknown(self) -> int:
+        """Items whose state nobody can know: an attempt may have applied them, unanswered."""
+        return self._counts[UNKNOWN]
 
     @property
     def ok(self) -> bool:
-        """True when no item failed."""
-        return self.failed == 0
+        """True when every item is known to be in the target state."""
+        return self._counts[SUCCEEDED] + self._counts[ALREADY] == self.total
 
     @property
-    def failed_keys(self) -> list[Key]:
-        """Keys of the failed items, in input order: the ones to re-run."""
-        ok = {Errno.OK, *ALREADY}
-        return [self._key(row) for row, errno in enumerate(self._errnos) if errno not in ok]
+    def failed_keys(self) -> list[K]:
+        """Keys of the items not known to be done (failed and unknown): the ones to re-run."""
+        return [self.key(row) for row, code in enumerate(self._outcomes) if code not in (1, 2)]
 
     def to_records(self) -> list[dict[str, Any]]:
         """One dict per item: the key fields, errno, error, attempts and outcome."""
         return list(self._records())
 
     def _records(self) -> Iterator[dict[str, Any]]:
+        fields = self.key_fields
+        table, errnos, texts, attempts, outcomes = (
+            self._text_table,
+            self._errnos,
+            self._texts,
+            self._attempts,
+            self._outcomes,
+        )
         for row, key in enumerate(self._iter_keys()):
-            result = self._result(row)
             keys = key if isinstance(key, tuple) else (key,)
-            record: dict[str, Any] = dict(zip(self.key_fields, keys, strict=True))
-            record.update(
-                errno=result.errno,
-                error=result.error,
-                attempts=result.attempts,
-                outcome=result.outcome,
-            )
+            record: dict[str, Any] = dict(zip(fields, keys, strict=True))
+            code = outcomes[row]
+            if code:
+                record.update(
+                    errno=errnos[row],
+                    error=table[texts[row]],
+                    attempts=attempts[row],
+                    outcome=OUTCOMES[code - 1],
+                )
+            else:
+                record.update(
+                    errno=int(LocalErrno.NOT_SENT),
+                    error="No outcome yet.",
+                    attempts=0,
+                    outcome="failed",
+                )
             yield record
 
     def to_dataframe(self) -> Any:
@@ -218,17 +260,17 @@ class BatchReport:
         return pd.DataFrame.from_records(self.to_records())
 
     def raise_for_failures(self) -> None:
-        """Raise :class:`eeo_async.BatchError` (holding this report) if any item failed."""
+        """Raise :class:`eeo_async.BatchError` (holding this report) unless it is ``ok``."""
         if not self.ok:
             raise BatchError(self)
 
     # ----------------------------------------------------------------- exporting
 
-    def to_json(self) -> str:
-        """The whole report as JSON; :meth:`from_json` reads it back exactly."""
-        doc = {
+    def _head(self) -> dict[str, Any]:
+        return {
             "format": FORMAT,
             "operation": self.operation,
+            "action": self.action,
             "course_id": self.course_id,
             "target": self.target,
             "key_fields": list(self.key_fields),
@@ -236,45 +278,61 @@ class BatchReport:
             "retries": self.retries,
             "elapsed": self.elapsed,
             "duplicates": self.duplicates,
+            "stop_reason": self.stop_reason,
+            "stopped_by": self.stopped_by,
             "summary": {
                 "total": self.total,
                 "succeeded": self.succeeded,
                 "already": self.already,
                 "failed": self.failed,
+                "unknown": self.unknown,
             },
-            "items": list(self._records()),
         }
-        return json.dumps(doc, ensure_ascii=False, indent=1)
+
+    def write_json(self, path: str | PathLike[str]) -> None:
+        """Write the report as JSON to ``path``, one item at a time (any size).
+
+        The file is what :meth:`to_json` returns; :meth:`load` reads it back.
+        """
+        with open(path, "w", encoding="utf-8") as handle:
+            self._write_json(handle)
+
+    def _write_json(self, handle: io.TextIOBase | Any) -> None:
+        head = json.dumps(self._head(), ensure_ascii=False, indent=1)
+        handle.write(head[:-2] + ',\n "items": [')
+        dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+        first = True
+        for record in self._records():
+            handle.write(("\n  " if first else ",\n  ") + dumps(record))
+            first = False
+        handle.write("\n ]\n}\n")
+
+    def to_json(self) -> str:
+        """The whole report as JSON text (for large reports prefer :meth:`write_json`)."""
+        buffer = io.StringIO()
+        self._write_json(buffer)
+        return buffer.getvalue()
 
     @classmethod
-    def from_json(cls, text: str | bytes) -> BatchReport:
-        """Read a report written by :meth:`to_json`.
+    def from_json(cls, text: str | bytes) -> BatchReport[Any]:
+        """Read a report written by :meth:`to_json` or :meth:`write_json`.
 
         Raises:
             InputError: the text is not such a report.
         """
         try:
             doc = json.loads(text)
-            if doc.get("format") != FORMAT:
-                message = f"not an eeo-async report (format {doc.get('format')!r})"
+            if not isinstance(doc, dict) or doc.get("format") not in _READABLE:
+                found = doc.get("format") if isinstance(doc, dict) else None
+                message = f"not an eeo-async report (format {found!r})"
                 raise InputError(message)
-            key_fields = tuple(doc["key_fields"])
-            records = doc["items"]
-            pairs = len(key_fields) == 2
-            report = cls(
-                operation=doc["operation"],
-                course_id=doc["course_id"],
-                key_fields=key_fields,
-                target=doc["target"],
-                item_ids=array("q", (r[key_fields[-1]] for r in records)),
-                target_ids=array("q", (r[key_fields[0]] for r in records)) if pairs else None,
-            )
-            for row, record in enumerate(records):
-                report._record(row, record["errno"], record["error"], record["attempts"])
+            report = cls._from_records(doc, doc["items"])
             report.calls = doc["calls"]
             report.retries = doc["retries"]
             report.elapsed = doc["elapsed"]
             report.duplicates = doc["duplicates"]
+            report.stop_reason = doc.get("stop_reason")
+            report.stopped_by = doc.get("stopped_by")
         except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
             if isinstance(exc, InputError):
                 raise
@@ -282,56 +340,126 @@ class BatchReport:
             raise InputError(message) from exc
         return report
 
+    @classmethod
+    def _from_records(
+        cls, doc: Mapping[str, Any], records: list[dict[str, Any]]
+    ) -> BatchReport[Any]:
+        key_fields = tuple(doc["key_fields"])
+        pairs = len(key_fields) == 2
+        report: BatchReport[Any] = cls(
+            operation=doc["operation"],
+            course_id=int(doc["course_id"]),
+            key_fields=key_fields,
+            target={k: int(v) for k, v in dict(doc.get("target") or {}).items()},
+            item_ids=array("q", (int(r[key_fields[-1]]) for r in records)),
+            target_ids=array("q", (int(r[key_fields[0]]) for r in records)) if pairs else None,
+            action=str(doc.get("action") or ""),
+        )
+        entries = []
+        for row, record in enumerate(records):
+            errno = int(record["errno"])
+            outcome = record.get("outcome") or ItemResult(errno, "").outcome
+            if outcome not in OUTCOME_CODES:
+                message = f"item {row + 1} has an unknown outcome {outcome!r}"
+                raise InputError(message)
+            code = OUTCOME_CODES[outcome]
+            entries.append((row, errno, str(record["error"]), int(record["attempts"]), code))
+        report.record_many(entries)
+        return report
+
     def to_csv(self, path: str | PathLike[str]) -> None:
-        """Write one CSV row per item: key fields, errno, error, attempts, outcome."""
+        """Write one CSV row per item: key fields, errno, error, attempts, outcome.
+
+        Rows are written one at a time, so any size fits; :meth:`load` reads it back.
+        """
         fields = [*self.key_fields, "errno", "error", "attempts", "outcome"]
         with open(path, "w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fieldnames=fields)
             writer.writeheader()
             writer.writerows(self._records())
 
+    @classmethod
+    def load(cls, path: str | PathLike[str]) -> BatchReport[Any]:
+        """Read a report file written by :meth:`write_json`/:meth:`to_json` or :meth:`to_csv`.
+
+        A CSV report holds the items only: the operation, course and counts of calls
+        are not in it, so they come back empty.
+
+        Raises:
+            InputError: the file cannot be read or is not such a report.
+        """
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            message = f"cannot read report {path}: {exc}"
+            raise InputError(message) from exc
+        if text.lstrip().startswith("{"):
+            return cls.from_json(text)
+        rows = list(csv.DictReader(io.StringIO(text)))
+        tail = ("errno", "error", "attempts", "outcome")
+        names = list(rows[0]) if rows else []
+        if len(names) < 5 or tuple(names[-4:]) != tail:
+            message = f"{path} is neither a JSON nor a CSV report of eeo-async"
+            raise InputError(message)
+        doc = {"operation": "", "course_id": 0, "key_fields": names[:-4]}
+        try:
+            report: BatchReport[Any] = cls._from_records(doc, rows)
+        except (ValueError, KeyError, TypeError) as exc:
+            message = f"{path}: not a readable CSV report: {exc}"
+            raise InputError(message) from exc
+        return report
+
     def summary(self) -> str:
         """A short plain-text table: items by outcome, failures by errno, calls, time."""
+        action = f" via {self.action}" if self.action else ""
         lines = [
-            f"{self.operation} (course {self.course_id}): {self.total} items in "
+            f"{self.operation} (course {self.course_id}){action}: {self.total} items in "
             f"{self.elapsed:.2f} s, {self.calls} calls ({self.retries} retries)",
             f"  succeeded  {self.succeeded:>9}",
             f"  already    {self.already:>9}",
             f"  failed     {self.failed:>9}",
+            f"  unknown    {self.unknown:>9}",
         ]
         if self.duplicates:
             lines.append(f"  duplicates dropped from the input: {self.duplicates}")
-        failures = sorted(
-            (errno, n)
-            for errno, n in self.errno_counts.items()
-            if errno != Errno.OK and errno not in ALREADY
-        )
+        if self.stop_reason:
+            lines.append(f"  stopped early: {self.stop_reason}")
+        failures = self._failures_by_errno()
         if failures:
-            lines.append("  failures by errno:")
+            lines.append("  not done, by errno:")
             lines.extend(f"    {errno:>5} x{n:<8} {describe(errno)}" for errno, n in failures)
         return "\n".join(lines)
+
+    def _failures_by_errno(self) -> list[tuple[int, int]]:
+        counts: Counter[int] = Counter()
+        for errno, code in zip(self._errnos, self._outcomes, strict=True):
+            if code not in (1, 2):
+                counts[errno if code else LocalErrno.NOT_SENT] += 1
+        return sorted(counts.items())
 
     def __repr__(self) -> str:
         return (
             f"<BatchReport {self.operation} course={self.course_id} total={self.total} "
             f"succeeded={self.succeeded} already={self.already} failed={self.failed} "
-            f"calls={self.calls}>"
+            f"unknown={self.unknown} calls={self.calls}>"
         )
 
     def _repr_html_(self) -> str:
-        rows = [
+        rows: list[tuple[str, object]] = [
             ("items", self.total),
             ("succeeded", self.succeeded),
             ("already", self.already),
             ("failed", self.failed),
+            ("unknown", self.unknown),
             ("calls", self.calls),
             ("retries", self.retries),
             ("seconds", f"{self.elapsed:.2f}"),
         ]
+        if self.stop_reason:
+            rows.append(("stopped early", self.stop_reason))
         rows.extend(
-            (f"errno {errno}: {describe(errno)}", n)
-            for errno, n in sorted(self.errno_counts.items())
-            if errno != Errno.OK and errno not in ALREADY
+            (f"errno {errno}: {describe(errno)}", n) for errno, n in self._failures_by_errno()
         )
         body = "".join(
             f"<tr><th>{html.escape(str(name))}</th><td>{html.escape(str(value))}</td></tr>"
@@ -342,3 +470,14 @@ class BatchReport:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (BatchReport.from_json, (self.to_json(),))
+
+
+def _normal_key(key: object) -> Any:
+    """Keys as the report holds them: ints, or tuples of ints; digit strings read as ints."""
+    if isinstance(key, tuple):
+        return tuple(_normal_key(part) for part in key)
+    if isinstance(key, str) and key.strip().isascii() and key.strip().isdigit():
+        return int(key)
+    if isinstance(key, bool):
+        raise TypeError(key)
+    return key

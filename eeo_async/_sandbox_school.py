@@ -11,14 +11,16 @@ import itertools
 import json
 import random
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
 
 from ._codes import Errno
 from ._constants import MAX_CHUNK_SIZE, MAX_GROUP_NAME_CHARS
+from ._endpoints import ADD_COURSE_CLASS_STUDENT, ADD_COURSE_GROUP, DEL_CLASS_STUDENT_MULTIPLE
 from ._models import GroupMember
+from ._wire import Endpoint
 
 
 @attrs.define(kw_only=True)
@@ -112,6 +114,7 @@ class _Answer(Exception):  # noqa: N818 - a control-flow signal, not an error
 
 
 def envelope(errno: int, data: object = None) -> dict[str, Any]:
+    """The answer document for ``errno`` (with its documented meaning) and ``data``."""
     doc: dict[str, Any] = {"error_info": {"errno": errno, "error": Errno(errno).meaning}}
     if data is not None:
         doc["data"] = data
@@ -120,7 +123,7 @@ def envelope(errno: int, data: object = None) -> dict[str, Any]:
 
 def _int_field(form: dict[str, str], name: str) -> int:
     text = form.get(name, "").strip()
-    if not (text.isascii() and text.isdigit()) or int(text) <= 0:
+    if not (text.isascii() and text.isdigit()) or len(text) > 19 or int(text) <= 0:
         raise _Answer(Errno.BAD_PARAMETERS)
     return int(text)
 
@@ -161,6 +164,7 @@ class School:
         self._course_ids = itertools.count(100_001)
         self._class_ids = itertools.count(2_000_001)
         self._group_ids = itertools.count(147_667)
+        self._handlers = dict(_HANDLERS)
 
     # -------------------------------------------------------------------- seeding
 
@@ -253,11 +257,26 @@ class School:
 
     # ------------------------------------------------------------------- answers
 
+    def handle(self, row: Endpoint, handler: Handler) -> None:
+        """Serve ``row``'s action with ``handler(school, fields, rng)`` (for new rows).
+
+        ``fields`` maps the row's Python parameter names to the wire text; the handler
+        returns the JSON document to answer (see :func:`envelope`).
+        """
+        self._handlers[row.action] = (row, handler)
+
     def answer(self, action: str, form: dict[str, str], rng: random.Random) -> dict[str, Any]:
-        """The JSON document the server answers ``action`` with, applying its change."""
-        handler = _HANDLERS.get(action, _unknown_action)
+        """The JSON document the server answers ``action`` with, applying its change.
+
+        Raises:
+            NotImplementedAction: the sandbox does not implement ``action``.
+        """
+        found = self._handlers.get(action)
+        if found is None:
+            raise NotImplementedAction(action)
+        row, handler = found
         try:
-            return handler(self, form, rng)
+            return handler(self, read_form(row, form), rng)
         except _Answer as answer:
             return envelope(answer.errno)
 
@@ -282,9 +301,9 @@ class School:
         return busy
 
     def _add_course_class_student(self, form: dict[str, str], rng: random.Random) -> dict[str, Any]:
-        course_id = _int_field(form, "courseId")
-        uid = _int_field(form, "studentUid")
-        class_ids = _id_list(form, "classJson", Errno.BAD_PARAMETERS)
+        course_id = _int_field(form, "course_id")
+        uid = _int_field(form, "student_uid")
+        class_ids = _id_list(form, "class_ids", Errno.BAD_PARAMETERS)
         self._count_items("addCourseClassStudent", len(class_ids))
         course = self._course(course_id, editing=True)
         if uid == course.teacher_uid:
@@ -320,11 +339,11 @@ class School:
     def _del_class_student_multiple(
         self, form: dict[str, str], rng: random.Random
     ) -> dict[str, Any]:
-        course_id = _int_field(form, "courseId")
-        class_id = _int_field(form, "classId")
+        course_id = _int_field(form, "course_id")
+        class_id = _int_field(form, "class_id")
         if form.get("identity") != "1":
             raise _Answer(Errno.ONLY_STUDENTS)
-        uids = _id_list(form, "studentUidJson", Errno.STUDENTS_EMPTY)
+        uids = _id_list(form, "student_uids", Errno.STUDENTS_EMPTY)
         self._count_items("delClassStudentMultiple", len(uids))
         self._course(course_id, editing=False)
         lesson = self._lessons.get(class_id)
@@ -349,16 +368,14 @@ class School:
         return envelope(Errno.OK, data)
 
     def _add_course_group(self, form: dict[str, str], rng: random.Random) -> dict[str, Any]:
-        course_id = _int_field(form, "courseId")
-        name = form.get("groupName", "")
+        course_id = _int_field(form, "course_id")
+        name = form.get("group_name", "")
         parsed = _group_list(form)
         if not name:
             raise _Answer(Errno.BAD_PARAMETERS)
         uids = [m.student_uid for g in parsed for m in g]
         if len(uids) != len(set(uids)):
             raise _Answer(Errno.BAD_PARAMETERS)
-        if len(uids) > MAX_CHUNK_SIZE:
-            raise _Answer(Errno.ILLEGAL_DATA)
         self._count_items("addCourseGroup", len(uids))
         course = self._courses.get(course_id)
         if course is None or course.deleted:
@@ -390,7 +407,7 @@ class School:
 
 def _group_list(form: dict[str, str]) -> list[list[GroupMember]]:
     try:
-        groups = json.loads(form["groupList"])
+        groups = json.loads(form["groups"])
     except (KeyError, ValueError):
         raise _Answer(Errno.BAD_PARAMETERS) from None
     if not isinstance(groups, list) or not groups:
@@ -410,12 +427,24 @@ def _group_list(form: dict[str, str]) -> list[list[GroupMember]]:
     return parsed
 
 
-def _unknown_action(school: School, form: dict[str, str], rng: random.Random) -> dict[str, Any]:
-    raise _Answer(Errno.BAD_PARAMETERS)
+Handler = Callable[["School", dict[str, str], random.Random], dict[str, Any]]
 
-
-_HANDLERS: dict[str, Callable[[School, dict[str, str], random.Random], dict[str, Any]]] = {
-    "addCourseClassStudent": School._add_course_class_student,
-    "delClassStudentMultiple": School._del_class_student_multiple,
-    "addCourseGroup": School._add_course_group,
+#: What the sandbox implements: each endpoint row with the handler of its answers. A
+#: handler gets the form read through the row (Python parameter names -> wire text).
+_HANDLERS: dict[str, tuple[Endpoint, Handler]] = {
+    row.action: (row, handler)
+    for row, handler in (
+        (ADD_COURSE_CLASS_STUDENT, School._add_course_class_student),
+        (DEL_CLASS_STUDENT_MULTIPLE, School._del_class_student_multiple),
+        (ADD_COURSE_GROUP, School._add_course_group),
+    )
 }
+
+
+class NotImplementedAction(Exception):  # noqa: N818 - a signal to the HTTP layer
+    """The sandbox has no handler for this action (answered as HTTP 501, not an errno)."""
+
+
+def read_form(row: Endpoint, form: Mapping[str, str]) -> dict[str, str]:
+    """The form's fields by the row's Python names (absent ones are left out)."""
+    return {p.name: form[p.wire] for p in row.params if p.wire in form}

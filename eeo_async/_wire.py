@@ -1,7 +1,11 @@
-"""Sans-I/O wire layer: sign, validate, encode and decode. No sockets here.
+"""Sans-I/O wire layer: sign, validate, encode and decode, and the shape of an endpoint row.
 
-The camelCase names of the API (``courseId``, ``classJson`` ...) live only in this
-module, mapped from the snake_case parameter classes by one private cattrs converter.
+No sockets here. An action of the API is one :class:`Endpoint` row (the rows are in
+``_endpoints``): its wire name, its parameters with their wire names and kinds, which
+parameter carries the items and how many one call may hold, the fixed target of a
+batch, whether re-sending is safe, its "already" errnos and its decoder. The camelCase
+names (``courseId``, ``classJson`` ...) live only in the rows, mapped from the
+snake_case parameters by one private cattrs converter built from each row.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ import hashlib
 import json
 import operator
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import Any, Final
 from urllib.parse import quote_plus
 
@@ -18,8 +22,8 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_unstructure_fn, override
 
-from ._codes import Errno, describe
-from ._constants import MAX_CHUNK_SIZE, MAX_GROUP_NAME_CHARS, STUDENT_IDENTITY
+from ._codes import ALREADY_ANY, TRANSIENT_ITEM, Errno, describe
+from ._constants import MAX_GROUP_NAME_CHARS
 from ._errors import (
     DataMismatchError,
     InputError,
@@ -32,249 +36,14 @@ from ._models import GroupMember, GroupResult, ItemStatus
 
 #: IDs are positive and fit the server's signed 64-bit integers.
 MAX_ID: Final = 2**63 - 1
+#: Longest digit string read as a number: longer ones cannot be an ID (and ``int()`` of a
+#: very long string raises a bare ``ValueError`` past Python's digit limit).
+MAX_DIGITS: Final = 19
 
 
 def sign(secret: str, timestamp: int) -> str:
     """Return ``md5(secret + str(timestamp))`` as 32 lower-case hex characters."""
     return hashlib.md5((secret + str(timestamp)).encode()).hexdigest()
-
-
-# --------------------------------------------------------------------------- validation
-
-
-def validate_id(value: object, where: str) -> int:
-    """Return ``value`` as a positive int ID, or raise naming ``where`` and the value.
-
-    Ints (and int-like objects such as numpy integers) and strings of ASCII digits
-    (``"1001001"`` from a CSV) are accepted; bools, floats and other strings are not.
-    """
-    if isinstance(value, str):
-        text = value.strip()
-        if not (text.isascii() and text.isdigit()):
-            message = f"{where} must be a positive integer ID, got {value!r}"
-            raise InputError(message)
-        number = int(text)
-    elif isinstance(value, bool) or not hasattr(value, "__index__"):
-        message = (
-            f"{where} must be a positive integer ID, got {value!r} of type {type(value).__name__}"
-        )
-        raise InputTypeError(message)
-    else:
-        number = operator.index(value)  # type: ignore[call-overload,unused-ignore]
-    if not 0 < number <= MAX_ID:
-        message = f"{where} must be a positive integer ID, got {value!r}"
-        raise InputError(message)
-    return number
-
-
-def iter_ids(values: Iterable[object], where: str) -> Iterable[int]:
-    """Yield each of ``values`` validated as an ID, naming ``where[i]`` when one is bad."""
-    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
-        message = (
-            f"{where} must be a list (or other iterable) of IDs, "
-            f"got {type(values).__name__} {values!r:.60}"
-        )
-        raise InputTypeError(message)
-    for index, value in enumerate(values):
-        yield validate_id(value, f"{where}[{index}]")
-
-
-def validate_call_ids(values: Iterable[object], where: str, action: Action) -> tuple[int, ...]:
-    """Validate the item IDs of one call: non-empty, no duplicates, within the limit."""
-    ids = tuple(iter_ids(values, where))
-    if not ids:
-        message = f"{where} is empty: give at least one ID"
-        raise InputError(message)
-    if len(ids) > action.max_items:
-        message = (
-            f"{where} has {len(ids)} IDs but {action.name} accepts at most "
-            f"{action.max_items} per call; use eeo_async.Batcher to send any number"
-        )
-        raise TooManyItemsError(message)
-    if len(set(ids)) != len(ids):
-        twice = next(i for i, n in Counter(ids).items() if n > 1)
-        message = f"{where} contains {twice} more than once"
-        raise InputError(message)
-    return ids
-
-
-def validate_group_name(name: object) -> str:
-    """Return ``name`` if it is a string of 1 to 20 characters (never cut silently)."""
-    if not isinstance(name, str):
-        message = f"group_name must be a str, got {type(name).__name__} {name!r:.60}"
-        raise InputTypeError(message)
-    if not name.strip():
-        message = f"group_name must not be empty, got {name!r}"
-        raise InputError(message)
-    if len(name) > MAX_GROUP_NAME_CHARS:
-        message = (
-            f"group_name must be at most {MAX_GROUP_NAME_CHARS} characters, got "
-            f"{len(name)}: {name!r} (the server would cut it; shorten it yourself)"
-        )
-        raise InputError(message)
-    return name
-
-
-def validate_groups(groups: object, action: Action) -> tuple[tuple[GroupMember, ...], ...]:
-    """Check the group rules: groups non-empty, one leader each, no student twice."""
-    if isinstance(groups, str | bytes) or not isinstance(groups, Iterable):
-        message = f"groups must be a list of groups, got {type(groups).__name__}"
-        raise InputTypeError(message)
-    result: list[tuple[GroupMember, ...]] = []
-    where_seen: dict[int, str] = {}
-    for g, group in enumerate(groups):
-        if isinstance(group, str | bytes | GroupMember) or not isinstance(group, Iterable):
-            message = f"groups[{g}] must be a list of GroupMember, got {type(group).__name__}"
-            raise InputTypeError(message)
-        members: list[GroupMember] = []
-        for m, member in enumerate(group):
-            where = f"groups[{g}][{m}]"
-            if not isinstance(member, GroupMember):
-                message = f"{where} must be a GroupMember, got {member!r:.60}"
-                raise InputTypeError(message)
-            if not isinstance(member.is_leader, bool):
-                message = f"{where}.is_leader must be a bool, got {member.is_leader!r}"
-                raise InputTypeError(message)
-            uid = validate_id(member.student_uid, f"{where}.student_uid")
-            if uid in where_seen:
-                message = f"student {uid} is in {where_seen[uid]} and again in {where}"
-                raise InputError(message)
-            where_seen[uid] = where
-            members.append(GroupMember(uid, is_leader=member.is_leader))
-        if not members:
-            message = f"groups[{g}] is empty: every group needs at least one student"
-            raise InputError(message)
-        leaders = [m.student_uid for m in members if m.is_leader]
-        if len(leaders) != 1:
-            message = f"groups[{g}] must have exactly one leader, has {len(leaders)}: {leaders}"
-            raise InputError(message)
-        result.append(tuple(members))
-    if not result:
-        message = "groups is empty: give at least one group"
-        raise InputError(message)
-    if len(where_seen) > action.max_items:
-        message = (
-            f"groups hold {len(where_seen)} students but {action.name} accepts at most "
-            f"{action.max_items} per call"
-        )
-        raise TooManyItemsError(message)
-    return tuple(result)
-
-
-# ------------------------------------------------------------------- parameters and actions
-
-
-def _json_ints(ids: Sequence[int]) -> str:
-    return json.dumps(list(ids), separators=(",", ":"))
-
-
-def _json_strs(ids: Sequence[int]) -> str:
-    # The page shows student UIDs as JSON strings: studentUidJson=["1001001","1001002"].
-    return json.dumps([str(i) for i in ids], separators=(",", ":"))
-
-
-def _json_groups(groups: Sequence[Sequence[GroupMember]]) -> str:
-    doc = [
-        [{"studentUid": m.student_uid, "isLeader": int(m.is_leader)} for m in group]
-        for group in groups
-    ]
-    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
-
-
-@attrs.frozen
-class AddCourseClassStudentParams:
-    """Parameters of addCourseClassStudent (one student into up to 100 lessons)."""
-
-    course_id: int
-    student_uid: int
-    class_ids: tuple[int, ...]
-
-
-@attrs.frozen
-class DelClassStudentMultipleParams:
-    """Parameters of delClassStudentMultiple (up to 100 students out of one lesson)."""
-
-    course_id: int
-    class_id: int
-    student_uids: tuple[int, ...]
-    identity: int = STUDENT_IDENTITY
-
-
-@attrs.frozen
-class AddCourseGroupParams:
-    """Parameters of addCourseGroup (one group plan for a course)."""
-
-    course_id: int
-    group_name: str
-    groups: tuple[tuple[GroupMember, ...], ...]
-
-
-_converter = cattrs.Converter()
-
-
-def _register(cls: type, **fields: tuple[str, Callable[[Any], str]]) -> None:
-    overrides: dict[str, Any] = {
-        name: override(rename=wire, unstruct_hook=hook) for name, (wire, hook) in fields.items()
-    }
-    _converter.register_unstructure_hook(
-        cls, make_dict_unstructure_fn(cls, _converter, **overrides)
-    )
-
-
-_register(
-    AddCourseClassStudentParams,
-    course_id=("courseId", str),
-    student_uid=("studentUid", str),
-    class_ids=("classJson", _json_ints),
-)
-_register(
-    DelClassStudentMultipleParams,
-    course_id=("courseId", str),
-    class_id=("classId", str),
-    identity=("identity", str),
-    student_uids=("studentUidJson", _json_strs),
-)
-_register(
-    AddCourseGroupParams,
-    course_id=("courseId", str),
-    group_name=("groupName", str),
-    groups=("groupList", _json_groups),
-)
-
-Params = AddCourseClassStudentParams | DelClassStudentMultipleParams | AddCourseGroupParams
-
-
-@attrs.frozen(kw_only=True)
-class Action:
-    """One documented action: its wire name, item limit and whether a retry is safe.
-
-    ``idempotent`` actions (adding and removing answer 166/167 the second time) may be
-    repeated after a lost answer; the others only where the server cannot have acted.
-    """
-
-    name: str
-    max_items: int
-    idempotent: bool
-
-
-ADD_COURSE_CLASS_STUDENT: Final = Action(
-    name="addCourseClassStudent", max_items=MAX_CHUNK_SIZE, idempotent=True
-)
-DEL_CLASS_STUDENT_MULTIPLE: Final = Action(
-    name="delClassStudentMultiple", max_items=MAX_CHUNK_SIZE, idempotent=True
-)
-ADD_COURSE_GROUP: Final = Action(name="addCourseGroup", max_items=MAX_CHUNK_SIZE, idempotent=False)
-
-#: Every supported action by wire name; other actions of the family allow 30 or 10 items.
-ACTIONS: Final = {
-    a.name: a for a in (ADD_COURSE_CLASS_STUDENT, DEL_CLASS_STUDENT_MULTIPLE, ADD_COURSE_GROUP)
-}
-
-
-def encode_params(params: Params) -> str:
-    """Return the action's own form fields, URL-encoded (without SID and signature)."""
-    fields: dict[str, str] = _converter.unstructure(params)
-    return "&".join(f"{name}={quote_plus(value)}" for name, value in fields.items())
 
 
 def signed_body(sid: int, secret: str, timestamp: int, encoded_params: str) -> bytes:
@@ -283,27 +52,395 @@ def signed_body(sid: int, secret: str, timestamp: int, encoded_params: str) -> b
     return f"{head}&{encoded_params}".encode() if encoded_params else head.encode()
 
 
+# --------------------------------------------------------------------------- validation
+
+
+def _bad_id(value: object, where: str) -> InputError:
+    message = f"{where} must be a positive integer ID, got {value!r:.80}"
+    return InputError(message)
+
+
+def validate_id(value: object, where: str) -> int:
+    """Return ``value`` as a positive int ID, or raise naming ``where`` and the value.
+
+    Ints (and int-like objects such as numpy integers) and strings of ASCII digits
+    (``"1001001"`` from a CSV) are accepted; bools, floats and other strings are not.
+    """
+    if type(value) is int:  # the common case first: it is hot in planning
+        number = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if not (text.isascii() and text.isdigit()) or len(text.lstrip("0")) > MAX_DIGITS:
+            raise _bad_id(value, where)
+        number = int(text)
+    elif isinstance(value, bool) or not hasattr(value, "__index__"):
+        message = (
+            f"{where} must be a positive integer ID, got {value!r:.80} of type "
+            f"{type(value).__name__}"
+        )
+        raise InputTypeError(message)
+    else:
+        number = operator.index(value)  # type: ignore[call-overload,unused-ignore]
+    if not 0 < number <= MAX_ID:
+        raise _bad_id(value, where)
+    return number
+
+
+def iter_ids(values: Iterable[object], where: str) -> Iterable[int]:
+    """Yield each of ``values`` validated as an ID, naming ``where[i]`` when one is bad."""
+    return iter_items(values, where, validate_id)
+
+
+def iter_items(
+    values: Iterable[object], where: str, check: Callable[[object, str], Any]
+) -> Iterable[Any]:
+    """Yield each of ``values`` checked by ``check``, naming ``where[i]`` when one is bad."""
+    if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
+        message = (
+            f"{where} must be a list (or other iterable), "
+            f"got {type(values).__name__} {values!r:.60}"
+        )
+        raise InputTypeError(message)
+    for index, value in enumerate(values):
+        yield check(value, f"{where}[{index}]")
+
+
+def validate_group_name(name: object, where: str = "group_name") -> str:
+    """Return ``name`` if it is a string of 1 to 20 characters (never cut silently)."""
+    if not isinstance(name, str):
+        message = f"{where} must be a str, got {type(name).__name__} {name!r:.60}"
+        raise InputTypeError(message)
+    if not name.strip():
+        message = f"{where} must not be empty, got {name!r}"
+        raise InputError(message)
+    if len(name) > MAX_GROUP_NAME_CHARS:
+        message = (
+            f"{where} must be at most {MAX_GROUP_NAME_CHARS} characters, got "
+            f"{len(name)}: {name!r} (the server would cut it; shorten it yourself)"
+        )
+        raise InputError(message)
+    return name
+
+
+def validate_groups(groups: object, where: str = "groups") -> tuple[tuple[GroupMember, ...], ...]:
+    """Check the group rules: groups non-empty, one leader each, no student twice.
+
+    The docs state no limit on the number of members of a plan (a course has one plan),
+    so none is imposed here.
+    """
+    if isinstance(groups, str | bytes) or not isinstance(groups, Iterable):
+        message = f"{where} must be a list of groups, got {type(groups).__name__}"
+        raise InputTypeError(message)
+    result: list[tuple[GroupMember, ...]] = []
+    where_seen: dict[int, str] = {}
+    for g, group in enumerate(groups):
+        if isinstance(group, str | bytes | GroupMember) or not isinstance(group, Iterable):
+            message = f"{where}[{g}] must be a list of GroupMember, got {type(group).__name__}"
+            raise InputTypeError(message)
+        members: list[GroupMember] = []
+        for m, member in enumerate(group):
+            place = f"{where}[{g}][{m}]"
+            if not isinstance(member, GroupMember):
+                message = f"{place} must be a GroupMember, got {member!r:.60}"
+                raise InputTypeError(message)
+            if not isinstance(member.is_leader, bool):
+                message = f"{place}.is_leader must be a bool, got {member.is_leader!r}"
+                raise InputTypeError(message)
+            uid = validate_id(member.student_uid, f"{place}.student_uid")
+            if uid in where_seen:
+                message = f"student {uid} is in {where_seen[uid]} and again in {place}"
+                raise InputError(message)
+            where_seen[uid] = place
+            members.append(GroupMember(uid, is_leader=member.is_leader))
+        if not members:
+            message = f"{where}[{g}] is empty: every group needs at least one student"
+            raise InputError(message)
+        leaders = [m.student_uid for m in members if m.is_leader]
+        if len(leaders) != 1:
+            message = f"{where}[{g}] must have exactly one leader, has {len(leaders)}: {leaders}"
+            raise InputError(message)
+        result.append(tuple(members))
+    if not result:
+        message = f"{where} is empty: give at least one group"
+        raise InputError(message)
+    return tuple(result)
+
+
+# ------------------------------------------------------------------------ parameter kinds
+
+
+@attrs.frozen(kw_only=True)
+class Kind:
+    """How one parameter is checked and written on the wire.
+
+    ``check(value, where)`` returns the normalised value or raises an ``InputError``
+    naming ``where``; ``text(value)`` is the wire text before URL quoting.
+    """
+
+    check: Callable[[object, str], Any]
+    text: Callable[[Any], str] = str
+
+
+@attrs.frozen(kw_only=True)
+class ItemsKind:
+    """How a list of items is checked and written: one item's check, key and form.
+
+    ``key`` is what makes two items the same (the report's key); ``quoted`` writes a
+    whole chunk already URL-quoted, the batcher's hot path, and must equal
+    ``quote_plus(text(items))`` (a test holds every kind to that).
+    """
+
+    item: Callable[[object, str], Any]
+    text: Callable[[Sequence[Any]], str]
+    quoted: Callable[[Sequence[Any]], str]
+    key: Callable[[Any], Hashable] = attrs.field(default=lambda item: item)
+
+
+def _ids_text(ids: Sequence[int]) -> str:
+    return json.dumps(list(ids), separators=(",", ":"))
+
+
+def _ids_quoted(ids: Sequence[int]) -> str:
+    # quote_plus("[1,2]") is "%5B1%2C2%5D": digits need no quoting, so join directly.
+    return "%5B" + "%2C".join(map(str, ids)) + "%5D"
+
+
+def _id_strings_text(ids: Sequence[int]) -> str:
+    return json.dumps([str(i) for i in ids], separators=(",", ":"))
+
+
+def _id_strings_quoted(ids: Sequence[int]) -> str:
+    return "%5B%22" + "%22%2C%22".join(map(str, ids)) + "%22%5D" if ids else "%5B%5D"
+
+
+def _groups_text(groups: Sequence[Sequence[GroupMember]]) -> str:
+    doc = [
+        [{"studentUid": m.student_uid, "isLeader": int(m.is_leader)} for m in group]
+        for group in groups
+    ]
+    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
+
+
+#: A positive integer ID.
+ID: Final = Kind(check=validate_id)
+#: A group plan's name, 1 to 20 characters.
+GROUP_NAME: Final = Kind(check=validate_group_name)
+#: A list of groups of ``GroupMember``.
+GROUPS: Final = Kind(check=validate_groups, text=_groups_text)
+#: IDs as a JSON array of numbers: ``classJson=[1212131,1212123]``.
+IDS: Final = ItemsKind(item=validate_id, text=_ids_text, quoted=_ids_quoted)
+#: IDs as a JSON array of strings: ``studentUidJson=["1001001","1001002"]``.
+ID_STRINGS: Final = ItemsKind(item=validate_id, text=_id_strings_text, quoted=_id_strings_quoted)
+
+
+def choice(*allowed: int) -> Kind:
+    """A parameter that takes one of a few documented integer values (``identity``)."""
+
+    def check(value: object, where: str) -> int:
+        number = validate_id(value, where) if not isinstance(value, bool) else 0
+        if number not in allowed:
+            message = f"{where} must be one of {', '.join(map(str, allowed))}, got {value!r}"
+            raise InputError(message)
+        return number
+
+    return Kind(check=check)
+
+
+# ------------------------------------------------------------------------ endpoint rows
+
+
+class _Required:
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+
+#: The default of a parameter that must be given.
+REQUIRED: Final = _Required()
+
+
+@attrs.frozen
+class Param:
+    """One parameter of an action: Python name, wire name, kind, and default if optional."""
+
+    name: str
+    wire: str
+    kind: Kind | ItemsKind
+    default: object = REQUIRED
+
+
+Decoder = Callable[["Endpoint", bytes | str, int], Any]
+
+_converter = cattrs.Converter()
+
+
+class _Slot:
+    """Stands for the items while a row's fixed parameters are encoded once."""
+
+    MARK: Final = "\x00items\x00"
+
+
+@attrs.frozen(kw_only=True)
+class Endpoint:
+    """One action of the API as data; the Client, Batcher and sandbox all read it.
+
+    Attributes:
+        action: the wire name, e.g. ``"addCourseClassStudent"``.
+        params: the parameters in wire order.
+        items: the name of the parameter carrying the items, or ``None``.
+        max_items: the most items one call may carry (the docs' limit or advice).
+        target: the parameter a batch holds fixed besides the course (the student of
+            addCourseClassStudent, the lesson of delClassStudentMultiple), or ``None``.
+        idempotent: re-sending after a lost answer is safe (adding and removing answer
+            "already" the second time); otherwise only where the server cannot have acted.
+        already: item errnos meaning "already in the target state" (counted as success).
+        decode: ``decode(endpoint, body, item_count)`` gives the result or raises.
+    """
+
+    action: str
+    params: tuple[Param, ...]
+    items: str | None = None
+    max_items: int = 1
+    target: str | None = None
+    idempotent: bool = False
+    already: frozenset[int] = frozenset()
+    item_transient: frozenset[int] = TRANSIENT_ITEM
+    decode: Decoder
+    params_class: type = attrs.field(init=False, eq=False, repr=False)
+
+    @params_class.default
+    def _params_class(self) -> type:
+        if not self.already <= ALREADY_ANY:
+            message = f"{self.action}: unknown 'already' errnos {set(self.already) - ALREADY_ANY}"
+            raise ValueError(message)
+        names = [p.name for p in self.params]
+        if self.items is not None and self.items not in names:
+            message = f"{self.action}: items parameter {self.items!r} is not a parameter"
+            raise ValueError(message)
+        cls = attrs.make_class(
+            f"{self.action}Params",
+            {
+                p.name: attrs.field() if p.default is REQUIRED else attrs.field(default=p.default)
+                for p in self.params
+            },
+            frozen=True,
+            kw_only=True,
+        )
+        overrides: dict[str, Any] = {
+            p.name: override(rename=p.wire, unstruct_hook=self._text_hook(p)) for p in self.params
+        }
+        _converter.register_unstructure_hook(
+            cls, make_dict_unstructure_fn(cls, _converter, **overrides)
+        )
+        return cls
+
+    @staticmethod
+    def _text_hook(param: Param) -> Callable[[Any], str]:
+        text = param.kind.text
+        return lambda value: _Slot.MARK if isinstance(value, _Slot) else text(value)
+
+    @property
+    def items_param(self) -> Param | None:
+        """The row's items parameter, if it has one."""
+        return next((p for p in self.params if p.name == self.items), None)
+
+    @property
+    def items_kind(self) -> ItemsKind:
+        """The kind of the row's items parameter (``TypeError`` for a row without items)."""
+        param = self.items_param
+        if param is None or not isinstance(param.kind, ItemsKind):
+            message = f"{self.action} has no items parameter"
+            raise TypeError(message)
+        return param.kind
+
+    def build(self, values: Mapping[str, object]) -> Any:
+        """Check every value by its kind and return the row's params instance.
+
+        Raises:
+            InputTypeError: an unknown parameter.
+            InputError: a missing or bad value (named), before anything is sent.
+        """
+        unknown = set(values) - {p.name for p in self.params}
+        if unknown:
+            message = f"{self.action} has no parameter {', '.join(sorted(unknown))}"
+            raise InputTypeError(message)
+        checked: dict[str, Any] = {}
+        for param in self.params:
+            if param.name not in values:
+                if param.default is REQUIRED:
+                    message = f"{self.action} needs {param.name}"
+                    raise InputError(message)
+                continue
+            value = values[param.name]
+            if isinstance(param.kind, ItemsKind):
+                checked[param.name] = self.check_call_items(value, param.name)
+            else:
+                checked[param.name] = param.kind.check(value, param.name)
+        return self.params_class(**checked)
+
+    def check_call_items(self, values: object, where: str) -> tuple[Any, ...]:
+        """Check the items of one call: non-empty, none twice, within the row's limit."""
+        kind = self.items_kind
+        items = tuple(iter_items(values, where, kind.item))  # type: ignore[arg-type]
+        if not items:
+            message = f"{where} is empty: give at least one"
+            raise InputError(message)
+        if len(items) > self.max_items:
+            message = (
+                f"{where} has {len(items)} items but {self.action} accepts at most "
+                f"{self.max_items} per call; use eeo_async.Batcher to send any number"
+            )
+            raise TooManyItemsError(message)
+        keys = [kind.key(item) for item in items]
+        if len(set(keys)) != len(keys):
+            twice = next(k for k, n in Counter(keys).items() if n > 1)
+            message = f"{where} contains {twice} more than once"
+            raise InputError(message)
+        return items
+
+    def count(self, params: Any) -> int:
+        """How many items ``params`` carries (0 for an action without items)."""
+        return len(getattr(params, self.items)) if self.items is not None else 0
+
+    def encode(self, params: Any) -> str:
+        """The action's own form fields, URL-encoded (without SID and signature)."""
+        fields: dict[str, str] = _converter.unstructure(params)
+        return "&".join(f"{name}={quote_plus(value)}" for name, value in fields.items())
+
+    def chunk_encoder(self, fixed: Mapping[str, object]) -> Callable[[Sequence[Any]], str]:
+        """An encoder of chunks of items for fixed values of the other parameters.
+
+        The fixed part is encoded once (through the same converter as :meth:`encode`);
+        each chunk is then one join, giving the same bytes as :meth:`encode`.
+        """
+        quoted = self.items_kind.quoted
+        form = self.encode(self.params_class(**{**fixed, str(self.items): _Slot()}))
+        head, _, tail = form.partition(quote_plus(_Slot.MARK))
+        return lambda items: head + quoted(items) + tail
+
+
 # ---------------------------------------------------------------------------- decoding
 
 
 def _as_int(value: object, upper: int = MAX_ID) -> int | None:
     """``value`` as an int in 1..upper (JSON number or digit string), else ``None``."""
-    if isinstance(value, str) and value.isascii() and value.strip().isdigit():
-        value = int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isascii() and text.isdigit() and len(text.lstrip("0")) <= MAX_DIGITS:
+            value = int(text)
     if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= upper:
         return value
     return None
 
 
-#: Server errnos are small positive numbers; anything else is not the documented JSON.
+#: Server errnos are positive numbers below this; anything else is not the documented JSON.
 MAX_ERRNO: Final = 2**31 - 1
 
 
-def _snippet(body: bytes) -> str:
+def _snippet(body: bytes | str) -> str:
     return repr(body[:60]) + ("..." if len(body) > 60 else "")
 
 
-def decode_envelope(action: str, body: bytes) -> tuple[int, str, object]:
+def decode_envelope(action: str, body: bytes | str) -> tuple[int, str, object]:
     """Parse a body into ``(errno, error, data)``; ``data`` is ``None`` when absent.
 
     Raises:
@@ -324,14 +461,17 @@ def decode_envelope(action: str, body: bytes) -> tuple[int, str, object]:
     return errno, error if isinstance(error, str) else describe(errno), doc.get("data")
 
 
-def decode_items(action: str, body: bytes, count: int) -> list[ItemStatus]:
+def decode_items(endpoint: Endpoint, body: bytes | str, count: int) -> list[ItemStatus]:
     """Decode an item action's answer into one ``ItemStatus`` per item sent, in order.
+
+    Statuses whose errno is one of the row's "already" errnos have ``already`` set.
 
     Raises:
         ApiError: ``error_info.errno`` is not 1 (a subclass chosen by the errno).
         DataMismatchError: ``data`` is not a list of ``count`` status objects.
         ProtocolError: the body is not the documented JSON.
     """
+    action = endpoint.action
     errno, error, data = decode_envelope(action, body)
     if errno != Errno.OK:
         raise api_error(errno, error, action)
@@ -354,12 +494,13 @@ def decode_items(action: str, body: bytes, count: int) -> list[ItemStatus]:
             text = describe(item_errno)
         status = known.get((item_errno, text))
         if status is None:
-            status = known[item_errno, text] = ItemStatus(item_errno, text)
+            already = item_errno in endpoint.already
+            status = known[item_errno, text] = ItemStatus(item_errno, text, already=already)
         statuses.append(status)
     return statuses
 
 
-def decode_group(action: str, body: bytes) -> GroupResult:
+def decode_group(endpoint: Endpoint, body: bytes | str, count: int = 0) -> GroupResult:
     """Decode addCourseGroup's answer: the new group id (errno 1, or 898 = partial).
 
     Raises:
@@ -367,6 +508,7 @@ def decode_group(action: str, body: bytes) -> GroupResult:
         DataMismatchError: ``data`` is not a positive group id.
         ProtocolError: the body is not the documented JSON.
     """
+    action = endpoint.action
     errno, error, data = decode_envelope(action, body)
     if errno not in (Errno.OK, Errno.GROUP_PARTIAL):
         raise api_error(errno, error, action)

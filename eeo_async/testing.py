@@ -19,7 +19,18 @@ Which errors are call-level and which per item (a reading of the reference pages
 - delClassStudentMultiple: call-level 100, 102, 400, 155, 159, 144, 149, 143, 142, 212,
   145; per student 167, 114 (fault), 1.
 - addCourseGroup: 100, 102, 892, 895, 896, 897; 898 creates the plan with the valid UIDs.
-- Any action: 131 when an identical request is still being handled.
+- 131 ("identical requests at the same time") is documented only for the registration
+  family (register, registerMultiple, addCourseStudentMultiple, addClassStudentMultiple);
+  only those answer it. An identical request to any action is still counted in
+  ``stats.duplicates_in_flight``, so tests can show that the client never sends one.
+- The docs state no hard item limit for the lesson actions ("recommended <= 100"); the
+  sandbox answers 400 past 100 items so that a chunking mistake shows.
+- An action the sandbox does not implement is answered HTTP 501 with a text saying so,
+  not with an errno a real server would give.
+- A group plan has no member limit (the docs state none).
+
+``MockTransport(handler)`` answers a Client's calls from a plain function instead of a
+server, and ``set_testing(True)`` turns every backoff wait off.
 """
 
 from __future__ import annotations
@@ -38,13 +49,39 @@ from aiohttp import web
 
 from ._codes import Errno
 from ._constants import API_PATH, SERVER_TIMESTAMP_WINDOW
-from ._sandbox_school import Course, Faults, GroupPlan, SandboxStats, School, envelope
+from ._mock import MockRequest, MockResponse, MockTransport
+from ._retry import set_testing
+from ._sandbox_school import (
+    Course,
+    Faults,
+    GroupPlan,
+    NotImplementedAction,
+    SandboxStats,
+    School,
+    envelope,
+)
 from ._wire import sign
 
-__all__ = ["Course", "Faults", "GroupPlan", "Sandbox", "SandboxStats", "serve"]
+__all__ = [
+    "Course",
+    "Faults",
+    "GroupPlan",
+    "MockRequest",
+    "MockResponse",
+    "MockTransport",
+    "Sandbox",
+    "SandboxStats",
+    "envelope",
+    "serve",
+    "set_testing",
+]
 
 _HTML_ERROR = b"<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
 _SIGNING = frozenset({"SID", "safeKey", "timeStamp"})
+#: The actions whose pages document 131 for identical requests at the same time.
+_ANSWERS_131 = frozenset(
+    {"register", "registerMultiple", "addCourseStudentMultiple", "addClassStudentMultiple"}
+)
 
 
 class Sandbox(School):
@@ -88,7 +125,7 @@ class Sandbox(School):
         self.time_window = time_window
         self.clock = clock
         self._seen: Counter[str] = Counter()
-        self._handling: set[str] = set()
+        self._handling: Counter[str] = Counter()
         self._runner: web.AppRunner | None = None
 
     def __repr__(self) -> str:
@@ -159,17 +196,20 @@ class Sandbox(School):
             if not self._signed(form):
                 stats.bad_signatures += 1
                 return self._json(envelope(Errno.NO_PERMISSION))
-            if content in self._handling:
+            if self._handling[content]:
                 stats.duplicates_in_flight += 1
-                return self._json(envelope(Errno.DUPLICATE_REQUEST))
-            self._handling.add(content)
+                if action in _ANSWERS_131:
+                    return self._json(envelope(Errno.REGISTER_FAILED))
+            self._handling[content] += 1
             try:
                 faults = self.faults
                 if faults.latency or faults.latency_jitter:
                     await asyncio.sleep(faults.latency + rng.uniform(0, faults.latency_jitter))
                 return await self._answer(request, action, form, rng)
             finally:
-                self._handling.discard(content)
+                self._handling[content] -= 1
+                if not self._handling[content]:
+                    del self._handling[content]
         finally:
             stats.in_flight -= 1
 
@@ -181,7 +221,11 @@ class Sandbox(School):
             if rng.random() < getattr(faults, kind):
                 self.stats.faults_injected[kind] += 1
                 return await self._fault(request, kind)
-        doc = self.answer(action, form, rng)
+        try:
+            doc = self.answer(action, form, rng)
+        except NotImplementedAction:
+            text = f"the eeo_async sandbox does not implement the action {action!r}"
+            return web.Response(status=501, text=text)
         if rng.random() < faults.lost_after:
             self.stats.faults_injected["lost_after"] += 1
             return await self._fault(request, "lost_after")

@@ -21,15 +21,15 @@ def make_report() -> BatchReport:
         item_ids=array("q", [10, 11, 10, 11]),
         target_ids=array("q", [1, 1, 2, 2]),
     )
-    for row, (errno, error, attempts) in enumerate(
+    for row, (errno, error, attempts, outcome) in enumerate(
         [
-            (1, "ok", 1),
-            (166, "already", 2),
-            (145, "The lesson is finished.", 1),
-            (-1, "<b>x</b>", 5),
+            (1, "ok", 1, "succeeded"),
+            (166, "already", 2, "already"),
+            (145, "The lesson is finished.", 1, "failed"),
+            (-1, "<b>x</b>", 5, "unknown"),
         ]
     ):
-        report._record(row, errno, error, attempts)
+        report.record(row, errno, error, attempts, outcome)
     report.calls, report.retries, report.elapsed, report.duplicates = 3, 1, 1.5, 2
     return report
 
@@ -37,10 +37,14 @@ def make_report() -> BatchReport:
 def test_counts_and_lookup() -> None:
     """Counts split items by outcome, and items are found by their key in input order."""
     report = make_report()
-    assert (report.total, report.succeeded, report.already, report.failed) == (4, 1, 1, 2)
+    counts = (report.total, report.succeeded, report.already, report.failed, report.unknown)
+    assert counts == (4, 1, 1, 1, 1)
     assert not report.ok
     assert list(report.items) == [(1, 10), (1, 11), (2, 10), (2, 11)]
-    assert report.items[(1, 11)] == eeo.ItemResult(166, "already", 2)
+    assert report.items[(1, 11)] == eeo.ItemResult(166, "already", 2, already=True)
+    assert report.items[("1", "11")] == report.items[(1, 11)]
+    assert report.items[(2, 11)].outcome == "unknown"
+    assert not report.items[(2, 11)].ok
     assert report.items[(1, 11)].outcome == "already"
     assert report.items[(1, 11)].ok
     assert report.failed_keys == [(2, 10), (2, 11)]
@@ -59,6 +63,18 @@ def test_json_round_trip() -> None:
     assert clone.to_json() == report.to_json()
 
 
+def test_write_json_streams_the_same_document(tmp_path: Path) -> None:
+    """write_json writes what to_json returns, and load reads both JSON and CSV."""
+    report = make_report()
+    report.stop_reason, report.stopped_by = "the job was cancelled", "interrupted"
+    path = tmp_path / "r.json"
+    report.write_json(path)
+    assert path.read_text(encoding="utf-8") == report.to_json()
+    clone = BatchReport.load(path)
+    assert clone.to_json() == report.to_json()
+    assert clone.stopped_by == "interrupted"
+
+
 def test_from_json_refuses_other_text() -> None:
     """Text that is not a report is an InputError, not a crash."""
     with pytest.raises(eeo.InputError, match="not an eeo-async report"):
@@ -74,6 +90,7 @@ def test_csv_and_records(tmp_path: Path) -> None:
     report.to_csv(path)
     with path.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
+    assert BatchReport.load(path).to_records() == report.to_records()
     assert rows[2] == {
         "student_uid": "2",
         "class_id": "10",
@@ -91,7 +108,8 @@ def test_summary_repr_and_html() -> None:
     text = report.summary()
     assert "145 x1" in text
     assert "The lesson is finished." in text
-    assert "failed             2" in text
+    assert "failed             1" in text
+    assert "unknown            1" in text
     assert "total=4" in repr(report)
     html = report._repr_html_()
     assert html.startswith("<table>")
@@ -101,10 +119,12 @@ def test_summary_repr_and_html() -> None:
 def test_raise_for_failures_is_picklable() -> None:
     """BatchError carries the report and survives pickling; a clean report raises nothing."""
     report = make_report()
-    with pytest.raises(eeo.BatchError, match="2 of 4 items failed") as info:
+    with pytest.raises(
+        eeo.BatchError, match=r"2 of 4 items not done \(1 failed, 1 unknown\)"
+    ) as info:
         report.raise_for_failures()
     clone = pickle.loads(pickle.dumps(info.value))  # noqa: S301 - our own object
     assert clone.report.failed_keys == report.failed_keys
     ok = BatchReport(operation="x", course_id=1, key_fields=("class_id",), item_ids=array("q", [5]))
-    ok._record(0, 1, "ok", 1)
+    ok.record(0, 1, "ok", 1, "succeeded")
     ok.raise_for_failures()

@@ -519,7 +519,7 @@ def test_more_usage_errors(
         ["remove", "--course", "1", "--lesson", "2", "--only-failed", str(saved)], capsys
     )
     assert code == 2
-    assert "the report of another job" in err
+    assert "the report of another" in err
     code, _, err = run(["report", str(tmp_path / "missing.json")], capsys)
     assert code == 2
     assert "cannot read" in err

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import eeo_async as eeo
-from eeo_async import _wire
+from eeo_async import _endpoints, _wire
 
 scalars = st.one_of(
     st.none(),
@@ -49,7 +49,7 @@ envelopes = st.fixed_dictionaries(
 
 def _decode_items(body: bytes, count: int) -> list[eeo.ItemStatus] | None:
     try:
-        return _wire.decode_items("addCourseClassStudent", body, count)
+        return _wire.decode_items(_endpoints.ADD_COURSE_CLASS_STUDENT, body, count)
     except eeo.EEOError:
         return None
 
@@ -84,7 +84,7 @@ def test_any_json_shape(doc: dict[str, Any], count: int) -> None:
 def test_any_group_answer(doc: dict[str, Any]) -> None:
     """A group answer is a positive id with errno 1 or 898, or an EEOError."""
     try:
-        result = _wire.decode_group("addCourseGroup", json.dumps(doc).encode())
+        result = _wire.decode_group(_endpoints.ADD_COURSE_GROUP, json.dumps(doc).encode())
     except eeo.EEOError:
         return
     assert result.group_id > 0

@@ -71,12 +71,16 @@ async def test_batcher_report_equals_server_state_under_faults(eeo_sandbox: Sand
             client, concurrency=6, max_attempts=10, initial_backoff=0, max_backoff=0
         )
         report = await batcher.enroll(course.course_id, students + students[:3], course.class_ids)
-    assert report.duplicates == 3 * 130
+    assert report.duplicates == 3
     assert report.total == 120 * 130
     assert report.errno_counts[157] == 60
-    assert report.already >= 10
+    # "already" is exactly what was so before the job, whatever the faults did.
+    already = {k for k, item in report.items.items() if item.outcome == "already"}
+    assert already == {(s, course.class_ids[6]) for s in students[:10]}
     for (student, lesson), item in report.items.items():
-        assert item.ok == (student in sb.lesson_members(lesson)), (student, lesson, item)
+        member = student in sb.lesson_members(lesson)
+        if item.outcome != "unknown":
+            assert item.ok == member, (student, lesson, item)
     assert sb.stats.max_in_flight <= 6
     assert max(sb.stats.max_items_per_call.values()) <= 100
     assert sb.stats.duplicates_in_flight == 0
@@ -93,9 +97,8 @@ async def test_retry_after_backoff_signs_with_current_time() -> None:
         (a,) = sb.add_students(1)
         course = sb.add_course(lessons=1)
         sb.faults.item_busy = 1.0
-        async with client_for(sb, clock=lambda: now[0]) as client:
+        async with client_for(sb, clock=lambda: now[0], sleep=advancing_sleep) as client:
             batcher = eeo.Batcher(client, max_attempts=3, initial_backoff=1, max_backoff=1)
-            batcher._sleep = advancing_sleep
             report = await batcher.add_student_to_lessons(course.course_id, a, course.class_ids)
             assert report.items[course.class_ids[0]].attempts == 3
             assert report.errno_counts == {114: 1}
@@ -171,9 +174,10 @@ async def test_cancel_at_random_points_leaves_nothing(eeo_sandbox: Sandbox) -> N
             job.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await job
-        # Items reported final really are in the state reported.
+        # Items reported final really are in the state reported; unknown ones may be either.
         for (student, lesson), item in finished:  # type: ignore[misc]
-            assert item.ok == (student in sb.lesson_members(lesson))
+            if item.outcome != "unknown" and item.errno != eeo.LocalErrno.NOT_SENT:
+                assert item.ok == (student in sb.lesson_members(lesson))
         # Only the sandbox's own connection handlers (server side) may still run.
         left = [t for t in asyncio.all_tasks() - before if "RequestHandler" not in repr(t)]
         assert left == []

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import eeo_async as eeo
-from eeo_async._ids import InputFileError, read_groups, read_ids, read_report_csv
+from eeo_async._ids import InputFileError, read_groups, read_ids
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -151,22 +151,6 @@ def test_delimiters_and_encodings(tmp_path: Path) -> None:
     with pytest.raises(InputFileError, match=r"n\.csv:2: not readable as CSV"):
         read_ids(sheet(tmp_path, "n.csv", '5\n"' + "x" * 200_000 + '"\n'))
     assert read_ids(sheet(tmp_path, "e.csv", "#x\n5,,\n,,\n \n6,\n")) == [5, 6]
-
-
-def test_report_csv_is_read_back(tmp_path: Path) -> None:
-    """A CSV report gives its key fields and each item; anything else is refused by line."""
-    path = sheet(tmp_path, "r.csv", "class_id,errno,error,attempts,outcome\n5,1,ok,1,succeeded\n")
-    assert read_report_csv(path) == (("class_id",), [(5, 1, "succeeded")])
-    pairs = sheet(
-        tmp_path, "p.csv", "student_uid,class_id,errno,error,attempts,outcome\n1,2,-3,x,0,failed\n"
-    )
-    assert read_report_csv(pairs) == (("student_uid", "class_id"), [((1, 2), -3, "failed")])
-    with pytest.raises(InputFileError, match="not an eeo-async CSV report"):
-        read_report_csv(sheet(tmp_path, "x.csv", "uid\n5\n"))
-    with pytest.raises(InputFileError, match=r"b\.csv:2: not a report row"):
-        read_report_csv(sheet(tmp_path, "b.csv", "class_id,errno,outcome\nx,1,failed\n"))
-    with pytest.raises(InputFileError, match="the file is empty"):
-        read_report_csv(sheet(tmp_path, "e.csv", ""))
 
 
 def test_group_csv_header_matched_loosely(tmp_path: Path) -> None:

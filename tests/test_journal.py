@@ -18,20 +18,22 @@ def test_records_survive_reopening(tmp_path: Path) -> None:
         journal.record(
             [((1, 10), eeo.ItemResult(1, "ok", 1)), ((1, 11), eeo.ItemResult(145, "finished", 1))]
         )
-        journal.record([((2, 10), eeo.ItemResult(166, "already", 2))])
+        journal.record([((2, 10), eeo.ItemResult(166, "already", 2, already=True))])
     with Journal(path, identity) as journal:
         assert journal.count() == 3
         assert journal.finished(pairs=True) == {
             (1, 10): eeo.ItemResult(1, "ok", 1),
-            (2, 10): eeo.ItemResult(166, "already", 2),
+            (2, 10): eeo.ItemResult(166, "already", 2, already=True),
         }
 
 
 def test_single_keys(tmp_path: Path) -> None:
     """Jobs keyed by one ID store and give back plain int keys."""
     with Journal(tmp_path / "j.db", {"op": "remove"}) as journal:
-        journal.record([(7, eeo.ItemResult(167, "not there", 1))])
-        assert journal.finished(pairs=False) == {7: eeo.ItemResult(167, "not there", 1)}
+        journal.record([(7, eeo.ItemResult(167, "not there", 1, already=True))])
+        assert journal.finished(pairs=False) == {
+            7: eeo.ItemResult(167, "not there", 1, already=True)
+        }
 
 
 def test_other_job_is_refused(tmp_path: Path) -> None:

@@ -11,7 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import eeo_async as eeo
-from eeo_async import _wire
+from eeo_async import _endpoints, _wire
+
+ADD = _endpoints.ADD_COURSE_CLASS_STUDENT
+DEL = _endpoints.DEL_CLASS_STUDENT_MULTIPLE
+GROUP = _endpoints.ADD_COURSE_GROUP
 
 SAMPLES = Path(__file__).parent / "samples"
 
@@ -44,8 +48,10 @@ def test_signed_body_puts_credentials_first() -> None:
 
 def test_add_course_class_student_fields() -> None:
     """classJson is a JSON array of ints, as the page's example shows."""
-    params = _wire.AddCourseClassStudentParams(123456, 1001001, (1212131, 1212123))
-    assert form(_wire.encode_params(params)) == {
+    params = ADD.build(
+        {"course_id": 123456, "student_uid": 1001001, "class_ids": [1212131, 1212123]}
+    )
+    assert form(ADD.encode(params)) == {
         "courseId": "123456",
         "studentUid": "1001001",
         "classJson": "[1212131,1212123]",
@@ -54,8 +60,8 @@ def test_add_course_class_student_fields() -> None:
 
 def test_del_class_student_multiple_fields() -> None:
     """studentUidJson is a JSON array of strings and identity is 1 (students)."""
-    params = _wire.DelClassStudentMultipleParams(442447, 2447, (1001001, 1001002))
-    assert form(_wire.encode_params(params)) == {
+    params = DEL.build({"course_id": 442447, "class_id": 2447, "student_uids": [1001001, 1001002]})
+    assert form(DEL.encode(params)) == {
         "courseId": "442447",
         "classId": "2447",
         "identity": "1",
@@ -69,7 +75,8 @@ def test_add_course_group_fields() -> None:
         (eeo.GroupMember(1000152, is_leader=True), eeo.GroupMember(1000109)),
         (eeo.GroupMember(1000101, is_leader=True), eeo.GroupMember(1000100)),
     )
-    fields = form(_wire.encode_params(_wire.AddCourseGroupParams(176465, "课程分组", groups)))
+    params = GROUP.build({"course_id": 176465, "group_name": "课程分组", "groups": groups})
+    fields = form(GROUP.encode(params))
     assert fields["courseId"] == "176465"
     assert fields["groupName"] == "课程分组"
     assert json.loads(fields["groupList"]) == [
@@ -119,16 +126,49 @@ def test_input_errors_are_value_and_type_errors() -> None:
 
 def test_call_ids_rules() -> None:
     """One call takes 1 to 100 distinct IDs, not a bare string."""
-    action = _wire.ADD_COURSE_CLASS_STUDENT
-    assert _wire.validate_call_ids(["1", 2], "class_ids", action) == (1, 2)
+    assert ADD.check_call_items(["1", 2], "class_ids") == (1, 2)
     with pytest.raises(eeo.InputError, match="empty"):
-        _wire.validate_call_ids([], "class_ids", action)
+        ADD.check_call_items([], "class_ids")
     with pytest.raises(eeo.TooManyItemsError, match="Batcher"):
-        _wire.validate_call_ids(range(1, 102), "class_ids", action)
+        ADD.check_call_items(range(1, 102), "class_ids")
     with pytest.raises(eeo.InputError, match="7 more than once"):
-        _wire.validate_call_ids([7, 8, 7], "class_ids", action)
+        ADD.check_call_items([7, 8, 7], "class_ids")
     with pytest.raises(eeo.InputTypeError, match="class_ids must be a list"):
-        _wire.validate_call_ids("123", "class_ids", action)
+        ADD.check_call_items("123", "class_ids")
+
+
+def test_rows_check_missing_and_unknown_parameters() -> None:
+    """A row refuses a missing parameter and an unknown one, naming them."""
+    with pytest.raises(eeo.InputError, match="needs student_uid"):
+        ADD.build({"course_id": 1, "class_ids": [2]})
+    with pytest.raises(eeo.InputTypeError, match="no parameter colour"):
+        ADD.build({"course_id": 1, "student_uid": 2, "class_ids": [3], "colour": 4})
+
+
+def test_every_encoded_form_is_the_bytes_sent_before() -> None:
+    """Every row encodes, whole and chunk by chunk, to the bytes recorded before the rows."""
+    cases = json.loads(sample("encoded_forms.json"))
+    assert {case["action"] for case in cases} == set(_endpoints.ENDPOINTS)
+    for case in cases:
+        row = _endpoints.ENDPOINTS[case["action"]]
+        values = dict(case["values"])
+        if "groups" in values:
+            values["groups"] = [
+                [M(uid, is_leader=lead) for uid, lead in g] for g in values["groups"]
+            ]
+        assert row.encode(row.build(values)) == case["encoded"], case["action"]
+        if row.items is not None:
+            items = values.pop(row.items)
+            assert row.chunk_encoder(values)(items) == case["encoded"]
+
+
+@given(st.lists(st.integers(min_value=1, max_value=2**63 - 1), max_size=120))
+def test_quoted_item_forms_equal_quote_plus(ids: list[int]) -> None:
+    """The fast chunk forms equal quote_plus of the JSON text for every kind of ID list."""
+    from urllib.parse import quote_plus
+
+    for kind in (_wire.IDS, _wire.ID_STRINGS):
+        assert kind.quoted(ids) == quote_plus(kind.text(ids))
 
 
 def test_group_name_rules() -> None:
@@ -163,23 +203,29 @@ M = eeo.GroupMember
 def test_group_rules(groups: object, message: str) -> None:
     """Group plans need groups, one leader each, and each student once."""
     with pytest.raises(eeo.InputError, match=message):
-        _wire.validate_groups(groups, _wire.ADD_COURSE_GROUP)
+        _wire.validate_groups(groups)
+
+
+def test_group_plans_have_no_member_limit() -> None:
+    """A plan of more than 100 students is accepted: the docs state no limit."""
+    groups = [[M(g * 10 + m + 1, is_leader=m == 0) for m in range(10)] for g in range(30)]
+    assert sum(len(g) for g in _wire.validate_groups(groups)) == 300
 
 
 def test_decode_documented_samples() -> None:
     """The documented success bodies decode into aligned statuses and a group id."""
     for name in ("add_success.json", "del_success.json"):
-        statuses = _wire.decode_items("x", sample(name), 2)
+        statuses = _wire.decode_items(ADD, sample(name), 2)
         assert [s.errno for s in statuses] == [1, 1]
         assert all(s.ok for s in statuses)
-    result = _wire.decode_group("addCourseGroup", sample("group_success.json"))
+    result = _wire.decode_group(GROUP, sample("group_success.json"))
     assert result.group_id == 147667
     assert not result.partial
 
 
 def test_decode_per_item_errors() -> None:
     """Per-item errnos stay with their item; 166 counts as ok and already."""
-    statuses = _wire.decode_items("addCourseClassStudent", sample("add_item_errors.json"), 3)
+    statuses = _wire.decode_items(ADD, sample("add_item_errors.json"), 3)
     assert [(s.errno, s.ok, s.already) for s in statuses] == [
         (1, True, False),
         (166, True, True),
@@ -189,7 +235,7 @@ def test_decode_per_item_errors() -> None:
 
 def test_decode_partial_group() -> None:
     """Errno 898 still returns the new group id, marked partial."""
-    result = _wire.decode_group("addCourseGroup", sample("group_partial_898.json"))
+    result = _wire.decode_group(GROUP, sample("group_partial_898.json"))
     assert (result.group_id, result.partial) == (147668, True)
 
 
@@ -203,7 +249,7 @@ def test_decode_partial_group() -> None:
 def test_decode_error_only_bodies(name: str, error: type[eeo.ApiError], errno: int) -> None:
     """A body with only error_info raises the family's ApiError with errno and action."""
     with pytest.raises(error) as info:
-        _wire.decode_items("addCourseClassStudent", sample(name), 2)
+        _wire.decode_items(ADD, sample(name), 2)
     assert info.value.errno == errno
     assert info.value.action == "addCourseClassStudent"
 
@@ -219,6 +265,9 @@ def test_decode_error_only_bodies(name: str, error: type[eeo.ApiError], errno: i
         (212, eeo.NotFoundError),
         (228, eeo.NotFoundError),
         (131, eeo.ServerBusyError),
+        (104, eeo.ServerBusyError),
+        (464, eeo.ServerBusyError),
+        (893, eeo.NotFoundError),
         (892, eeo.GroupExistsError),
         (145, eeo.ApiError),
     ],
@@ -227,7 +276,7 @@ def test_errno_families(errno: int, family: type[eeo.ApiError]) -> None:
     """Each errno maps to its family class, all under ApiError and EEOError."""
     body = json.dumps({"error_info": {"errno": errno, "error": "e"}}).encode()
     with pytest.raises(family) as info:
-        _wire.decode_items("a", body, 1)
+        _wire.decode_items(ADD, body, 1)
     assert type(info.value) is family
     assert isinstance(info.value, eeo.EEOError)
 
@@ -235,7 +284,7 @@ def test_errno_families(errno: int, family: type[eeo.ApiError]) -> None:
 def test_decode_html_body_is_protocol_error() -> None:
     """An HTML page where JSON was expected is a ProtocolError quoting its start."""
     with pytest.raises(eeo.ProtocolError, match="not JSON") as info:
-        _wire.decode_items("a", sample("bad_gateway.html"), 1)
+        _wire.decode_items(ADD, sample("bad_gateway.html"), 1)
     assert "<html>" in str(info.value)
 
 
@@ -251,14 +300,14 @@ def test_decode_html_body_is_protocol_error() -> None:
 def test_decode_misaligned_data(body: bytes) -> None:
     """Data of the wrong length or shape is a DataMismatchError, never guessed."""
     with pytest.raises(eeo.DataMismatchError):
-        _wire.decode_items("a", body, 2)
+        _wire.decode_items(ADD, body, 2)
 
 
 @given(st.binary(max_size=200))
 def test_decode_any_bytes_gives_result_or_eeo_error(body: bytes) -> None:
     """Any bytes decode to statuses or raise an EEOError, nothing else."""
     try:
-        statuses = _wire.decode_items("a", body, 1)
+        statuses = _wire.decode_items(ADD, body, 1)
     except eeo.EEOError:
         return
     assert len(statuses) == 1
