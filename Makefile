@@ -30,11 +30,12 @@ test: lint types unit
 demo: $(STAMP)
 	$(BIN)/eeo-async demo
 
+# Every table, a few minutes; e.g. BENCH_ARGS="--only profile" for one benchmark.
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 bench-smoke: $(STAMP)
-	$(BIN)/python benchmarks/run.py --smoke
+	$(BIN)/python benchmarks/run.py --smoke $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -1,4 +1,7 @@
-"""Serve a seeded sandbox in its own process, so benchmarks measure only the client.
+"""Serve a seeded sandbox in its own process, for the benchmarks' correctness check.
+
+The speed tables use the canned server (``_canned.py``) instead: the sandbox checks
+signatures and IDs, which is what the check wants and what a speed table must not time.
 
 Prints one JSON line (base URL, credentials, student and course IDs) once it listens,
 then serves until its standard input closes.

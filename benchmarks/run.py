@@ -1,50 +1,564 @@
-"""Benchmarks: the SDK against the floor and the sequential way, memory, retry efficiency.
+"""Benchmarks of the eeo_async client against a floor, on a canned server in another process.
 
-Run with ``make bench`` (a few minutes) or ``python benchmarks/run.py --smoke`` (seconds).
+``make bench`` (``python benchmarks/run.py``) prints every table; ``--smoke`` runs every
+code path at tiny sizes in seconds (the test suite does); ``--only NAME`` runs one
+benchmark (repeatable). Each client measurement runs in a fresh process, so the CPU it
+reports is its own; the server is another process and reports its own CPU too.
+
+A new benchmark is a function ``(Sizes) -> None`` that prints its table, and a row in
+``BENCHMARKS``.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import importlib.metadata
+import importlib.util
 import json
+import math
 import os
 import platform
+import pstats
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import clients
-
-import eeo_async as eeo
-from eeo_async.testing import Faults, Sandbox
-
 HERE = Path(__file__).resolve().parent
+#: Credentials for the canned server, which checks none; never printed.
+SID = 1
+SECRET = "benchmark-secret"
+COURSE = 7_000_001
+CHUNK = 100
+HAS_UVLOOP = importlib.util.find_spec("uvloop") is not None
+#: Every table printed and every process run, for ``--json`` (specs without credentials).
+TABLES: list[dict[str, Any]] = []
+RUNS: list[dict[str, Any]] = []
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """Every size of a run; ``FULL`` for ``make bench``, ``SMOKE`` for ``--smoke``."""
+
+    reps: int = 5
+    #: (a) and (b): students x lessons (chunks of 100), the in-flight counts.
+    students: int = 4_000
+    lessons: int = 100
+    speed_in_flight: tuple[int, ...] = (16, 64)
+    latency: float = 0.020
+    latency_in_flight: tuple[int, ...] = (16, 64, 256)
+    #: (c): calls (one per student), lessons per call, the in-flight counts.
+    single_calls: int = 2_000
+    single_lessons: int = 100
+    single_in_flight: tuple[int, ...] = (1, 50)
+    #: (d): students x lessons, 114 rates, attempts (None: the SDK's default).
+    retry_students: int = 200
+    retry_lessons: int = 200
+    retry_rates: tuple[float, ...] = (0.05, 0.20, 0.50)
+    retry_max_attempts: int | None = None
+    #: (e): (students, lessons) per job.
+    memory_jobs: tuple[tuple[int, int], ...] = ((10_000, 100), (50_000, 100))
+    #: correctness check against the sandbox: students x lessons.
+    check_students: int = 20
+    check_lessons: int = 150
+    profile_lines: int = 15
+
+
+FULL = Sizes()
+SMOKE = Sizes(
+    reps=1,
+    students=20,
+    lessons=150,
+    speed_in_flight=(2, 4),
+    latency=0.002,
+    latency_in_flight=(2, 4, 8),
+    single_calls=20,
+    single_lessons=10,
+    single_in_flight=(1, 4),
+    retry_students=10,
+    retry_lessons=150,
+    retry_rates=(0.2,),
+    retry_max_attempts=2,
+    memory_jobs=((50, 100),),
+    check_students=3,
+    check_lessons=120,
+    profile_lines=5,
+)
+
+# ------------------------------------------------------------------------ processes
+
+
+class CannedServer:
+    """The canned server (``_canned.py``) in its own process: port, stats, stop."""
+
+    def __init__(self, latency: float = 0.0, busy: float = 0.0, seed: int = 1) -> None:
+        args = [sys.executable, str(HERE / "_canned.py"), "--latency", str(latency)]
+        args += ["--busy", str(busy), "--seed", str(seed)]
+        self.process = subprocess.Popen(  # noqa: S603 - our own script
+            args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        first = self._read()
+        self.base_url = f"http://127.0.0.1:{first['port']}"
+
+    def _read(self) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError("the canned server stopped")
+        return dict(json.loads(line))
+
+    def command(self, name: str) -> dict[str, Any]:
+        """Send ``stats`` or ``reset``; ``stats`` answers with one JSON line."""
+        assert self.process.stdin is not None
+        self.process.stdin.write(name + "\n")
+        self.process.stdin.flush()
+        return self._read() if name == "stats" else {}
+
+    def close(self) -> None:
+        """Close its standard input, which stops it; kill it if it lingers."""
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        finally:
+            if self.process.stdout is not None:
+                self.process.stdout.close()
 
 
 @contextmanager
-def server(students: int, lessons: int, courses: int, latency: float) -> Iterator[dict[str, Any]]:
-    """A sandbox in its own process; yields what it printed (URL, credentials, IDs)."""
-    args = [
-        sys.executable,
-        str(HERE / "_server.py"),
-        "--students",
-        str(students),
-        "--lessons",
-        str(lessons),
-        "--courses",
-        str(courses),
-        "--latency",
-        str(latency),
-    ]
-    process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)  # noqa: S603
+def canned(latency: float = 0.0, busy: float = 0.0) -> Iterator[CannedServer]:
+    """A canned server for the duration of the block."""
+    server = CannedServer(latency, busy)
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+def spawn(script: str, spec: dict[str, Any], timeout: float = 900) -> dict[str, Any]:
+    """Run ``script`` in a fresh process with ``spec`` on its standard input."""
+    done = subprocess.run(  # noqa: S603 - our own script
+        [sys.executable, str(HERE / script)],
+        input=json.dumps(spec),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{script} failed:\n{done.stderr[-3000:]}")
+    result = dict(json.loads(done.stdout.splitlines()[-1]))
+    public = {k: v for k, v in spec.items() if k not in ("secret", "sid", "base_url")}
+    RUNS.append({"script": script, "spec": public, "result": result})
+    return result
+
+
+def client_run(server: CannedServer, **spec: Any) -> dict[str, Any]:
+    """One client measurement, with the server's CPU over the same time."""
+    spec = {"base_url": server.base_url, "sid": SID, "secret": SECRET, "course": COURSE, **spec}
+    before = server.command("stats")["cpu"]
+    result = spawn("clients.py", spec)
+    after = server.command("stats")
+    result["server_cpu"] = after["cpu"] - before
+    server.command("reset")
+    if result.get("failed") or set(result.get("errnos", {})) - {"1"}:
+        raise RuntimeError(f"{spec['impl']} got answers other than errno 1: {result}")
+    # The server saw every call and every item: nobody skipped work.
+    if (after["requests"], after["items"]) != (result["calls"], result["items"]):
+        raise RuntimeError(f"{spec['impl']}: the server saw {after}, the client {result}")
+    return result
+
+
+# ---------------------------------------------------------------------------- output
+
+
+def spread(values: Sequence[float], fmt: str = ".3f") -> str:
+    """``median [min-max]`` of a few repetitions (just the value for one)."""
+    median = statistics.median(values)
+    if len(values) == 1:
+        return f"{median:{fmt}}"
+    return f"{median:{fmt}} [{min(values):{fmt}}-{max(values):{fmt}}]"
+
+
+def ratio(sdk: Sequence[float], base: Sequence[float]) -> tuple[float, str]:
+    """Ratio of the medians, and its text with the range of the per-repetition ratios."""
+    value = statistics.median(sdk) / statistics.median(base)
+    pairs = [s / b for s, b in zip(sdk, base, strict=True)]
+    if len(pairs) == 1:
+        return value, f"{value:.2f}x"
+    return value, f"{value:.2f}x [{min(pairs):.2f}-{max(pairs):.2f}]"
+
+
+def verdict(value: float, target: float) -> str:
+    return "met" if value <= target else "not met"
+
+
+def table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]], notes: str) -> None:
+    TABLES.append({"title": title, "header": list(header), "rows": rows, "notes": notes})
+    print(f"\n### {title}\n")
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    if notes:
+        print(f"\n{notes}")
+    sys.stdout.flush()
+
+
+def server_share(runs: Sequence[dict[str, Any]]) -> str:
+    """The server's CPU as a share of one core over the client's wall time (the maximum)."""
+    return f"{max(r['server_cpu'] / r['wall'] for r in runs):.0%}"
+
+
+# ------------------------------------------------------------------------ benchmarks
+
+
+def bench_speed(sizes: Sizes) -> None:
+    """(a) Batcher at 0 ms: client CPU per call, SDK vs the floor."""
+    impls = [("sdk", "asyncio"), ("floor", "asyncio")]
+    if HAS_UVLOOP:
+        impls.append(("floor", "uvloop"))
+    runs: dict[tuple[int, str, str], list[dict[str, Any]]] = defaultdict(list)
+    with canned() as server:
+        for _ in range(sizes.reps):
+            for in_flight in sizes.speed_in_flight:
+                for impl, loop in impls:
+                    runs[in_flight, impl, loop].append(
+                        client_run(
+                            server,
+                            mode="batch",
+                            impl=impl,
+                            loop=loop,
+                            students=sizes.students,
+                            lessons=sizes.lessons,
+                            concurrency=in_flight,
+                        )
+                    )
+    rows = []
+    for in_flight in sizes.speed_in_flight:
+        per_call = {
+            key[1:]: [1000 * r["cpu"] / r["calls"] for r in value]
+            for key, value in runs.items()
+            if key[0] == in_flight
+        }
+        value, text = ratio(per_call["sdk", "asyncio"], per_call["floor", "asyncio"])
+        uv = spread(per_call["floor", "uvloop"]) if HAS_UVLOOP else "uvloop not installed"
+        everything = [r for key, value in runs.items() if key[0] == in_flight for r in value]
+        rows.append(
+            [
+                str(in_flight),
+                spread(per_call["sdk", "asyncio"]),
+                spread(per_call["floor", "asyncio"]),
+                uv,
+                text,
+                "<= 0.9x",
+                verdict(value, 0.9),
+                spread([r["wall"] for r in runs[in_flight, "sdk", "asyncio"]], ".2f"),
+                spread([r["wall"] for r in runs[in_flight, "floor", "asyncio"]], ".2f"),
+                server_share(everything),
+            ]
+        )
+    calls = sizes.students * math.ceil(sizes.lessons / CHUNK)
+    table(
+        f"(a) Batcher, 0 ms latency, {sizes.students * sizes.lessons:,} items ({calls:,} calls): client CPU ms per call",
+        [
+            "in flight",
+            "SDK",
+            "floor",
+            "floor on uvloop",
+            "SDK/floor",
+            "target",
+            "",
+            "SDK wall s",
+            "floor wall s",
+            "server CPU (max)",
+        ],
+        rows,
+        f"Median [range] of {sizes.reps} repetitions; CPU is user + system of the client process. "
+        "Server CPU is the canned server's CPU over the client's wall time, in share of one core.",
+    )
+
+
+def bench_latency(sizes: Sizes) -> None:
+    """(b) Batcher at 20 ms: wall time, SDK vs the floor."""
+    runs: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
+    with canned(latency=sizes.latency) as server:
+        for _ in range(sizes.reps):
+            for in_flight in sizes.latency_in_flight:
+                for impl in ("sdk", "floor"):
+                    runs[in_flight, impl].append(
+                        client_run(
+                            server,
+                            mode="batch",
+                            impl=impl,
+                            students=sizes.students,
+                            lessons=sizes.lessons,
+                            concurrency=in_flight,
+                        )
+                    )
+    rows = []
+    calls = sizes.students * math.ceil(sizes.lessons / CHUNK)
+    for in_flight in sizes.latency_in_flight:
+        sdk = [r["wall"] for r in runs[in_flight, "sdk"]]
+        floor = [r["wall"] for r in runs[in_flight, "floor"]]
+        value, text = ratio(sdk, floor)
+        ideal = math.ceil(calls / in_flight) * sizes.latency
+        rows.append(
+            [
+                str(in_flight),
+                spread(sdk, ".2f"),
+                spread(floor, ".2f"),
+                f"{ideal:.2f}",
+                text,
+                "<= 1.05x",
+                verdict(value, 1.05),
+                server_share(runs[in_flight, "sdk"] + runs[in_flight, "floor"]),
+            ]
+        )
+    table(
+        f"(b) Batcher, {sizes.latency * 1000:.0f} ms latency, {sizes.students * sizes.lessons:,} items ({calls:,} calls): wall seconds",
+        [
+            "in flight",
+            "SDK",
+            "floor",
+            "latency bound",
+            "SDK/floor",
+            "target",
+            "",
+            "server CPU (max)",
+        ],
+        rows,
+        f"Median [range] of {sizes.reps} repetitions. The latency bound is calls / in flight x latency "
+        "(no client or server time at all). "
+        "The SDK's client gets max_connections=in flight where that is above its default of 100.",
+    )
+
+
+def bench_single(sizes: Sizes) -> None:
+    """(c) single calls (the web-backend path): CPU per call, SDK vs hand-written."""
+    runs: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
+    with canned() as server:
+        for _ in range(sizes.reps):
+            for in_flight in sizes.single_in_flight:
+                for impl in ("sdk", "hand"):
+                    runs[in_flight, impl].append(
+                        client_run(
+                            server,
+                            mode="single",
+                            impl=impl,
+                            students=sizes.single_calls,
+                            lessons=sizes.single_lessons,
+                            concurrency=in_flight,
+                        )
+                    )
+    rows = []
+    for in_flight in sizes.single_in_flight:
+        sdk = [1000 * r["cpu"] / r["calls"] for r in runs[in_flight, "sdk"]]
+        hand = [1000 * r["cpu"] / r["calls"] for r in runs[in_flight, "hand"]]
+        value, text = ratio(sdk, hand)
+        rows.append(
+            [
+                str(in_flight),
+                spread(sdk),
+                spread(hand),
+                text,
+                "<= 1.1x",
+                verdict(value, 1.1),
+                server_share(runs[in_flight, "sdk"] + runs[in_flight, "hand"]),
+            ]
+        )
+    table(
+        f"(c) single calls, 0 ms latency, {sizes.single_calls:,} calls of {sizes.single_lessons} lessons: client CPU ms per call",
+        ["in flight", "SDK", "hand-written aiohttp", "SDK/hand", "target", "", "server CPU (max)"],
+        rows,
+        f"Median [range] of {sizes.reps} repetitions. SDK: `await client.add_course_class_student(...)`, "
+        "one call at a time per coroutine; hand-written: the same form signed and posted with aiohttp, "
+        "`json.loads`, errnos counted.",
+    )
+
+
+def best_retry_calls(busy_log: list[list[Any]], max_attempts: int) -> int:
+    """Retry calls if every round sent all waiting items of a student together.
+
+    ``busy_log`` rows are ``[student, attempt, items answered 114 at that attempt]``;
+    items answered 114 at the last attempt are not retried.
+    """
+    return sum(math.ceil(n / CHUNK) for _, attempt, n in busy_log if attempt < max_attempts)
+
+
+def bench_retry(sizes: Sizes) -> None:
+    """(d) retry efficiency at item-level 114: retry calls vs the best possible."""
+    max_attempts = sizes.retry_max_attempts or 5  # 5 is the SDK's default
+    rows = []
+    items = sizes.retry_students * sizes.retry_lessons
+    first_pass = sizes.retry_students * math.ceil(sizes.retry_lessons / CHUNK)
+    for rate in sizes.retry_rates:
+        with canned(busy=rate) as server:
+            for backoff, initial in (("default", None), ("none", 0.0)):
+                spec = {
+                    "base_url": server.base_url,
+                    "sid": SID,
+                    "secret": SECRET,
+                    "course": COURSE,
+                    "mode": "batch",
+                    "impl": "sdk",
+                    "students": sizes.retry_students,
+                    "lessons": sizes.retry_lessons,
+                    "concurrency": 16,
+                    "max_attempts": sizes.retry_max_attempts,
+                    "initial_backoff": initial,
+                }
+                result = spawn("clients.py", spec)
+                stats = server.command("stats")
+                server.command("reset")
+                best = best_retry_calls(stats["busy_log"], max_attempts)
+                assert result["calls"] == stats["requests"], (result, stats["requests"])
+                assert result["calls"] - result["retries"] == first_pass
+                value = result["retries"] / best if best else 1.0
+                rows.append(
+                    [
+                        f"{rate:.0%}",
+                        backoff,
+                        f"{stats['busy_items']:,}",
+                        f"{result['retries']:,}",
+                        f"{best:,}",
+                        f"{value:.2f}x",
+                        "<= 1.15x",
+                        verdict(value, 1.15),
+                        f"{result['failed']:,}",
+                        f"{result['wall']:.1f}",
+                    ]
+                )
+    table(
+        f"(d) retry efficiency, enroll of {sizes.retry_students} students x {sizes.retry_lessons} lessons = {items:,} items ({first_pass:,} first-pass calls), 16 in flight, {max_attempts} attempts",
+        [
+            "item 114",
+            "backoff",
+            "answered 114",
+            "retry calls",
+            "best possible",
+            "ratio",
+            "target",
+            "",
+            "failed in the end",
+            "wall s",
+        ],
+        rows,
+        "The server answers 114 for a deterministic draw of (student, lesson, attempt) and logs, per "
+        "student and attempt, how many items it answered 114. Best possible: every retry round sends "
+        "all waiting items of a student together, sum over students and rounds of ceil(waiting / 100). "
+        "Default backoff: 0.5 s doubling, plus up to 0.5 s jitter; none: initial_backoff=0.",
+    )
+
+
+def bench_memory(sizes: Sizes) -> None:
+    """(e) memory: bytes per item above the job process's own baseline."""
+    rows = []
+    methods: set[str] = set()
+    with canned() as server:
+        for students, lessons in sizes.memory_jobs:
+            spec = {
+                "base_url": server.base_url,
+                "sid": SID,
+                "secret": SECRET,
+                "course": COURSE,
+                "students": students,
+                "lessons": lessons,
+                "concurrency": 64,
+            }
+            result = spawn("memory.py", spec)
+            server.command("reset")
+            per_item = result["bytes_per_item"]
+            methods.add(result["method"])
+            rows.append(
+                [
+                    f"{result['items']:,}",
+                    f"{result['calls']:,}",
+                    f"{result['baseline_mb']:.1f}",
+                    f"{result['peak_mb']:.1f}",
+                    f"{result['above_mb']:.1f}",
+                    f"{per_item:.1f}",
+                    "<= 30",
+                    verdict(per_item, 30),
+                    f"{result['wall']:.1f}",
+                ]
+            )
+    table(
+        "(e) memory of an enroll job (Batcher, 64 in flight, canned server at 0 ms)",
+        [
+            "items",
+            "calls",
+            "baseline MB",
+            "peak MB",
+            "above baseline MB",
+            "bytes per item",
+            "target",
+            "",
+            "wall s",
+        ],
+        rows,
+        "Each job runs in a fresh process that imports the SDK, builds its input lists, resets its "
+        "peak RSS (`echo 5 > /proc/self/clear_refs`) and reads VmRSS as the baseline; the peak is "
+        "VmHWM from /proc/self/status after the job (the report included, still alive). "
+        f"Peak measured by: {', '.join(sorted(methods))}.",
+    )
+
+
+def bench_check(sizes: Sizes) -> None:
+    """Correctness: the SDK and the floor enrol for real into the sandbox (checked)."""
+    rows = []
+    with _sandbox_process(sizes) as info:
+        for impl in ("sdk", "floor"):
+            course, lessons = info["courses"].pop()
+            spec = {
+                "base_url": info["base_url"],
+                "sid": info["sid"],
+                "secret": info["secret"],
+                "course": course,
+                "mode": "batch",
+                "impl": impl,
+                "students": info["students"],
+                "lessons": lessons,
+                "concurrency": 4,
+            }
+            result = spawn("clients.py", spec)
+            items = len(info["students"]) * len(lessons)
+            if impl == "sdk":
+                ok = result["items"] == result["succeeded"] == items
+            else:
+                ok = result["errnos"] == {"1": items}
+            rows.append(
+                [impl, f"{result['items']:,}", f"{result['calls']:,}", "ok" if ok else "FAILED"]
+            )
+            if not ok:
+                raise RuntimeError(f"{impl} did not enrol everything in the sandbox: {result}")
+    table(
+        "correctness: the same clients against the sandbox (signatures and IDs checked)",
+        ["client", "items", "calls", "every item answered 1"],
+        rows,
+        "",
+    )
+
+
+@contextmanager
+def _sandbox_process(sizes: Sizes) -> Iterator[dict[str, Any]]:
+    """The seeded sandbox in its own process (``_server.py``); yields what it printed."""
+    args = [sys.executable, str(HERE / "_server.py")]
+    args += ["--students", str(sizes.check_students), "--lessons", str(sizes.check_lessons)]
+    args += ["--courses", "2"]
+    process = subprocess.Popen(  # noqa: S603 - our own script
+        args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert process.stdout is not None
         line = process.stdout.readline()
@@ -61,107 +575,97 @@ def server(students: int, lessons: int, courses: int, latency: float) -> Iterato
             process.wait()
 
 
-def measure(run: Callable[[], int]) -> tuple[float, float, int]:
-    """Wall seconds, client CPU seconds and calls of one run."""
-    wall, cpu = time.perf_counter(), time.process_time()
-    calls = run()
-    return time.perf_counter() - wall, time.process_time() - cpu, calls
+def _where(path: str, line: int, name: str) -> str:
+    """A profile entry as ``package/module.py:line(name)``, without the site's directories."""
+    parts = Path(path).parts
+    short = "/".join(parts[-2:]) if len(parts) > 1 else path
+    return f"{short}:{line}({name})"
 
 
-def speed(
-    latencies: list[float],
-    students: int,
-    lessons: int,
-    reps: int,
-    concurrency: int,
-    sequential_students: int,
-) -> list[dict[str, Any]]:
-    rows = []
-    for latency in latencies:
-        courses = 2 * reps + 1
-        with server(students, lessons, courses, latency) as info:
-            ids = info["students"]
-            course_list = iter(info["courses"])
-            results: dict[str, list[tuple[float, float, int]]] = {"sdk": [], "floor": []}
-            for _ in range(reps):
-                for name in ("sdk", "floor"):
-                    course, lesson_ids = next(course_list)
-                    method = getattr(clients, name)
-                    results[name].append(
-                        measure(
-                            lambda m=method, c=course, ls=lesson_ids: asyncio.run(
-                                m(info, c, ls, ids, concurrency)
-                            )
-                        )
-                    )
-            course, lesson_ids = next(course_list)
-            subset = ids[:sequential_students]
-            seq_wall, _, seq_calls = measure(
-                lambda: clients.sequential(info, course, lesson_ids, subset)
-            )
-        sdk_wall = statistics.median(r[0] for r in results["sdk"])
-        floor_wall = statistics.median(r[0] for r in results["floor"])
-        calls = results["sdk"][0][2]
-        scale = calls / seq_calls
-        rows.append(
-            {
-                "latency_ms": latency * 1000,
-                "calls": calls,
-                "sdk_s": sdk_wall,
-                "floor_s": floor_wall,
-                "sequential_s": seq_wall * scale,
-                "sequential_measured_calls": seq_calls,
-                "sdk_cpu_ms_per_call": 1000
-                * statistics.median(r[1] for r in results["sdk"])
-                / calls,
-                "floor_cpu_ms_per_call": 1000
-                * statistics.median(r[1] for r in results["floor"])
-                / calls,
-                "sdk_calls_per_s": calls / sdk_wall,
-            }
+#: Event-loop plumbing, left out of the cumulative view (it holds everything).
+LOOP_PLUMBING = ("runners.py", "base_events.py", "events.py", "_contextvars")
+
+
+def profile_rows(path: str, sort: str, limit: int, only: str = "") -> list[list[str]]:
+    """The top ``limit`` entries of a cProfile dump by ``sort``, optionally one package's."""
+    stats = pstats.Stats(path).stats  # type: ignore[attr-defined]  # not in typeshed
+    entries = [
+        (where, calls, own, total)
+        for where, (_, calls, own, total, _) in stats.items()
+        if only in where[0]
+        and not (sort == "cumulative" and any(p in _where(*where) for p in LOOP_PLUMBING))
+    ]
+    index = 2 if sort == "tottime" else 3
+    entries.sort(key=lambda entry: entry[index], reverse=True)
+    return [
+        [_where(*where), f"{calls:,}", f"{own:.3f}", f"{total:.3f}"]
+        for where, calls, own, total in entries[:limit]
+    ]
+
+
+def bench_profile(sizes: Sizes) -> None:
+    """cProfile of the SDK in (a) at the largest in-flight count: the top entries."""
+    in_flight = max(sizes.speed_in_flight)
+    with tempfile.TemporaryDirectory() as tmp, canned() as server:
+        path = str(Path(tmp) / "sdk.prof")
+        result = client_run(
+            server,
+            mode="batch",
+            impl="sdk",
+            students=sizes.students,
+            lessons=sizes.lessons,
+            concurrency=in_flight,
+            profile=path,
         )
-    return rows
+        header = ["function", "calls", "own s", "cumulative s"]
+        n = sizes.profile_lines
+        what = f"the SDK in (a), {sizes.students * sizes.lessons:,} items at {in_flight} in flight"
+        note = (
+            f"Under cProfile the job took {result['wall']:.2f} s of wall time. A coroutine counts "
+            "one call per resumption; the event loop's own frames (which hold everything) are left out "
+            "of the cumulative view."
+        )
+        table(
+            f"cProfile of {what}: top {n} by cumulative time",
+            header,
+            profile_rows(path, "cumulative", n),
+            note,
+        )
+        table(
+            f"cProfile of {what}: top {n} by own time", header, profile_rows(path, "tottime", n), ""
+        )
+        table(
+            f"cProfile of {what}: the SDK's own functions (eeo_async), top {n} by own time",
+            header,
+            profile_rows(path, "tottime", n, only=f"eeo_async{os.sep}"),
+            "",
+        )
 
 
-def memory(students: int, lessons: int) -> dict[str, Any]:
-    done = subprocess.run(  # noqa: S603
-        [
-            sys.executable,
-            str(HERE / "memory.py"),
-            "--students",
-            str(students),
-            "--lessons",
-            str(lessons),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=600,
-    )
-    return dict(json.loads(done.stdout))
+@dataclass(frozen=True)
+class Benchmark:
+    """A named benchmark: the function printing its table; run by default or not."""
+
+    run: Callable[[Sizes], None]
+    default: bool = True
 
 
-async def retry_efficiency(students: int, lessons: int, item_busy: float) -> dict[str, Any]:
-    async with Sandbox(seed=11, faults=Faults(item_busy=item_busy)) as sb:
-        ids = sb.add_students(students)
-        course = sb.add_course(lessons=lessons)
-        async with eeo.Client(sb.sid, sb.secret, base_url=sb.base_url) as client:
-            batcher = eeo.Batcher(
-                client, concurrency=16, max_attempts=8, initial_backoff=0, max_backoff=0
-            )
-            report = await batcher.enroll(course.course_id, ids, course.class_ids)
-        retried_items = sb.stats.faults_injected["item_busy"]
-    first = -(-lessons // 100) * students
-    return {
-        "items": report.total,
-        "first_pass_calls": first,
-        "retry_calls": report.calls - first,
-        "items_answered_114": retried_items,
-        "failed": report.failed,
-    }
+BENCHMARKS: dict[str, Benchmark] = {
+    "speed": Benchmark(bench_speed),
+    "latency": Benchmark(bench_latency),
+    "single": Benchmark(bench_single),
+    "retry": Benchmark(bench_retry),
+    "memory": Benchmark(bench_memory),
+    "check": Benchmark(bench_check),
+    "profile": Benchmark(bench_profile, default=False),
+}
+
+
+# --------------------------------------------------------------------------- machine
 
 
 def machine() -> str:
+    """nproc, CPU model, Python, aiohttp (and uvloop) versions."""
     cpu = "unknown CPU"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -170,76 +674,51 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return (
-        f"{os.cpu_count()} cores, {platform.machine()}, {cpu}, Python {platform.python_version()}"
-    )
+    versions = [f"Python {platform.python_version()}"]
+    for package in ("aiohttp", "uvloop"):
+        try:
+            versions.append(f"{package} {importlib.metadata.version(package)}")
+        except importlib.metadata.PackageNotFoundError:
+            versions.append(f"{package} not installed")
+    return f"{os.cpu_count()} cores ({platform.machine()}, {cpu}), {', '.join(versions)}"
 
 
-def main() -> None:
+def load() -> str:
+    """The load averages: other work on the machine skews the numbers."""
+    try:
+        one, five, _ = os.getloadavg()
+    except OSError:
+        return "load unknown"
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min)"
+
+
+def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--smoke", action="store_true", help="tiny sizes, one repetition (CI)")
-    args = parser.parse_args()
-    if args.smoke:
-        sizes = {
-            "latencies": [0.0],
-            "students": 6,
-            "lessons": 150,
-            "reps": 1,
-            "concurrency": 4,
-            "sequential_students": 2,
-        }
-        mem = (20, 50)
-        retry = (10, 150)
-    else:
-        sizes = {
-            "latencies": [0.0, 0.02, 0.05],
-            "students": 200,
-            "lessons": 200,
-            "reps": 3,
-            "concurrency": 16,
-            "sequential_students": 20,
-        }
-        mem = (1000, 1000)
-        retry = (200, 200)
-    print(f"eeo_async benchmarks, {time.strftime('%Y-%m-%d')}, {machine()}")
-    rows = speed(
-        sizes["latencies"],
-        sizes["students"],
-        sizes["lessons"],
-        sizes["reps"],
-        sizes["concurrency"],
-        sizes["sequential_students"],
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, one repetition")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=sorted(BENCHMARKS),
+        help="run only this benchmark (repeatable; 'profile' runs only when named)",
     )
-    print()
-    print(
-        f"enroll {sizes['students']} students x {sizes['lessons']} lessons, concurrency {sizes['concurrency']}, median of {sizes['reps']}"
+    parser.add_argument(
+        "--json", metavar="PATH", help="also write every table and every run's numbers here"
     )
-    print(
-        "| latency | calls | SDK s | floor s | sequential s* | SDK/floor | seq/SDK | SDK calls/s | CPU ms/call SDK | CPU ms/call floor | CPU SDK/floor |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
-    for r in rows:
-        print(
-            f"| {r['latency_ms']:.0f} ms | {r['calls']} | {r['sdk_s']:.2f} | {r['floor_s']:.2f} | {r['sequential_s']:.2f} | "
-            f"{r['sdk_s'] / r['floor_s']:.2f}x | {r['sequential_s'] / r['sdk_s']:.1f}x | {r['sdk_calls_per_s']:.0f} | "
-            f"{r['sdk_cpu_ms_per_call']:.2f} | {r['floor_cpu_ms_per_call']:.2f} | {r['sdk_cpu_ms_per_call'] / r['floor_cpu_ms_per_call']:.2f}x |"
-        )
-    print(
-        f"* sequential measured on {rows[0]['sequential_measured_calls']} calls and scaled to the same call count"
-    )
-    m = memory(*mem)
-    print()
-    print(
-        f"memory: enroll of {m['items']} items ({m['calls']} calls, fake transport) in {m['seconds']:.1f} s: "
-        f"peak RSS {m['peak_mb']:.0f} MB ({m['baseline_mb']:.0f} MB before the job), {m['bytes_per_item']:.0f} bytes per item"
-    )
-    e = asyncio.run(retry_efficiency(*retry, 0.05))
-    print()
-    print(
-        f"retries: {e['items']} items with 5% per-item 114: {e['items_answered_114']} items answered 114, "
-        f"retried in {e['retry_calls']} calls (one call per failed item would be {e['items_answered_114']}); "
-        f"{e['first_pass_calls']} first-pass calls, {e['failed']} failed in the end"
-    )
+    args = parser.parse_args(argv)
+    sizes = SMOKE if args.smoke else FULL
+    # A smoke run goes through every code path, the benchmarks off by default included.
+    names = args.only or [name for name, b in BENCHMARKS.items() if b.default or args.smoke]
+    started = time.perf_counter()
+    header_date = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    print(f"# eeo_async benchmarks, {header_date}")
+    print(f"\n{machine()}; {'smoke sizes' if args.smoke else 'full sizes'}; {load()} at the start")
+    for name in names:
+        BENCHMARKS[name].run(sizes)
+    print(f"\n{time.perf_counter() - started:.0f} s in all; {load()} at the end")
+    if args.json:
+        doc = {"date": header_date, "machine": machine(), "smoke": args.smoke}
+        doc |= {"tables": TABLES, "runs": RUNS}
+        Path(args.json).write_text(json.dumps(doc, indent=1) + "\n")
 
 
 if __name__ == "__main__":

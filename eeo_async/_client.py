@@ -12,6 +12,7 @@ import ipaddress
 import json
 import logging
 import math
+import re
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from types import TracebackType
@@ -50,6 +51,9 @@ from ._wire import Endpoint, Kind, Param, decode_envelope, signed_body, validate
 
 _log = logging.getLogger(LOGGER_NAME)
 _T = TypeVar("_T")
+_REDACTED = b"[redacted]"
+#: A token shaped like a safeKey (32 hex digits), to redact from echoed requests.
+_HEX32 = re.compile(rb"(?<![0-9a-fA-F])[0-9a-fA-F]{32}(?![0-9a-fA-F])")
 _SIGNING = frozenset({"SID", "safeKey", "timeStamp"})
 
 
@@ -171,6 +175,7 @@ class Client:
             message = "secret must not be empty"
             raise InputError(message)
         self._secret = secret
+        self._secret_bytes = secret.encode()
         self._base_url = _check_base_url(base_url)
         self._timeout = _check_timeout(timeout)
         self._policy = RetryPolicy(
@@ -309,7 +314,7 @@ class Client:
         outcome: object = "?"
         try:
             response = await self._shared.transport.send(action, body, timeout=self._timeout)
-            result = endpoint.decode(endpoint, _body_text(action, response), count)
+            result = endpoint.decode(endpoint, _body_text(action, response, self._scrub), count)
         except ApiError as exc:
             outcome = exc.errno
             raise
@@ -330,6 +335,17 @@ class Client:
                     (time.perf_counter() - started) * 1000,
                 )
 
+    def _scrub(self, data: bytes) -> bytes:
+        """``data`` without the secret or any key-like token, if it may echo a request.
+
+        Some proxies echo the request in an error page; whatever the server sends may
+        end in an exception, a report or a journal, so it never carries them. The checks
+        are substring searches, so a normal answer costs next to nothing.
+        """
+        if self._secret_bytes not in data and b"safeKey" not in data:
+            return data
+        return _HEX32.sub(_REDACTED, data.replace(self._secret_bytes, _REDACTED))
+
     async def _with_retries(self, endpoint: Endpoint, encoded: str, count: int) -> tuple[Any, int]:
         """Attempt until success or a final failure; the result and the attempts made."""
         retrying = AsyncRetrying(
@@ -348,9 +364,18 @@ class Client:
     async def _call(self, endpoint: Endpoint, /, **values: object) -> Any:
         """Check ``values`` by the row, send with retries, return the decoded result."""
         params = endpoint.build(values)
-        result, attempts = await self._with_retries(
-            endpoint, endpoint.encode(params), endpoint.count(params)
-        )
+        try:
+            result, attempts = await self._with_retries(
+                endpoint, endpoint.encode(params), endpoint.count(params)
+            )
+        except ApiError as exc:
+            if endpoint.idempotent or not exc.may_have_acted:
+                raise
+            hint = (
+                "the server may have acted although it answered this errno, so the call was "
+                "not sent again (repeating it is not safe): check the course first"
+            )
+            raise api_error(exc.errno, exc.error, exc.action, hint=hint) from exc
         if attrs.has(type(result)) and "attempts" in attrs.fields_dict(type(result)):
             result = attrs.evolve(result, attempts=attempts)
         return result
@@ -474,20 +499,23 @@ class Client:
         return result
 
 
-def _body_text(action: str, response: Response) -> bytes | str:
+def _body_text(action: str, response: Response, scrub: Callable[[bytes], bytes]) -> bytes | str:
     """The body as the server declared it: bytes for UTF-8, text for another charset."""
     if response.status != 200:
         detail = f"HTTP {response.status}"
-        location = response.headers.get("Location")
         if 300 <= response.status < 400:
+            location = scrub((response.headers.get("Location") or "").encode()).decode()
             detail += f" redirect to {location!r} (not followed: it would drop the signed form)"
+        elif response.body:
+            detail += f": {scrub(response.body[:200]).decode(errors='replace')!r}"
         retry_after = _retry_after(response.headers.get("Retry-After"))
         raise HTTPStatusError(action, detail, response.status, retry_after)
+    body = scrub(response.body)
     charset = response.charset
     if charset is None or charset in ("utf-8", "utf8"):
-        return response.body
+        return body
     try:
-        return response.body.decode(charset)
+        return body.decode(charset)
     except (LookupError, UnicodeDecodeError) as exc:
         message = f"the answer does not decode as its declared charset {charset!r}"
         raise ProtocolError(action, message) from exc

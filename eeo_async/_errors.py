@@ -83,12 +83,15 @@ class ApiError(EEOError):
         action: the API action, e.g. ``"addCourseClassStudent"``.
     """
 
-    def __init__(self, errno: int, error: str, action: str = "") -> None:
+    def __init__(self, errno: int, error: str, action: str = "", *, hint: str = "") -> None:
         self.errno = errno
         self.error = error
         self.action = action
+        self.hint = hint
         where = f"{action}: " if action else ""
         message = f"{where}errno {errno}: {error or describe(errno)}"
+        if hint:
+            message += f" ({hint})"
         super().__init__(message)
 
     @property
@@ -102,7 +105,7 @@ class ApiError(EEOError):
         return self.errno in TRANSIENT and self.errno not in NOT_ACTED
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.errno, self.error, self.action))
+        return (_rebuild_api_error, (type(self), self.errno, self.error, self.action, self.hint))
 
 
 class BadCredentialsError(ApiError):
@@ -145,9 +148,15 @@ _FAMILIES: dict[int, type[ApiError]] = {
 }
 
 
-def api_error(errno: int, error: str, action: str) -> ApiError:
+def api_error(errno: int, error: str, action: str, *, hint: str = "") -> ApiError:
     """Build the ``ApiError`` subclass that stands for ``errno``."""
-    return _FAMILIES.get(errno, ApiError)(errno, error, action)
+    return _FAMILIES.get(errno, ApiError)(errno, error, action, hint=hint)
+
+
+def _rebuild_api_error(
+    cls: type[ApiError], errno: int, error: str, action: str, hint: str
+) -> ApiError:
+    return cls(errno, error, action, hint=hint)
 
 
 class _ActionError(EEOError):

@@ -36,8 +36,14 @@ class Faults:
         http_error: HTTP 502 with an HTML body; nothing is applied.
         non_json: HTTP 200 with an HTML body; nothing is applied.
         drop_before: the connection is closed before anything is applied.
-        lost_after: the change is applied, then the connection is closed unanswered.
         rate_limited: HTTP 429 with ``Retry-After: 1``; nothing is applied.
+        redirect: HTTP 302 to another URL (a misconfigured proxy); nothing is applied.
+        lost_after: the change is applied, then the connection is closed unanswered.
+        error_after: the change is applied, then HTTP 502 with an HTML body.
+        busy_after: the change is applied, then the call answers errno 104.
+        echo_after: the change is applied, then an HTML page echoing the request (as
+            some proxies do: the safeKey is in it).
+        gbk: the answer is encoded in GBK and says ``charset=gbk``; nothing else changes.
         latency: seconds added to every request.
         latency_jitter: up to this many seconds more, at random.
     """
@@ -47,8 +53,13 @@ class Faults:
     http_error: float = 0.0
     non_json: float = 0.0
     drop_before: float = 0.0
-    lost_after: float = 0.0
     rate_limited: float = 0.0
+    redirect: float = 0.0
+    lost_after: float = 0.0
+    error_after: float = 0.0
+    busy_after: float = 0.0
+    echo_after: float = 0.0
+    gbk: float = 0.0
     latency: float = 0.0
     latency_jitter: float = 0.0
 

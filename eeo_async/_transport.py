@@ -153,6 +153,9 @@ class AiohttpTransport(Transport):
     def _ready(self) -> tuple[aiohttp.ClientSession, asyncio.Semaphore]:
         loop = asyncio.get_running_loop()
         if self._loop is not None and loop is not self._loop:
+            if self._owned and self._session is not None and self._loop.is_closed():
+                # Its loop is gone: nothing can close it now; stop it warning as well.
+                self._session.detach()
             message = (
                 "this Client was first used in another event loop "
                 f"({'closed' if self._loop.is_closed() else 'still running'}); an aiohttp "

@@ -217,40 +217,84 @@ class Sandbox(School):
         self, request: web.Request, action: str, form: dict[str, str], rng: random.Random
     ) -> web.StreamResponse:
         faults = self.faults
-        for kind in ("drop_before", "rate_limited", "http_error", "non_json", "call_busy"):
+        for kind, responder in _BEFORE:
             if rng.random() < getattr(faults, kind):
                 self.stats.faults_injected[kind] += 1
-                return await self._fault(request, kind)
+                return await responder(self, request, {})
         try:
             doc = self.answer(action, form, rng)
         except NotImplementedAction:
             text = f"the eeo_async sandbox does not implement the action {action!r}"
             return web.Response(status=501, text=text)
-        if rng.random() < faults.lost_after:
-            self.stats.faults_injected["lost_after"] += 1
-            return await self._fault(request, "lost_after")
+        for kind, responder in _AFTER:
+            if rng.random() < getattr(faults, kind):
+                self.stats.faults_injected[kind] += 1
+                return await responder(self, request, doc)
         return self._json(doc)
 
-    async def _fault(self, request: web.Request, kind: str) -> web.StreamResponse:
-        if kind in ("drop_before", "lost_after"):
-            if request.transport is not None:
-                request.transport.close()
-            # The client sees the connection closed without an answer.
-            raise asyncio.CancelledError
-        if kind == "rate_limited":
-            return web.Response(status=429, text="Too Many Requests", headers={"Retry-After": "1"})
-        if kind == "http_error":
-            return web.Response(status=502, body=_HTML_ERROR, content_type="text/html")
-        if kind == "non_json":
-            return web.Response(status=200, body=_HTML_ERROR, content_type="text/html")
-        return self._json(envelope(Errno.SERVER_BUSY))
-
-    def _json(self, doc: dict[str, Any]) -> web.Response:
+    def _count(self, doc: dict[str, Any]) -> None:
         self.stats.errnos[doc["error_info"]["errno"]] += 1
         data = doc.get("data")
         if isinstance(data, list):
             self.stats.item_errnos.update(entry["errno"] for entry in data)
+
+    def _json(self, doc: dict[str, Any]) -> web.Response:
+        self._count(doc)
         return web.json_response(doc)
+
+
+Responder = Callable[[Sandbox, web.Request, dict[str, Any]], Awaitable[web.StreamResponse]]
+
+
+async def _close(sandbox: Sandbox, request: web.Request, doc: dict[str, Any]) -> web.Response:
+    if request.transport is not None:
+        request.transport.close()
+    # The client sees the connection closed without an answer.
+    raise asyncio.CancelledError
+
+
+async def _status(status: int, body: bytes, headers: dict[str, str] | None = None) -> web.Response:
+    return web.Response(status=status, body=body, content_type="text/html", headers=headers)
+
+
+async def _echo(sandbox: Sandbox, request: web.Request, doc: dict[str, Any]) -> web.Response:
+    form = await request.post()
+    echoed = "&".join(f"{k}={v!s}" for k, v in form.items() if isinstance(v, str))
+    body = f"<html><body>upstream error; request was: {echoed}</body></html>"
+    return web.Response(status=200, text=body, content_type="text/html")
+
+
+async def _gbk(sandbox: Sandbox, request: web.Request, doc: dict[str, Any]) -> web.Response:
+    sandbox._count(doc)
+    body = json.dumps(doc, ensure_ascii=False).encode("gbk", errors="replace")
+    return web.Response(body=body, headers={"Content-Type": "application/json; charset=gbk"})
+
+
+async def _as_json(doc: dict[str, Any], sandbox: Sandbox) -> web.Response:
+    return sandbox._json(doc)
+
+
+#: Faults drawn before the change is applied (nothing applied): kind -> responder, in
+#: the order of their draws.
+_BEFORE: tuple[tuple[str, Responder], ...] = (
+    ("drop_before", _close),
+    ("rate_limited", lambda sb, rq, doc: _status(429, b"Too Many Requests", {"Retry-After": "1"})),
+    ("http_error", lambda sb, rq, doc: _status(502, _HTML_ERROR)),
+    ("non_json", lambda sb, rq, doc: _status(200, _HTML_ERROR)),
+    ("call_busy", lambda sb, rq, doc: _as_json(envelope(Errno.SERVER_BUSY), sb)),
+    (
+        "redirect",
+        lambda sb, rq, doc: _status(302, b"", {"Location": f"https://{rq.host}{rq.path_qs}"}),
+    ),
+)
+#: Faults drawn after the change is applied: kind -> responder, in the order of draws.
+_AFTER: tuple[tuple[str, Responder], ...] = (
+    ("lost_after", _close),
+    ("error_after", lambda sb, rq, doc: _status(502, _HTML_ERROR)),
+    ("busy_after", lambda sb, rq, doc: _as_json(envelope(Errno.OPERATION_FAILED), sb)),
+    ("echo_after", _echo),
+    ("gbk", _gbk),
+)
 
 
 async def serve(
