@@ -576,12 +576,19 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _fault_help() -> dict[str, str]:
-    """Each Faults field's line from its docstring's Attributes section."""
+    """Each Faults field's text from its docstring's Attributes section (continuations too)."""
     helps: dict[str, str] = {}
+    name, indent = "", 0
     for line in (Faults.__doc__ or "").splitlines():
-        name, _, text = line.strip().partition(": ")
-        if name.isidentifier() and text:
-            helps[name] = text
+        depth = len(line) - len(line.lstrip())
+        head, _, text = line.strip().partition(": ")
+        if head.isidentifier() and text and head in attrs.fields_dict(Faults):
+            name, indent = head, depth
+            helps[name] = text.replace("``", "")
+        elif name and line.strip() and depth > indent:
+            helps[name] += " " + line.strip().replace("``", "")
+        else:
+            name = ""
     return helps
 
 
