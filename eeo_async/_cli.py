@@ -378,21 +378,15 @@ def _client(args: argparse.Namespace) -> Client:
 
 
 def _progress(args: argparse.Namespace) -> tuple[bool, Callable[[int, int], None] | None]:
-    """(tqdm bar, plain-lines callback): a bar on a terminal with tqdm, else plain lines."""
+    """(bar, plain-lines callback): the Batcher's bar on a terminal, plain lines elsewhere.
+
+    On a terminal without tqdm (an optional extra) the Batcher prints plain lines itself.
+    """
     if args.progress is False:
         return False, None
-    if sys.stderr.isatty() and _has_tqdm():
+    if sys.stderr.isatty():
         return True, None
     return False, _plain_progress()
-
-
-def _has_tqdm() -> bool:
-    # tqdm is optional (the "progress" extra): without it, plain lines stand in.
-    try:
-        import tqdm  # noqa: F401, PLC0415
-    except ImportError:
-        return False
-    return True
 
 
 def _plain_progress() -> Callable[[int, int], None]:
