@@ -1,9 +1,11 @@
 """The ``eeo-async`` command: bulk jobs from files, a report out, resumable with a journal.
 
 Built on argparse (standard library). The subcommands are rows of one table
-(:data:`COMMANDS`): name, help, the options it accepts, its handler and an example; the
-bulk jobs are rows of :data:`BULK` (operation, input files, target). Adding a bulk
-command is a ``Bulk`` row and a ``Command`` row. Exit codes are in :data:`EXIT_CODES`.
+(:data:`COMMANDS`): name, help, the options it accepts, its handler and an example. A
+bulk job's row carries a :class:`Bulk` spec (Batcher operation, key fields, input files,
+fixed target) from which its options and handler are built, so adding one (say
+``unenroll``) is one row, once the Batcher has the operation. Exit codes are in
+:data:`EXIT_CODES`.
 """
 
 from __future__ import annotations
@@ -129,22 +131,6 @@ class Bulk:
 
 _STUDENTS = IdFile("--students", "student_uids", "student UIDs", ("--students-column",))
 _LESSONS = IdFile("--lessons", "class_ids", "lesson (class) IDs", ("--lessons-column",))
-
-BULK = {
-    "enroll": Bulk("enroll", ("student_uid", "class_id"), (_STUDENTS, _LESSONS)),
-    "remove": Bulk(
-        "remove_students_from_lesson",
-        ("student_uid",),
-        (attrs.evolve(_STUDENTS, column_flags=("--column", "--students-column")),),
-        ("--lesson", "class_id", "lesson (class) ID"),
-    ),
-    "add-lessons": Bulk(
-        "add_student_to_lessons",
-        ("class_id",),
-        (attrs.evolve(_LESSONS, column_flags=("--column", "--lessons-column")),),
-        ("--student", "student_uid", "student UID"),
-    ),
-}
 
 
 def _dest(flag: str) -> str:
@@ -661,8 +647,8 @@ class Command:
     example: str
 
 
-def _bulk(name: str, help_text: str, example: str) -> Command:
-    spec = BULK[name]
+def _bulk(name: str, help_text: str, spec: Bulk, example: str) -> Command:
+    """A bulk job's row: its options and handler come from its ``Bulk`` spec."""
     return Command(name, help_text, _bulk_options(spec), _bulk_handler(spec), example)
 
 
@@ -670,6 +656,7 @@ COMMANDS = (
     _bulk(
         "enroll",
         "Add every student of a file to every lesson of a file.",
+        Bulk("enroll", ("student_uid", "class_id"), (_STUDENTS, _LESSONS)),
         """  export EEO_SID=1234567 EEO_SECRET=...        # or --sid and --secret-file
   eeo-async enroll --course 176465 --students students.csv \\
       --students-column "Student UID" --lessons lessons.txt \\
@@ -678,11 +665,23 @@ COMMANDS = (
     _bulk(
         "remove",
         "Remove the students of a file from one lesson.",
+        Bulk(
+            "remove_students_from_lesson",
+            ("student_uid",),
+            (attrs.evolve(_STUDENTS, column_flags=("--column", "--students-column")),),
+            ("--lesson", "class_id", "lesson (class) ID"),
+        ),
         "  eeo-async remove --course 176465 --lesson 1212131 --students leavers.txt",
     ),
     _bulk(
         "add-lessons",
         "Add one student to the lessons of a file.",
+        Bulk(
+            "add_student_to_lessons",
+            ("class_id",),
+            (attrs.evolve(_LESSONS, column_flags=("--column", "--lessons-column")),),
+            ("--student", "student_uid", "student UID"),
+        ),
         "  eeo-async add-lessons --course 176465 --student 1001001 --lessons lessons.txt",
     ),
     Command(
