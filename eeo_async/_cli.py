@@ -376,17 +376,26 @@ def _progress(args: argparse.Namespace) -> tuple[bool, Callable[[int, int], None
 
 
 def _plain_progress() -> Callable[[int, int], None]:
-    """Progress as a line on stderr every 10% or 5 seconds (for cron and logs)."""
+    """Progress as a line on stderr every 10% or 5 seconds (for cron and logs).
+
+    The last line is left to the job's end (:func:`_finished_line`): a job that stops
+    early marks the rest not sent at once, which is no "100%".
+    """
     state = {"step": 0, "at": time.monotonic()}
 
     def show(done: int, total: int) -> None:
         step = done * 10 // max(total, 1)
         now = time.monotonic()
-        if step > state["step"] or now - state["at"] >= 5 or done == total:
+        if done < total and (step > state["step"] or now - state["at"] >= 5):
             state["step"], state["at"] = step, now
             _err(f"progress: {done}/{total} items ({done * 100 // max(total, 1)}%)")
 
     return show
+
+
+def _finished_line(report: BatchReport[Any]) -> None:
+    if report.stopped_by is None:
+        _err(f"progress: {report.total}/{report.total} items (100%)")
 
 
 def _write_report(report: BatchReport[Any], path: Path | None) -> None:
@@ -456,6 +465,8 @@ async def _run_bulk(spec: Bulk, args: argparse.Namespace) -> int:
         finally:
             if journal is not None:
                 journal.close()
+    if on_progress is not None:
+        _finished_line(report)
     print(report.summary())
     _write_report(report, args.report)
     return _job_exit(report, client.base_url)
