@@ -1,4 +1,10 @@
-"""Readers for the command's input files: ID lists and group plans, with line numbers."""
+"""Readers for the command's input files: ID lists and group plans, as spreadsheets write them.
+
+Every file is parsed by the ``csv`` module over its whole text, so BOMs, CRLF, quoted
+fields and line breaks inside quotes are read right; the delimiter (comma, semicolon or
+tab) is taken from the first record. Every problem names ``FILE:LINE``, LINE being the
+physical line the record starts on (1-based, header counted).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,11 @@ from ._errors import EEOError, InputError
 from ._models import GroupMember
 from ._wire import validate_id
 
+_DELIMITERS = (",", ";", "\t")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+Record = tuple[int, list[str]]
+
 
 class InputFileError(InputError):
     """One or more bad lines in an input file; ``problems`` holds one text per line."""
@@ -18,6 +29,11 @@ class InputFileError(InputError):
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         super().__init__("\n".join(problems))
+
+
+def normalise_name(name: str) -> str:
+    """A column name compared ignoring case, spaces, ``_`` and ``-`` (``Student UID``)."""
+    return "".join(ch for ch in name.casefold() if ch not in " _-\t")
 
 
 def _is_id(text: str) -> bool:
@@ -28,68 +44,102 @@ def _is_id(text: str) -> bool:
     return True
 
 
-def _content_lines(path: Path) -> list[tuple[int, str]]:
-    """(physical line number, text) of lines that are not blank nor ``#`` comments."""
+def _text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        message = f"{path}: cannot read: {exc}"
-        raise InputFileError([message]) from exc
-    return [
-        (number, line)
-        for number, line in enumerate(text.splitlines(), start=1)
-        if line.strip() and not line.lstrip().startswith("#")
-    ]
+        raw = path.read_bytes()
+    except OSError as exc:
+        message = f"{path}: cannot read: {exc.strerror or exc}"
+        raise InputFileError([message]) from None
+    try:
+        # Excel's "Unicode text" export is UTF-16 with a BOM; everything else is UTF-8.
+        return raw.decode("utf-16" if raw.startswith(_UTF16_BOMS) else "utf-8-sig")
+    except UnicodeDecodeError:
+        message = f"{path}: cannot read: not UTF-8 text (save it as 'CSV UTF-8')"
+        raise InputFileError([message]) from None
 
 
-def _row(line: str) -> list[str]:
-    return next(csv.reader(io.StringIO(line)), [])
+def _delimiter(text: str) -> str:
+    """The delimiter giving the first content record the most fields (comma on a tie)."""
+    first = next(
+        (line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")),
+        "",
+    )
+    counts = [len(next(csv.reader([first], delimiter=d), [])) for d in _DELIMITERS]
+    return _DELIMITERS[counts.index(max(counts))]
 
 
-def read_ids(path: str | Path, column: str | None = None) -> list[int]:
-    """Read IDs: one per line, or a CSV whose first line is a header.
+def read_records(path: Path) -> tuple[list[Record], str]:
+    """``(line, fields)`` of every non-blank record, and the delimiter found.
 
-    A first line that is not an ID is the header: with one column it is used, with
-    several ``column`` picks one (a file without a header ignores ``column``). Blank
-    lines and ``#`` comments are skipped. Every bad line is reported as
-    ``FILE:LINE: bad ID '12x'`` before anything is returned.
+    Fields are stripped of spaces; trailing empty fields (a spreadsheet's unused
+    columns) are dropped, and records left empty are skipped as blank lines.
+    """
+    text = _text(path)
+    delimiter = _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records: list[Record] = []
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            message = f"{path}:{start}: not readable as CSV: {exc}"
+            raise InputFileError([message]) from None
+        fields = [field.strip() for field in row]
+        while fields and not fields[-1]:
+            fields.pop()
+        if fields:
+            records.append((start, fields))
+    return records, delimiter
+
+
+def _is_comment(fields: list[str]) -> bool:
+    return fields[0].startswith("#")
+
+
+def read_ids(path: str | Path, column: str | None = None, *, option: str = "--column") -> list[int]:
+    """Read IDs: one per line, or a CSV column; repeats are kept (the planner drops them).
+
+    The first record is a header only when it names ``column`` or cannot be an ID at all
+    (it has no digit); anything else is data, checked like every other line. With a
+    header, ``column`` picks the column (names match ignoring case, spaces, ``_`` and
+    ``-``); a one-column header needs none. Blank lines and ``#`` comments are skipped.
+    Every bad line is reported as ``FILE:LINE: bad ID '12x'`` before anything is returned.
+
+    Args:
+        path: the file.
+        column: the header name of the column holding the IDs.
+        option: the command option that names the column, for messages.
 
     Raises:
         InputFileError: unreadable file, unknown column or bad IDs (all listed).
     """
     path = Path(path)
-    lines = _content_lines(path)
-    if not lines:
+    records, delimiter = read_records(path)
+    records = _drop_leading_comments(records)
+    if not records:
         message = f"{path}: no IDs in the file"
         raise InputFileError([message])
-    first_number, first = lines[0]
-    names = [name.strip() for name in _row(first)]
-    index: int | None = None  # the column to read; None: the whole line is one ID
-    if len(names) > 1 or not _is_id(first):
-        lines = lines[1:]
-        if column is not None and column in names:
-            index = names.index(column)
-        elif column is not None:
-            message = f"{path}:{first_number}: no column {column!r}; columns: {', '.join(names)}"
-            raise InputFileError([message])
-        elif len(names) > 1:
-            message = (
-                f"{path}:{first_number}: several columns ({', '.join(names)}); "
-                "choose one with --column"
-            )
-            raise InputFileError([message])
+    index = _header_index(path, records[0], column, option)
+    if index is not None:
+        if len(records[0][1]) == 1:
+            index = None  # one column: a record with more fields is a bad line
+        records = records[1:]
     ids: list[int] = []
     problems: list[str] = []
-    for number, line in lines:
-        fields = _row(line)
-        if index is not None:
-            value = fields[index].strip() if index < len(fields) else ""
+    for number, fields in records:
+        if _is_comment(fields) and (not index or len(fields) == 1):
+            continue
+        if index is None:
+            value = fields[0] if len(fields) == 1 else delimiter.join(fields)
         else:
-            value = fields[0].strip() if len(fields) == 1 else line.strip()
-        try:
+            value = fields[index] if index < len(fields) else ""
+        if _is_id(value):
             ids.append(validate_id(value, "id"))
-        except EEOError:
-            problems.append(f"{path}:{number}: bad ID {value!r}")
+        else:
+            problems.append(f"{path}:{number}: bad ID {_shown(value)}")
     if problems:
         raise InputFileError(problems)
     if not ids:
@@ -98,55 +148,125 @@ def read_ids(path: str | Path, column: str | None = None) -> list[int]:
     return ids
 
 
+def _shown(value: str) -> str:
+    """The value as quoted in messages, cut short (an unclosed quote can swallow a file)."""
+    return repr(value) if len(value) <= 60 else f"{value[:60]!r}... ({len(value)} characters)"
+
+
+def _drop_leading_comments(records: list[Record]) -> list[Record]:
+    for position, (_, fields) in enumerate(records):
+        if not _is_comment(fields):
+            return records[position:]
+    return []
+
+
+def _header_index(path: Path, first: Record, column: str | None, option: str) -> int | None:
+    """The ID column's index when ``first`` is a header; None when it is data."""
+    number, names = first
+    wanted = normalise_name(column) if column is not None else None
+    normalised = [normalise_name(name) for name in names]
+    if wanted is not None and wanted in normalised:
+        return normalised.index(wanted)
+    if any(ch.isdigit() for name in names for ch in name):
+        return None  # could be an ID: data, never silently dropped
+    shown = ", ".join(names)
+    if column is not None:
+        message = f"{path}:{number}: no column {column!r} in the header; columns: {shown}"
+        raise InputFileError([message])
+    if len(names) > 1:
+        message = f"{path}:{number}: several columns ({shown}); choose one with {option}"
+        raise InputFileError([message])
+    return 0
+
+
 _TRUE = {"1", "true", "yes", "y"}
 _FALSE = {"0", "false", "no", "n", ""}
+#: The group CSV's columns (normalised names); other columns are ignored.
+_GROUP_COLUMNS = ("group", "studentuid", "isleader")
 
 
 def read_groups(path: str | Path) -> list[list[GroupMember]]:
-    """Read a group plan: the documented JSON, or CSV ``group,student_uid,is_leader``.
+    """Read a group plan: the documented JSON, or CSV with ``group,student_uid,is_leader``.
+
+    CSV headers match like ID files' (``Group,Student UID,Is Leader,Name`` works; other
+    columns are ignored). Rows are grouped by their group label, in order of appearance.
 
     Raises:
-        InputFileError: unreadable file or bad lines (all listed, with line numbers).
+        InputFileError: unreadable file, an unusable header or bad lines (all listed,
+            with line numbers).
     """
     path = Path(path)
-    lines = _content_lines(path)
-    if lines and lines[0][1].lstrip().startswith("["):
+    if _text(path).lstrip().startswith("["):
         return _groups_from_json(path)
-    if not lines:
+    records, _ = read_records(path)
+    records = _drop_leading_comments(records)
+    if not records:
         message = f"{path}: no groups in the file"
         raise InputFileError([message])
-    number, first = lines[0]
-    names = [name.strip().lower() for name in _row(first)]
-    if names != ["group", "student_uid", "is_leader"]:
-        message = f"{path}:{number}: the header must be group,student_uid,is_leader"
+    number, names = records[0]
+    normalised = [normalise_name(name) for name in names]
+    missing = [name for name in _GROUP_COLUMNS if name not in normalised]
+    if missing:
+        message = (
+            f"{path}:{number}: cannot use the header {', '.join(names)!r}: it needs the "
+            "columns group, student_uid and is_leader (other columns are ignored)"
+        )
         raise InputFileError([message])
-    groups: dict[str, list[GroupMember]] = {}
-    problems: list[str] = []
-    for number, line in lines[1:]:
-        fields = [field.strip() for field in _row(line)]
-        if len(fields) != 3:
-            problems.append(f"{path}:{number}: expected 3 fields, got {len(fields)}")
-            continue
-        label, uid, leader = fields
-        if not _is_id(uid):
-            problems.append(f"{path}:{number}: bad ID {uid!r}")
-            continue
-        if leader.lower() not in _TRUE | _FALSE:
-            problems.append(f"{path}:{number}: bad is_leader {leader!r} (use 1/0)")
-            continue
-        member = GroupMember(validate_id(uid, "id"), is_leader=leader.lower() in _TRUE)
-        groups.setdefault(label, []).append(member)
+    where = [normalised.index(name) for name in _GROUP_COLUMNS]
+    groups, problems = _group_rows(path, records[1:], where)
     if problems:
         raise InputFileError(problems)
+    if not groups:
+        message = f"{path}: no groups in the file"
+        raise InputFileError([message])
     return list(groups.values())
+
+
+def _group_rows(
+    path: Path, records: list[Record], where: list[int]
+) -> tuple[dict[str, list[GroupMember]], list[str]]:
+    """Members by group label, and every problem: bad rows, repeats, leader counts."""
+    groups: dict[str, list[GroupMember]] = {}
+    leaders: dict[str, list[int]] = {}  # group label -> lines of its leaders
+    seen: dict[int, int] = {}  # student -> line
+    problems: list[str] = []
+    for number, fields in records:
+        if _is_comment(fields) and len(fields) == 1:
+            continue
+        label, uid, leader = (fields[i] if i < len(fields) else "" for i in where)
+        if not label:
+            problems.append(f"{path}:{number}: no group label")
+        elif not _is_id(uid):
+            problems.append(f"{path}:{number}: bad ID {uid!r}")
+        elif leader.lower() not in _TRUE | _FALSE:
+            problems.append(f"{path}:{number}: bad is_leader {leader!r} (use 1/0)")
+        elif (student := validate_id(uid, "id")) in seen:
+            problems.append(
+                f"{path}:{number}: student {student} is already on line {seen[student]}"
+            )
+        else:
+            seen[student] = number
+            groups.setdefault(label, []).append(
+                GroupMember(student, is_leader=leader.lower() in _TRUE)
+            )
+            leaders.setdefault(label, [])
+            if leader.lower() in _TRUE:
+                leaders[label].append(number)
+    for label, lines in leaders.items():
+        if len(lines) != 1:
+            shown = f"lines {', '.join(map(str, lines))}" if lines else "none"
+            problems.append(
+                f"{path}: group {label!r} needs exactly one leader, has {len(lines)} ({shown})"
+            )
+    return groups, problems
 
 
 def _groups_from_json(path: Path) -> list[list[GroupMember]]:
     try:
-        doc = json.loads(path.read_text(encoding="utf-8-sig"))
+        doc = json.loads(_text(path))
     except ValueError as exc:
         message = f"{path}: not valid JSON: {exc}"
-        raise InputFileError([message]) from exc
+        raise InputFileError([message]) from None
     problems: list[str] = []
     groups: list[list[GroupMember]] = []
     if not isinstance(doc, list):

@@ -27,34 +27,67 @@ CREATE TABLE IF NOT EXISTS items (
 """
 
 
-class JournalMismatchError(InputError):
-    """The journal belongs to another job (operation, course or target)."""
+class JournalError(InputError):
+    """The journal file cannot be opened or is not a journal."""
+
+
+class JournalMismatchError(JournalError):
+    """The journal belongs to another job (school, server, operation, course, target, inputs)."""
+
+
+#: How each identity field is named in messages.
+_LABELS = {
+    "school": "school ID",
+    "base_url": "base URL",
+    "operation": "operation",
+    "course": "course",
+    "target": "target",
+    "inputs": "inputs (fingerprint of the IDs)",
+}
 
 
 class Journal:
     """A SQLite file that remembers each finished item of one job, for resuming.
 
+    The journal belongs to the job described by ``identity`` (for the command: school
+    ID, base URL, operation, course, target and a fingerprint of the inputs, all
+    normalised); opening it for any other job raises :class:`JournalMismatchError`
+    naming what differs, before anything is sent.
+
     ``record`` is the Batcher's ``on_items`` hook: it writes and commits each group of
     final outcomes before they count as done, so a kill loses at most the calls in
     flight. Only outcomes are stored: never the secret, a safeKey or a request.
+
+    Raises:
+        JournalError: the file cannot be opened or is not a journal.
+        JournalMismatchError: the journal is another job's.
     """
 
     def __init__(self, path: str | Path, identity: dict[str, Any]) -> None:
         self.path = Path(path)
-        self._db = sqlite3.connect(self.path)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
         text = json.dumps(identity, sort_keys=True)
-        row = self._db.execute("SELECT identity FROM job").fetchone()
-        if row is None:
-            self._db.execute("INSERT INTO job (id, identity) VALUES (1, ?)", (text,))
-            self._db.commit()
-        elif row[0] != text:
+        try:
+            self._db = sqlite3.connect(self.path)
+        except sqlite3.Error as exc:
+            message = f"cannot open the journal {self.path}: {exc}"
+            raise JournalError(message) from None
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+            row = self._db.execute("SELECT identity FROM job").fetchone()
+            if row is None:
+                self._db.execute("INSERT INTO job (id, identity) VALUES (1, ?)", (text,))
+                self._db.commit()
+        except sqlite3.Error as exc:
+            self._db.close()
+            message = f"cannot use {self.path} as a journal: {exc}"
+            raise JournalError(message) from None
+        if row is not None and row[0] != text:
             self._db.close()
             message = (
-                f"{self.path} is the journal of another job ({row[0]}), not of this one "
-                f"({text}); use another --journal file"
+                f"{self.path} is the journal of another job: {_differences(row[0], identity)}. "
+                f"Delete {self.path} to start this job over, or use another --journal file."
             )
             raise JournalMismatchError(message)
 
@@ -103,3 +136,31 @@ class Journal:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _differences(stored: str, identity: dict[str, Any]) -> str:
+    """What differs between the stored identity and this job's, in words."""
+    try:
+        before = json.loads(stored)
+    except ValueError:
+        before = None
+    if not isinstance(before, dict):
+        return "it was written in another format"
+    # Through JSON, so both sides compare as stored (tuples become lists).
+    now = json.loads(json.dumps(identity))
+    parts = []
+    for key in sorted(before.keys() | now.keys(), key=lambda k: (k not in _LABELS, k)):
+        if before.get(key) != now.get(key):
+            label = _LABELS.get(key, key)
+            parts.append(
+                f"{label} {_show(before.get(key))} in the journal, {_show(now.get(key))} now"
+            )
+    return "; ".join(parts)
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in sorted(value.items())) or "(none)"
+    return str(value)

@@ -75,6 +75,28 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     return code, out, err
 
 
+def run_cli(
+    args: list[object], sandbox: Sandbox | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m eeo_async._cli`` as a user would; check no secret nor traceback shows."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("EEO_")}
+    if sandbox is not None:
+        environ.update(EEO_SID=str(sandbox.sid), EEO_SECRET=SECRET, EEO_BASE_URL=sandbox.base_url)
+    environ.update(env)
+    environ["PYTHONPATH"] = str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")
+    done = subprocess.run(
+        [sys.executable, "-m", "eeo_async._cli", *map(str, args)],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert SECRET not in done.stdout + done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    return done
+
+
 def test_enroll_end_to_end(
     sandbox: Sandbox, env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -91,7 +113,7 @@ def test_enroll_end_to_end(
             str(course.course_id),
             "--students",
             str(sfile),
-            "--column",
+            "--students-column",
             "student_uid",
             "--lessons",
             str(lfile),
@@ -426,7 +448,7 @@ def test_demo_runs_and_agrees(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 
 
 def test_sandbox_command_serves_until_interrupted() -> None:
-    """`eeo-async sandbox` serves a seeded sandbox a client can use, and stops on Ctrl-C."""
+    """`eeo-async sandbox` serves a seeded sandbox a client can use with the secret it prints."""
     import re
 
     import eeo_async as eeo
@@ -458,20 +480,21 @@ def test_sandbox_command_serves_until_interrupted() -> None:
         assert match, lines
         course = re.search(r"course (\d+): lessons (\d+)\.\.", "".join(lines))
         students = re.search(r"students (\d+)\.\.", "".join(lines))
+        secret = re.search(r"EEO_SECRET=(\S+)", "".join(lines))
         assert course
         assert students
+        assert secret
 
         async def use() -> list[eeo.ItemStatus]:
-            async with eeo.Client(1234567, "sandbox-secret", base_url=match.group(1)) as client:
+            async with eeo.Client(1234567, secret.group(1), base_url=match.group(1)) as client:
                 return await client.add_course_class_student(
                     course.group(1), students.group(1), [course.group(2)]
                 )
 
         assert asyncio.run(use())[0].errno == 1
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=30)
+        _out, err = process.communicate(timeout=30)
         assert process.returncode == 130, err
-        assert "sandbox-secret" not in "".join(lines) + out + err
     finally:
         if process.poll() is None:
             process.kill()
@@ -492,13 +515,13 @@ def test_more_usage_errors(
     code, out, _ = run([*args, "--only-failed", str(saved)], capsys)
     assert (code, out.strip()) == (
         0,
-        "--only-failed: the report has no failed items; nothing to do",
+        f"--only-failed: {saved} has no failed or unknown items; nothing to do",
     )
     code, _, err = run(
         ["remove", "--course", "1", "--lesson", "2", "--only-failed", str(saved)], capsys
     )
     assert code == 2
-    assert "report is of another job" in err
+    assert "the report of another" in err
     code, _, err = run(["report", str(tmp_path / "missing.json")], capsys)
     assert code == 2
     assert "cannot read" in err

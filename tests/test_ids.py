@@ -33,7 +33,7 @@ def test_column_picks_among_several(tmp_path: Path) -> None:
     assert read_ids(path, "uid") == [5, 6]
     with pytest.raises(InputFileError, match=r"several columns \(name, uid\)"):
         read_ids(path)
-    with pytest.raises(InputFileError, match="no column 'id'; columns: name, uid"):
+    with pytest.raises(InputFileError, match="no column 'id' in the header; columns: name, uid"):
         read_ids(path, "id")
 
 
@@ -102,16 +102,72 @@ def test_groups_from_csv(tmp_path: Path) -> None:
 
 
 def test_bad_group_csv(tmp_path: Path) -> None:
-    """A wrong header, bad IDs, bad leader marks and short rows are reported by line."""
-    with pytest.raises(InputFileError, match="header must be group,student_uid,is_leader"):
+    """A wrong header, bad IDs, bad leader marks and missing labels are reported by line."""
+    with pytest.raises(InputFileError, match="cannot use the header 'team, uid'"):
         read_groups(write(tmp_path, "h.csv", "team,uid\nA,1\n"))
-    path = write(tmp_path, "g.csv", "group,student_uid,is_leader\nA,x,1\nA,2,maybe\nA,3\n")
+    path = write(tmp_path, "g.csv", "group,student_uid,is_leader\nA,x,1\nA,2,maybe\n,3,1\n")
     with pytest.raises(InputFileError) as info:
         read_groups(path)
     assert info.value.problems == [
         f"{path}:2: bad ID 'x'",
         f"{path}:3: bad is_leader 'maybe' (use 1/0)",
-        f"{path}:4: expected 3 fields, got 2",
+        f"{path}:4: no group label",
     ]
     with pytest.raises(InputFileError, match="no groups"):
         read_groups(write(tmp_path, "e.csv", "\n"))
+
+
+def sheet(tmp_path: Path, name: str, text: str, encoding: str = "utf-8-sig") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.replace("\n", "\r\n").encode(encoding))
+    return path
+
+
+def test_whole_file_csv_with_quoted_line_breaks(tmp_path: Path) -> None:
+    """A quoted cell spanning lines stays in its record; later lines keep their physical number."""
+    path = sheet(tmp_path, "a.csv", 'name,uid\n"Flat 3\n1200 Main St",5\nbo,x\n')
+    with pytest.raises(InputFileError) as info:
+        read_ids(path, "UID")
+    assert info.value.problems == [f"{path}:4: bad ID 'x'"]
+    assert read_ids(sheet(tmp_path, "b.csv", 'name,uid\n"Flat 3\n1200 Main St",5\n'), "uid") == [5]
+
+
+def test_first_row_is_data_unless_it_names_the_column_or_has_no_digit(tmp_path: Path) -> None:
+    """A quoted ID or a bad value on the first line is data; a digit-free line is a header."""
+    assert read_ids(sheet(tmp_path, "q.csv", '"2000001"\n"2000002"\n')) == [2000001, 2000002]
+    with pytest.raises(InputFileError) as info:
+        read_ids(sheet(tmp_path, "b.csv", "1000x01\n2\n"))
+    assert info.value.problems == [f"{tmp_path / 'b.csv'}:1: bad ID '1000x01'"]
+    assert read_ids(sheet(tmp_path, "h.csv", "Lesson ID\n7\n")) == [7]
+    assert read_ids(sheet(tmp_path, "n.csv", "uid2,x\n7,a\n"), "UID 2") == [7]
+
+
+def test_delimiters_and_encodings(tmp_path: Path) -> None:
+    """Semicolons, tabs and UTF-16 read; other encodings and huge cells are clear errors."""
+    assert read_ids(sheet(tmp_path, "s.csv", "a;Student UID\nx,y;5\n"), "student_uid") == [5]
+    assert read_ids(sheet(tmp_path, "t.txt", "a\tb-c\nx\t6\n", "utf-16"), "B_C") == [6]
+    with pytest.raises(InputFileError, match="not UTF-8 text"):
+        read_ids(sheet(tmp_path, "l.csv", "caf\xe9\n5\n", "latin-1"))
+    with pytest.raises(InputFileError, match=r"n\.csv:2: not readable as CSV"):
+        read_ids(sheet(tmp_path, "n.csv", '5\n"' + "x" * 200_000 + '"\n'))
+    assert read_ids(sheet(tmp_path, "e.csv", "#x\n5,,\n,,\n \n6,\n")) == [5, 6]
+
+
+def test_group_csv_header_matched_loosely(tmp_path: Path) -> None:
+    """Group CSV headers match like ID files', in any order, with other columns ignored."""
+    path = sheet(tmp_path, "g.csv", "Name;Is Leader;Student UID;Group\nann;1;5;A\nbo;;6;A\n")
+    assert read_groups(path) == [[eeo.GroupMember(5, is_leader=True), eeo.GroupMember(6)]]
+    with pytest.raises(InputFileError, match="no groups"):
+        read_groups(sheet(tmp_path, "h.csv", "group,student_uid,is_leader\n"))
+
+
+def test_group_csv_leaders_and_repeats_named_by_label_and_line(tmp_path: Path) -> None:
+    """A group without exactly one leader, or a student twice, is reported by label and line."""
+    path = write(tmp_path, "g.csv", "group,student_uid,is_leader\nA,1,1\nA,2,1\nB,3,0\nB,1,1\n")
+    with pytest.raises(InputFileError) as info:
+        read_groups(path)
+    assert info.value.problems == [
+        f"{path}:5: student 1 is already on line 2",
+        f"{path}: group 'A' needs exactly one leader, has 2 (lines 2, 3)",
+        f"{path}: group 'B' needs exactly one leader, has 0 (none)",
+    ]
