@@ -248,6 +248,34 @@ class Batcher:
             on_start=on_start,
         )
 
+    async def unenroll_pairs(
+        self,
+        course_id: int | str,
+        pairs: Iterable[Sequence[int | str]],
+        *,
+        progress: bool = False,
+        skip: Mapping[tuple[int, int], ItemResult] | None = None,
+        on_items: OnItems | None = None,
+        on_start: OnStart | None = None,
+    ) -> BatchReport[tuple[int, int]]:
+        """Remove each ``(student_uid, class_id)`` pair, e.g. to re-run an unenrolment.
+
+        The report is an ``unenroll`` report keyed by the pairs, in input order.
+        Arguments as in :meth:`add_student_to_lessons`.
+
+        Raises:
+            InputError: a bad pair anywhere in the input (nothing is sent).
+        """
+        arguments = {"course_id": course_id, "pairs": pairs}
+        return await self._run(
+            "unenroll_pairs",
+            arguments,
+            progress=progress,
+            skip=skip,
+            on_items=on_items,
+            on_start=on_start,
+        )
+
     async def add_students_to_course(
         self,
         course_id: int | str,

@@ -239,7 +239,7 @@ def _inputs(spec: Bulk, args: argparse.Namespace) -> _Inputs:
             raise _Usage(message)
         keys = _failed_keys(spec, args)
         if len(spec.key_fields) == 2:
-            operation, arguments["pairs"] = "enroll_pairs", keys
+            operation, arguments["pairs"] = f"{spec.operation}_pairs", keys
         else:
             operation, arguments[spec.files[0].field] = spec.operation, keys
         return _Inputs(operation, arguments, _fingerprint(sorted(map(str, keys))))
@@ -448,8 +448,9 @@ async def _run_bulk(spec: Bulk, args: argparse.Namespace) -> int:
             journal = Journal(args.journal, identity)
         try:
             skip = journal.finished(pairs=len(spec.key_fields) == 2) if journal else None
-            if skip:
-                _err(f"journal {args.journal}: {len(skip)} items already done, skipped")
+            done = sum(1 for result in (skip or {}).values() if result.ok)
+            if done:
+                _err(f"journal {args.journal}: {done} items already done, skipped")
             report: BatchReport[Any] = await getattr(batcher, job.operation)(
                 **job.arguments,
                 progress=bar,
@@ -672,6 +673,43 @@ COMMANDS = (
   eeo-async enroll --course 176465 --students students.csv \\
       --students-column "Student UID" --lessons lessons.txt \\
       --journal enroll.db --report report.json""",
+    ),
+    _bulk(
+        "unenroll",
+        "Remove every student of a file from every lesson of a file.",
+        Bulk("unenroll", ("student_uid", "class_id"), (_STUDENTS, _LESSONS)),
+        "  eeo-async unenroll --course 176465 --students leavers.csv --lessons lessons.txt",
+    ),
+    _bulk(
+        "course-add",
+        "Add the students of a file to a course (addCourseStudentMultiple).",
+        Bulk(
+            "add_students_to_course",
+            ("student_uid",),
+            (attrs.evolve(_STUDENTS, column_flags=("--column", "--students-column")),),
+        ),
+        "  eeo-async course-add --course 176465 --students students.csv",
+    ),
+    _bulk(
+        "course-remove",
+        "Remove the students of a file from a course (delCourseStudentMultiple).",
+        Bulk(
+            "remove_students_from_course",
+            ("student_uid",),
+            (attrs.evolve(_STUDENTS, column_flags=("--column", "--students-column")),),
+        ),
+        "  eeo-async course-remove --course 176465 --students leavers.csv",
+    ),
+    _bulk(
+        "lesson-add",
+        "Add the students of a file to one lesson (addClassStudentMultiple).",
+        Bulk(
+            "add_students_to_lesson",
+            ("student_uid",),
+            (attrs.evolve(_STUDENTS, column_flags=("--column", "--students-column")),),
+            ("--lesson", "class_id", "lesson (class) ID"),
+        ),
+        "  eeo-async lesson-add --course 176465 --lesson 1212131 --students joiners.txt",
     ),
     _bulk(
         "remove",

@@ -107,14 +107,17 @@ class Journal:
         self._db.commit()
 
     def finished(self, *, pairs: bool) -> dict[Key, ItemResult]:
-        """Items whose recorded outcome is ok: skipped when the job runs again."""
+        """Items whose recorded outcome is ok or unknown, for ``skip=`` on the next run.
+
+        Ok items are skipped; unknown ones are sent again as possibly applied already.
+        """
         found: dict[Key, ItemResult] = {}
         query = "SELECT k1, k2, errno, error, attempts, outcome FROM items"
         for k1, k2, errno, error, attempts, outcome in self._db.execute(query):
             result = ItemResult(
                 errno, error, attempts, already=outcome == "already", outcome=outcome
             )
-            if result.ok:
+            if result.ok or result.outcome == "unknown":
                 found[(k1, k2) if pairs else k1] = result
         return found
 

@@ -373,7 +373,7 @@ def plan_pair_list(
 
 
 #: Pair operations that also take a list of pairs, by the name of that verb.
-PAIR_LISTS: Final = {"enroll_pairs": "enroll"}
+PAIR_LISTS: Final = {"enroll_pairs": "enroll", "unenroll_pairs": "unenroll"}
 
 
 def plan_operation(

@@ -10,7 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from test_cli import ROOT, SECRET, ThreadSandbox, run_cli, write
 
 from eeo_async import LocalErrno
@@ -58,11 +57,6 @@ def test_unreachable_server_exits_4_with_one_line(tmp_path: Path) -> None:
     assert saved.stopped_by == "unreachable"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core: with probe_first the workers start while the probe waits for its retry, "
-    "so every chunk is tried once before the job stops",
-)
 def test_unreachable_server_costs_one_calls_attempts(tmp_path: Path) -> None:
     """An unreachable server costs one call's attempts (here 2), not one attempt per chunk."""
     _, _, report = _unreachable_job(tmp_path)

@@ -1,0 +1,80 @@
+"""The family's bulk subcommands, run as a user would: course-add/remove, lesson-add, unenroll."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from test_cli import ThreadSandbox, run_cli, write
+
+from eeo_async._report import BatchReport
+from eeo_async.testing import Faults
+
+
+def test_course_add_and_remove_from_a_spreadsheet_export(tmp_path: Path) -> None:
+    """course-add reads a multi-column export by its column; course-remove undoes it."""
+    with ThreadSandbox() as sandbox:
+        students = sandbox.add_students(45)
+        course = sandbox.add_course(lessons=1)
+        rows = ["Name;Student UID", *(f'"Pupil, {i}";{uid}' for i, uid in enumerate(students))]
+        sfile = tmp_path / "s.csv"
+        sfile.write_bytes(("\ufeff" + "\r\n".join(rows) + "\r\n").encode())
+        report = tmp_path / "r.json"
+        base = ["--course", course.course_id, "--students", sfile, "--column", "student uid"]
+        done = run_cli(["course-add", *base, "--report", report], sandbox)
+        assert done.returncode == 0, done.stderr
+        assert sandbox.course_students(course.course_id) >= set(students)
+        saved = BatchReport.from_json(report.read_text(encoding="utf-8"))
+        assert (saved.succeeded, saved.action) == (45, "addCourseStudentMultiple")
+        done = run_cli(["course-remove", *base], sandbox)
+        assert done.returncode == 0, done.stderr
+        assert not sandbox.course_students(course.course_id) & set(students)
+
+
+def test_lesson_add_then_unenroll_with_only_failed(tmp_path: Path) -> None:
+    """lesson-add fills one lesson; unenroll's failures re-run from its report as pairs."""
+    with ThreadSandbox() as sandbox:
+        students = sandbox.add_students(12)
+        course = sandbox.add_course(lessons=3)
+        sfile = write(tmp_path / "s.txt", students)
+        lfile = write(tmp_path / "l.txt", course.class_ids)
+        first = course.class_ids[0]
+        done = run_cli(
+            ["lesson-add", "--course", course.course_id, "--lesson", first, "--students", sfile],
+            sandbox,
+        )
+        assert done.returncode == 0, done.stderr
+        assert sandbox.lesson_members(first) == set(students)
+        sandbox.finish_lesson(course.class_ids[2])  # removals from it fail: 145
+        report = tmp_path / "u.json"
+        args = ["unenroll", "--course", course.course_id]
+        done = run_cli(
+            [*args, "--students", sfile, "--lessons", lfile, "--report", report], sandbox
+        )
+        assert done.returncode == 1
+        saved = BatchReport.from_json(report.read_text(encoding="utf-8"))
+        assert saved.operation == "unenroll"
+        assert saved.failed == 12
+        assert not sandbox.lesson_members(first)
+        done = run_cli([*args, "--only-failed", report, "--dry-run"], sandbox)
+        assert done.returncode == 0, done.stderr
+        assert "12 items" in done.stdout
+
+
+def test_a_resumed_unknown_item_is_not_already(tmp_path: Path) -> None:
+    """An item whose answer was lost is re-sent on resume and counts as succeeded, not already."""
+    with ThreadSandbox(faults=Faults(lost_after=1.0)) as sandbox:
+        students = sandbox.add_students(3)
+        course = sandbox.add_course(lessons=1)
+        sfile = write(tmp_path / "s.txt", students)
+        journal = tmp_path / "j.db"
+        report = tmp_path / "r.json"
+        args = ["course-add", "--course", course.course_id, "--students", sfile]
+        args += ["--journal", journal, "--report", report]
+        done = run_cli([*args, "--max-attempts", "1"], sandbox)
+        assert done.returncode == 1
+        assert BatchReport.from_json(report.read_text(encoding="utf-8")).unknown == 3
+        sandbox.faults.lost_after = 0
+        done = run_cli(args, sandbox)
+        assert done.returncode == 0, done.stderr
+        saved = BatchReport.from_json(report.read_text(encoding="utf-8"))
+        assert (saved.succeeded, saved.already) == (3, 0)
