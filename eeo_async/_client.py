@@ -19,7 +19,6 @@ from types import TracebackType
 from typing import Any, Self, TypeVar
 
 import attrs
-from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 from yarl import URL
 
 from ._codes import TRANSIENT
@@ -122,7 +121,7 @@ class _Shared:
     transport: Transport
     closed: bool = False
     # (action, params) -> [lock, users]: identical requests never run at once (131).
-    in_flight: dict[tuple[str, str], list[Any]] = attrs.Factory(dict)
+    in_flight: dict[tuple[str, str], asyncio.Event | None] = attrs.Factory(dict)
 
 
 class Client:
@@ -194,6 +193,7 @@ class Client:
             max_attempts=max_attempts, initial_backoff=initial_backoff, max_backoff=max_backoff
         )
         self._clock = clock
+        self._heads: dict[int, str] = {}  # timeStamp -> signed head of the form
         self._sleep = sleep
         if transport is None:
             transport = AiohttpTransport(
@@ -304,24 +304,26 @@ class Client:
     async def _attempt(self, endpoint: Endpoint, encoded: str, count: int, attempt: int = 1) -> Any:
         """Send one signed attempt of ``endpoint``, decode its answer, log it at DEBUG."""
         self._check_open()
-        shared = self._shared
+        in_flight = self._shared.in_flight
         key = (endpoint.action, encoded)
-        entry = shared.in_flight.get(key)
-        if entry is None:
-            entry = shared.in_flight[key] = [asyncio.Lock(), 0]
-        entry[1] += 1
+        while key in in_flight:
+            # An identical request is in flight: wait for its answer, then send ours.
+            waiter = in_flight[key]
+            if waiter is None:
+                waiter = in_flight[key] = asyncio.Event()
+            await waiter.wait()
+        in_flight[key] = None  # an Event is made only if another identical request comes
         try:
-            async with entry[0]:
-                return await self._exchange(endpoint, encoded, count, attempt)
+            return await self._exchange(endpoint, encoded, count, attempt)
         finally:
-            entry[1] -= 1
-            if not entry[1]:
-                del shared.in_flight[key]
+            waiter = in_flight.pop(key, None)
+            if waiter is not None:
+                waiter.set()
 
     async def _exchange(self, endpoint: Endpoint, encoded: str, count: int, attempt: int) -> Any:
         action = endpoint.action
         # Signed only now, after any wait, so the timeStamp is current.
-        body = signed_body(self._sid, self._secret, int(self._clock()), encoded)
+        body = self._signed(int(self._clock()), encoded)
         started = time.perf_counter()
         outcome: object = "?"
         try:
@@ -347,6 +349,16 @@ class Client:
                     (time.perf_counter() - started) * 1000,
                 )
 
+    def _signed(self, timestamp: int, encoded: str) -> bytes:
+        """The form body signed for ``timestamp`` (one md5 a second, however many calls)."""
+        head = self._heads.get(timestamp)
+        if head is None:
+            if len(self._heads) > 4:
+                self._heads.clear()
+            head = signed_body(self._sid, self._secret, timestamp, "").decode()
+            self._heads[timestamp] = head
+        return f"{head}&{encoded}".encode() if encoded else head.encode()
+
     def _scrub(self, data: bytes) -> bytes:
         """``data`` without the secret or any key-like token, if it may echo a request.
 
@@ -359,19 +371,29 @@ class Client:
         return _HEX32.sub(_REDACTED, data.replace(self._secret_bytes, _REDACTED))
 
     async def _with_retries(self, endpoint: Endpoint, encoded: str, count: int) -> tuple[Any, int]:
-        """Attempt until success or a final failure; the result and the attempts made."""
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(self._policy.max_attempts),
-            wait=self._policy.tenacity_wait,
-            retry=retry_if_exception(lambda exc: should_retry(exc, endpoint)),
-            sleep=self._sleep,
-            reraise=True,
-        )
-        async for trial in retrying:
-            with trial:
-                number = trial.retry_state.attempt_number
-                result = await self._attempt(endpoint, encoded, count, number)
-        return result, number
+        """Attempt until success or a final failure; the result and the attempts made.
+
+        Every reason to try again is :func:`~eeo_async._retry.should_retry`; waits come
+        from the retry policy (backoff with jitter, ``Retry-After``, documented waits).
+        """
+        policy = self._policy
+        attempt = 1
+        while True:
+            try:
+                return await self._attempt(endpoint, encoded, count, attempt), attempt
+            except EEOError as exc:
+                if attempt >= policy.max_attempts or not should_retry(exc, endpoint):
+                    raise
+                wait = policy.delay_after(exc, attempt)
+                _log.debug(
+                    "retry action=%s after attempt=%d error=%s wait_s=%.2f",
+                    endpoint.action,
+                    attempt,
+                    type(exc).__name__,
+                    wait,
+                )
+            await self._sleep(wait)
+            attempt += 1
 
     async def _call(self, endpoint: Endpoint, /, **values: object) -> Any:
         """Check ``values`` by the row, send with retries, return the decoded result."""

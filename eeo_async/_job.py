@@ -191,17 +191,18 @@ class Job:
         if self.report.has_uids:
             self._keep_uids(rows, statuses)
         # Statuses are shared values: group the rows by status and record each group once.
-        groups: dict[ItemStatus, list[int]] = {}
-        for position, status in enumerate(statuses):
-            group = groups.get(status)
-            if group is None:
-                groups[status] = [position]
-            else:
-                group.append(position)
+        groups: list[tuple[ItemStatus, Sequence[int]]]
+        if statuses and statuses.count(statuses[0]) == len(statuses):
+            groups = [(statuses[0], range(len(statuses)))]  # all alike: the usual answer
+        else:
+            by_id: dict[int, list[int]] = {}
+            for position, status in enumerate(statuses):
+                by_id.setdefault(id(status), []).append(position)
+            groups = [(statuses[positions[0]], positions) for positions in by_id.values()]
         transient = self.endpoint.item_transient
         most = self.policy.max_attempts
         retry: list[int] = []
-        for status, positions in groups.items():
+        for status, positions in groups:
             final = positions
             if status.errno in transient:
                 again = [p for p in positions if _tries(tries, p) < most]
@@ -244,8 +245,9 @@ class Job:
         code: int,
     ) -> None:
         """Record one outcome for ``rows[p]`` of each position, truthfully per row."""
-        picked = [rows[p] for p in positions]
-        counts = tries if isinstance(tries, int) else [tries[p] for p in positions]
+        whole = len(positions) == len(rows)
+        picked = rows if whole else [rows[p] for p in positions]
+        counts = tries if isinstance(tries, int) or whole else [tries[p] for p in positions]
         maybe = self.maybe_applied
         if maybe and not maybe.isdisjoint(picked):
             # An earlier attempt may have applied these: "already" is then "succeeded",

@@ -289,8 +289,7 @@ def plan_pairs(
         operation=operation.name,
         course_id=course_id,
         key_fields=("student_uid", "class_id"),
-        item_ids=array("q", classes) * m,
-        target_ids=array("q", (s for s in students_list for _ in range(n))),
+        grid=(array("q", students_list), array("q", classes)),
         action=endpoint.action,
     )
     # Dropped input IDs, not pairs: one repeated student row is one duplicate.

@@ -14,7 +14,6 @@ import random
 from types import TracebackType
 
 import attrs
-from tenacity import RetryCallState
 
 from ._codes import MIN_WAIT
 from ._constants import (
@@ -118,11 +117,6 @@ class RetryPolicy:
         retry_after = exc.retry_after if isinstance(exc, HTTPStatusError) else None
         errno = exc.errno if isinstance(exc, ApiError) else 0
         return self.delay(attempts, retry_after, errno)
-
-    def tenacity_wait(self, state: RetryCallState) -> float:
-        """The wait for tenacity: :meth:`delay_after` of the last attempt's exception."""
-        exc = state.outcome.exception() if state.outcome is not None else None
-        return self.delay_after(exc, state.attempt_number)
 
 
 def should_retry(exc: BaseException, endpoint: Endpoint) -> bool:

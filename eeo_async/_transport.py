@@ -133,6 +133,7 @@ class AiohttpTransport(Transport):
         self._slots: asyncio.Semaphore | None = None
         self._capacity = max_connections if self._owned else _pool_size(session)
         self._closed = False
+        self._limits: dict[float, aiohttp.ClientTimeout] = {}
 
     def reserve(self, in_flight: int) -> None:
         """Grow an owned pool to ``in_flight``; warn when a borrowed one is smaller."""
@@ -183,7 +184,11 @@ class AiohttpTransport(Transport):
     async def send(self, action: str, body: bytes, *, timeout: float) -> Response:  # noqa: ASYNC109 - the per-attempt timeout is the transport's contract
         """Post ``body`` to ``action`` and read the answer (at most the body limit)."""
         session, slots = self._ready()
-        limits = aiohttp.ClientTimeout(total=timeout, sock_connect=timeout)
+        limits = self._limits.get(timeout)
+        if limits is None:
+            limits = self._limits[timeout] = aiohttp.ClientTimeout(
+                total=timeout, sock_connect=timeout
+            )
         async with slots:
             try:
                 async with session.post(

@@ -34,6 +34,12 @@ from ._errors import (
 )
 from ._models import ActionResult, GroupMember, GroupResult, ItemStatus, NewUser
 
+_loads: Callable[[bytes | str], Any]
+try:  # the "speed" extra: orjson parses answers about three times as fast
+    from orjson import loads as _loads
+except ImportError:  # pragma: no cover - tests/test_wire.py runs the decoders on json too
+    _loads = json.loads
+
 #: IDs are positive and fit the server's signed 64-bit integers.
 MAX_ID: Final = 2**63 - 1
 #: Longest digit string read as a number: longer ones cannot be an ID (and ``int()`` of a
@@ -504,7 +510,7 @@ def decode_envelope(action: str, body: bytes | str) -> tuple[int, str, object]:
         ProtocolError: the body is not a JSON object with an ``error_info.errno``.
     """
     try:
-        doc = json.loads(body)
+        doc = _loads(body)
     except (ValueError, RecursionError) as exc:
         message = f"the answer is not JSON ({len(body)} bytes): {_snippet(body)}"
         raise ProtocolError(action, message) from exc
@@ -536,16 +542,34 @@ def decode_items(endpoint: Endpoint, body: bytes | str, count: int) -> list[Item
         got = f"{len(data)} entries" if isinstance(data, list) else type(data).__name__
         message = f"data should hold {count} entries, one per item sent, but holds {got}"
         raise DataMismatchError(action, message)
+    first = data[0] if data else None
+    if type(first) is dict and data.count(first) == count:
+        # Every entry is the same (all done, typically): one status for all, at C speed.
+        return [_status(endpoint, 0, first)] * count
     statuses: list[ItemStatus] = []
+    append = statuses.append
     known: dict[tuple[int, str], ItemStatus] = {}  # statuses are values: share equal ones
-    for index, entry in enumerate(data):
-        item_errno, text = _item_errno(action, index, entry)
-        status = known.get((item_errno, text))
-        if status is None:
-            already = item_errno in endpoint.already
-            status = known[item_errno, text] = ItemStatus(item_errno, text, already=already)
-        statuses.append(status)
+    for entry in data:
+        if type(entry) is dict:
+            key = (entry.get("errno"), entry.get("error"))
+            if type(key[0]) is int and type(key[1]) is str:
+                status = known.get(key)  # type: ignore[arg-type]
+                if status is not None:
+                    append(status)
+                    continue
+        status = _status(endpoint, len(statuses), entry)
+        if type(entry) is dict and type(entry.get("errno")) is int:
+            text = entry.get("error")
+            if type(text) is str:
+                known[entry["errno"], text] = status
+        append(status)
     return statuses
+
+
+def _status(endpoint: Endpoint, index: int, entry: object) -> ItemStatus:
+    """The status of ``data[index]``, checked; ``DataMismatchError`` if it has no errno."""
+    item_errno, text = _item_errno(endpoint.action, index, entry)
+    return ItemStatus(item_errno, text, already=item_errno in endpoint.already)
 
 
 def _item_errno(action: str, index: int, entry: object) -> tuple[int, str]:

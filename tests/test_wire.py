@@ -321,3 +321,40 @@ def test_describe_known_and_unknown() -> None:
     assert eeo.Errno(898).meaning.startswith("Group setting succeeded")
     assert "999" in eeo.describe(999)
     assert eeo.describe(eeo.LocalErrno.NOT_SENT).startswith("Not sent")
+
+
+def _outcome(body: bytes, count: int) -> object:
+    try:
+        return _wire.decode_items(ADD, body, count)
+    except eeo.ApiError as exc:
+        return ("api", exc.errno)
+    except eeo.EEOError:
+        return "bad"
+
+
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                "errno": st.sampled_from([1, 114, 166, 145, 0, -1, True, 1.0, "1", None]),
+                "error": st.sampled_from(["ok", "", None, 5, ["x"]]),
+            }
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_decoding_with_json_equals_decoding_with_orjson(entries: list[dict[str, object]]) -> None:
+    """The json fallback and orjson decode every answer to the same statuses or errors."""
+    import orjson
+
+    body = json.dumps({"error_info": {"errno": 1, "error": "ok"}, "data": entries}).encode()
+    with_orjson = _outcome(body, len(entries))
+    original = _wire._loads
+    try:
+        _wire._loads = json.loads
+        with_json = _outcome(body, len(entries))
+    finally:
+        _wire._loads = original
+    assert original is orjson.loads
+    assert with_json == with_orjson
