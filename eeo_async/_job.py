@@ -12,6 +12,7 @@ from array import array
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any
 
+from ._adaptive import Pace, busy_weight
 from ._codes import LocalErrno
 from ._constants import LOGGER_NAME
 from ._errors import ApiError, BadCredentialsError, ConnectError, EEOError, ProtocolError
@@ -51,6 +52,7 @@ class Job:
         on_items: OnItems | None = None,
         on_progress: Callable[[int, int], None] | None = None,
         bar: Any = None,
+        pace: Pace | None = None,
     ) -> None:
         self.endpoint = endpoint
         self.report = report
@@ -63,6 +65,8 @@ class Job:
         self.on_items = on_items
         self.on_progress = on_progress
         self.bar = bar
+        #: The concurrency limit the workers wait on (adaptive) and its record.
+        self.pace = pace if pace is not None else Pace(0)
         self.attempts = array("H", bytes(2 * report.total))
         #: Rows an attempt may have applied without our seeing the answer.
         self.maybe_applied: set[int] = set()
@@ -105,16 +109,27 @@ class Job:
         return index, waiting[:size]
 
     async def worker(self) -> None:
-        """Send work until every item has an outcome or the job stops."""
+        """Send work until every item has an outcome or the job stops.
+
+        Over the concurrency limit a worker parks in ``pace.acquire`` holding no slot
+        and no work; the call's busy share goes back to the limit when it ends.
+        """
+        pace = self.pace
         while True:
+            ticket = await pace.acquire()
             work = self.next_work()
             if work is None:
+                pace.release(ticket, None)
                 if self.unfinished == 0 or self.stopped is not None:
                     return
                 self.wake.clear()
                 await self.wake.wait()
                 continue
-            await self.run(*work)
+            busy: float | None = None
+            try:
+                busy = await self.run(*work)
+            finally:
+                pace.release(ticket, busy)
 
     def _encoder(self, index: int) -> Callable[[Sequence[Any]], str]:
         encoder = self.encoders.get(index)
@@ -123,8 +138,8 @@ class Job:
             encoder = self.encoders[index] = self.endpoint.chunk_encoder(fixed)
         return encoder
 
-    async def run(self, index: int, work: list[tuple[int, Any]]) -> None:
-        """Send one call of ``work`` and record or reschedule each of its items."""
+    async def run(self, index: int, work: list[tuple[int, Any]]) -> float:
+        """Send one call of ``work``, record or reschedule its items; the busy share."""
         attempts = self.attempts
         rows = [row for row, _ in work]
         for row in rows:
@@ -138,8 +153,9 @@ class Job:
         try:
             statuses = await self.send(self.endpoint, encoded, len(work), attempt)
         except EEOError as exc:
-            self._failed_call(index, work, exc)
-            return
+            busy = busy_weight(exc)
+            self._failed_call(index, work, exc, busy)
+            return busy
         except asyncio.CancelledError:
             # Cut off in flight (deadline or cancellation): the server may have acted.
             self.maybe_applied.update(rows)
@@ -149,25 +165,33 @@ class Job:
         final: list[tuple[int, int, str, int]] = []
         transient = self.endpoint.item_transient
         most = self.policy.max_attempts
+        busy = 0
         for pair, status in zip(work, statuses, strict=True):
             row = pair[0]
-            if status.errno in transient and attempts[row] < most:
-                retry.append(pair)
-            else:
-                final.append((row, status.errno, status.error, self._outcome(row, status)))
+            if status.errno in transient:
+                busy += 1
+                if attempts[row] < most:
+                    retry.append(pair)
+                    continue
+            final.append((row, status.errno, status.error, self._outcome(row, status)))
         self._finish(final)
+        share = busy / len(work)
         if retry:
             _log.debug(
                 "retry items=%d action=%s after item errno", len(retry), self.endpoint.action
             )
-            self._schedule(index, retry, self.policy.delay(attempt))
+            policy = self.pace.retry_policy(self.policy, share)
+            self._schedule(index, retry, policy.delay(attempt))
+        return share
 
     def _outcome(self, row: int, status: ItemStatus) -> int:
         if status.ok:
             return SUCCEEDED if (status.errno == 1 or row in self.maybe_applied) else ALREADY
         return UNKNOWN if row in self.maybe_applied else FAILED
 
-    def _failed_call(self, index: int, work: list[tuple[int, Any]], exc: EEOError) -> None:
+    def _failed_call(
+        self, index: int, work: list[tuple[int, Any]], exc: EEOError, busy: float = 0.0
+    ) -> None:
         if not isinstance(exc, ConnectError):
             self.reached = True
         rows = [row for row, _ in work]
@@ -185,7 +209,8 @@ class Job:
             retry = [pair for pair in work if attempts[pair[0]] < most]
             if retry:
                 attempt = max(attempts[row] for row, _ in retry)
-                self._schedule(index, retry, self.policy.delay_after(exc, attempt))
+                policy = self.pace.retry_policy(self.policy, busy)
+                self._schedule(index, retry, policy.delay_after(exc, attempt))
             work = [pair for pair in work if attempts[pair[0]] >= most]
         errno, error = _errno_of(exc)
         self._finish([(row, errno, error, self._failure(row)) for row, _ in work])

@@ -1,0 +1,283 @@
+"""Adaptive concurrency (AIMD) and the optional rate limit: as fast as the server allows.
+
+Two limits, both per ``Client`` (one Client signs for one school, and a school's limits
+are the school's, whatever job sends):
+
+- :class:`RateLimit` (``Client(max_per_second=...)``): requests started per second,
+  shared by every call and every job of the Client. A leaky bucket from ``aiolimiter``.
+- :class:`AdaptiveLimit`: requests in flight, shared by every adaptive job of the
+  Client. Busy answers lower it multiplicatively, calls that go through raise it
+  additively (about one more per round trip), between 1 and the sum of the running
+  jobs' ``concurrency`` ceilings.
+
+Why one shared limit rather than one per job with a shared "busy" signal: the server's
+capacity is a number of requests in flight for the whole school, so the sum over jobs is
+what must follow it. With a limit per job, two jobs would each settle near the whole
+capacity and overload it together; with one limit they queue for the same slots (first
+come, first served) and back off together. Each job stays capped by its own ceiling
+(its worker count).
+
+A job reads the shared limit through its :class:`Pace`, which also keeps what the report
+records (start, lowest, highest, final and mean concurrency; calls answered busy). A
+fixed job (``adaptive=False``) has a ``Pace`` without a limit: it only counts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections import deque
+from typing import Final
+
+import attrs
+from aiolimiter import AsyncLimiter
+
+from ._codes import BUSY, TRANSIENT_ITEM
+from ._errors import ApiError, HTTPStatusError, InputError, InputTypeError
+from ._report import ConcurrencyRecord
+from ._retry import RetryPolicy
+
+# These belong with the other defaults in _constants; kept here while that module is
+# being changed by others.
+#: The limit falls to this fraction of itself on a call answered busy as a whole (and
+#: proportionally less when only some items were). 0.7 as in TCP CUBIC: gentle enough
+#: that the limit hovers just under the server's capacity, steep enough to find it in a
+#: few round trips.
+DECREASE: Final = 0.7
+#: HTTP statuses that mean "too much load": lower the rate.
+BUSY_STATUSES: Final = frozenset({429, 503})
+#: Seconds of burst a rate limit allows, as a share of one second's requests (at least 1).
+RATE_BURST_SECONDS: Final = 0.1
+
+
+def busy_weight(exc: BaseException) -> float:
+    """1.0 if ``exc`` says the server is busy (errnos in ``BUSY``, HTTP 429/503), else 0."""
+    if isinstance(exc, ApiError):
+        return 1.0 if exc.errno in BUSY else 0.0
+    if isinstance(exc, HTTPStatusError):
+        return 1.0 if exc.status in BUSY_STATUSES else 0.0
+    return 0.0
+
+
+def items_busy(errnos: list[int]) -> int:
+    """How many of a call's item errnos are busy (114, 464)."""
+    return sum(1 for errno in errnos if errno in TRANSIENT_ITEM)
+
+
+def check_rate(value: object) -> float | None:
+    """``max_per_second`` checked: a positive finite number, or ``None``."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        message = f"max_per_second must be a number or None, got {value!r}"
+        raise InputTypeError(message)
+    if not (math.isfinite(value) and value > 0):
+        message = f"max_per_second must be a positive finite number or None, got {value!r}"
+        raise InputError(message)
+    return float(value)
+
+
+class RateLimit:
+    """At most ``per_second`` requests started per second, over every call of a Client.
+
+    A leaky bucket (``aiolimiter.AsyncLimiter``) whose bucket holds a tenth of a
+    second's requests (at least one): in any window of ``t`` seconds at most
+    ``per_second * (t + 0.1)`` requests start (at least ``per_second * t + 1``).
+
+    ``AsyncLimiter`` binds to the event loop of its first use and warns when reused on
+    another; a Client may outlive a loop (pytest-asyncio gives each test its own), so
+    there is one bucket per running loop, made on first use in that loop.
+    """
+
+    def __init__(self, per_second: float) -> None:
+        self.per_second = per_second
+        self._burst = max(1.0, per_second * RATE_BURST_SECONDS)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._bucket: AsyncLimiter | None = None
+
+    def __repr__(self) -> str:
+        return f"<RateLimit {self.per_second:g}/s>"
+
+    async def acquire(self) -> None:
+        """Wait until one more request may start."""
+        loop = asyncio.get_running_loop()
+        if self._bucket is None or self._loop is not loop:
+            self._loop = loop
+            self._bucket = AsyncLimiter(self._burst, self._burst / self.per_second)
+        await self._bucket.acquire()
+
+
+class AdaptiveLimit:
+    """How many requests the adaptive jobs of one Client may have in flight (AIMD).
+
+    ``limit`` starts at the ceiling (the sum of the running jobs' ``concurrency``), so a
+    server that never answers busy costs nothing. A busy answer lowers it to
+    ``DECREASE`` of itself (weighted by the share of busy items when only items were
+    busy), at most once per round trip: signals from calls that started before the last
+    decrease are ignored, as TCP does, or a burst of busy answers would drive it to 1.
+    A call that goes through raises it by ``1 / limit`` (one per round trip) while the
+    limit is in use. It never goes below 1 or above the ceiling. Waiters are served
+    first come, first served; a waiter holds no slot.
+    """
+
+    def __init__(self) -> None:
+        self.limit = 0.0
+        self.ceiling = 0
+        self.in_flight = 0
+        #: Counts decreases; a call's ticket is the epoch it started in.
+        self.epoch = 0
+        self._waiters: deque[asyncio.Future[None]] = deque()
+
+    def __repr__(self) -> str:
+        return (
+            f"<AdaptiveLimit limit={self.limit:.2f} ceiling={self.ceiling} "
+            f"in_flight={self.in_flight}>"
+        )
+
+    @property
+    def allowed(self) -> int:
+        """Requests that may be in flight now (at least 1)."""
+        return max(1, int(self.limit))
+
+    def join(self, ceiling: int) -> None:
+        """A job with this ceiling starts sharing the limit."""
+        unconstrained = self.limit >= self.ceiling
+        self.ceiling += ceiling
+        if unconstrained:
+            # No busy answer held the limit down: the new job brings its whole ceiling.
+            self.limit = float(self.ceiling)
+        self._wake()
+
+    def leave(self, ceiling: int) -> None:
+        """A job with this ceiling stopped sharing the limit."""
+        self.ceiling -= ceiling
+        self.limit = min(self.limit, float(self.ceiling))
+
+    async def acquire(self) -> int:
+        """Wait for a slot; the ticket to give back to :meth:`release`."""
+        if self.in_flight < self.allowed and not self._waiters:
+            self.in_flight += 1
+            return self.epoch
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self.in_flight -= 1  # granted just as it was cancelled: pass it on
+                self._wake()
+            elif waiter in self._waiters:  # else _wake already dropped it
+                self._waiters.remove(waiter)
+            raise
+        return self.epoch
+
+    def release(self, ticket: int, busy: float | None) -> None:
+        """Give a slot back with what the call said: busy share (0 to 1), or ``None``."""
+        in_use = self.in_flight >= self.allowed
+        self.in_flight -= 1
+        if busy:
+            if ticket == self.epoch:
+                self.limit = max(1.0, self.limit * (1.0 - (1.0 - DECREASE) * busy))
+                self.epoch += 1
+        elif busy is not None and in_use and self.limit < self.ceiling:
+            self.limit = min(float(self.ceiling), self.limit + 1.0 / self.limit)
+        self._wake()
+
+    def _wake(self) -> None:
+        waiters = self._waiters
+        while waiters and self.in_flight < self.allowed:
+            waiter = waiters.popleft()
+            if not waiter.done():
+                self.in_flight += 1
+                waiter.set_result(None)
+
+
+@attrs.define
+class Pace:
+    """One job's view of the concurrency limit, and the record of how the job ran.
+
+    ``shared`` is the Client's :class:`AdaptiveLimit` for an adaptive job, ``None`` for a
+    fixed one (whose workers are its only limit). ``ceiling`` is the job's
+    ``concurrency``.
+    """
+
+    ceiling: int
+    shared: AdaptiveLimit | None = None
+    busy_calls: int = 0
+    _lowest: int = 0
+    _highest: int = 0
+    _last: int = 0
+    _total: int = 0
+    _samples: int = 0
+    _start: int = 0
+
+    @property
+    def current(self) -> int:
+        """The job's concurrency now: the shared limit, capped by the job's ceiling."""
+        shared = self.shared
+        return self.ceiling if shared is None else min(shared.allowed, self.ceiling)
+
+    @property
+    def paced(self) -> bool:
+        """True while the limit (above 1) is what holds the requests in flight down.
+
+        Then lowering it lowers the load at once, and a busy answer needs no backoff
+        wait on top; when the work runs short of the limit, or the limit is 1, it does.
+        """
+        shared = self.shared
+        return shared is not None and shared.in_flight >= shared.allowed > 1
+
+    async def acquire(self) -> int:
+        """Wait for a slot (adaptive) and note the concurrency; the ticket for release."""
+        shared = self.shared
+        ticket = 0 if shared is None else await shared.acquire()
+        current = self.current
+        if not self._samples:
+            self._start = self._lowest = self._highest = current
+        elif current < self._lowest:
+            self._lowest = current
+        elif current > self._highest:
+            self._highest = current
+        self._last = current
+        self._total += current
+        self._samples += 1
+        return ticket
+
+    def release(self, ticket: int, busy: float | None) -> None:
+        """The call ended: ``busy`` share of it answered busy, ``None`` if cut off."""
+        if busy:
+            self.busy_calls += 1
+        if self.shared is not None:
+            self.shared.release(ticket, busy)
+
+    def retry_policy(self, policy: RetryPolicy, busy: float) -> RetryPolicy:
+        """The policy for retrying after ``busy``: without backoff while the limit paces.
+
+        While the limit is what bounds the job (:attr:`paced`), the busy answer lowers
+        it, and the lowered limit (not a blind wait) keeps the load down; ``Retry-After``
+        and documented shortest waits are still honoured.
+        """
+        if busy and self.paced:
+            return attrs.evolve(policy, initial_backoff=0.0)
+        return policy
+
+    def record(self) -> ConcurrencyRecord:
+        """What the report keeps: start, lowest, highest, final and mean concurrency."""
+        if not self._samples:
+            current = self.current
+            return ConcurrencyRecord(
+                adaptive=self.shared is not None,
+                start=current,
+                lowest=current,
+                highest=current,
+                final=current,
+                mean=float(current),
+            )
+        return ConcurrencyRecord(
+            adaptive=self.shared is not None,
+            start=self._start,
+            lowest=self._lowest,
+            highest=self._highest,
+            final=self._last,
+            mean=self._total / self._samples,
+        )
