@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import time
 from collections import deque
 from typing import Final
 
@@ -40,10 +41,13 @@ from ._retry import RetryPolicy
 # These belong with the other defaults in _constants; kept here while that module is
 # being changed by others.
 #: The limit falls to this fraction of itself on a call answered busy as a whole (and
-#: proportionally less when only some items were). 0.7 as in TCP CUBIC: gentle enough
-#: that the limit hovers just under the server's capacity, steep enough to find it in a
-#: few round trips.
-DECREASE: Final = 0.7
+#: proportionally less when only some items were): gentle enough that the limit hovers
+#: just under the server's capacity, steep enough to find it in a few round trips.
+DECREASE: Final = 0.8
+#: Near the level of the last busy answer the limit grows this many times slower, so it
+#: dwells just under the capacity it found instead of probing past it every round trip
+#: (the plateau of TCP CUBIC, without the cubic).
+PLATEAU_SLOWDOWN: Final = 4.0
 #: HTTP statuses that mean "too much load": lower the rate.
 BUSY_STATUSES: Final = frozenset({429, 503})
 #: Seconds of burst a rate limit allows, as a share of one second's requests (at least 1).
@@ -116,8 +120,9 @@ class AdaptiveLimit:
     busy), at most once per round trip: signals from calls that started before the last
     decrease are ignored, as TCP does, or a burst of busy answers would drive it to 1.
     A call that goes through raises it by ``1 / limit`` (one per round trip) while the
-    limit is in use. It never goes below 1 or above the ceiling. Waiters are served
-    first come, first served; a waiter holds no slot.
+    limit is in use, four times slower within 1 of where the last busy answer came. It
+    never goes below 1 or above the ceiling. Waiters are served first come, first
+    served; a waiter holds no slot.
     """
 
     def __init__(self) -> None:
@@ -126,6 +131,8 @@ class AdaptiveLimit:
         self.in_flight = 0
         #: Counts decreases; a call's ticket is the epoch it started in.
         self.epoch = 0
+        #: The limit when the last busy answer lowered it (0: none yet).
+        self.peak = 0.0
         self._waiters: deque[asyncio.Future[None]] = deque()
 
     def __repr__(self) -> str:
@@ -177,10 +184,14 @@ class AdaptiveLimit:
         self.in_flight -= 1
         if busy:
             if ticket == self.epoch:
+                self.peak = self.limit
                 self.limit = max(1.0, self.limit * (1.0 - (1.0 - DECREASE) * busy))
                 self.epoch += 1
         elif busy is not None and in_use and self.limit < self.ceiling:
-            self.limit = min(float(self.ceiling), self.limit + 1.0 / self.limit)
+            step = 1.0 / self.limit
+            if abs(self.limit - self.peak) < 1.0:
+                step /= PLATEAU_SLOWDOWN
+            self.limit = min(float(self.ceiling), self.limit + step)
         self._wake()
 
     def _wake(self) -> None:
@@ -207,9 +218,11 @@ class Pace:
     _lowest: int = 0
     _highest: int = 0
     _last: int = 0
-    _total: int = 0
     _samples: int = 0
     _start: int = 0
+    _began: float = 0.0
+    _since: float = 0.0
+    _area: float = 0.0
 
     @property
     def current(self) -> int:
@@ -232,14 +245,17 @@ class Pace:
         shared = self.shared
         ticket = 0 if shared is None else await shared.acquire()
         current = self.current
+        now = time.monotonic()
         if not self._samples:
             self._start = self._lowest = self._highest = current
+            self._began = now
         elif current < self._lowest:
             self._lowest = current
         elif current > self._highest:
             self._highest = current
+        self._area += self._last * (now - self._since)
         self._last = current
-        self._total += current
+        self._since = now
         self._samples += 1
         return ticket
 
@@ -279,5 +295,13 @@ class Pace:
             lowest=self._lowest,
             highest=self._highest,
             final=self._last,
-            mean=self._total / self._samples,
+            mean=self._mean(),
         )
+
+    def _mean(self) -> float:
+        """The concurrency averaged over the job's time (its last call's till now)."""
+        now = time.monotonic()
+        span = now - self._began
+        if span <= 0:
+            return float(self._last)
+        return (self._area + self._last * (now - self._since)) / span

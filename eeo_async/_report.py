@@ -31,7 +31,7 @@ OUTCOME_CODES: Final = {name: code for code, name in enumerate(OUTCOMES, start=1
 
 @attrs.frozen(kw_only=True)
 class ConcurrencyRecord:
-    """How many requests a job let be in flight, noted at each of its calls.
+    """How many requests a job let be in flight: the limit, noted at each of its calls.
 
     Attributes:
         adaptive: whether the limit followed the server (``Batcher(adaptive=True)``).
@@ -39,7 +39,7 @@ class ConcurrencyRecord:
         lowest: the lowest it fell to.
         highest: the highest it reached.
         final: the concurrency of the job's last call.
-        mean: the average over the job's calls.
+        mean: the average over the job's time.
     """
 
     adaptive: bool
