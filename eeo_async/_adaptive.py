@@ -33,7 +33,7 @@ from typing import Final
 import attrs
 from aiolimiter import AsyncLimiter
 
-from ._codes import BUSY, TRANSIENT_ITEM
+from ._codes import BUSY
 from ._errors import ApiError, HTTPStatusError, InputError, InputTypeError
 from ._report import ConcurrencyRecord
 from ._retry import RetryPolicy
@@ -61,11 +61,6 @@ def busy_weight(exc: BaseException) -> float:
     if isinstance(exc, HTTPStatusError):
         return 1.0 if exc.status in BUSY_STATUSES else 0.0
     return 0.0
-
-
-def items_busy(errnos: list[int]) -> int:
-    """How many of a call's item errnos are busy (114, 464)."""
-    return sum(1 for errno in errnos if errno in TRANSIENT_ITEM)
 
 
 def check_rate(value: object) -> float | None:
@@ -122,7 +117,8 @@ class AdaptiveLimit:
     A call that goes through raises it by ``1 / limit`` (one per round trip) while the
     limit is in use, four times slower within 1 of where the last busy answer came. It
     never goes below 1 or above the ceiling. Waiters are served first come, first
-    served; a waiter holds no slot.
+    served; a waiter holds no slot. When the last job leaves, the limit is forgotten:
+    the next job starts at its ceiling.
     """
 
     def __init__(self) -> None:

@@ -348,7 +348,11 @@ class Batcher:
             async with timeout, asyncio.TaskGroup() as group:
                 job.group = group
                 if self.probe_first and (first := job.next_work()) is not None:
-                    await job.run(*first)
+                    ticket, busy = await job.pace.acquire(), None
+                    try:
+                        busy = await job.run(*first)
+                    finally:
+                        job.pace.release(ticket, busy)
                 for _ in range(min(self.concurrency, job.unfinished)):
                     group.create_task(job.worker())
         except BaseExceptionGroup as group_error:

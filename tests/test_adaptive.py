@@ -138,6 +138,37 @@ async def test_a_waiter_holds_no_slot_and_cancelling_it_frees_nothing() -> None:
     assert limit.in_flight == 1
 
 
+async def test_a_slot_granted_to_a_cancelled_waiter_is_passed_on() -> None:
+    """A waiter cancelled just after it was given a slot hands the slot to the next one."""
+    limit = AdaptiveLimit()
+    limit.join(1)
+    ticket = await limit.acquire()
+    first = asyncio.create_task(limit.acquire())
+    second = asyncio.create_task(limit.acquire())
+    await asyncio.sleep(0)
+    limit.release(ticket, 0.0)  # the slot goes to ``first`` ...
+    first.cancel()  # ... which is cancelled before it runs
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    await second
+    assert limit.in_flight == 1
+
+
+async def test_a_job_joining_a_lowered_limit_does_not_raise_it() -> None:
+    """A second job joins the limit as the busy answers left it; its ceiling caps the sum."""
+    limit = AdaptiveLimit()
+    limit.join(10)
+    limit.release(await limit.acquire(), 1.0)
+    lowered = limit.limit
+    limit.join(10)
+    assert (limit.limit, limit.ceiling) == (lowered, 20)
+    limit.leave(10)
+    limit.leave(10)
+    assert (limit.limit, limit.ceiling) == (0.0, 0)
+    limit.join(4)  # the next job starts afresh at its ceiling
+    assert limit.allowed == 4
+
+
 def test_busy_answers_are_the_documented_ones() -> None:
     """114, 104, 460, 464 and HTTP 429/503 lower the rate; 102, 131 and HTTP 502 do not."""
     for errno in (114, 104, 460, 464):
@@ -324,3 +355,13 @@ async def test_busy_answers_are_paced_by_the_limit_not_by_waits() -> None:
     assert report.ok
     assert report.busy_calls == 2
     assert waits == [3.0]
+
+
+async def test_the_probe_call_counts_like_any_other() -> None:
+    """With ``probe_first`` the first call goes alone, and its busy answer is counted too."""
+    server = Server(burst(1, 1))
+    batcher = eeo.Batcher(server.client, concurrency=4, probe_first=True)
+    report = await batcher.enroll(1, range(1, 11), [10])
+    assert report.ok
+    assert report.busy_calls == 1
+    assert server.calls == 11
