@@ -47,7 +47,7 @@ DECREASE: Final = 0.8
 #: Near the level of the last busy answer the limit grows this many times slower, so it
 #: dwells just under the capacity it found instead of probing past it every round trip
 #: (the plateau of TCP CUBIC, without the cubic).
-PLATEAU_SLOWDOWN: Final = 4.0
+PLATEAU_SLOWDOWN: Final = 8.0
 #: HTTP statuses that mean "too much load": lower the rate.
 BUSY_STATUSES: Final = frozenset({429, 503})
 #: Seconds of burst a rate limit allows, as a share of one second's requests (at least 1).
@@ -114,6 +114,10 @@ class AdaptiveLimit:
     ``DECREASE`` of itself (weighted by the share of busy items when only items were
     busy), at most once per round trip: signals from calls that started before the last
     decrease are ignored, as TCP does, or a burst of busy answers would drive it to 1.
+    A whole call refused lowers it further, to the number of requests sent before it
+    and still in flight, when that is lower (but not to 0): the server held those when
+    it refused this one, so that is its capacity, found in one round trip instead of a
+    dozen (each of which would cost a wave of busy answers).
     A call that goes through raises it by ``1 / limit`` (one per round trip) while the
     limit is in use, four times slower within 1 of where the last busy answer came. It
     never goes below 1 or above the ceiling. Waiters are served first come, first
@@ -125,10 +129,14 @@ class AdaptiveLimit:
         self.limit = 0.0
         self.ceiling = 0
         self.in_flight = 0
-        #: Counts decreases; a call's ticket is the epoch it started in.
+        #: Counts decreases: a busy answer lowers the limit only if its call started
+        #: in the current epoch.
         self.epoch = 0
         #: The limit when the last busy answer lowered it (0: none yet).
         self.peak = 0.0
+        #: Tickets of the calls in flight (in the order sent) -> the epoch they started in.
+        self._sent: dict[int, int] = {}
+        self._next = 0
         self._waiters: deque[asyncio.Future[None]] = deque()
 
     def __repr__(self) -> str:
@@ -160,7 +168,7 @@ class AdaptiveLimit:
         """Wait for a slot; the ticket to give back to :meth:`release`."""
         if self.in_flight < self.allowed and not self._waiters:
             self.in_flight += 1
-            return self.epoch
+            return self._ticket()
         waiter = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
         try:
@@ -172,16 +180,30 @@ class AdaptiveLimit:
             elif waiter in self._waiters:  # else _wake already dropped it
                 self._waiters.remove(waiter)
             raise
-        return self.epoch
+        return self._ticket()
+
+    def _ticket(self) -> int:
+        ticket = self._next
+        self._next += 1
+        self._sent[ticket] = self.epoch
+        return ticket
 
     def release(self, ticket: int, busy: float | None) -> None:
         """Give a slot back with what the call said: busy share (0 to 1), or ``None``."""
         in_use = self.in_flight >= self.allowed
         self.in_flight -= 1
+        epoch = self._sent.pop(ticket, -1)
         if busy:
-            if ticket == self.epoch:
+            if epoch == self.epoch:
                 self.peak = self.limit
-                self.limit = max(1.0, self.limit * (1.0 - (1.0 - DECREASE) * busy))
+                limit = self.limit * (1.0 - (1.0 - DECREASE) * busy)
+                if busy >= 1.0:
+                    # Requests sent before this one and still in flight were held by the
+                    # server when it refused this one: its capacity, if it is lower.
+                    older = sum(1 for sent in self._sent if sent < ticket)
+                    if older:
+                        limit = min(limit, float(older))
+                self.limit = max(1.0, limit)
                 self.epoch += 1
         elif busy is not None and in_use and self.limit < self.ceiling:
             step = 1.0 / self.limit
