@@ -47,7 +47,7 @@ DECREASE: Final = 0.8
 #: Near the level of the last busy answer the limit grows this many times slower, so it
 #: dwells just under the capacity it found instead of probing past it every round trip
 #: (the plateau of TCP CUBIC, without the cubic).
-PLATEAU_SLOWDOWN: Final = 8.0
+PLATEAU_SLOWDOWN: Final = 16.0
 #: HTTP statuses that mean "too much load": lower the rate.
 BUSY_STATUSES: Final = frozenset({429, 503})
 #: Seconds of burst a rate limit allows, as a share of one second's requests (at least 1).
