@@ -38,8 +38,7 @@ from ._errors import ApiError, HTTPStatusError, InputError, InputTypeError
 from ._report import ConcurrencyRecord
 from ._retry import RetryPolicy
 
-# These belong with the other defaults in _constants; kept here while that module is
-# being changed by others.
+# The tuning of the limit (not settings a caller passes), beside the algorithm it tunes.
 #: The limit falls to this fraction of itself on a call answered busy as a whole (and
 #: proportionally less when only some items were): gentle enough that the limit hovers
 #: just under the server's capacity, steep enough to find it in a few round trips.
@@ -119,10 +118,10 @@ class AdaptiveLimit:
     it refused this one, so that is its capacity, found in one round trip instead of a
     dozen (each of which would cost a wave of busy answers).
     A call that goes through raises it by ``1 / limit`` (one per round trip) while the
-    limit is in use, four times slower within 1 of where the last busy answer came. It
-    never goes below 1 or above the ceiling. Waiters are served first come, first
-    served; a waiter holds no slot. When the last job leaves, the limit is forgotten:
-    the next job starts at its ceiling.
+    limit is in use, ``PLATEAU_SLOWDOWN`` times slower within 1 of where the last busy
+    answer came. It never goes below 1 or above the ceiling. Waiters are served first
+    come, first served; a waiter holds no slot. When the last job leaves, the limit is
+    forgotten: the next job starts at its ceiling.
     """
 
     def __init__(self) -> None:
@@ -163,6 +162,8 @@ class AdaptiveLimit:
         """A job with this ceiling stopped sharing the limit."""
         self.ceiling -= ceiling
         self.limit = min(self.limit, float(self.ceiling))
+        if not self.ceiling:
+            self.peak = 0.0
 
     async def acquire(self) -> int:
         """Wait for a slot; the ticket to give back to :meth:`release`."""
