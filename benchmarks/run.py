@@ -677,16 +677,22 @@ def bench_adaptive(sizes: Sizes) -> None:
     ceiling = sizes.adaptive_ceiling
     limited = [*(("fixed", n) for n in sizes.adaptive_fixed), ("adaptive", ceiling)]
     unlimited = [("fixed", ceiling), ("adaptive", ceiling)]
+    # The same capacity answered with HTTP 429 and Retry-After: 1 (no target: for reading).
+    best_guess = sizes.adaptive_capacity
+    with_429 = [("fixed", best_guess), ("adaptive", ceiling)]
     runs: dict[tuple[str, str, int], list[dict[str, Any]]] = defaultdict(list)
-    for capacity, settings in (
-        (sizes.adaptive_capacity, limited),
-        (None, unlimited),
+    for capacity, answer, settings in (
+        (sizes.adaptive_capacity, "114", limited),
+        (None, "114", unlimited),
+        (sizes.adaptive_capacity, "429", with_429),
     ):
         extra = ["--latency", str(sizes.adaptive_latency)]
         if capacity is not None:
-            extra += ["--capacity", str(capacity)]
+            extra += ["--capacity", str(capacity), "--capacity-answer", answer]
         courses = sizes.adaptive_reps * len(settings)
         where = f"capacity {capacity}" if capacity else "no capacity limit"
+        if answer != "114":
+            where += f", HTTP {answer}"
         with _sandbox_process(sizes.adaptive_students, sizes.adaptive_lessons, courses, *extra) as (
             info,
             server_stats,
@@ -748,7 +754,8 @@ def bench_adaptive(sizes: Sizes) -> None:
         ],
         rows,
         f"Median [range] of {reps} repetitions, settings interleaved. The sandbox runs in its own "
-        "process and answers 114 at once to a request arriving while `capacity` are in flight. "
+        "process and answers 114 at once to a request arriving while `capacity` are in flight "
+        "(HTTP 429 with `Retry-After: 1` in the last rows, which every busy call then waits out). "
         "Busy answers: calls the client's report counts as answered busy; the server's own count "
         "beside it. Final and mean: the report's concurrency record (a fixed setting is its own). "
         "Default retry settings (5 attempts, 0.5 s initial backoff).",
