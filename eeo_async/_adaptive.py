@@ -25,6 +25,7 @@ fixed job (``adaptive=False``) has a ``Pace`` without a limit: it only counts.
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import time
 from collections import deque
@@ -34,9 +35,12 @@ import attrs
 from aiolimiter import AsyncLimiter
 
 from ._codes import BUSY
+from ._constants import LOGGER_NAME
 from ._errors import ApiError, HTTPStatusError, InputError, InputTypeError
 from ._report import ConcurrencyRecord
 from ._retry import RetryPolicy
+
+_log = logging.getLogger(LOGGER_NAME)
 
 # The tuning of the limit (not settings a caller passes), beside the algorithm it tunes.
 #: The limit falls to this fraction of itself on a call answered busy as a whole (and
@@ -204,6 +208,7 @@ class AdaptiveLimit:
                     older = sum(1 for sent in self._sent if sent < ticket)
                     if older:
                         limit = min(limit, float(older))
+                _log.debug("concurrency limit %.1f -> %.1f after a busy answer", self.limit, limit)
                 self.limit = max(1.0, limit)
                 self.epoch += 1
         elif busy is not None and in_use and self.limit < self.ceiling:

@@ -60,10 +60,11 @@ class Batcher:
     and 503 for a call; 114 and 464 for items, weighted by their share) lower it, calls
     that go through raise it back, one more per round trip. The limit is the Client's,
     shared by every adaptive job on it, so jobs running at once back off together.
-    While it is above 1, a busy answer's retry waits only as long as the server asked
-    (``Retry-After``); the lowered limit keeps the load down. Without busy answers it
-    stays at the ceiling. ``report.concurrency`` and ``report.busy_calls`` say how the
-    job ran; :attr:`current_concurrency` is the limit now (e.g. from ``on_progress``).
+    While the limit (above 1) is what holds the job back, a busy answer's retry waits
+    only as long as the server asked (``Retry-After``): the lowered limit keeps the load
+    down. Without busy answers it stays at the ceiling. ``report.concurrency`` and
+    ``report.busy_calls`` say how the job ran; :attr:`current_concurrency` is the limit
+    now (e.g. from ``on_progress``).
 
     Args:
         client: the ``Client`` to send with.
