@@ -117,10 +117,10 @@ class AdaptiveLimit:
     ``DECREASE`` of itself (weighted by the share of busy items when only items were
     busy), at most once per round trip: signals from calls that started before the last
     decrease are ignored, as TCP does, or a burst of busy answers would drive it to 1.
-    A whole call refused lowers it further, to the number of requests sent before it
-    and still in flight, when that is lower (but not to 0): the server held those when
-    it refused this one, so that is its capacity, found in one round trip instead of a
-    dozen (each of which would cost a wave of busy answers).
+    A call refused whole (or every one of its items) lowers it further, to the number
+    of requests sent before it and still in flight, when that is lower (but not to 0):
+    the server held those when it refused this one, so that is its capacity, found in
+    one round trip instead of a dozen (each of which would cost a wave of busy answers).
     A call that goes through raises it by ``1 / limit`` (one per round trip) while the
     limit is in use, ``PLATEAU_SLOWDOWN`` times slower within 1 of where the last busy
     answer came. It never goes below 1 or above the ceiling. Waiters are served first
