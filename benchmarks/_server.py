@@ -4,7 +4,10 @@ The speed tables use the canned server (``_canned.py``) instead: the sandbox che
 signatures and IDs, which is what the check wants and what a speed table must not time.
 
 Prints one JSON line (base URL, credentials, student and course IDs) once it listens,
-then serves until its standard input closes.
+then serves until its standard input closes; a ``stats`` line on standard input prints
+one JSON line of what it saw (requests, busy answers over capacity, most in flight) and
+starts counting afresh. ``--capacity K`` answers busy to requests arriving while K are
+in flight (the adaptive-concurrency benchmark).
 """
 
 from __future__ import annotations
@@ -25,8 +28,15 @@ async def main() -> None:
     parser.add_argument("--latency", type=float, default=0.0)
     parser.add_argument("--item-busy", type=float, default=0.0)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--capacity", type=int, default=None)
+    parser.add_argument("--capacity-answer", default="114")
     args = parser.parse_args()
-    faults = Faults(latency=args.latency, item_busy=args.item_busy)
+    faults = Faults(
+        latency=args.latency,
+        item_busy=args.item_busy,
+        capacity=args.capacity,
+        capacity_answer=args.capacity_answer,
+    )
     async with Sandbox(seed=args.seed, faults=faults) as sandbox:
         students = sandbox.add_students(args.students)
         courses = [sandbox.add_course(lessons=args.lessons) for _ in range(args.courses)]
@@ -39,7 +49,17 @@ async def main() -> None:
         }
         print(json.dumps(info), flush=True)
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(None, sys.stdin.read)  # until the parent closes stdin
+        while await loop.run_in_executor(None, sys.stdin.readline):  # until stdin closes
+            stats = sandbox.stats
+            seen = {
+                "requests": sum(stats.requests.values()),
+                "busy": stats.faults_injected["capacity"],
+                "max_in_flight": stats.max_in_flight,
+            }
+            print(json.dumps(seen), flush=True)
+            stats.requests.clear()
+            stats.faults_injected.clear()
+            stats.max_in_flight = 0
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@ enrolment of every student into every lesson; ``single``: one call per student, 
 web-backend path), ``loop`` (``asyncio`` or ``uvloop``), ``base_url``, ``sid``,
 ``secret``, ``course``, ``students`` and ``lessons`` (lists of IDs, or counts of made-up
 IDs), ``concurrency``; optionally ``max_attempts``, ``initial_backoff``, ``max_backoff``
-(passed to the SDK only when given) and ``profile`` (a path for cProfile stats).
+(passed to the SDK only when given), ``adaptive`` (the Batcher's, when given) and
+``profile`` (a path for cProfile stats).
 
 Only the SDK's public API is used: ``eeo.Client``, ``eeo.Batcher.enroll`` and
 ``client.add_course_class_student``.
@@ -122,14 +123,23 @@ def sdk_client(spec: Spec) -> eeo.Client:
 async def sdk_batch(spec: Spec, students: list[int], lessons: list[int]) -> Result:
     """The SDK: ``Batcher(client, concurrency=N).enroll(course, students, lessons)``."""
     async with sdk_client(spec) as client:
-        batcher = eeo.Batcher(client, concurrency=spec["concurrency"], **sdk_settings(spec))
+        extra = {"adaptive": spec["adaptive"]} if spec.get("adaptive") is not None else {}
+        batcher = eeo.Batcher(
+            client, concurrency=spec["concurrency"], **sdk_settings(spec), **extra
+        )
         report = await batcher.enroll(spec["course"], students, lessons)
+    concurrency = report.concurrency
     return {
         "calls": report.calls,
         "retries": report.retries,
         "items": report.total,
         "succeeded": report.succeeded,
         "failed": report.failed,
+        "unknown": report.unknown,
+        "busy_calls": report.busy_calls,
+        "final": concurrency.final if concurrency else None,
+        "mean": concurrency.mean if concurrency else None,
+        "lowest": concurrency.lowest if concurrency else None,
     }
 
 

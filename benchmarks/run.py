@@ -69,6 +69,19 @@ class Sizes:
     check_students: int = 20
     check_lessons: int = 150
     profile_lines: int = 15
+    #: adaptive concurrency: students x lessons, the sandbox's capacity, its latency,
+    #: the fixed settings, the adaptive ceiling, repetitions.
+    adaptive_students: int = 2_000
+    adaptive_lessons: int = 20
+    adaptive_capacity: int = 12
+    adaptive_latency: float = 0.020
+    adaptive_fixed: tuple[int, ...] = (4, 12, 64)
+    adaptive_ceiling: int = 64
+    adaptive_reps: int = 3
+    #: repetitions without a capacity limit, where a run is short and the noise large.
+    adaptive_free_reps: int = 7
+    #: also the capacity answered with HTTP 429 and Retry-After: 1 (each busy call waits 1 s).
+    adaptive_429: bool = True
 
 
 FULL = Sizes()
@@ -90,6 +103,15 @@ SMOKE = Sizes(
     check_students=3,
     check_lessons=120,
     profile_lines=5,
+    adaptive_students=40,
+    adaptive_lessons=10,
+    adaptive_capacity=3,
+    adaptive_latency=0.005,
+    adaptive_fixed=(1, 3, 8),
+    adaptive_ceiling=8,
+    adaptive_reps=1,
+    adaptive_free_reps=1,
+    adaptive_429=False,
 )
 
 # ------------------------------------------------------------------------ processes
@@ -517,7 +539,7 @@ def bench_memory(sizes: Sizes) -> None:
 def bench_check(sizes: Sizes) -> None:
     """Correctness: the SDK and the floor enrol for real into the sandbox (checked)."""
     rows = []
-    with _sandbox_process(sizes) as info:
+    with _sandbox_process(sizes.check_students, sizes.check_lessons, 2) as (info, _):
         for impl in ("sdk", "floor"):
             course, lessons = info["courses"].pop()
             spec = {
@@ -551,20 +573,33 @@ def bench_check(sizes: Sizes) -> None:
 
 
 @contextmanager
-def _sandbox_process(sizes: Sizes) -> Iterator[dict[str, Any]]:
-    """The seeded sandbox in its own process (``_server.py``); yields what it printed."""
+def _sandbox_process(
+    students: int, lessons: int, courses: int, *extra: str
+) -> Iterator[tuple[dict[str, Any], Callable[[], dict[str, Any]]]]:
+    """The seeded sandbox in its own process (``_server.py``).
+
+    Yields what it printed and a function that asks it for its stats (and resets them).
+    """
     args = [sys.executable, str(HERE / "_server.py")]
-    args += ["--students", str(sizes.check_students), "--lessons", str(sizes.check_lessons)]
-    args += ["--courses", "2"]
+    args += ["--students", str(students), "--lessons", str(lessons)]
+    args += ["--courses", str(courses), *extra]
     process = subprocess.Popen(  # noqa: S603 - our own script
         args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
+
+    def stats() -> dict[str, Any]:
+        assert process.stdin is not None
+        assert process.stdout is not None
+        process.stdin.write("stats\n")
+        process.stdin.flush()
+        return dict(json.loads(process.stdout.readline()))
+
     try:
         assert process.stdout is not None
         line = process.stdout.readline()
         if not line:
             raise RuntimeError("the sandbox process did not start")
-        yield json.loads(line)
+        yield json.loads(line), stats
     finally:
         assert process.stdin is not None
         process.stdin.close()
@@ -642,6 +677,139 @@ def bench_profile(sizes: Sizes) -> None:
         )
 
 
+def bench_adaptive(sizes: Sizes) -> None:
+    """Adaptive concurrency against the sandbox with a capacity, and without one."""
+    items = sizes.adaptive_students * sizes.adaptive_lessons
+    ceiling = sizes.adaptive_ceiling
+    limited = [*(("fixed", n) for n in sizes.adaptive_fixed), ("adaptive", ceiling)]
+    unlimited = [("fixed", ceiling), ("adaptive", ceiling)]
+    # The same capacity answered with HTTP 429 and Retry-After: 1 (no target: for reading).
+    best_guess = sizes.adaptive_capacity
+    with_429 = [("fixed", best_guess), ("adaptive", ceiling)]
+    runs: dict[tuple[str, str, int], list[dict[str, Any]]] = defaultdict(list)
+    groups = [
+        (sizes.adaptive_capacity, "114", limited, sizes.adaptive_reps),
+        (None, "114", unlimited, sizes.adaptive_free_reps),
+    ]
+    if sizes.adaptive_429:
+        groups.append((sizes.adaptive_capacity, "429", with_429, sizes.adaptive_reps))
+    for capacity, answer, settings, reps in groups:
+        extra = ["--latency", str(sizes.adaptive_latency)]
+        if capacity is not None:
+            extra += ["--capacity", str(capacity), "--capacity-answer", answer]
+        courses = reps * len(settings)
+        where = f"capacity {capacity}" if capacity else "no capacity limit"
+        if answer != "114":
+            where += f", HTTP {answer}"
+        with _sandbox_process(sizes.adaptive_students, sizes.adaptive_lessons, courses, *extra) as (
+            info,
+            server_stats,
+        ):
+            for _ in range(reps):
+                for mode, concurrency in settings:
+                    course, lessons = info["courses"].pop()
+                    spec = {
+                        "base_url": info["base_url"],
+                        "sid": info["sid"],
+                        "secret": info["secret"],
+                        "course": course,
+                        "mode": "batch",
+                        "impl": "sdk",
+                        "students": info["students"],
+                        "lessons": lessons,
+                        "concurrency": concurrency,
+                        "adaptive": mode == "adaptive",
+                    }
+                    result = spawn("clients.py", spec)
+                    seen = server_stats()
+                    if seen["requests"] != result["calls"]:
+                        raise RuntimeError(f"the sandbox saw {seen}, the client {result}")
+                    result["server_busy"] = seen["busy"]
+                    result["server_max_in_flight"] = seen["max_in_flight"]
+                    runs[where, mode, concurrency].append(result)
+    rows = []
+    for (where, mode, concurrency), results in runs.items():
+        rows.append(
+            [
+                where,
+                f"{mode} {concurrency}",
+                spread([r["wall"] for r in results], ".2f"),
+                spread([r["calls"] for r in results], ".0f"),
+                spread([r["busy_calls"] for r in results], ".0f"),
+                spread([r["server_busy"] for r in results], ".0f"),
+                spread([r["failed"] + r["unknown"] for r in results], ".0f"),
+                spread([r["final"] for r in results], ".0f"),
+                spread([r["mean"] for r in results], ".1f"),
+                spread([r["server_max_in_flight"] for r in results], ".0f"),
+            ]
+        )
+    table(
+        f"(f) adaptive concurrency, enroll of {sizes.adaptive_students:,} students x "
+        f"{sizes.adaptive_lessons} lessons = {items:,} items, sandbox at "
+        f"{sizes.adaptive_latency * 1000:.0f} ms latency",
+        [
+            "server",
+            "concurrency",
+            "wall s",
+            "calls",
+            "busy answers",
+            "busy (server count)",
+            "not done in the end",
+            "final",
+            "mean",
+            "server max in flight",
+        ],
+        rows,
+        f"Median [range] of {sizes.adaptive_reps} repetitions ({sizes.adaptive_free_reps} without "
+        "a capacity limit, where a run is short), settings interleaved. The sandbox runs in its own "
+        "process and answers 114 at once to a request arriving while `capacity` are in flight "
+        "(HTTP 429 with `Retry-After: 1` in the last rows, which every busy call then waits out). "
+        "Busy answers: calls the client's report counts as answered busy; the server's own count "
+        "beside it. Final and mean: the report's concurrency record (a fixed setting is its own). "
+        "Default retry settings (5 attempts, 0.5 s initial backoff).",
+    )
+    limited_where = f"capacity {sizes.adaptive_capacity}"
+
+    def median(where: str, mode: str, concurrency: int, key: str) -> float:
+        return float(statistics.median(r[key] for r in runs[where, mode, concurrency]))
+
+    best = min(sizes.adaptive_fixed, key=lambda n: median(limited_where, "fixed", n, "wall"))
+    adaptive_wall = median(limited_where, "adaptive", ceiling, "wall")
+    best_wall = median(limited_where, "fixed", best, "wall")
+    busy = median(limited_where, "adaptive", ceiling, "busy_calls")
+    fixed_busy = median(limited_where, "fixed", ceiling, "busy_calls")
+    free_runs = [runs["no capacity limit", mode, ceiling] for mode in ("adaptive", "fixed")]
+    free, free_text = ratio(*([r["wall"] for r in group] for group in free_runs))
+    adaptive_wall_free = median("no capacity limit", "adaptive", ceiling, "wall")
+    time_ratio = adaptive_wall / best_wall
+    busy_share = busy / fixed_busy if fixed_busy else 0.0
+    table(
+        "(f) adaptive concurrency: against the targets",
+        ["target", "measured", "", "goal"],
+        [
+            [
+                f"wall time, adaptive {ceiling} / best fixed ({best})",
+                f"{time_ratio:.2f}x",
+                verdict(time_ratio, 1.15),
+                "<= 1.15x",
+            ],
+            [
+                f"busy answers, adaptive {ceiling} / fixed {ceiling}",
+                f"{busy:.0f} / {fixed_busy:.0f} = {busy_share:.3f}",
+                verdict(busy_share, 0.1),
+                "<= 0.1",
+            ],
+            [
+                f"no capacity limit: wall time, adaptive {ceiling} / fixed {ceiling}",
+                f"{adaptive_wall_free:.2f} s, {free_text}",
+                verdict(free, 1.05),
+                "<= 1.05x",
+            ],
+        ],
+        "Ratios of the medians (and the range of the per-repetition ratios).",
+    )
+
+
 @dataclass(frozen=True)
 class Benchmark:
     """A named benchmark: the function printing its table; run by default or not."""
@@ -657,6 +825,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "retry": Benchmark(bench_retry),
     "memory": Benchmark(bench_memory),
     "check": Benchmark(bench_check),
+    "adaptive": Benchmark(bench_adaptive),
     "profile": Benchmark(bench_profile, default=False),
 }
 

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from ._adaptive import Pace
 from ._client import Client
 from ._constants import DEFAULT_CONCURRENCY, LOGGER_NAME, MAX_CHUNK_SIZE
 from ._errors import InputError, InputTypeError
@@ -54,10 +55,24 @@ class Batcher:
     sent are ``LocalErrno.NOT_SENT``. A job never raises because items failed: read
     the report, or call ``report.raise_for_failures()``.
 
+    With ``adaptive`` (the default), ``concurrency`` is a ceiling and the number of
+    requests in flight follows the server: busy answers (114, 104, 460, 464, HTTP 429
+    and 503 for a call; 114 and 464 for items, weighted by their share) lower it, calls
+    that go through raise it back, one more per round trip. The limit is the Client's,
+    shared by every adaptive job on it, so jobs running at once back off together.
+    While the limit (above 1) is what holds the job back, a busy answer's retry waits
+    only as long as the server asked (``Retry-After``): the lowered limit keeps the load
+    down. Without busy answers it stays at the ceiling. ``report.concurrency`` and
+    ``report.busy_calls`` say how the job ran; :attr:`current_concurrency` is the limit
+    now (e.g. from ``on_progress``).
+
     Args:
         client: the ``Client`` to send with.
         concurrency: most requests in flight at once (the client's own connection pool
-            grows to it; a borrowed session's pool is the caller's).
+            grows to it; a borrowed session's pool is the caller's); with ``adaptive``,
+            the ceiling of the limit.
+        adaptive: let the limit follow the server's busy answers (``False``: always
+            ``concurrency`` in flight, as long as there is work).
         chunk_size: most items in one call (1 to 100; the action's own limit applies).
         max_attempts: attempts per item, the first one included (default: the client's).
         initial_backoff: first wait before a retry in seconds (default: the client's).
@@ -85,6 +100,7 @@ class Batcher:
         on_progress: Callable[[int, int], None] | None = None,
         deadline: float | None = None,
         probe_first: bool = False,
+        adaptive: bool = True,
     ) -> None:
         if not isinstance(client, Client):
             message = f"client must be an eeo_async.Client, got {type(client).__name__}"
@@ -106,10 +122,27 @@ class Batcher:
         self.on_progress = on_progress
         self.deadline = deadline
         self.probe_first = probe_first
+        if not isinstance(adaptive, bool):
+            message = f"adaptive must be True or False, got {adaptive!r}"
+            raise InputTypeError(message)
+        self.adaptive = adaptive
+        self._paces: list[Pace] = []
+
+    @property
+    def current_concurrency(self) -> int:
+        """Requests this batcher's running job may have in flight now.
+
+        Its ``concurrency`` when no job runs or for ``adaptive=False``; otherwise the
+        Client's adaptive limit, capped by ``concurrency``.
+        """
+        if self._paces:
+            return self._paces[-1].current
+        return self.concurrency
 
     def __repr__(self) -> str:
         return (
-            f"<eeo_async.Batcher concurrency={self.concurrency} chunk_size={self.chunk_size} "
+            f"<eeo_async.Batcher concurrency={self.concurrency} adaptive={self.adaptive} "
+            f"chunk_size={self.chunk_size} "
             f"max_attempts={self.retry_policy.max_attempts} client={self.client!r}>"
         )
 
@@ -451,6 +484,8 @@ class Batcher:
             on_progress = _plain_progress(on_progress)
         if known:
             report.record_many(known)
+        shared = self.client._concurrency if self.adaptive else None
+        pace = Pace(self.concurrency, shared)
         job = Job(
             endpoint=endpoint,
             report=report,
@@ -463,6 +498,7 @@ class Batcher:
             on_items=on_items,
             on_progress=on_progress,
             bar=bar,
+            pace=pace,
         )
         job.maybe_applied.update(maybe)
         if known:
@@ -471,12 +507,20 @@ class Batcher:
             on_start(report)
         self.client.transport.reserve(self.concurrency)
         started = time.perf_counter()
+        if shared is not None:
+            shared.join(self.concurrency)
+        self._paces.append(pace)
         try:
             await self._work(job)
         except asyncio.CancelledError:
             job.finish_unsent("interrupted", "the job was cancelled")
             raise
         finally:
+            self._paces.remove(pace)
+            if shared is not None:
+                shared.leave(self.concurrency)
+            report.busy_calls = pace.busy_calls
+            report.concurrency = pace.record()
             report.elapsed = time.perf_counter() - started
             if bar is not None:
                 bar.close()

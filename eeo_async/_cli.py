@@ -182,7 +182,22 @@ def _bulk_options(spec: Bulk) -> Callable[[argparse.ArgumentParser], None]:
             metavar="N",
             type=_int_between(1, 10_000),
             default=DEFAULT_CONCURRENCY,
-            help=f"requests in flight at once (default {DEFAULT_CONCURRENCY})",
+            help=(
+                f"most requests in flight at once (default {DEFAULT_CONCURRENCY}); the job "
+                "lowers it while the server answers busy"
+            ),
+        )
+        sub.add_argument(
+            "--adaptive",
+            action=argparse.BooleanOptionalAction,
+            default=True,
+            help="follow a busy server below --concurrency (default: on)",
+        )
+        sub.add_argument(
+            "--max-per-second",
+            metavar="N",
+            type=_number(0.01, 100_000),
+            help="at most N requests a second (the school's rate limit, if it has one)",
         )
         sub.add_argument(
             "--report", type=Path, metavar="FILE", help="write the report here (.json or .csv)"
@@ -358,7 +373,13 @@ def _read_secret(path: Path) -> str:
 def _client(args: argparse.Namespace) -> Client:
     sid, secret, base_url = _credentials(args)
     try:
-        return Client(sid, secret, base_url=base_url, max_attempts=args.max_attempts)
+        return Client(
+            sid,
+            secret,
+            base_url=base_url,
+            max_attempts=args.max_attempts,
+            max_per_second=getattr(args, "max_per_second", None),
+        )
     except InputError as exc:
         raise _Usage(str(exc)) from None
 
@@ -431,6 +452,7 @@ async def _run_bulk(spec: Bulk, args: argparse.Namespace) -> int:
         batcher = Batcher(
             client,
             concurrency=args.concurrency,
+            adaptive=args.adaptive,
             max_attempts=args.max_attempts,
             on_progress=on_progress,
             probe_first=True,
@@ -592,16 +614,28 @@ def _sandbox_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--lessons", type=_int_between(0, 10_000), default=0)
     helps = _fault_help()
     faults = sub.add_argument_group("faults (from eeo_async.testing.Faults)")
+    attrs.resolve_types(Faults)
     for field in attrs.fields(Faults):
-        seconds = field.name.startswith("latency")
+        parse, metavar, note = _fault_flag(field.name, field.type)
         faults.add_argument(
             f"--{field.name.replace('_', '-')}",
             dest=f"fault_{field.name}",
-            type=_number(0, 60) if seconds else _number(0, 1),
+            type=parse,
             default=field.default,
-            metavar="SECONDS" if seconds else "P",
-            help=helps.get(field.name, "") + ("" if seconds else " (probability, 0 to 1)"),
+            metavar=metavar,
+            help=helps.get(field.name, "") + note,
         )
+
+
+def _fault_flag(name: str, kind: object) -> tuple[Callable[[str], Any], str, str]:
+    """How a ``Faults`` field is read from its flag: by its type (and name, for seconds)."""
+    if kind is float and name.startswith("latency"):
+        return _number(0, 60), "SECONDS", ""
+    if kind is float:
+        return _number(0, 1), "P", " (probability, 0 to 1)"
+    if kind == (int | None) or kind is int:
+        return _int_between(1, 1_000_000), "N", ""
+    return str, "VALUE", ""
 
 
 def _sandbox(args: argparse.Namespace) -> int:
@@ -611,7 +645,10 @@ def _sandbox(args: argparse.Namespace) -> int:
 async def _serve_sandbox(args: argparse.Namespace) -> int:
     from .testing import Course, Sandbox, serve  # noqa: PLC0415 - only this command needs it
 
-    faults = Faults(**{f.name: getattr(args, f"fault_{f.name}") for f in attrs.fields(Faults)})
+    try:
+        faults = Faults(**{f.name: getattr(args, f"fault_{f.name}") for f in attrs.fields(Faults)})
+    except ValueError as exc:
+        raise _Usage(str(exc)) from None
 
     def ready(sandbox: Sandbox, course: Course | None, students: list[int]) -> None:
         print(f"sandbox listening on {sandbox.base_url} (Ctrl-C to stop)")

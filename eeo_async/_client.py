@@ -21,6 +21,7 @@ from typing import Any, Self, TypeVar
 import attrs
 from yarl import URL
 
+from ._adaptive import AdaptiveLimit, RateLimit, check_rate
 from ._codes import TRANSIENT
 from ._constants import (
     DEFAULT_BASE_URL,
@@ -120,6 +121,10 @@ class _Shared:
 
     transport: Transport
     closed: bool = False
+    #: ``max_per_second``, over every call of the client and its copies.
+    rate: RateLimit | None = None
+    #: Requests in flight for the client's adaptive batch jobs, shared by all of them.
+    concurrency: AdaptiveLimit = attrs.Factory(AdaptiveLimit)
     # (action, params) -> [lock, users]: identical requests never run at once (131).
     in_flight: dict[tuple[str, str], asyncio.Event | None] = attrs.Factory(dict)
 
@@ -155,6 +160,10 @@ class Client:
         max_body_bytes: larger answers are refused rather than read into memory.
         max_connections: connections the client's own session opens at first (a
             ``Batcher`` with a higher concurrency grows it).
+        max_per_second: at most this many requests start per second, over every call
+            and every job of this client and its ``with_options`` copies (a school's
+            limit is the school's); ``None`` (the default) for no limit. A burst of a
+            tenth of a second's requests (at least one) is allowed.
 
     Raises:
         InputError: a bad ``sid``, ``secret``, ``base_url``, timeout or retry setting.
@@ -176,6 +185,7 @@ class Client:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         max_body_bytes: int = MAX_BODY_BYTES,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        max_per_second: float | None = None,
     ) -> None:
         self._sid = validate_id(sid, "sid")
         if not isinstance(secret, str):
@@ -205,7 +215,8 @@ class Client:
         elif not isinstance(transport, Transport):
             message = f"transport must be an eeo_async Transport, got {type(transport).__name__}"
             raise InputTypeError(message)
-        self._shared = _Shared(transport)
+        rate = check_rate(max_per_second)
+        self._shared = _Shared(transport, rate=None if rate is None else RateLimit(rate))
 
     def with_options(
         self,
@@ -266,6 +277,17 @@ class Client:
         return self._shared.transport
 
     @property
+    def max_per_second(self) -> float | None:
+        """The rate limit of this client in requests per second, or ``None``."""
+        rate = self._shared.rate
+        return None if rate is None else rate.per_second
+
+    @property
+    def _concurrency(self) -> AdaptiveLimit:
+        """The adaptive limit the client's batch jobs share."""
+        return self._shared.concurrency
+
+    @property
     def closed(self) -> bool:
         """True once :meth:`close` was called."""
         return self._shared.closed
@@ -322,6 +344,8 @@ class Client:
 
     async def _exchange(self, endpoint: Endpoint, encoded: str, count: int, attempt: int) -> Any:
         action = endpoint.action
+        if self._shared.rate is not None:
+            await self._shared.rate.acquire()
         # Signed only now, after any wait, so the timeStamp is current.
         body = self._signed(int(self._clock()), encoded)
         started = time.perf_counter()

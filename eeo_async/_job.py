@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any
 
+from ._adaptive import Pace, busy_weight
 from ._codes import LocalErrno
 from ._constants import LOGGER_NAME
 from ._errors import ApiError, BadCredentialsError, ConnectError, EEOError, ProtocolError
@@ -62,6 +63,7 @@ class Job:
         on_items: OnItems | None = None,
         on_progress: Callable[[int, int], None] | None = None,
         bar: Any = None,
+        pace: Pace | None = None,
     ) -> None:
         self.endpoint = endpoint
         self.report = report
@@ -74,6 +76,8 @@ class Job:
         self.on_items = on_items
         self.on_progress = on_progress
         self.bar = bar
+        #: The concurrency limit the workers wait on (adaptive) and its record.
+        self.pace = pace if pace is not None else Pace(0)
         #: Attempts made so far, only for rows sent more than once (most are sent once).
         self.attempts: dict[int, int] = {}
         #: Rows an attempt may have applied without our seeing the answer.
@@ -128,29 +132,43 @@ class Job:
         attempts, before the workers start.
         """
         work = next(self.fresh, None)
-        if work is None:
-            return
-        await self.run(*work)
-        while not self.reached and self.stopped is None and (self.ready or self.waiting):
-            if not self.ready:
+        while work is not None:
+            ticket, busy = await self.pace.acquire(), None
+            try:
+                busy = await self.run(*work)
+            finally:
+                self.pace.release(ticket, busy)
+            work = None
+            while not self.reached and self.stopped is None and (self.ready or self.waiting):
+                if self.ready:
+                    index = next(iter(self.ready))
+                    work = (index, *self.ready.pop(index))
+                    break
                 self.wake.clear()
                 await self.wake.wait()
-                continue
-            index = next(iter(self.ready))
-            rows, items = self.ready.pop(index)
-            await self.run(index, rows, items)
 
     async def worker(self) -> None:
-        """Send work until every item has an outcome or the job stops."""
+        """Send work until every item has an outcome or the job stops.
+
+        Over the concurrency limit a worker parks in ``pace.acquire`` holding no slot
+        and no work; the call's busy share goes back to the limit when it ends.
+        """
+        pace = self.pace
         while True:
+            ticket = await pace.acquire()
             work = self.next_work()
             if work is None:
+                pace.release(ticket, None)
                 if self.unfinished == 0 or self.stopped is not None:
                     return
                 self.wake.clear()
                 await self.wake.wait()
                 continue
-            await self.run(*work)
+            busy: float | None = None
+            try:
+                busy = await self.run(*work)
+            finally:
+                pace.release(ticket, busy)
 
     def _encoder(self, index: int) -> Callable[[Sequence[Any]], str]:
         encoder = self.encoders.get(index)
@@ -169,8 +187,8 @@ class Job:
             attempts[row] = count
         return counts
 
-    async def run(self, index: int, rows: Sequence[int], items: Sequence[Any]) -> None:
-        """Send one call of ``rows`` and record or reschedule each of its items."""
+    async def run(self, index: int, rows: Sequence[int], items: Sequence[Any]) -> float:
+        """Send one call of ``rows``, record or reschedule its items; the busy share."""
         tries = self._count_attempt(rows)
         attempt = tries if isinstance(tries, int) else max(tries)
         report = self.report
@@ -181,8 +199,9 @@ class Job:
         try:
             statuses = await self.send(self.endpoint, encoded, len(rows), attempt)
         except EEOError as exc:
-            self._failed_call(index, rows, items, tries, exc)
-            return
+            busy = busy_weight(exc)
+            self._failed_call(index, rows, items, tries, exc, busy=busy)
+            return busy
         except asyncio.CancelledError:
             # Cut off in flight (deadline or cancellation): the server may have acted.
             self.maybe_applied.update(rows)
@@ -202,26 +221,31 @@ class Job:
         transient = self.endpoint.item_transient
         most = self.policy.max_attempts
         retry: list[int] = []
+        busy = 0
         for status, positions in groups:
             final = positions
             if status.errno in transient:
+                busy += len(positions)
                 again = [p for p in positions if _tries(tries, p) < most]
                 retry.extend(again)
                 if len(again) == len(positions):
                     continue
                 final = [p for p in positions if _tries(tries, p) >= most]
             self._record(rows, final, status.errno, status.error, tries, self._code(status))
+        share = busy / len(rows)
         if retry:
             _log.debug(
                 "retry items=%d action=%s after item errno", len(retry), self.endpoint.action
             )
+            policy = self.pace.retry_policy(self.policy, share)
             self._schedule(
                 index,
                 [rows[p] for p in retry],
                 [items[p] for p in retry],
                 tries if isinstance(tries, int) else [tries[p] for p in retry],
-                self.policy.delay(attempt),
+                policy.delay(attempt),
             )
+        return share
 
     def _keep_uids(self, rows: Sequence[int], statuses: Sequence[ItemStatus]) -> None:
         """Keep the UID each answered item carries (registration answers have one)."""
@@ -274,6 +298,8 @@ class Job:
         items: Sequence[Any],
         tries: int | list[int],
         exc: EEOError,
+        *,
+        busy: float = 0.0,
     ) -> None:
         if isinstance(exc, ConnectError):
             self.unanswered = True
@@ -293,12 +319,13 @@ class Job:
             again = [p for p in positions if _tries(tries, p) < most]
             if again:
                 attempt = max(_tries(tries, p) for p in again)
+                policy = self.pace.retry_policy(self.policy, busy)
                 self._schedule(
                     index,
                     [rows[p] for p in again],
                     [items[p] for p in again],
                     tries if isinstance(tries, int) else [tries[p] for p in again],
-                    self.policy.delay_after(exc, attempt),
+                    policy.delay_after(exc, attempt),
                 )
             positions = [p for p in positions if _tries(tries, p) >= most]
         errno, error = _errno_of(exc)

@@ -14,6 +14,8 @@ from os import PathLike
 from pathlib import Path
 from typing import Any, Final, Generic, Literal, TypeVar, cast
 
+import attrs
+
 from ._codes import LocalErrno, describe
 from ._errors import BatchError, InputError
 from ._models import OUTCOMES, ItemResult, Outcome
@@ -28,6 +30,35 @@ PENDING, SUCCEEDED, ALREADY, FAILED, UNKNOWN = range(5)
 OUTCOME_CODES: Final = {name: code for code, name in enumerate(OUTCOMES, start=1)}
 #: Key fields whose values are text, never read as numbers (a telephone is digits).
 TEXT_KEY_FIELDS: Final = frozenset({"account"})
+
+
+@attrs.frozen(kw_only=True)
+class ConcurrencyRecord:
+    """How many requests a job let be in flight: the limit, noted at each of its calls.
+
+    Attributes:
+        adaptive: whether the limit followed the server (``Batcher(adaptive=True)``).
+        start: the concurrency of the job's first call.
+        lowest: the lowest it fell to.
+        highest: the highest it reached.
+        final: the concurrency of the job's last call.
+        mean: the average over the job's time.
+    """
+
+    adaptive: bool
+    start: int
+    lowest: int
+    highest: int
+    final: int
+    mean: float
+
+    def text(self) -> str:
+        """One line: ``adaptive concurrency 64 at the start, 8 to 64, 12 at the end ...``."""
+        kind = "adaptive" if self.adaptive else "fixed"
+        return (
+            f"{kind} concurrency {self.start} at the start, {self.lowest} to {self.highest}, "
+            f"{self.final} at the end, {self.mean:.1f} on average"
+        )
 
 
 class _Items(Mapping[K, ItemResult]):
@@ -113,6 +144,12 @@ class BatchReport(Generic[K]):
         #: What stopped it: ``"credentials"`` (errno 102), ``"unreachable"``,
         #: ``"deadline"`` or ``"interrupted"`` (cancelled); ``None`` if nothing did.
         self.stopped_by: StopCause | None = None
+        #: Calls answered busy, as a whole (114, 104, 460, 464, HTTP 429/503) or for
+        #: some of their items (114, 464); each counts once.
+        self.busy_calls = 0
+        #: The concurrency the job ran at; ``None`` for a report read from CSV or from
+        #: a file written before it was recorded.
+        self.concurrency: ConcurrencyRecord | None = None
 
     # ------------------------------------------------------------------ recording
 
@@ -365,6 +402,8 @@ class BatchReport(Generic[K]):
             "duplicates": self.duplicates,
             "stop_reason": self.stop_reason,
             "stopped_by": self.stopped_by,
+            "busy_calls": self.busy_calls,
+            "concurrency": None if self.concurrency is None else attrs.asdict(self.concurrency),
             "summary": {
                 "total": self.total,
                 "succeeded": self.succeeded,
@@ -418,6 +457,9 @@ class BatchReport(Generic[K]):
             report.duplicates = doc["duplicates"]
             report.stop_reason = doc.get("stop_reason")
             report.stopped_by = doc.get("stopped_by")
+            report.busy_calls = int(doc.get("busy_calls") or 0)
+            if doc.get("concurrency") is not None:
+                report.concurrency = ConcurrencyRecord(**doc["concurrency"])
         except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
             if isinstance(exc, InputError):
                 raise
@@ -520,6 +562,8 @@ class BatchReport(Generic[K]):
             f"  failed     {self.failed:>9}",
             f"  unknown    {self.unknown:>9}",
         ]
+        if self.concurrency is not None:
+            lines.append(f"  {self.concurrency.text()}; {self.busy_calls} calls answered busy")
         if self.duplicates:
             lines.append(f"  duplicates dropped from the input: {self.duplicates}")
         if self.stop_reason:
@@ -554,7 +598,10 @@ class BatchReport(Generic[K]):
             ("calls", self.calls),
             ("retries", self.retries),
             ("seconds", f"{self.elapsed:.2f}"),
+            ("calls answered busy", self.busy_calls),
         ]
+        if self.concurrency is not None:
+            rows.append(("concurrency", self.concurrency.text()))
         if self.stop_reason:
             rows.append(("stopped early", self.stop_reason))
         rows.extend(

@@ -87,6 +87,12 @@ __all__ = [
 ]
 
 
+def _check_capacity(_: object, attribute: attrs.Attribute[int | None], value: object) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        message = f"{attribute.name} must be a positive int or None, got {value!r}"
+        raise ValueError(message)
+
+
 @attrs.define(kw_only=True)
 class Faults:
     """Fault probabilities (0 to 1) and added latency; may be changed while running.
@@ -110,6 +116,11 @@ class Faults:
         gbk: the answer is encoded in GBK and says ``charset=gbk``; nothing else changes.
         latency: seconds added to every request.
         latency_jitter: up to this many seconds more, at random.
+        capacity: requests the server handles at once; one that arrives while this
+            many are in flight is answered busy at once, nothing applied (``None``: no
+            limit). Counted in ``stats.faults_injected["capacity"]``.
+        capacity_answer: the busy answer: ``"114"`` (errno 114), ``"429"`` (HTTP 429
+            with ``Retry-After: 1``) or ``"503"`` (HTTP 503).
     """
 
     call_busy: float = 0.0
@@ -126,6 +137,10 @@ class Faults:
     gbk: float = 0.0
     latency: float = 0.0
     latency_jitter: float = 0.0
+    capacity: int | None = attrs.field(default=None, validator=_check_capacity)
+    capacity_answer: str = attrs.field(
+        default="114", validator=attrs.validators.in_(("114", "429", "503"))
+    )
 
 
 @attrs.define

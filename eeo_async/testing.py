@@ -192,6 +192,12 @@ class Sandbox(School):
         stats.in_flight += 1
         stats.max_in_flight = max(stats.max_in_flight, stats.in_flight)
         try:
+            capacity = self.faults.capacity
+            if capacity is not None and stats.in_flight > capacity:
+                # Over capacity: answered busy at once, before anything is read or applied.
+                stats.faults_injected["capacity"] += 1
+                await request.read()
+                return await _CAPACITY[self.faults.capacity_answer](self, request, {})
             form = {k: str(v) for k, v in (await request.post()).items()}
             content = json.dumps(
                 [action, sorted((k, v) for k, v in form.items() if k not in _SIGNING)]
@@ -292,6 +298,12 @@ _BEFORE: tuple[tuple[str, Responder], ...] = (
         lambda sb, rq, doc: _status(302, b"", {"Location": f"https://{rq.host}{rq.path_qs}"}),
     ),
 )
+#: Busy answers of a sandbox over its capacity (``Faults.capacity_answer``): kind -> responder.
+_CAPACITY: dict[str, Responder] = {
+    "114": lambda sb, rq, doc: _as_json(envelope(Errno.SERVER_BUSY), sb),
+    "429": lambda sb, rq, doc: _status(429, b"Too Many Requests", {"Retry-After": "1"}),
+    "503": lambda sb, rq, doc: _status(503, b"Service Unavailable"),
+}
 #: Faults drawn after the change is applied: kind -> responder, in the order of draws.
 _AFTER: tuple[tuple[str, Responder], ...] = (
     ("lost_after", _close),

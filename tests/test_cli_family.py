@@ -78,3 +78,28 @@ def test_a_resumed_unknown_item_is_not_already(tmp_path: Path) -> None:
         assert done.returncode == 0, done.stderr
         saved = BatchReport.from_json(report.read_text(encoding="utf-8"))
         assert (saved.succeeded, saved.already) == (3, 0)
+
+
+def test_rate_and_adaptive_options_reach_the_job(tmp_path: Path) -> None:
+    """--max-per-second and --no-adaptive are passed to the client and the batcher."""
+    with ThreadSandbox() as sandbox:
+        students = sandbox.add_students(5)
+        course = sandbox.add_course(lessons=1)
+        sfile = write(tmp_path / "s.txt", students)
+        report = tmp_path / "r.json"
+        done = run_cli(
+            [
+                *("course-add", "--course", course.course_id, "--students", sfile),
+                *("--max-per-second", "20", "--no-adaptive", "--report", report),
+            ],
+            sandbox,
+        )
+        assert done.returncode == 0, done.stderr
+        saved = BatchReport.from_json(report.read_text(encoding="utf-8"))
+        assert saved.concurrency is not None
+        assert not saved.concurrency.adaptive
+        done = run_cli(
+            ["course-add", "--course", "1", "--students", sfile, "--max-per-second", "0"]
+        )
+        assert done.returncode == 2
+        assert "--max-per-second" in done.stderr
