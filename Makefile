@@ -17,8 +17,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check eeo_async tests $(wildcard benchmarks)
 	$(BIN)/ruff format --check eeo_async tests $(wildcard benchmarks)
 
+# The package, and a user's script written as the README shows (mypy --strict too).
 types: $(STAMP)
 	$(BIN)/mypy eeo_async
+	$(BIN)/mypy --strict tests/typed/usage.py
 
 # coverage starts before pytest, so the modules the eeo_sandbox plugin imports early count.
 unit: $(STAMP)

@@ -426,7 +426,7 @@ def _write_report(report: BatchReport[Any], path: Path | None) -> None:
         if path.suffix.lower() == ".csv":
             report.to_csv(path)
         else:
-            path.write_text(report.to_json(), encoding="utf-8")
+            report.write_json(path)  # streamed: a report of millions fits
     except OSError as exc:
         message = f"cannot write the report {path}: {exc.strerror or exc}"
         raise _Usage(message) from None

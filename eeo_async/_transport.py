@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import functools
 import logging
 from collections.abc import Callable, Mapping
 from typing import Final
@@ -50,11 +51,16 @@ class Response:
     def charset(self) -> str | None:
         """The charset the ``Content-Type`` header declares, lower-cased, if any."""
         content_type = self.headers.get("Content-Type") or self.headers.get("content-type")
-        for part in (content_type or "").split(";")[1:]:
-            name, _, value = part.partition("=")
-            if name.strip().lower() == "charset":
-                return value.strip().strip('"').lower() or None
-        return None
+        return _charset(content_type) if content_type else None
+
+
+@functools.lru_cache(maxsize=64)
+def _charset(content_type: str) -> str | None:
+    for part in content_type.split(";")[1:]:
+        name, _, value = part.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').lower() or None
+    return None
 
 
 class Transport(abc.ABC):

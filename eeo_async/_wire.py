@@ -10,12 +10,14 @@ snake_case parameters by one private cattrs converter built from each row.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import operator
+import re
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from typing import Any, Final
+from typing import Any, Final, cast
 from urllib.parse import quote_plus
 
 import attrs
@@ -337,9 +339,10 @@ _converter = cattrs.Converter()
 
 
 class _Slot:
-    """Stands for the items while a row's fixed parameters are encoded once."""
+    """Stands for a parameter's value while a row's form is laid out once."""
 
-    MARK: Final = "\x00items\x00"
+    def __init__(self, name: str) -> None:
+        self.mark = f"\x00slot:{name}\x00"
 
 
 @attrs.frozen(kw_only=True)
@@ -399,7 +402,7 @@ class Endpoint:
     @staticmethod
     def _text_hook(param: Param) -> Callable[[Any], str]:
         text = param.kind.text
-        return lambda value: _Slot.MARK if isinstance(value, _Slot) else text(value)
+        return lambda value: value.mark if isinstance(value, _Slot) else text(value)
 
     @property
     def items_param(self) -> Param | None:
@@ -472,13 +475,29 @@ class Endpoint:
     def chunk_encoder(self, fixed: Mapping[str, object]) -> Callable[[Sequence[Any]], str]:
         """An encoder of chunks of items for fixed values of the other parameters.
 
-        The fixed part is encoded once (through the same converter as :meth:`encode`);
-        each chunk is then one join, giving the same bytes as :meth:`encode`.
+        The row's form is laid out once (through the same converter as :meth:`encode`)
+        with a slot per parameter; each target fills its fixed values in, and each chunk
+        is then one join, giving the same bytes as :meth:`encode`.
         """
         quoted = self.items_kind.quoted
-        form = self.encode(self.params_class(**{**fixed, str(self.items): _Slot()}))
-        head, _, tail = form.partition(quote_plus(_Slot.MARK))
+        parts = self._layout
+        texts = {
+            p.name: quote_plus(
+                cast(Kind, p.kind).text(fixed[p.name] if p.name in fixed else p.default)
+            )
+            for p in self.params
+            if p.name != self.items
+        }
+        filled = [texts.get(part, part) if index % 2 else part for index, part in enumerate(parts)]
+        marker = filled.index(str(self.items))
+        head, tail = "".join(filled[:marker]), "".join(filled[marker + 1 :])
         return lambda items: head + quoted(items) + tail
+
+    @functools.cached_property
+    def _layout(self) -> list[str]:
+        """The form as literal text and parameter names, alternating (names at odd places)."""
+        form = self.encode(self.params_class(**{p.name: _Slot(p.name) for p in self.params}))
+        return re.split(r"%00slot%3A([A-Za-z_][A-Za-z0-9_]*)%00", form)
 
 
 # ---------------------------------------------------------------------------- decoding
@@ -543,7 +562,11 @@ def decode_items(endpoint: Endpoint, body: bytes | str, count: int) -> list[Item
         message = f"data should hold {count} entries, one per item sent, but holds {got}"
         raise DataMismatchError(action, message)
     first = data[0] if data else None
-    if type(first) is dict and data.count(first) == count:
+    if (
+        type(first) is dict
+        and all(type(value) in (int, str) for value in first.values())  # no deep compares
+        and data.count(first) == count
+    ):
         # Every entry is the same (all done, typically): one status for all, at C speed.
         return [_status(endpoint, 0, first)] * count
     statuses: list[ItemStatus] = []

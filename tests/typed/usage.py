@@ -1,0 +1,36 @@
+"""A user's script as the README shows it: ``make types`` checks it with mypy --strict.
+
+It is never run by the tests (it would need a server); it is type-checked, so the README's
+examples keep passing ``mypy --strict``.
+"""
+
+from __future__ import annotations
+
+import eeo_async as eeo
+
+
+async def onboard(sid: int, secret: str, course: int, lessons: list[int]) -> list[int]:
+    """Register accounts, enrol them, re-run what was not done, and return their UIDs."""
+    async with eeo.Client(sid, secret) as client:
+        batcher = eeo.Batcher(client, concurrency=16)
+        users = [eeo.NewUser(telephone=f"1380000{n:04d}", md5_password="0" * 32) for n in range(3)]
+        registered = await batcher.register(users)
+        uids = [item.uid for item in registered.items.values() if item.uid is not None]
+        await batcher.add_students_to_course(course, uids)
+        report = await batcher.enroll(course, uids, lessons)
+        if not report.ok:
+            keys: list[tuple[int, int]] = report.failed_keys
+            again = await batcher.enroll_pairs(course, keys)
+            again.raise_for_failures()
+        first = report.items[(uids[0], lessons[0])]
+        outcome: eeo.Outcome = first.outcome
+        assert outcome in ("succeeded", "already", "failed", "unknown")
+        statuses = await client.add_course_class_student(course, uids[0], lessons[:100])
+        assert all(isinstance(s.ok, bool) for s in statuses)
+        quick = client.with_options(timeout=2.0, max_attempts=1)
+        envelope = await quick.call("getCourseList", {"courseId": course})
+        assert isinstance(envelope.ok, bool)
+        removal = await batcher.remove_students_from_lesson(course, lessons[0], uids[:1])
+        by_uid: eeo.ItemResult = removal.items[uids[0]]
+        assert by_uid.attempts >= 0
+        return uids
