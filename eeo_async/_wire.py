@@ -482,9 +482,7 @@ class Endpoint:
         quoted = self.items_kind.quoted
         parts = self._layout
         texts = {
-            p.name: quote_plus(
-                cast(Kind, p.kind).text(fixed[p.name] if p.name in fixed else p.default)
-            )
+            p.name: quote_plus(cast(Kind, p.kind).text(fixed.get(p.name, p.default)))
             for p in self.params
             if p.name != self.items
         }
