@@ -102,15 +102,23 @@ def iter_ids(values: Iterable[object], where: str) -> Iterable[int]:
 def iter_items(
     values: Iterable[object], where: str, check: Callable[[object, str], Any]
 ) -> Iterable[Any]:
-    """Yield each of ``values`` checked by ``check``, naming ``where[i]`` when one is bad."""
+    """Each of ``values`` checked by ``check`` (lazily), naming ``where[i]`` when one is bad.
+
+    Plain ints in a list, tuple or range, the common case, are checked at C speed.
+    """
     if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
         message = (
             f"{where} must be a list (or other iterable), "
             f"got {type(values).__name__} {values!r:.60}"
         )
         raise InputTypeError(message)
-    for index, value in enumerate(values):
-        yield check(value, f"{where}[{index}]")
+    if check is validate_id and type(values) in (list, tuple, range):
+        ids: Sequence[Any] = values  # type: ignore[assignment]
+        if (type(ids) is range or all(type(value) is int for value in ids)) and (
+            not ids or (min(ids) > 0 and max(ids) <= MAX_ID)
+        ):
+            return ids
+    return (check(value, f"{where}[{index}]") for index, value in enumerate(values))
 
 
 def validate_group_name(name: object, where: str = "group_name") -> str:
@@ -468,7 +476,25 @@ class Endpoint:
         return len(getattr(params, self.items)) if self.items is not None else 0
 
     def encode(self, params: Any) -> str:
-        """The action's own form fields, URL-encoded (without SID and signature)."""
+        """The action's own form fields, URL-encoded (without SID and signature).
+
+        The fields' order and wire names come from the row's converter (laid out once);
+        each value is written by its kind.
+        """
+        texts: dict[str, str] = {}
+        for param in self.params:
+            value = getattr(params, param.name)
+            kind = param.kind
+            if isinstance(kind, ItemsKind):
+                texts[param.name] = kind.quoted(value)
+            else:
+                texts[param.name] = quote_plus(kind.text(value))
+        return "".join(
+            texts[part] if index % 2 else part for index, part in enumerate(self._layout)
+        )
+
+    def _convert(self, params: Any) -> str:
+        """The form through the converter: renames and order, each value quoted."""
         fields: dict[str, str] = _converter.unstructure(params)
         return "&".join(f"{name}={quote_plus(value)}" for name, value in fields.items())
 
@@ -494,7 +520,7 @@ class Endpoint:
     @functools.cached_property
     def _layout(self) -> list[str]:
         """The form as literal text and parameter names, alternating (names at odd places)."""
-        form = self.encode(self.params_class(**{p.name: _Slot(p.name) for p in self.params}))
+        form = self._convert(self.params_class(**{p.name: _Slot(p.name) for p in self.params}))
         return re.split(r"%00slot%3A([A-Za-z_][A-Za-z0-9_]*)%00", form)
 
 

@@ -158,7 +158,9 @@ def test_every_encoded_form_is_the_bytes_sent_before() -> None:
             ]
         if "users" in values:
             values["users"] = [eeo.NewUser(**user) for user in values["users"]]
-        assert row.encode(row.build(values)) == case["encoded"], case["action"]
+        params = row.build(values)
+        assert row.encode(params) == case["encoded"], case["action"]
+        assert row._convert(params) == case["encoded"], case["action"]  # the converter's own
         if row.items is not None:
             items = values.pop(row.items)
             assert row.chunk_encoder(values)(items) == case["encoded"]
