@@ -221,8 +221,9 @@ class HTTPStatusError(TransportError):
 
     @property
     def retryable(self) -> bool:
-        """5xx and 429 are worth another try; 3xx and other 4xx are not."""
-        return self.status is not None and (self.status >= 500 or self.status == 429)
+        """5xx (but 501 Not Implemented) and 429 are worth another try; 3xx and 4xx are not."""
+        status = self.status
+        return status is not None and ((status >= 500 and status != 501) or status == 429)
 
     @property
     def may_have_acted(self) -> bool:
