@@ -117,13 +117,9 @@ class AdaptiveLimit:
     ``DECREASE`` of itself (weighted by the share of busy items when only items were
     busy), at most once per round trip: signals from calls that started before the last
     decrease are ignored, as TCP does, or a burst of busy answers would drive it to 1.
-    A call refused whole (or every one of its items) lowers it further, to the number
-    of requests sent before it and still in flight, when that is lower (but not to 0):
-    the server held those when it refused this one, so that is its capacity, found in
-    one round trip instead of a dozen (each of which would cost a wave of busy answers).
-    A call that goes through raises it by ``1 / limit`` (one per round trip) while the
-    limit is in use, ``PLATEAU_SLOWDOWN`` times slower within 1 of where the last busy
-    answer came. It never goes below 1 or above the ceiling. Waiters are served first
+    A call that goes through raises it by ``1 / limit`` (one per round trip; a call with
+    some busy items by the share that went through) while the limit is in use,
+    ``PLATEAU_SLOWDOWN`` times slower within 1 of where the last call refused whole came. It never goes below 1 or above the ceiling. Waiters are served first
     come, first served; a waiter holds no slot. When the last job leaves, the limit is
     forgotten: the next job starts at its ceiling.
     """
@@ -198,21 +194,24 @@ class AdaptiveLimit:
         in_use = self.in_flight >= self.allowed
         self.in_flight -= 1
         epoch = self._sent.pop(ticket, -1)
-        if busy:
-            if epoch == self.epoch:
+        decreased = False
+        if busy and epoch == self.epoch:
+            if busy >= 1.0:
+                # A call refused whole marks the level to grow back to slowly; a few busy
+                # items are no such mark (else small dips would slow growth for good).
                 self.peak = self.limit
-                limit = self.limit * (1.0 - (1.0 - DECREASE) * busy)
-                if busy >= 1.0:
-                    # Requests sent before this one and still in flight were held by the
-                    # server when it refused this one: its capacity, if it is lower.
-                    older = sum(1 for sent in self._sent if sent < ticket)
-                    if older:
-                        limit = min(limit, float(older))
-                _log.debug("concurrency limit %.1f -> %.1f after a busy answer", self.limit, limit)
-                self.limit = max(1.0, limit)
-                self.epoch += 1
-        elif busy is not None and in_use and self.limit < self.ceiling:
-            step = 1.0 / self.limit
+            # Only multiplicative: a lone busy answer that is not about load (a random
+            # 114) must not crush the limit, so no capacity is inferred from one refusal.
+            limit = self.limit * (1.0 - (1.0 - DECREASE) * busy)
+            _log.debug("concurrency limit %.1f -> %.1f after a busy answer", self.limit, limit)
+            self.limit = max(1.0, limit)
+            self.epoch += 1
+            decreased = True
+        if not decreased and busy is not None and busy < 1.0 and in_use:
+            # The share of the call that went through counts towards growing back: a few
+            # busy items in every call (not load: one student's record, say) must not
+            # wear the limit down to 1.
+            step = (1.0 - busy) / self.limit
             if abs(self.limit - self.peak) < 1.0:
                 step /= PLATEAU_SLOWDOWN
             self.limit = min(float(self.ceiling), self.limit + step)

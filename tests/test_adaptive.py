@@ -80,15 +80,14 @@ async def test_a_burst_of_busy_answers_lowers_the_limit_once_per_round_trip() ->
     assert limit.limit == pytest.approx(64 * DECREASE * DECREASE)
 
 
-async def test_a_refused_call_tells_the_capacity_from_the_calls_sent_before_it() -> None:
-    """Refused while 12 earlier calls are still in flight: the limit drops to 12 at once."""
+async def test_one_busy_answer_lowers_the_limit_once_and_by_its_share() -> None:
+    """A refusal lowers the limit by DECREASE once per round trip; busy items by their share."""
     limit = AdaptiveLimit()
     limit.join(64)
     tickets = [await limit.acquire() for _ in range(64)]
     for ticket in tickets[12:]:
-        limit.release(ticket, 1.0)  # the first 12 are held by the server
-    assert limit.limit == 12
-    # Items busy in part say nothing about the capacity: only the share counts.
+        limit.release(ticket, 1.0)  # one round trip of refusals: one decrease
+    assert limit.limit == pytest.approx(64 * DECREASE)
     for ticket in tickets[:12]:
         limit.release(ticket, 0.0)
     first, second = await limit.acquire(), await limit.acquire()
@@ -96,6 +95,17 @@ async def test_a_refused_call_tells_the_capacity_from_the_calls_sent_before_it()
     limit.release(second, 0.5)
     assert limit.limit == pytest.approx(before * (1 - (1 - DECREASE) * 0.5))
     limit.release(first, 0.0)
+
+
+async def test_a_few_busy_items_in_every_call_do_not_wear_the_limit_down() -> None:
+    """Calls with 2% busy items, round after round, keep the limit near its ceiling."""
+    limit = AdaptiveLimit()
+    limit.join(16)
+    for _ in range(500):
+        tickets = [await limit.acquire() for _ in range(limit.allowed)]
+        for ticket in tickets:
+            limit.release(ticket, 0.02)
+    assert limit.allowed >= 14
 
 
 async def test_the_limit_recovers_and_stays_between_one_and_the_ceiling() -> None:
