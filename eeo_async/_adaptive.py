@@ -119,8 +119,9 @@ class AdaptiveLimit:
     decrease are ignored, as TCP does, or a burst of busy answers would drive it to 1.
     A call that goes through raises it by ``1 / limit`` (one per round trip; a call with
     some busy items by the share that went through) while the limit is in use,
-    ``PLATEAU_SLOWDOWN`` times slower within 1 of where the last call refused whole came. It never goes below 1 or above the ceiling. Waiters are served first
-    come, first served; a waiter holds no slot. When the last job leaves, the limit is
+    ``PLATEAU_SLOWDOWN`` times slower within 1 of where the last call refused whole
+    came. It never goes below 1 or above the ceiling. Waiters are served first come,
+    first served; a waiter holds no slot. When the last job leaves, the limit is
     forgotten: the next job starts at its ceiling.
     """
 
