@@ -15,7 +15,7 @@ from ._constants import DEFAULT_CONCURRENCY, LOGGER_NAME, MAX_CHUNK_SIZE
 from ._errors import InputError, InputTypeError
 from ._job import Job, OnItems
 from ._models import ItemResult, NewUser
-from ._plan import Plan, plan, plan_operation
+from ._plan import Operation, Plan, plan, plan_operation
 from ._report import OUTCOME_CODES, BatchReport
 from ._retry import RetryPolicy
 
@@ -468,7 +468,7 @@ class Batcher:
 
     async def _run(
         self,
-        operation: str,
+        operation: str | Operation,
         arguments: dict[str, Any],
         *,
         progress: bool,
@@ -478,7 +478,7 @@ class Batcher:
     ) -> BatchReport[Any]:
         endpoint, report, targets = plan_operation(operation, arguments, self.chunk_size)
         known, maybe = _skipped(report, skip) if skip else ([], [])
-        bar = _progress_bar(report.total, operation) if progress else None
+        bar = _progress_bar(report.total, report.operation) if progress else None
         on_progress = self.on_progress
         if bar is None and progress:
             on_progress = _plain_progress(on_progress)

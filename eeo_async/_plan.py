@@ -376,12 +376,15 @@ PAIR_LISTS: Final = {"enroll_pairs": "enroll", "unenroll_pairs": "unenroll"}
 
 
 def plan_operation(
-    name: str, arguments: Mapping[str, Any], chunk_size: int = MAX_CHUNK_SIZE
+    name: str | Operation, arguments: Mapping[str, Any], chunk_size: int = MAX_CHUNK_SIZE
 ) -> tuple[Endpoint, BatchReport[Any], list[Target]]:
-    """Check and lay out the operation ``name`` (a Batcher verb) with its arguments.
+    """Check and lay out the operation ``name`` (a Batcher verb, or a row) with its arguments.
 
     ``chunk_size`` (the Batcher's) counts in choosing the endpoint of a pair operation.
     """
+    if isinstance(name, Operation):
+        report, targets = plan_one_target(name, arguments)
+        return name.endpoint, report, targets
     operation = OPERATIONS.get(PAIR_LISTS.get(name, name))
     if operation is None:
         known = ", ".join([*OPERATIONS, *PAIR_LISTS])

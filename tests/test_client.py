@@ -494,3 +494,30 @@ def test_retry_after_forms() -> None:
     assert _retry_after("soon") is None
     later = email.utils.formatdate(clock.time() + 60, usegmt=True)
     assert 50 < (_retry_after(later) or 0) <= 60
+
+
+@pytest.mark.parametrize(("errno", "sent"), [(104, 1), (114, 3)])
+async def test_group_creation_after_104_is_raised_with_a_note(errno: int, sent: int) -> None:
+    """104 may follow the creation: raised at once, saying to check the course; 114 is retried."""
+    from eeo_async.testing import MockTransport, set_testing
+
+    answers = MockTransport(lambda r: {"error_info": {"errno": errno, "error": "x"}})
+    with set_testing(True):
+        async with eeo.Client(1, SECRET, transport=answers, max_attempts=3) as client:
+            with pytest.raises(eeo.ServerBusyError) as info:
+                await client.add_course_group(1, "g", [[eeo.GroupMember(2, is_leader=True)]])
+    assert len(answers.requests) == sent
+    assert ("check the course first" in str(info.value)) == (errno == 104)
+
+
+async def test_adding_after_104_is_retried() -> None:
+    """104 ("re-sending is recommended") is retried for adding, which is safe to repeat."""
+    from eeo_async.testing import MockTransport, set_testing
+
+    answers = iter([{"error_info": {"errno": 104, "error": "x"}}, payload(1, [1])])
+    transport = MockTransport(lambda r: next(answers))
+    with set_testing(True):
+        async with eeo.Client(1, SECRET, transport=transport) as client:
+            (status,) = await client.add_course_class_student(1, 2, [3])
+    assert status.ok
+    assert len(transport.requests) == 2
