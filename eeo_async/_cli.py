@@ -36,7 +36,7 @@ from ._constants import (
     MAX_CHUNK_SIZE,
 )
 from ._errors import ApiError, BadCredentialsError, ConnectError, EEOError, InputError
-from ._ids import InputFileError, read_groups, read_ids
+from ._ids import InputFileError, read_accounts, read_groups, read_ids
 from ._journal import Journal
 from ._models import GroupMember
 from ._plan import plan
@@ -137,8 +137,9 @@ def _dest(flag: str) -> str:
     return flag.lstrip("-").replace("-", "_")
 
 
-def _credential_options(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("--course", required=True, type=_id, metavar="ID", help="course ID")
+def _credential_options(sub: argparse.ArgumentParser, *, course: bool = True) -> None:
+    if course:
+        sub.add_argument("--course", required=True, type=_id, metavar="ID", help="course ID")
     sub.add_argument("--sid", metavar="ID", help="school ID (default: $EEO_SID)")
     sub.add_argument(
         "--secret-file",
@@ -515,6 +516,87 @@ def _job_exit(report: BatchReport[Any], base_url: str) -> int:
 # ------------------------------------------------------------- other commands
 
 
+def _register_options(sub: argparse.ArgumentParser) -> None:
+    _credential_options(sub, course=False)
+    sub.add_argument(
+        "--accounts",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="CSV of accounts: telephone or email, password or md5_password, "
+        "optionally nickname and add_to_school",
+    )
+    sub.add_argument(
+        "--concurrency",
+        metavar="N",
+        type=_int_between(1, 10_000),
+        default=DEFAULT_CONCURRENCY,
+        help=f"most requests in flight at once (default {DEFAULT_CONCURRENCY})",
+    )
+    sub.add_argument(
+        "--report", type=Path, metavar="FILE", help="write the report here (.json or .csv)"
+    )
+    sub.add_argument(
+        "--uids",
+        type=Path,
+        metavar="FILE",
+        help="write account,uid per registered account here (the next job's students file)",
+    )
+    sub.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress bar on a terminal, plain lines otherwise (default: on a terminal)",
+    )
+
+
+def _register(args: argparse.Namespace) -> int:
+    users = read_accounts(args.accounts)
+    for path in (args.report, args.uids):
+        if path is not None and not path.parent.is_dir():
+            message = f"cannot write {path}: no directory {path.parent}"
+            raise _Usage(message)
+    if args.dry_run:
+        planned = plan("register", {"users": users}, MAX_CHUNK_SIZE)
+        print(
+            f"dry run: register would send {planned.items} accounts in {planned.calls} calls "
+            f"({planned.duplicates} repeated accounts dropped); nothing was sent"
+        )
+        return EXIT_OK
+    return asyncio.run(_register_accounts(args, users))
+
+
+async def _register_accounts(args: argparse.Namespace, users: list[Any]) -> int:
+    """Register the accounts; re-running the same file is safe (135/461 give the UID)."""
+    async with _client(args) as client:
+        bar, on_progress = _progress(args)
+        batcher = Batcher(
+            client,
+            concurrency=args.concurrency,
+            max_attempts=args.max_attempts,
+            on_progress=on_progress,
+            probe_first=True,
+        )
+        report: BatchReport[Any] = await batcher.register(users, progress=bar)
+    if on_progress is not None:
+        _finished_line(report)
+    print(report.summary())
+    _write_report(report, args.report)
+    if args.uids is not None:
+        rows = [
+            f"{account},{item.uid}\n"
+            for account, item in report.items.items()
+            if item.ok and item.uid is not None
+        ]
+        try:
+            args.uids.write_text("account,uid\n" + "".join(rows), encoding="utf-8")
+        except OSError as exc:
+            message = f"cannot write {args.uids}: {exc.strerror or exc}"
+            raise _Usage(message) from None
+        print(f"{len(rows)} UIDs written to {args.uids}")
+    return _job_exit(report, client.base_url)
+
+
 def _group_options(sub: argparse.ArgumentParser) -> None:
     _credential_options(sub)
     sub.add_argument("--name", required=True, help="group plan name, 1 to 20 characters")
@@ -769,6 +851,17 @@ COMMANDS = (
             ("--student", "student_uid", "student UID"),
         ),
         "  eeo-async add-lessons --course 176465 --student 1001001 --lessons lessons.txt",
+    ),
+    Command(
+        "register",
+        "Register the accounts of a CSV file (registerMultiple, 10 a call) and get their UIDs.",
+        _register_options,
+        _register,
+        """  eeo-async register --accounts accounts.csv --uids uids.csv --report register.json
+  (accounts.csv: a header naming telephone or email, password or md5_password, and
+   optionally nickname and add_to_school; re-running the same file is safe: accounts
+   already registered answer 135/461 with their UID)
+  eeo-async course-add --course 176465 --students uids.csv --column uid""",
     ),
     Command(
         "group",

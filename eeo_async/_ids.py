@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 from ._errors import EEOError, InputError
-from ._models import GroupMember
+from ._models import GroupMember, NewUser
 from ._wire import validate_id
 
 _DELIMITERS = (",", ";", "\t")
@@ -290,3 +290,67 @@ def _groups_from_json(path: Path) -> list[list[GroupMember]]:
     if problems:
         raise InputFileError(problems)
     return groups
+
+
+#: Account file columns, by their normalised header names.
+_ACCOUNT_COLUMNS: dict[str, str] = {
+    "telephone": "telephone",
+    "phone": "telephone",
+    "mobile": "telephone",
+    "email": "email",
+    "password": "password",
+    "md5password": "md5_password",
+    "md5pass": "md5_password",
+    "nickname": "nickname",
+    "name": "nickname",
+    "addtoschool": "add_to_school",
+    "role": "add_to_school",
+}
+
+
+def read_accounts(path: str | Path) -> list[NewUser]:
+    """Read accounts to register: a CSV with a header naming its columns.
+
+    Columns (any order and spelling: case, spaces, ``_`` and ``-`` ignored): ``telephone``
+    or ``email``, ``password`` or ``md5_password``, and optionally ``nickname`` and
+    ``add_to_school`` (``student`` or ``teacher``). Every bad line is reported as
+    ``FILE:LINE: ...`` before anything is returned; a problem never quotes a password.
+
+    Raises:
+        InputFileError: unreadable file, an unusable header or bad lines (all listed).
+    """
+    path = Path(path)
+    records, _ = read_records(path)
+    records = [record for record in records if not _is_comment(record[1])]
+    if not records:
+        message = f"{path}: no accounts in the file"
+        raise InputFileError([message])
+    first_line, header = records[0]
+    columns = [_ACCOUNT_COLUMNS.get(normalise_name(name)) for name in header]
+    named = {column for column in columns if column}
+    if not named & {"telephone", "email"} or not named & {"password", "md5_password"}:
+        message = (
+            f"{path}:{first_line}: the header must name telephone or email, and password "
+            f"or md5_password (found: {', '.join(header)})"
+        )
+        raise InputFileError([message])
+    users: list[NewUser] = []
+    problems: list[str] = []
+    for line, fields in records[1:]:
+        values = {
+            column: value
+            for column, value in zip(columns, fields, strict=False)
+            if column and value
+        }
+        if "add_to_school" in values:  # "Student" as a spreadsheet capitalises it
+            values["add_to_school"] = values["add_to_school"].casefold()
+        try:
+            users.append(NewUser(**values))
+        except (EEOError, TypeError) as exc:
+            problems.append(f"{path}:{line}: {exc}")
+    if problems:
+        raise InputFileError(problems)
+    if not users:
+        message = f"{path}: no accounts in the file"
+        raise InputFileError([message])
+    return users

@@ -103,3 +103,58 @@ def test_rate_and_adaptive_options_reach_the_job(tmp_path: Path) -> None:
         )
         assert done.returncode == 2
         assert "--max-per-second" in done.stderr
+
+
+def test_register_from_a_spreadsheet_then_course_add_from_its_uids(tmp_path: Path) -> None:
+    """register reads accounts as a spreadsheet writes them; its UIDs file feeds course-add."""
+    accounts = tmp_path / "accounts.csv"
+    rows = [
+        "Telephone;Password;Nick Name;Add to school",
+        "15800000001;s3cret-pass;Ann;student",
+        '15800000002;s3cret-pass;"Bo, the second";student',
+        "15800000003;s3cret-pass;Cy;Student",
+    ]
+    accounts.write_bytes(("\ufeff" + "\r\n".join(rows) + "\r\n").encode())
+    with ThreadSandbox(faults=Faults(lost_after=0.3)) as sandbox:
+        course = sandbox.add_course(lessons=1)
+        sandbox.register_directly("15800000002", "s3cret-pass")
+        uids = tmp_path / "uids.csv"
+        report = tmp_path / "r.json"
+        args = ["register", "--accounts", accounts, "--uids", uids, "--report", report]
+        done = run_cli([*args, "--max-attempts", "10"], sandbox)
+        assert done.returncode == 0, done.stderr
+        assert "s3cret-pass" not in done.stdout + done.stderr + report.read_text("utf-8")
+        saved = BatchReport.load(report)
+        assert saved.total == 3
+        assert saved.items["15800000002"].outcome in ("already", "succeeded")
+        lines = uids.read_text(encoding="utf-8").splitlines()
+        assert lines[0] == "account,uid"
+        found = {line.split(",")[0]: int(line.split(",")[1]) for line in lines[1:]}
+        for account, uid in found.items():
+            assert sandbox.account(account).uid == uid
+        # Registering the same file again is safe: every account answers "already".
+        sandbox.faults.lost_after = 0
+        done = run_cli(args, sandbox)
+        assert done.returncode == 0, done.stderr
+        assert BatchReport.load(report).already == 3
+        add = ["course-add", "--course", course.course_id, "--students", uids, "--column", "uid"]
+        done = run_cli(add, sandbox)
+        assert done.returncode == 0, done.stderr
+        assert sandbox.course_students(course.course_id) >= set(found.values())
+
+
+def test_register_reports_bad_accounts_by_line_without_passwords(tmp_path: Path) -> None:
+    """A bad account line is FILE:LINE with the reason, before anything is sent; exit 2."""
+    accounts = tmp_path / "a.csv"
+    accounts.write_text(
+        "email,password\nann@example.com,short\nbo@example.com,long-enough-1\n",
+        encoding="utf-8",
+    )
+    done = run_cli(["register", "--accounts", accounts, "--dry-run"])
+    assert done.returncode == 2
+    assert f"{accounts}:2:" in done.stderr
+    assert "short" not in done.stderr
+    accounts.write_text("name\nAnn\n", encoding="utf-8")
+    done = run_cli(["register", "--accounts", accounts, "--dry-run"])
+    assert done.returncode == 2
+    assert "the header must name telephone or email" in done.stderr
