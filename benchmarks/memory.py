@@ -61,6 +61,28 @@ async def job(spec: dict[str, Any], students: list[int], lessons: list[int]) -> 
         return await batcher.enroll(spec["course"], students, lessons)
 
 
+def write_peaks(report: eeo.BatchReport, baseline: int) -> dict[str, float]:
+    """Extra peak RSS (MiB) of writing the report as JSON and as CSV, and the report's own.
+
+    The report's own memory is the RSS above the baseline once the job has ended (its
+    columns; the job's working set is gone). Each write starts from a reset peak.
+    """
+    import tempfile
+
+    now = status_kib("VmRSS")
+    if now is None or not reset_peak():
+        return {}
+    own = (now - baseline) / 1024
+    extra: dict[str, float] = {"report_mb": own}
+    with tempfile.TemporaryDirectory() as folder:
+        for name, write in (("json", report.write_json), ("csv", report.to_csv)):
+            reset_peak()
+            start = status_kib("VmRSS") or 0
+            write(Path(folder) / f"report.{name}")
+            extra[f"{name}_write_mb"] = (peak_kib() - start) / 1024
+    return extra
+
+
 def main() -> None:
     spec = json.load(sys.stdin)
     students = list(range(FIRST_STUDENT, FIRST_STUDENT + spec["students"]))
@@ -76,7 +98,9 @@ def main() -> None:
     peak = peak_kib()
     if report.failed or report.succeeded != report.total:
         raise RuntimeError(f"the job did not succeed: {report.summary()}")
+    writes = write_peaks(report, baseline)
     result = {
+        **writes,
         "method": method,
         "items": report.total,
         "calls": report.calls,

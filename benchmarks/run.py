@@ -483,6 +483,15 @@ def bench_retry(sizes: Sizes) -> None:
     )
 
 
+def _write_cell(result: dict[str, Any], kind: str) -> str:
+    """Extra peak of writing the report, and its ratio to the report's own memory (<= 2)."""
+    extra, own = result.get(f"{kind}_write_mb"), result.get("report_mb")
+    if extra is None or not own:
+        return "n/a"
+    ratio = extra / own
+    return f"{extra:.1f} ({ratio:.2f}x, {verdict(ratio, 2.0)})"
+
+
 def bench_memory(sizes: Sizes) -> None:
     """(e) memory: bytes per item above the job process's own baseline."""
     rows = []
@@ -513,6 +522,8 @@ def bench_memory(sizes: Sizes) -> None:
                     "<= 30",
                     verdict(per_item, 30),
                     f"{result['wall']:.1f}",
+                    _write_cell(result, "json"),
+                    _write_cell(result, "csv"),
                 ]
             )
     table(
@@ -527,12 +538,16 @@ def bench_memory(sizes: Sizes) -> None:
             "target",
             "",
             "wall s",
+            "writing JSON: extra MB (x report)",
+            "writing CSV: extra MB (x report)",
         ],
         rows,
         "Each job runs in a fresh process that imports the SDK, builds its input lists, resets its "
         "peak RSS (`echo 5 > /proc/self/clear_refs`) and reads VmRSS as the baseline; the peak is "
         "VmHWM from /proc/self/status after the job (the report included, still alive). "
-        f"Peak measured by: {', '.join(sorted(methods))}.",
+        "Writing: the extra peak of `report.write_json(path)` and `report.to_csv(path)` from a "
+        "reset peak, and its ratio to the report's own memory (RSS above the baseline once the "
+        f"job has ended; target <= 2x). Peak measured by: {', '.join(sorted(methods))}.",
     )
 
 
