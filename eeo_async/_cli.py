@@ -504,9 +504,10 @@ def _job_exit(report: BatchReport[Any], base_url: str) -> int:
         )
         return EXIT_CREDENTIALS
     if report.stopped_by == "unreachable":
-        reason = report.stop_reason or "no answer"
-        where = "" if base_url in reason else f" ({base_url})"
-        _err(f"error: the server cannot be reached{where}: {reason}")
+        reason = report.stop_reason or f"the server at {base_url} cannot be reached"
+        if base_url not in reason:
+            reason = f"the server at {base_url} cannot be reached: {reason}"
+        _err(f"error: {reason}")
         return EXIT_UNREACHABLE
     if report.stopped_by == "interrupted":
         return EXIT_INTERRUPTED
