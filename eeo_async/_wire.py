@@ -197,6 +197,11 @@ class Kind:
     text: Callable[[Any], str] = str
 
 
+def _itself(item: Any) -> Hashable:
+    """An item that is its own key (an ID)."""
+    return cast(Hashable, item)
+
+
 @attrs.frozen(kw_only=True)
 class ItemsKind:
     """How a list of items is checked and written: one item's check, key and form.
@@ -209,7 +214,7 @@ class ItemsKind:
     item: Callable[[object, str], Any]
     text: Callable[[Sequence[Any]], str]
     quoted: Callable[[Sequence[Any]], str]
-    key: Callable[[Any], Hashable] = attrs.field(default=lambda item: item)
+    key: Callable[[Any], Hashable] = _itself
 
 
 def _ids_text(ids: Sequence[int]) -> str:
@@ -464,7 +469,7 @@ class Endpoint:
                 f"{self.max_items} per call; use eeo_async.Batcher to send any number"
             )
             raise TooManyItemsError(message)
-        keys = [kind.key(item) for item in items]
+        keys = items if kind.key is _itself else [kind.key(item) for item in items]
         if len(set(keys)) != len(keys):
             twice = next(k for k, n in Counter(keys).items() if n > 1)
             message = f"{where} contains {twice} more than once"
