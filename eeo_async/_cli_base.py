@@ -1,0 +1,240 @@
+"""Shared pieces of the ``eeo-async`` command.
+
+Exit codes, option types, credentials, progress, reports out and the exit code of a job.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import stat
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ._client import Client
+from ._constants import (
+    DEFAULT_BASE_URL,
+    DEFAULT_MAX_ATTEMPTS,
+)
+from ._errors import EEOError, InputError
+from ._report import BatchReport
+from ._wire import validate_id
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CREDENTIALS, EXIT_UNREACHABLE = 0, 1, 2, 3, 4
+EXIT_INTERRUPTED = 130
+
+EXIT_CODES = """exit codes:
+  0    every item done, or already so
+  1    some items failed, or their outcome is unknown (a re-run settles them)
+  2    usage or input errors (bad option, bad ID in a file, wrong journal): nothing sent
+  3    credentials missing or refused (after at most one request)
+  4    the server cannot be reached (after one call's attempts)
+  130  interrupted (Ctrl-C): the journal and --report keep what was done"""
+
+
+class _Usage(Exception):  # noqa: N818 - a control-flow signal carrying an exit code
+    def __init__(self, message: str, code: int = EXIT_USAGE) -> None:
+        self.code = code
+        super().__init__(message)
+
+
+def _err(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+# --------------------------------------------------------------- option types
+
+
+def _id(text: str) -> int:
+    try:
+        return validate_id(text, "ID")
+    except EEOError:
+        message = f"bad ID {text!r} (a positive whole number)"
+        raise argparse.ArgumentTypeError(message) from None
+
+
+def _int_between(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            message = f"must be a whole number from {low} to {high}, got {text!r}"
+            raise argparse.ArgumentTypeError(message)
+        return value
+
+    return parse
+
+
+def _number(low: float, high: float) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        if not low <= value <= high:  # NaN fails too
+            message = f"must be a number from {low:g} to {high:g}, got {text!r}"
+            raise argparse.ArgumentTypeError(message)
+        return value
+
+    return parse
+
+
+def _dest(flag: str) -> str:
+    return flag.lstrip("-").replace("-", "_")
+
+
+def _credential_options(sub: argparse.ArgumentParser, *, course: bool = True) -> None:
+    if course:
+        sub.add_argument("--course", required=True, type=_id, metavar="ID", help="course ID")
+    sub.add_argument("--sid", metavar="ID", help="school ID (default: $EEO_SID)")
+    sub.add_argument(
+        "--secret-file",
+        type=Path,
+        metavar="FILE",
+        help="file whose first line is the secret (chmod 600)",
+    )
+    sub.add_argument(
+        "--base-url",
+        metavar="URL",
+        help=f"API base URL (default: $EEO_BASE_URL or {DEFAULT_BASE_URL})",
+    )
+    sub.add_argument(
+        "--max-attempts",
+        metavar="N",
+        type=_int_between(1, 1000),
+        default=DEFAULT_MAX_ATTEMPTS,
+        help=f"attempts per call or item, the first included (default {DEFAULT_MAX_ATTEMPTS})",
+    )
+    sub.add_argument("--dry-run", action="store_true", help="check and plan; send nothing")
+
+
+def _check_output(path: Path | None, flag: str) -> None:
+    """Refuse, before anything is sent, an output path that cannot be written."""
+    if path is None:
+        return
+    parent = path.parent
+    if not parent.is_dir():
+        message = f"{flag} {path}: the directory {parent} does not exist"
+        raise _Usage(message)
+    if path.is_dir() or not os.access(parent, os.W_OK):
+        message = f"{flag} {path}: cannot write there"
+        raise _Usage(message)
+
+
+def _credentials(args: argparse.Namespace) -> tuple[str, str, str]:
+    sid = args.sid or os.environ.get("EEO_SID")
+    if args.secret_file is not None:
+        secret = _read_secret(args.secret_file)
+    else:
+        secret = os.environ.get("EEO_SECRET", "").strip()
+    base_url = args.base_url or os.environ.get("EEO_BASE_URL") or DEFAULT_BASE_URL
+    if not sid:
+        raise _Usage("no school ID: set EEO_SID or pass --sid", EXIT_CREDENTIALS)
+    try:
+        validate_id(sid, "school ID")
+    except EEOError:
+        message = f"bad school ID {sid!r} (EEO_SID or --sid): a positive whole number"
+        raise _Usage(message, EXIT_CREDENTIALS) from None
+    if not secret:
+        raise _Usage("no secret: set EEO_SECRET or pass --secret-file", EXIT_CREDENTIALS)
+    return sid, secret, base_url
+
+
+def _read_secret(path: Path) -> str:
+    try:
+        mode = path.stat().st_mode
+        # Notepad writes a BOM and CRLF: neither is part of the secret.
+        lines = path.read_bytes().decode("utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+        message = f"cannot read --secret-file {path}: {reason}"
+        raise _Usage(message, EXIT_CREDENTIALS) from None
+    if os.name == "posix" and mode & (stat.S_IRWXG | stat.S_IRWXO):
+        _err(f"warning: --secret-file {path} can be read by other users; chmod 600 {path}")
+    return lines[0].strip() if lines else ""
+
+
+def _client(args: argparse.Namespace) -> Client:
+    sid, secret, base_url = _credentials(args)
+    try:
+        return Client(
+            sid,
+            secret,
+            base_url=base_url,
+            max_attempts=args.max_attempts,
+            max_per_second=getattr(args, "max_per_second", None),
+        )
+    except InputError as exc:
+        raise _Usage(str(exc)) from None
+
+
+def _progress(args: argparse.Namespace) -> tuple[bool, Callable[[int, int], None] | None]:
+    """(bar, plain-lines callback): the Batcher's bar on a terminal, plain lines elsewhere.
+
+    On a terminal without tqdm (an optional extra) the Batcher prints plain lines itself.
+    """
+    if args.progress is False:
+        return False, None
+    if sys.stderr.isatty():
+        return True, None
+    return False, _plain_progress()
+
+
+def _plain_progress() -> Callable[[int, int], None]:
+    """Progress as a line on stderr every 10% or 5 seconds (for cron and logs).
+
+    The last line is left to the job's end (:func:`_finished_line`): a job that stops
+    early marks the rest not sent at once, which is no "100%".
+    """
+    state = {"step": 0, "at": time.monotonic()}
+
+    def show(done: int, total: int) -> None:
+        step = done * 10 // max(total, 1)
+        now = time.monotonic()
+        if done < total and (step > state["step"] or now - state["at"] >= 5):
+            state["step"], state["at"] = step, now
+            _err(f"progress: {done}/{total} items ({done * 100 // max(total, 1)}%)")
+
+    return show
+
+
+def _finished_line(report: BatchReport[Any]) -> None:
+    if report.stopped_by is None:
+        _err(f"progress: {report.total}/{report.total} items (100%)")
+
+
+def _write_report(report: BatchReport[Any], path: Path | None) -> None:
+    if path is None:
+        return
+    try:
+        if path.suffix.lower() == ".csv":
+            report.to_csv(path)
+        else:
+            report.write_json(path)  # streamed: a report of millions fits
+    except OSError as exc:
+        message = f"cannot write the report {path}: {exc.strerror or exc}"
+        raise _Usage(message) from None
+    print(f"report written to {path}")
+
+
+def _job_exit(report: BatchReport[Any], base_url: str) -> int:
+    if report.stopped_by == "credentials":
+        _err(
+            f"error: the server refused the credentials ({report.stop_reason or 'errno 102'}): "
+            "check SID, secret and clock"
+        )
+        return EXIT_CREDENTIALS
+    if report.stopped_by == "unreachable":
+        reason = report.stop_reason or f"the server at {base_url} cannot be reached"
+        if base_url not in reason:
+            reason = f"the server at {base_url} cannot be reached: {reason}"
+        _err(f"error: {reason}")
+        return EXIT_UNREACHABLE
+    if report.stopped_by == "interrupted":
+        return EXIT_INTERRUPTED
+    return EXIT_OK if report.ok else EXIT_FAILED
