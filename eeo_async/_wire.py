@@ -572,6 +572,18 @@ def decode_envelope(action: str, body: bytes | str) -> tuple[int, str, object]:
     return errno, error if isinstance(error, str) else describe(errno), doc.get("data")
 
 
+def _item_data(action: str, body: bytes | str, count: int) -> list[Any]:
+    """``data`` of an item action's answer: errno 1 and one entry per item sent, or raise."""
+    errno, error, data = decode_envelope(action, body)
+    if errno != Errno.OK:
+        raise api_error(errno, error, action)
+    if not isinstance(data, list) or len(data) != count:
+        got = f"{len(data)} entries" if isinstance(data, list) else type(data).__name__
+        message = f"data should hold {count} entries, one per item sent, but holds {got}"
+        raise DataMismatchError(action, message)
+    return data
+
+
 def decode_items(endpoint: Endpoint, body: bytes | str, count: int) -> list[ItemStatus]:
     """Decode an item action's answer into one ``ItemStatus`` per item sent, in order.
 
@@ -582,14 +594,7 @@ def decode_items(endpoint: Endpoint, body: bytes | str, count: int) -> list[Item
         DataMismatchError: ``data`` is not a list of ``count`` status objects.
         ProtocolError: the body is not the documented JSON.
     """
-    action = endpoint.action
-    errno, error, data = decode_envelope(action, body)
-    if errno != Errno.OK:
-        raise api_error(errno, error, action)
-    if not isinstance(data, list) or len(data) != count:
-        got = f"{len(data)} entries" if isinstance(data, list) else type(data).__name__
-        message = f"data should hold {count} entries, one per item sent, but holds {got}"
-        raise DataMismatchError(action, message)
+    data = _item_data(endpoint.action, body, count)
     first = data[0] if data else None
     if (
         type(first) is dict
@@ -648,17 +653,10 @@ def decode_item_details(endpoint: Endpoint, body: bytes | str, count: int) -> li
         DataMismatchError: ``data`` is not a list of ``count`` status objects.
         ProtocolError: the body is not the documented JSON.
     """
-    action = endpoint.action
-    errno, error, data = decode_envelope(action, body)
-    if errno != Errno.OK:
-        raise api_error(errno, error, action)
-    if not isinstance(data, list) or len(data) != count:
-        got = f"{len(data)} entries" if isinstance(data, list) else type(data).__name__
-        message = f"data should hold {count} entries, one per item sent, but holds {got}"
-        raise DataMismatchError(action, message)
+    data = _item_data(endpoint.action, body, count)
     statuses: list[ItemStatus] = []
     for index, entry in enumerate(data):
-        item_errno, text = _item_errno(action, index, entry)
+        item_errno, text = _item_errno(endpoint.action, index, entry)
         column = entry.get("customColumn")
         statuses.append(
             ItemStatus(
