@@ -204,7 +204,7 @@ async def _serve_sandbox(args: argparse.Namespace) -> int:
         on = [
             f"{f.name}={getattr(faults, f.name)}"
             for f in attrs.fields(Faults)
-            if getattr(faults, f.name)
+            if getattr(faults, f.name) != f.default
         ]
         print(f"  faults (seed {args.seed}): {', '.join(on) or 'none'}")
         if course is not None:
