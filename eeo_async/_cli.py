@@ -103,17 +103,43 @@ async def _create_group(
 
 def _report_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("file", type=Path, help="a report written by --report (.json or .csv)")
+    sub.add_argument(
+        "--failed",
+        action="store_true",
+        help="print the failed and unknown items as CSV on stdout instead of the summary "
+        "(key fields, errno, error, meaning, attempts, outcome), to pipe",
+    )
 
 
 def _report(args: argparse.Namespace) -> int:
+    """Print a saved report's summary, or with --failed its items not done as CSV.
+
+    Exit code 0 when every item is done, 1 otherwise, so a script can test it.
+    """
     path: Path = args.file
     saved = _load(path, "")
-    lines = saved.summary().splitlines()
-    if not saved.operation:
-        # A CSV report: no operation, course, calls or time to show.
-        lines[0] = f"{path}: {saved.total} items keyed by {', '.join(saved.key_fields)}"
-    print("\n".join(lines))
+    if args.failed:
+        try:
+            saved.write_csv(sys.stdout, only_not_done=True)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # The reader (head, say) stopped early: not an error of ours.
+            _quiet_stdout()
+    else:
+        text = saved.summary()
+        if not saved.operation:
+            # A CSV report: no operation, course, calls or time to show; name the file.
+            text = f"{path}: {text}"
+        print(text)
     return EXIT_OK if saved.ok else EXIT_FAILED
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at devnull so the interpreter's final flush raises nothing."""
+    import os  # noqa: PLC0415 - only on a broken pipe
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _demo_options(sub: argparse.ArgumentParser) -> None:
@@ -339,7 +365,7 @@ COMMANDS = (
         "Summarise a saved report (.json or .csv).",
         _report_options,
         _report,
-        "  eeo-async report report.json",
+        "  eeo-async report report.json\n  eeo-async report report.json --failed > not-done.csv",
     ),
     Command(
         "demo",

@@ -77,10 +77,16 @@ class TooManyItemsError(InputError):
 class ApiError(EEOError):
     """The server answered with ``error_info.errno`` other than 1.
 
+    The message reads in English whatever language the server answered in: the
+    documented meaning of the errno first, then the server's own words (production
+    answers in Chinese), e.g. ``addCourseClassStudent: errno 144: The course does not
+    exist. Server's message: 课程不存在``.
+
     Attributes:
         errno: the server's error code (see :class:`eeo_async.Errno`).
-        error: the server's message.
+        error: the server's message, as it sent it.
         action: the API action, e.g. ``"addCourseClassStudent"``.
+        hint: what to do about it, where the SDK knows more than the errno says.
     """
 
     def __init__(self, errno: int, error: str, action: str = "", *, hint: str = "") -> None:
@@ -89,10 +95,18 @@ class ApiError(EEOError):
         self.action = action
         self.hint = hint
         where = f"{action}: " if action else ""
-        message = f"{where}errno {errno}: {error or describe(errno)}"
+        meaning = describe(errno)
+        message = f"{where}errno {errno}: {meaning}"
+        if error.strip() and error.strip() != meaning:
+            message += f" Server's message: {error}"
         if hint:
             message += f" ({hint})"
         super().__init__(message)
+
+    @property
+    def meaning(self) -> str:
+        """The documented English meaning of :attr:`errno` (:func:`eeo_async.describe`)."""
+        return describe(self.errno)
 
     @property
     def retryable(self) -> bool:
@@ -279,6 +293,13 @@ class BatchError(EEOError):
             f"{report.failed + report.unknown} of {report.total} items not done "
             f"({report.failed} failed, {report.unknown} unknown)"
         )
+        counts = report.not_done_by_errno()
+        if counts:
+            top = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+            parts = [f"{n} with errno {errno} ({describe(errno)})" for errno, n in top[:3]]
+            if len(top) > 3:
+                parts.append(f"{sum(n for _, n in top[3:])} with {len(top) - 3} other errnos")
+            message += ": " + "; ".join(parts)
         super().__init__(message)
 
     def __reduce__(self) -> tuple[Any, ...]:

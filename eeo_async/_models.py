@@ -7,7 +7,7 @@ from typing import Any, Final, Literal
 
 import attrs
 
-from ._codes import Errno
+from ._codes import Errno, describe
 from ._errors import InputError, InputTypeError, api_error
 
 #: The final outcome of an item of a batch; see :attr:`ItemResult.outcome`.
@@ -39,6 +39,11 @@ class ItemStatus:
     def ok(self) -> bool:
         """True when the item reached the target state (errno 1, or already so)."""
         return self.errno == Errno.OK or self.already
+
+    @property
+    def meaning(self) -> str:
+        """The documented English meaning of :attr:`errno`, beside the server's own words."""
+        return describe(self.errno)
 
 
 def _default_outcome(result: ItemResult) -> Outcome:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import html
 import io
 import itertools
 import json
@@ -12,13 +11,17 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from os import PathLike
 from pathlib import Path
-from typing import Any, Final, Generic, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TypeVar, cast
 
 import attrs
 
+from . import _view
 from ._codes import LocalErrno, describe
 from ._errors import BatchError, InputError
 from ._models import OUTCOMES, ItemResult, Outcome
+
+if TYPE_CHECKING:
+    import pandas
 
 K = TypeVar("K")
 Key = int | tuple[int, int] | str
@@ -28,6 +31,9 @@ _READABLE: Final = ("eeo-async-report/1", FORMAT)
 #: Outcome codes in a report's outcome column: 0 means no outcome yet.
 PENDING, SUCCEEDED, ALREADY, FAILED, UNKNOWN = range(5)
 OUTCOME_CODES: Final = {name: code for code, name in enumerate(OUTCOMES, start=1)}
+#: Outcome code -> 1 where the item is not done (pending, failed, unknown), for a C-speed
+#: mask of the outcome column.
+_NOT_DONE: Final = bytes([1, 0, 0, 1, 1]) + bytes(251)
 #: Key fields whose values are text, never read as numbers (a telephone is digits).
 TEXT_KEY_FIELDS: Final = frozenset({"account"})
 
@@ -341,7 +347,11 @@ class BatchReport(Generic[K]):
         return [self.key(row) for row, code in enumerate(self._outcomes) if code not in (1, 2)]
 
     def to_records(self) -> list[dict[str, Any]]:
-        """One dict per item: the key fields, errno, error, attempts, outcome (and uid)."""
+        """One dict per item: key fields, errno, error, meaning, attempts, outcome (uid).
+
+        ``error`` is the server's own message (Chinese in production); ``meaning`` the
+        documented English meaning of the errno (:func:`eeo_async.describe`).
+        """
         return list(self._records())
 
     def _records(self) -> Iterator[dict[str, Any]]:
@@ -353,21 +363,28 @@ class BatchReport(Generic[K]):
             self._attempts,
             self._outcomes,
         )
+        meanings: dict[int, str] = {}
         for row, key in enumerate(self._iter_keys()):
             keys = key if isinstance(key, tuple) else (key,)
             record: dict[str, Any] = dict(zip(fields, keys, strict=True))
             code = outcomes[row]
+            errno = errnos[row] if code else int(LocalErrno.NOT_SENT)
+            meaning = meanings.get(errno)
+            if meaning is None:
+                meaning = meanings[errno] = describe(errno)
             if code:
                 record.update(
-                    errno=errnos[row],
+                    errno=errno,
                     error=table[texts[row]],
+                    meaning=meaning,
                     attempts=attempts[row],
                     outcome=OUTCOMES[code - 1],
                 )
             else:
                 record.update(
-                    errno=int(LocalErrno.NOT_SENT),
+                    errno=errno,
                     error="No outcome yet.",
+                    meaning=meaning,
                     attempts=0,
                     outcome="failed",
                 )
@@ -375,11 +392,22 @@ class BatchReport(Generic[K]):
                 record["uid"] = self._uids[row] or None
             yield record
 
-    def to_dataframe(self) -> Any:
-        """The records as a pandas ``DataFrame`` (pandas must be installed)."""
+    def to_dataframe(self) -> pandas.DataFrame:
+        """The items as a pandas ``DataFrame``, one row each (pandas must be installed).
+
+        Columns as in :meth:`to_records`: the key fields, ``errno``, ``error`` (the
+        server's message), ``meaning`` (its documented English meaning), ``attempts``,
+        ``outcome`` and, for ``register``, ``uid``.
+
+        Raises:
+            ImportError: pandas is not installed.
+        """
         import pandas as pd  # noqa: PLC0415 - optional dependency
 
-        return pd.DataFrame.from_records(self.to_records())
+        columns = [*self.key_fields, "errno", "error", "meaning", "attempts", "outcome"]
+        if self._uids is not None:
+            columns.append("uid")
+        return pd.DataFrame.from_records(self._records(), columns=columns)
 
     def raise_for_failures(self) -> None:
         """Raise :class:`eeo_async.BatchError` (holding this report) unless it is ``ok``."""
@@ -503,18 +531,37 @@ class BatchReport(Generic[K]):
         report.record_many(entries)
         return report
 
-    def to_csv(self, path: str | PathLike[str]) -> None:
-        """Write one CSV row per item: key fields, errno, error, attempts, outcome (uid).
+    def to_csv(self, path: str | PathLike[str], *, bom: bool = False) -> None:
+        """Write one CSV row per item: key fields, errno, error, meaning, attempts, outcome.
 
-        Rows are written one at a time, so any size fits; :meth:`load` reads it back.
+        (And ``uid`` for ``register``.) Rows are written one at a time, so any size
+        fits; :meth:`load` reads it back.
+
+        Args:
+            path: the file to write (UTF-8).
+            bom: start the file with a byte-order mark, which Excel needs to show the
+                server's Chinese messages right (scripts then read it with
+                ``encoding="utf-8-sig"``).
         """
-        fields = [*self.key_fields, "errno", "error", "attempts", "outcome"]
+        with open(path, "w", newline="", encoding="utf-8-sig" if bom else "utf-8") as handle:
+            self.write_csv(handle)
+
+    def write_csv(self, handle: Any, *, only_not_done: bool = False) -> None:
+        """Write the CSV rows of :meth:`to_csv` to an open text ``handle``.
+
+        Args:
+            handle: a text stream, e.g. ``sys.stdout``.
+            only_not_done: write only the items not done (failed and unknown).
+        """
+        fields = [*self.key_fields, "errno", "error", "meaning", "attempts", "outcome"]
         if self._uids is not None:
             fields.append("uid")
-        with open(path, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=fields)
-            writer.writeheader()
-            writer.writerows(self._records())
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        records = self._records()
+        if only_not_done:
+            records = (r for r in records if r["outcome"] in ("failed", "unknown"))
+        writer.writerows(records)
 
     @classmethod
     def load(cls, path: str | PathLike[str]) -> BatchReport[Any]:
@@ -539,6 +586,8 @@ class BatchReport(Generic[K]):
         names = list(rows[0]) if rows else []
         if names and names[-1] == "uid":
             names.pop()
+        if "meaning" in names[-4:]:
+            names.remove("meaning")  # written since the meaning column came; read again
         if len(names) < 5 or tuple(names[-4:]) != tail:
             message = f"{path} is neither a JSON nor a CSV report of eeo-async"
             raise InputError(message)
@@ -550,36 +599,53 @@ class BatchReport(Generic[K]):
             raise InputError(message) from exc
         return report
 
-    def summary(self) -> str:
-        """A short plain-text table: items by outcome, failures by errno, calls, time."""
-        action = f" via {self.action}" if self.action else ""
-        course = f" (course {self.course_id})" if self.course_id else ""
-        lines = [
-            f"{self.operation}{course}{action}: {self.total} items in "
-            f"{self.elapsed:.2f} s, {self.calls} calls ({self.retries} retries)",
-            f"  succeeded  {self.succeeded:>9}",
-            f"  already    {self.already:>9}",
-            f"  failed     {self.failed:>9}",
-            f"  unknown    {self.unknown:>9}",
-        ]
-        if self.concurrency is not None:
-            lines.append(f"  {self.concurrency.text()}; {self.busy_calls} calls answered busy")
-        if self.duplicates:
-            lines.append(f"  duplicates dropped from the input: {self.duplicates}")
-        if self.stop_reason:
-            lines.append(f"  stopped early: {self.stop_reason}")
-        failures = self._failures_by_errno()
-        if failures:
-            lines.append("  not done, by errno:")
-            lines.extend(f"    {errno:>5} x{n:<8} {describe(errno)}" for errno, n in failures)
-        return "\n".join(lines)
+    def summary(self, width: int = _view.WIDTH) -> str:
+        """The report as aligned text, no line wider than ``width`` terminal columns.
 
-    def _failures_by_errno(self) -> list[tuple[int, int]]:
-        counts: Counter[int] = Counter()
-        for errno, code in zip(self._errnos, self._outcomes, strict=True):
-            if code not in (1, 2):
-                counts[errno if code else LocalErrno.NOT_SENT] += 1
-        return sorted(counts.items())
+        Lists every outcome count, duplicates, calls, retries and time; each errno that
+        left items not done, with its count, documented English meaning, the server's
+        own message and example keys; then the first items not done. Long or multi-line
+        server messages are cut with an ellipsis, never wrapped.
+        """
+        return _view.text(self, width)
+
+    def not_done_by_errno(self) -> dict[int, int]:
+        """How many items not done (failed, unknown, not sent) ended with each errno."""
+        mask = self._outcomes.tobytes().translate(_NOT_DONE)
+        counts = Counter(itertools.compress(self._errnos, mask))
+        pending = counts.pop(0, 0)  # rows with no outcome yet hold errno 0
+        if pending:
+            counts[LocalErrno.NOT_SENT] += pending
+        return dict(counts)
+
+    def _not_done_digest(
+        self, examples: int, first: int
+    ) -> tuple[dict[int, int], dict[int, list[int]], list[int]]:
+        """Counts by errno, up to ``examples`` rows per errno and the ``first`` rows.
+
+        Only rows not done are visited, and only until every list is full.
+        """
+        counts = self.not_done_by_errno()
+        found: dict[int, list[int]] = {errno: [] for errno in counts}
+        wanted = sum(min(n, examples) for n in counts.values())
+        rows: list[int] = []
+        mask = self._outcomes.tobytes().translate(_NOT_DONE)
+        for row in itertools.compress(range(len(mask)), mask):
+            if len(rows) < first:
+                rows.append(row)
+            errno = self._errnos[row] or LocalErrno.NOT_SENT
+            if len(found[errno]) < examples:
+                found[errno].append(row)
+                wanted -= 1
+            if not wanted and len(rows) >= first:
+                break
+        return counts, found, rows
+
+    def error_text(self, row: int) -> str:
+        """The message recorded for ``row`` (the server's own words, or the SDK's)."""
+        if not self._outcomes[row]:
+            return "No outcome yet."
+        return self._text_table[self._texts[row]]
 
     def __repr__(self) -> str:
         return (
@@ -589,30 +655,8 @@ class BatchReport(Generic[K]):
         )
 
     def _repr_html_(self) -> str:
-        rows: list[tuple[str, object]] = [
-            ("items", self.total),
-            ("succeeded", self.succeeded),
-            ("already", self.already),
-            ("failed", self.failed),
-            ("unknown", self.unknown),
-            ("calls", self.calls),
-            ("retries", self.retries),
-            ("seconds", f"{self.elapsed:.2f}"),
-            ("calls answered busy", self.busy_calls),
-        ]
-        if self.concurrency is not None:
-            rows.append(("concurrency", self.concurrency.text()))
-        if self.stop_reason:
-            rows.append(("stopped early", self.stop_reason))
-        rows.extend(
-            (f"errno {errno}: {describe(errno)}", n) for errno, n in self._failures_by_errno()
-        )
-        body = "".join(
-            f"<tr><th>{html.escape(str(name))}</th><td>{html.escape(str(value))}</td></tr>"
-            for name, value in rows
-        )
-        title = html.escape(f"{self.operation} (course {self.course_id})")
-        return f"<table><caption>{title}</caption>{body}</table>"
+        """The same as :meth:`summary`, as escaped HTML tables (shown by notebooks)."""
+        return _view.to_html(self)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (BatchReport.from_json, (self.to_json(),))

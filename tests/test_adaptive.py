@@ -245,7 +245,7 @@ async def test_the_limit_falls_under_a_burst_and_recovers_after() -> None:
     assert server.peak <= 16
     assert batcher.current_concurrency == 16
     assert server.client._concurrency.in_flight == 0
-    assert "adaptive concurrency 16 at the start" in report.summary()
+    assert "adaptive, on average; 16 first" in report.summary()
 
 
 async def test_fixed_concurrency_stays_put() -> None:

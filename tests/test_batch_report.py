@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import pickle
+import re
 from array import array
 from pathlib import Path
 
@@ -96,6 +97,7 @@ def test_csv_and_records(tmp_path: Path) -> None:
         "class_id": "10",
         "errno": "145",
         "error": "The lesson is finished.",
+        "meaning": "The lesson is finished.",
         "attempts": "1",
         "outcome": "failed",
     }
@@ -103,24 +105,28 @@ def test_csv_and_records(tmp_path: Path) -> None:
 
 
 def test_summary_repr_and_html() -> None:
-    """The text summary lists failures by errno; the HTML table escapes its content."""
+    """The summary and the HTML list counts, failures by errno with meanings and keys."""
     report = make_report()
     text = report.summary()
-    assert "145 x1" in text
-    assert "The lesson is finished." in text
-    assert "failed             1" in text
-    assert "unknown            1" in text
+    assert re.search(r"^    145 +1  The lesson is finished\.$", text, re.M), text
+    assert re.search(r"^  failed +1$", text, re.M)
+    assert re.search(r"^  unknown +1  may be applied: run again$", text, re.M)
+    assert re.search(r"^  duplicates +2  dropped from input$", text, re.M)
+    assert re.search(r"^  calls +3  0 answered busy$", text, re.M)
+    assert "e.g. 2/10" in text
     assert "total=4" in repr(report)
     html = report._repr_html_()
-    assert html.startswith("<table>")
     assert "<b>" not in html
-
+    assert "&lt;b&gt;x&lt;/b&gt;" in html
+    for expected in ("The lesson is finished.", "2/10", "2/11", "No usable HTTP answer"):
+        assert expected in html
 
 def test_raise_for_failures_is_picklable() -> None:
     """BatchError carries the report and survives pickling; a clean report raises nothing."""
     report = make_report()
     with pytest.raises(
-        eeo.BatchError, match=r"2 of 4 items not done \(1 failed, 1 unknown\)"
+        eeo.BatchError,
+        match=r"2 of 4 items not done \(1 failed, 1 unknown\): 1 with errno -1 \(No usable",
     ) as info:
         report.raise_for_failures()
     clone = pickle.loads(pickle.dumps(info.value))  # noqa: S301 - our own object

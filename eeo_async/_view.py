@@ -1,0 +1,310 @@
+"""How a report reads: one digest of it, drawn as aligned text or as an HTML table.
+
+The text (``BatchReport.summary()``, the command's output) and the HTML
+(``BatchReport._repr_html_``, a notebook's table) list the same things: every outcome
+count, duplicates, calls, retries and time; then each errno that left items not done,
+with its count, its documented English meaning, the server's own message and a few
+example keys; then the first few items not done. Both stay small for any report: the
+counts come from C-speed passes over the report's columns, and only the items shown are
+looked at one by one.
+"""
+
+from __future__ import annotations
+
+import html
+import unicodedata
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+
+from ._codes import describe
+
+if TYPE_CHECKING:
+    from ._report import BatchReport
+
+#: Example keys shown per errno, and items shown in the "first not done" list.
+EXAMPLES: Final = 3
+FIRST: Final = 5
+#: Errnos listed one by one; the rest are counted on one line.
+ERRNOS: Final = 10
+#: Columns of the text summary; characters that a terminal draws two columns wide
+#: (Chinese, Japanese, Korean) count two.
+WIDTH: Final = 80
+#: The longest server message the HTML shows (in terminal columns), cut with an ellipsis.
+HTML_TEXT: Final = 160
+_KEY: Final = 24
+_ELLIPSIS: Final = "\u2026"
+
+
+@attrs.frozen
+class ErrnoLine:
+    """An errno that left items not done: how many, what it means, where."""
+
+    errno: int
+    count: int
+    meaning: str
+    message: str
+    examples: tuple[str, ...]
+
+
+@attrs.frozen
+class ItemLine:
+    """One item not done, as shown."""
+
+    key: str
+    outcome: str
+    errno: int
+    error: str
+
+
+@attrs.frozen
+class Digest:
+    """Everything a person reads of a report, computed once for both drawings."""
+
+    title: str
+    counts: tuple[tuple[str, str, str], ...]  # label, value, a note beside it
+    errnos: tuple[ErrnoLine, ...]
+    first: tuple[ItemLine, ...]
+    key_label: str
+    #: Items not done with an errno beyond the first ``ERRNOS`` (by count).
+    more_errnos: int
+
+
+def digest(report: BatchReport[Any]) -> Digest:
+    """The digest of ``report``: counts, failing errnos with examples, first failures."""
+    counts, examples, first = report._not_done_digest(EXAMPLES, FIRST)
+    ranked = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+    errnos = tuple(
+        ErrnoLine(
+            errno=errno,
+            count=count,
+            meaning=describe(errno),
+            message=clean(report.error_text(examples[errno][0])) if examples.get(errno) else "",
+            examples=tuple(clean(key_text(report.key(row))) for row in examples.get(errno, ())),
+        )
+        for errno, count in ranked[:ERRNOS]
+    )
+    items = []
+    for row in first:
+        result = report.result(row)
+        items.append(
+            ItemLine(
+                key=clean(key_text(report.key(row))),
+                outcome=result.outcome,
+                errno=result.errno,
+                error=clean(result.error),
+            )
+        )
+    return Digest(
+        title=clean(_title(report)),
+        counts=tuple((label, value, clean(note)) for label, value, note in _counts(report)),
+        errnos=errnos,
+        first=tuple(items),
+        key_label=clean("/".join(report.key_fields)),
+        more_errnos=sum(count for _, count in ranked[ERRNOS:]),
+    )
+
+
+def key_text(key: object) -> str:
+    """A key as shown: ``123`` or ``1001/10001`` for a pair."""
+    if isinstance(key, tuple):
+        return "/".join(str(part) for part in key)
+    return str(key)
+
+
+def _title(report: BatchReport[Any]) -> str:
+    if not report.operation:
+        # A report read back from CSV: only the items are known.
+        return f"{report.total:,} items keyed by {', '.join(report.key_fields)}"
+    course = f" (course {report.course_id})" if report.course_id else ""
+    action = f" via {report.action}" if report.action else ""
+    return f"{report.operation}{course}{action}: {report.total:,} items"
+
+
+def _counts(report: BatchReport[Any]) -> tuple[tuple[str, str, str], ...]:
+    def note(count: int, words: str) -> str:
+        return words if count else ""
+
+    rows = [
+        ("succeeded", f"{report.succeeded:,}", ""),
+        ("already", f"{report.already:,}", note(report.already, "in place before this job")),
+        ("failed", f"{report.failed:,}", ""),
+        ("unknown", f"{report.unknown:,}", note(report.unknown, "may be applied: run again")),
+        ("duplicates", f"{report.duplicates:,}", note(report.duplicates, "dropped from input")),
+    ]
+    if report.pending:
+        rows.insert(4, ("pending", f"{report.pending:,}", "no outcome yet"))
+    if report.operation:
+        rows += [
+            ("calls", f"{report.calls:,}", f"{report.busy_calls:,} answered busy"),
+            ("retries", f"{report.retries:,}", "calls that re-sent items"),
+            ("time", f"{report.elapsed:.2f} s", ""),
+        ]
+    record = report.concurrency
+    if record is not None:
+        kind = "adaptive" if record.adaptive else "fixed"
+        rows.append(
+            (
+                "concurrency",
+                f"{record.mean:.1f}",
+                f"{kind}, on average; {record.start} first, {record.lowest} to "
+                f"{record.highest}, {record.final} last",
+            )
+        )
+    if report.stop_reason:
+        rows.append(("stopped early", "", report.stop_reason))
+    return tuple(rows)
+
+
+# -------------------------------------------------------------------------- text
+
+
+def text(report: BatchReport[Any], width: int = WIDTH) -> str:
+    """The digest as aligned plain text, no line wider than ``width`` terminal columns."""
+    view = digest(report)
+    lines = [view.title]
+    lines.extend(f"  {label:<14}{value:>12}  {note}".rstrip() for label, value, note in view.counts)
+    if view.errnos:
+        lines.append(f"  {'not done, by errno':<21}{'items':>5}  meaning")
+        indent = " " * 30
+        for line in view.errnos:
+            lines.append(f"    {line.errno:<10}{line.count:>14,}  {line.meaning}")
+            if line.message and line.message != line.meaning:
+                said = "server said" if line.errno > 0 else "detail"
+                lines.append(f"{indent}{said}: {line.message}")
+            if line.examples:
+                lines.append(f"{indent}e.g. {', '.join(line.examples)}")
+        if view.more_errnos:
+            lines.append(f"    {'others':<10}{view.more_errnos:>14,}  other errnos")
+    if view.first:
+        keys = min(max(width_of(view.key_label), *(width_of(i.key) for i in view.first)), _KEY)
+        label = fit(view.key_label, keys)
+        lines.append("  first not done")
+        lines.append(f"    {label}{' ' * (keys - width_of(label))}  outcome errno  message")
+        for item in view.first:
+            key = fit(item.key, keys)
+            pad = " " * (keys - width_of(key))
+            lines.append(f"    {key}{pad}  {item.outcome:<7} {item.errno:>5}  {item.error}")
+    return "\n".join(fit(line, width) for line in lines)
+
+
+def clean(text: str, limit: int = 4 * WIDTH) -> str:
+    """``text`` on one line: control, format and separator characters become spaces.
+
+    Runs of spaces collapse to one; at most ``limit`` characters are looked at (the rest
+    is marked by an ellipsis), so a huge server message costs nothing.
+    """
+    out: list[str] = []
+    space = False
+    for count, char in enumerate(text):
+        if count >= limit:
+            out.append(_ELLIPSIS)
+            break
+        if char == " " or unicodedata.category(char)[0] in "CZ":
+            if not space and out:
+                out.append(" ")
+            space = True
+            continue
+        space = False
+        out.append(char)
+    return "".join(out).rstrip()
+
+
+def width_of(text: str) -> int:
+    """Terminal columns ``text`` takes: wide East Asian characters 2, combining marks 0."""
+    return sum(_char_width(char) for char in text)
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` (one line already) cut with an ellipsis to ``width`` terminal columns."""
+    if len(text) <= width // 2 or width_of(text) <= width:
+        return text
+    kept: list[str] = []
+    used = 0
+    for char in text:
+        size = _char_width(char)
+        if used + size > width - 1:
+            break
+        kept.append(char)
+        used += size
+    return "".join(kept).rstrip() + _ELLIPSIS
+
+
+def _char_width(char: str) -> int:
+    if unicodedata.combining(char):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in "WF" else 1
+
+
+# -------------------------------------------------------------------------- HTML
+
+
+def to_html(report: BatchReport[Any]) -> str:
+    """The digest as escaped HTML tables, for notebooks."""
+    view = digest(report)
+    parts = [
+        '<div class="eeo-report">',
+        _table(
+            view.title,
+            None,
+            ((label, value, note) for label, value, note in view.counts),
+        ),
+    ]
+    if view.errnos:
+        parts.append(
+            _table(
+                "Not done, by errno",
+                ("errno", "items", "meaning", "server's message", "example keys"),
+                (
+                    (
+                        str(line.errno),
+                        f"{line.count:,}",
+                        line.meaning,
+                        fit(line.message, HTML_TEXT),
+                        ", ".join(line.examples),
+                    )
+                    for line in view.errnos
+                ),
+            )
+        )
+        if view.more_errnos:
+            parts.append(f"<p>{view.more_errnos:,} more items not done with other errnos</p>")
+    if view.first:
+        parts.append(
+            _table(
+                f"First {len(view.first)} items not done",
+                (view.key_label, "outcome", "errno", "meaning", "server's message"),
+                (
+                    (
+                        item.key,
+                        item.outcome,
+                        str(item.errno),
+                        describe(item.errno),
+                        fit(item.error, HTML_TEXT),
+                    )
+                    for item in view.first
+                ),
+            )
+        )
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _table(caption: str, head: tuple[str, ...] | None, rows: Iterable[tuple[str, ...]]) -> str:
+    escape = html.escape
+    out = [f'<table style="text-align:left"><caption>{escape(caption)}</caption>']
+    if head is not None:
+        out.append("<tr>" + "".join(f"<th>{escape(cell)}</th>" for cell in head) + "</tr>")
+        out.extend(
+            "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in rows
+        )
+    else:
+        out.extend(
+            f"<tr><th>{escape(row[0])}</th>"
+            + "".join(f"<td>{escape(cell)}</td>" for cell in row[1:])
+            + "</tr>"
+            for row in rows
+        )
+    out.append("</table>")
+    return "".join(out)
