@@ -174,7 +174,7 @@ def text(report: BatchReport[Any], width: int = WIDTH) -> str:
                 said = "server said" if line.errno > 0 else "detail"
                 lines.append(f"{indent}{said}: {line.message}")
             if line.examples:
-                lines.append(f"{indent}e.g. {', '.join(line.examples)}")
+                lines.append(f"{indent}e.g. {_keys(line.examples, width - len(indent) - 5)}")
         if view.more_errnos:
             lines.append(f"    {'others':<10}{view.more_errnos:>14,}  other errnos")
     if view.first:
@@ -187,6 +187,18 @@ def text(report: BatchReport[Any], width: int = WIDTH) -> str:
             pad = " " * (keys - width_of(key))
             lines.append(f"    {key}{pad}  {item.outcome:<7} {item.errno:>5}  {item.error}")
     return "\n".join(fit(line, width) for line in lines)
+
+
+def _keys(keys: tuple[str, ...], room: int) -> str:
+    """As many whole keys as fit in ``room`` columns, and an ellipsis if some do not."""
+    shown = ""
+    for index, key in enumerate(keys):
+        more = f"{shown}, {key}" if shown else key
+        # Room for ", …" after it, unless it is the last key.
+        if width_of(more) > (room if index == len(keys) - 1 else room - 3):
+            return f"{shown}, {_ELLIPSIS}" if shown else fit(key, room)
+        shown = more
+    return shown
 
 
 def clean(text: str, limit: int = 4 * WIDTH) -> str:

@@ -121,6 +121,7 @@ def test_summary_repr_and_html() -> None:
     for expected in ("The lesson is finished.", "2/10", "2/11", "No usable HTTP answer"):
         assert expected in html
 
+
 def test_raise_for_failures_is_picklable() -> None:
     """BatchError carries the report and survives pickling; a clean report raises nothing."""
     report = make_report()
