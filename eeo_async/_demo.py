@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 import time
 from typing import Any
 
@@ -35,7 +36,12 @@ _DEMO_PASSWORD = "demo-Passw0rd"  # noqa: S105 - a sandbox-only throwaway
 
 
 def _say(text: str = "") -> None:
-    print(text, flush=True)
+    """Print ``text``, its long lines wrapped to 80 columns under their own indent."""
+    lines = []
+    for line in text.split("\n"):
+        indent = " " * (len(line) - len(line.lstrip(" ")))
+        lines.append(textwrap.fill(line, 80, subsequent_indent=indent + "  ") if line else "")
+    print("\n".join(lines), flush=True)
 
 
 def _already_truth(report: BatchReport[Any], before: set[Any]) -> int:

@@ -119,7 +119,7 @@ def _title(report: BatchReport[Any]) -> str:
         return f"{report.total:,} items keyed by {', '.join(report.key_fields)}"
     course = f" (course {report.course_id})" if report.course_id else ""
     action = f" via {report.action}" if report.action else ""
-    return f"{report.operation}{course}{action}: {report.total:,} items"
+    return f"{report.operation}{course}{action}"
 
 
 def _counts(report: BatchReport[Any]) -> tuple[tuple[str, str, str], ...]:
@@ -127,6 +127,7 @@ def _counts(report: BatchReport[Any]) -> tuple[tuple[str, str, str], ...]:
         return words if count else ""
 
     rows = [
+        ("items", f"{report.total:,}", ""),
         ("succeeded", f"{report.succeeded:,}", ""),
         ("already", f"{report.already:,}", note(report.already, "in place before this job")),
         ("failed", f"{report.failed:,}", ""),

@@ -225,7 +225,8 @@ def test_report_command_prints_the_summary(tmp_path: Path) -> None:
     assert done.stderr == ""
     lines = done.stdout.rstrip("\n").split("\n")
     assert all(columns(line) <= 80 for line in lines), lines
-    assert lines[0] == "enroll (course 9) via addClassStudentMultiple: 4 items"
+    assert lines[0] == "enroll (course 9) via addClassStudentMultiple"
+    assert lines[1] == "  items                    4"
     assert re.search(r"^    145 +1  The lesson is finished\.$", done.stdout, re.M)
     assert re.search(r"^  unknown +1  may be applied: run again$", done.stdout, re.M)
     assert "e.g. 1/11" in done.stdout
