@@ -34,6 +34,7 @@ OUTCOME_CODES: Final = {name: code for code, name in enumerate(OUTCOMES, start=1
 #: Outcome code -> 1 where the item is not done (pending, failed, unknown), for a C-speed
 #: mask of the outcome column.
 _NOT_DONE: Final = bytes([1, 0, 0, 1, 1]) + bytes(251)
+_UNKNOWN: Final = bytes([0, 0, 0, 0, 1]) + bytes(251)
 #: Key fields whose values are text, never read as numbers (a telephone is digits).
 TEXT_KEY_FIELDS: Final = frozenset({"account"})
 
@@ -617,6 +618,11 @@ class BatchReport(Generic[K]):
         if pending:
             counts[LocalErrno.NOT_SENT] += pending
         return dict(counts)
+
+    def _unknown_by_errno(self) -> Counter[int]:
+        """How many items of unknown outcome ended with each errno."""
+        mask = self._outcomes.tobytes().translate(_UNKNOWN)
+        return Counter(itertools.compress(self._errnos, mask)) if self.unknown else Counter()
 
     def _not_done_digest(
         self, examples: int, first: int

@@ -43,6 +43,8 @@ class ErrnoLine:
 
     errno: int
     count: int
+    #: Of ``count``, the items of unknown outcome (the rest failed or were not sent).
+    unknown: int
     meaning: str
     message: str
     examples: tuple[str, ...]
@@ -74,11 +76,13 @@ class Digest:
 def digest(report: BatchReport[Any]) -> Digest:
     """The digest of ``report``: counts, failing errnos with examples, first failures."""
     counts, examples, first = report._not_done_digest(EXAMPLES, FIRST)
+    unknown = report._unknown_by_errno()
     ranked = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
     errnos = tuple(
         ErrnoLine(
             errno=errno,
             count=count,
+            unknown=unknown[errno],
             meaning=describe(errno),
             message=clean(report.error_text(examples[errno][0])) if examples.get(errno) else "",
             examples=tuple(clean(key_text(report.key(row))) for row in examples.get(errno, ())),
@@ -174,6 +178,8 @@ def text(report: BatchReport[Any], width: int = WIDTH) -> str:
             if line.message and line.message != line.meaning:
                 said = "server said" if line.errno > 0 else "detail"
                 lines.append(f"{indent}{said}: {line.message}")
+            if line.unknown:
+                lines.append(f"{indent}{line.unknown:,} of them unknown: may be applied")
             if line.examples:
                 lines.append(f"{indent}e.g. {_keys(line.examples, width - len(indent) - 5)}")
         if view.more_errnos:
@@ -268,11 +274,19 @@ def to_html(report: BatchReport[Any]) -> str:
         parts.append(
             _table(
                 "Not done, by errno",
-                ("errno", "items", "meaning", "server's message", "example keys"),
+                (
+                    "errno",
+                    "items",
+                    "of them unknown",
+                    "meaning",
+                    "server's message",
+                    "example keys",
+                ),
                 (
                     (
                         str(line.errno),
                         f"{line.count:,}",
+                        f"{line.unknown:,}",
                         line.meaning,
                         fit(line.message, HTML_TEXT),
                         ", ".join(line.examples),

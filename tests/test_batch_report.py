@@ -114,6 +114,9 @@ def test_summary_repr_and_html() -> None:
     assert re.search(r"^  duplicates +2  dropped from input$", text, re.M)
     assert re.search(r"^  calls +3  0 answered busy$", text, re.M)
     assert "e.g. 2/10" in text
+    unknown = text.split("\n    -1 ")[1].split("\n")[:3]
+    assert "1 of them unknown: may be applied" in " ".join(unknown)
+    assert text.count("of them unknown") == 1
     assert "total=4" in repr(report)
     html = report._repr_html_()
     assert "<b>" not in html
