@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -16,6 +15,7 @@ from ._errors import InputError, InputTypeError
 from ._job import Job, OnItems
 from ._models import ItemResult, NewUser
 from ._plan import Operation, Plan, plan, plan_operation
+from ._progress import open_progress
 from ._report import OUTCOME_CODES, BatchReport
 from ._retry import RetryPolicy
 
@@ -174,7 +174,9 @@ class Batcher:
             course_id: the course.
             student_uid: the student.
             class_ids: the lessons, any iterable of IDs.
-            progress: show a tqdm progress bar (plain lines on stderr without tqdm).
+            progress: show the job's progress: in a Jupyter notebook, a line updated in
+                place that ends on the outcome counts; elsewhere a tqdm bar on stderr
+                (plain lines on stderr without tqdm).
             skip: outcomes already known (e.g. from a journal): not sent, reported as
                 given; an ``unknown`` one is sent again, as possibly applied already.
             on_items: called with each group of items as their outcome becomes final,
@@ -478,10 +480,7 @@ class Batcher:
     ) -> BatchReport[Any]:
         endpoint, report, targets = plan_operation(operation, arguments, self.chunk_size)
         known, maybe = _skipped(report, skip) if skip else ([], [])
-        bar = _progress_bar(report.total, report.operation) if progress else None
-        on_progress = self.on_progress
-        if bar is None and progress:
-            on_progress = _plain_progress(on_progress)
+        bar = open_progress(report.total, report.operation) if progress else None
         if known:
             report.record_many(known)
         shared = self.client._concurrency if self.adaptive else None
@@ -496,7 +495,7 @@ class Batcher:
             sleep=self.client._sleep,
             where=self.client.base_url,
             on_items=on_items,
-            on_progress=on_progress,
+            on_progress=self.on_progress,
             bar=bar,
             pace=pace,
         )
@@ -523,7 +522,7 @@ class Batcher:
             report.concurrency = pace.record()
             report.elapsed = time.perf_counter() - started
             if bar is not None:
-                bar.close()
+                bar.close(report)
         if _log.isEnabledFor(logging.INFO):
             _log.info("%r", report)
         return report
@@ -582,28 +581,3 @@ def _skipped(
             code = OUTCOME_CODES[result.outcome]
             known.append((row, result.errno, result.error, result.attempts, code))
     return known, maybe
-
-
-def _progress_bar(total: int, operation: str) -> Any:
-    try:
-        from tqdm.auto import tqdm  # noqa: PLC0415 - optional dependency
-    except ImportError:
-        return None
-    return tqdm(total=total, desc=operation, unit="item")
-
-
-def _plain_progress(
-    then: Callable[[int, int], None] | None,
-) -> Callable[[int, int], None]:
-    """Progress as a line on stderr every 10%, where tqdm is not installed."""
-    shown = [-1]
-
-    def show(done: int, total: int) -> None:
-        step = done * 10 // max(total, 1)
-        if step > shown[0]:
-            shown[0] = step
-            print(f"progress: {done}/{total} items ({step * 10}%)", file=sys.stderr)
-        if then is not None:
-            then(done, total)
-
-    return show

@@ -17,6 +17,7 @@ from ._constants import LOGGER_NAME
 from ._errors import ApiError, BadCredentialsError, ConnectError, EEOError, ProtocolError
 from ._models import ItemResult, ItemStatus
 from ._plan import Target
+from ._progress import Progress
 from ._report import ALREADY, FAILED, SUCCEEDED, UNKNOWN, BatchReport, Key, StopCause
 from ._retry import RetryPolicy, should_retry
 from ._wire import Endpoint
@@ -62,7 +63,7 @@ class Job:
         where: str,
         on_items: OnItems | None = None,
         on_progress: Callable[[int, int], None] | None = None,
-        bar: Any = None,
+        bar: Progress | None = None,
         pace: Pace | None = None,
     ) -> None:
         self.endpoint = endpoint
