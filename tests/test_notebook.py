@@ -9,7 +9,9 @@ an example key) and the progress line's final state (never a widget, no warning)
 from __future__ import annotations
 
 import html
+import json
 import re
+import sys
 from typing import Any
 
 import pytest
@@ -54,15 +56,22 @@ OUTCOME = "250 succeeded, 20 already, 30 failed, 0 unknown"
 
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """The notebook, run in a python3 kernel, written to disk and read back."""
+    """The notebook, run in a kernel of this interpreter, written to disk and read back."""
     tmp_path = tmp_path_factory.mktemp("notebook")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
         patch.setenv("JUPYTER_PLATFORM_DIRS", "1")
+        # A kernel of this very interpreter, whatever kernels the machine has installed.
+        spec = tmp_path / "jupyter" / "kernels" / "eeo-test"
+        spec.mkdir(parents=True)
+        argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+        document = {"argv": argv, "display_name": "eeo-test", "language": "python"}
+        (spec / "kernel.json").write_text(json.dumps(document), encoding="utf-8")
+        patch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
         nb = nbformat.v4.new_notebook()
         nb.cells = [nbformat.v4.new_code_cell(code) for code in (SETUP, JOB, CLOSE)]
         client = nbclient.NotebookClient(
-            nb, kernel_name="python3", timeout=120, resources={"metadata": {"path": tmp_path}}
+            nb, kernel_name="eeo-test", timeout=120, resources={"metadata": {"path": tmp_path}}
         )
         client.execute()
     path = tmp_path / "job.ipynb"
