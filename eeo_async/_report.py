@@ -607,6 +607,9 @@ class BatchReport(Generic[K]):
         left items not done, with its count, documented English meaning, the server's
         own message and example keys; then the first items not done. Long or multi-line
         server messages are cut with an ellipsis, never wrapped.
+
+        Raises:
+            InputError: ``width`` is not a whole number of at least 40.
         """
         return _view.text(self, width)
 

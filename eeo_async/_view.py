@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from ._codes import describe
+from ._errors import InputError
 
 if TYPE_CHECKING:
     from ._report import BatchReport
@@ -31,6 +32,7 @@ ERRNOS: Final = 10
 #: Columns of the text summary; characters that a terminal draws two columns wide
 #: (Chinese, Japanese, Korean) count two.
 WIDTH: Final = 80
+MIN_WIDTH: Final = 40
 #: The longest server message the HTML shows (in terminal columns), cut with an ellipsis.
 HTML_TEXT: Final = 160
 _KEY: Final = 24
@@ -139,7 +141,7 @@ def _counts(report: BatchReport[Any]) -> tuple[tuple[str, str, str], ...]:
         ("duplicates", f"{report.duplicates:,}", note(report.duplicates, "dropped from input")),
     ]
     if report.pending:
-        rows.insert(4, ("pending", f"{report.pending:,}", "no outcome yet"))
+        rows.insert(5, ("pending", f"{report.pending:,}", "no outcome yet"))
     if report.operation:
         rows += [
             ("calls", f"{report.calls:,}", f"{report.busy_calls:,} answered busy"),
@@ -166,7 +168,14 @@ def _counts(report: BatchReport[Any]) -> tuple[tuple[str, str, str], ...]:
 
 
 def text(report: BatchReport[Any], width: int = WIDTH) -> str:
-    """The digest as aligned plain text, no line wider than ``width`` terminal columns."""
+    """The digest as aligned plain text, no line wider than ``width`` terminal columns.
+
+    Raises:
+        InputError: ``width`` is not a whole number of at least :data:`MIN_WIDTH`.
+    """
+    if type(width) is not int or width < MIN_WIDTH:
+        message = f"width must be a whole number of columns from {MIN_WIDTH}, got {width!r}"
+        raise InputError(message)
     view = digest(report)
     lines = [view.title]
     lines.extend(f"  {label:<14}{value:>12}  {note}".rstrip() for label, value, note in view.counts)

@@ -270,3 +270,16 @@ def test_report_failed_of_a_clean_report_is_a_header_and_exit_0(tmp_path: Path) 
     done = run_report(path)
     assert done.returncode == 0
     assert done.stdout.startswith(f"{path}: 1 items keyed by account")
+
+
+def test_a_bad_width_is_refused_and_pending_items_are_shown() -> None:
+    """summary(width=) names a bad width; a report read mid-job shows its pending items."""
+    report = accounts_report(["13800000001", "13800000002"], [(1, "程序正常执行")])
+    for bad in (39, 0, -5, True, 80.0, "80"):
+        with pytest.raises(eeo.InputError, match=f"got {re.escape(repr(bad))}"):
+            report.summary(width=bad)  # type: ignore[arg-type]
+    assert all(columns(line) <= 40 for line in report.summary(width=40).split("\n"))
+    text = report.summary()
+    assert re.search(r"^  pending +1  no outcome yet$", text, re.M), text
+    assert re.search(rf"^    {int(eeo.LocalErrno.NOT_SENT)} +1  Not sent", text, re.M), text
+    assert "e.g. 13800000002" in text

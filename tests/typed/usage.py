@@ -33,4 +33,10 @@ async def onboard(sid: int, secret: str, course: int, lessons: list[int]) -> lis
         removal = await batcher.remove_students_from_lesson(course, lessons[0], uids[:1])
         by_uid: eeo.ItemResult = removal.items[uids[0]]
         assert by_uid.attempts >= 0
+        meaning: str = by_uid.meaning
+        summary: str = report.summary(width=100)
+        by_errno: dict[int, int] = report.not_done_by_errno()
+        assert meaning
+        assert summary
+        assert isinstance(by_errno, dict)
         return uids
