@@ -16,8 +16,20 @@ Outcome = Literal["succeeded", "already", "failed", "unknown"]
 OUTCOMES: tuple[Outcome, ...] = ("succeeded", "already", "failed", "unknown")
 
 
+class _Meaning:
+    """``meaning``: the documented English meaning of ``errno``, for any answer type."""
+
+    __slots__ = ()
+    errno: int
+
+    @property
+    def meaning(self) -> str:
+        """The documented English meaning of :attr:`errno`, beside the server's own words."""
+        return describe(self.errno)
+
+
 @attrs.frozen
-class ItemStatus:
+class ItemStatus(_Meaning):
     """The server's answer for one item of a call (one lesson, or one student).
 
     ``ok`` is true when the item is in the state asked for: newly done (errno 1) or
@@ -39,11 +51,6 @@ class ItemStatus:
     def ok(self) -> bool:
         """True when the item reached the target state (errno 1, or already so)."""
         return self.errno == Errno.OK or self.already
-
-    @property
-    def meaning(self) -> str:
-        """The documented English meaning of :attr:`errno`, beside the server's own words."""
-        return describe(self.errno)
 
 
 def _default_outcome(result: ItemResult) -> Outcome:
@@ -89,7 +96,7 @@ class GroupMember:
 
 
 @attrs.frozen(kw_only=True)
-class GroupResult:
+class GroupResult(_Meaning):
     """The answer to ``add_course_group``.
 
     Attributes:
@@ -113,7 +120,7 @@ class GroupResult:
 
 
 @attrs.frozen(kw_only=True)
-class ActionResult:
+class ActionResult(_Meaning):
     """The answer to an action that returns no data (``edit_course_group``, ...).
 
     Attributes:
@@ -135,7 +142,7 @@ class ActionResult:
 
 
 @attrs.frozen(kw_only=True)
-class Envelope:
+class Envelope(_Meaning):
     """Any action's decoded answer, from ``Client.call``: errno, message and data.
 
     Attributes:

@@ -167,6 +167,10 @@ def test_item_status_has_its_meaning() -> None:
     item = eeo.ItemResult(166, "学生已在课节中", 1, already=True)
     assert item.meaning == eeo.describe(166)
     assert eeo.ItemStatus(999_999, "?").meaning == "Undocumented errno 999999."
+    assert not hasattr(item, "__dict__")  # still slotted: millions of them stay small
+    assert eeo.GroupResult(group_id=5, errno=898).meaning == eeo.describe(898)
+    assert eeo.ActionResult().meaning == eeo.describe(1)
+    assert eeo.Envelope(errno=144, error="课程不存在").meaning == eeo.describe(144)
 
 
 def test_to_dataframe_has_the_meaning_column() -> None:
