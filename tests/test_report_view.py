@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
+import json
 import re
 import subprocess
 import sys
@@ -156,6 +158,11 @@ async def test_a_sandbox_run_reads_in_english_everywhere(tmp_path: Path) -> None
     report.to_csv(path, bom=True)
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
     assert BatchReport.load(path).to_records() == records
+    items = json.loads(report.to_json())["items"]
+    assert {i["meaning"] for i in items if i["outcome"] == "failed"} == {finished, stranger}
+    if importlib.util.find_spec("pandas") is not None:
+        frame = report.to_dataframe()
+        assert set(frame[frame["outcome"] == "failed"]["meaning"]) == {finished, stranger}
     with pytest.raises(eeo.BatchError) as batch_info:
         report.raise_for_failures()
     assert finished in str(batch_info.value)
