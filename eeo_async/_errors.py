@@ -79,8 +79,8 @@ class ApiError(EEOError):
 
     The message reads in English whatever language the server answered in: the
     documented meaning of the errno first, then the server's own words (production
-    answers in Chinese), e.g. ``addCourseClassStudent: errno 144: The course does not
-    exist. Server's message: 课程不存在``.
+    answers in Chinese), e.g. ``addCourseClassStudent: errno 144: There is no such
+    course in your institution. Server's message: 机构下无此课程``.
 
     Attributes:
         errno: the server's error code (see :class:`eeo_async.Errno`).

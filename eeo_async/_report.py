@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from os import PathLike
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TextIO, TypeVar, cast
 
 import attrs
 
@@ -547,7 +547,7 @@ class BatchReport(Generic[K]):
         with open(path, "w", newline="", encoding="utf-8-sig" if bom else "utf-8") as handle:
             self.write_csv(handle)
 
-    def write_csv(self, handle: Any, *, only_not_done: bool = False) -> None:
+    def write_csv(self, handle: TextIO, *, only_not_done: bool = False) -> None:
         """Write the CSV rows of :meth:`to_csv` to an open text ``handle``.
 
         Args:
