@@ -632,22 +632,22 @@ class BatchReport(Generic[K]):
     ) -> tuple[dict[int, int], dict[int, list[int]], list[int]]:
         """Counts by errno, up to ``examples`` rows per errno and the ``first`` rows.
 
-        Only rows not done are visited, and only until every list is full.
+        Rows are found by C-speed searches of the columns, not visited one by one.
         """
         counts = self.not_done_by_errno()
-        found: dict[int, list[int]] = {errno: [] for errno in counts}
-        wanted = sum(min(n, examples) for n in counts.values())
-        rows: list[int] = []
         mask = self._outcomes.tobytes().translate(_NOT_DONE)
-        for row in itertools.compress(range(len(mask)), mask):
-            if len(rows) < first:
-                rows.append(row)
-            errno = self._errnos[row] or LocalErrno.NOT_SENT
-            if len(found[errno]) < examples:
-                found[errno].append(row)
-                wanted -= 1
-            if not wanted and len(rows) >= first:
-                break
+        rows: list[int] = []
+        at = mask.find(1)
+        while at >= 0 and len(rows) < first:
+            rows.append(at)
+            at = mask.find(1, at + 1)
+        column = self._errnos.tobytes()
+        found = {}
+        for errno in counts:
+            # Rows not yet answered hold errno 0 and count as not sent.
+            values = (0, errno) if errno == LocalErrno.NOT_SENT else (errno,)
+            hits = [row for value in values for row in _rows_of(column, mask, value, examples)]
+            found[errno] = sorted(hits)[:examples]
         return counts, found, rows
 
     def error_text(self, row: int) -> str:
@@ -669,6 +669,26 @@ class BatchReport(Generic[K]):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (BatchReport.from_json, (self.to_json(),))
+
+
+def _rows_of(column: bytes, mask: bytes, value: int, limit: int) -> list[int]:
+    """Up to ``limit`` rows, in order, whose errno is ``value`` and whose mask byte is 1.
+
+    ``column`` is the errno column's bytes (4 a row): a byte search finds candidates at
+    C speed, and only matches are looked at here.
+    """
+    pattern = array("i", [value]).tobytes()
+    size = len(pattern)
+    rows: list[int] = []
+    at = column.find(pattern)
+    while at >= 0 and len(rows) < limit:
+        if at % size:  # straddles two rows: look again from the next row
+            at = column.find(pattern, at + size - at % size)
+            continue
+        if mask[at // size]:
+            rows.append(at // size)
+        at = column.find(pattern, at + size)
+    return rows
 
 
 def _normal_key(key: object) -> Any:

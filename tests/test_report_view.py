@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import eeo_async as eeo
 from eeo_async import _view
-from eeo_async._report import BatchReport
+from eeo_async._report import BatchReport, _rows_of
 from eeo_async.testing import Sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -294,3 +294,20 @@ def test_a_bad_width_is_refused_and_pending_items_are_shown() -> None:
     assert re.search(r"^  pending +1  no outcome yet$", text, re.M), text
     assert re.search(rf"^    {int(eeo.LocalErrno.NOT_SENT)} +1  Not sent", text, re.M), text
     assert "e.g. 13800000002" in text
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    errnos=st.lists(
+        st.sampled_from([0, 1, 145, 256, 65_536, 16_777_216, -1, -3, 0x01000100]), max_size=60
+    ),
+    data=st.data(),
+)
+def test_example_rows_are_found_exactly(errnos: list[int], data: st.DataObject) -> None:
+    """The byte search finds the same rows as a plain scan, misaligned look-alikes too."""
+    mask = bytes(data.draw(st.lists(st.integers(0, 1), min_size=len(errnos), max_size=len(errnos))))
+    column = array("i", errnos).tobytes()
+    for value in set(errnos) | {7}:
+        expected = [row for row, errno in enumerate(errnos) if errno == value and mask[row]]
+        assert _rows_of(column, mask, value, 3) == expected[:3]
+        assert _rows_of(column, mask, value, len(errnos) + 1) == expected
