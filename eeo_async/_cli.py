@@ -126,11 +126,7 @@ def _report(args: argparse.Namespace) -> int:
             # The reader (head, say) stopped early: not an error of ours.
             _quiet_stdout()
     else:
-        text = saved.summary()
-        if not saved.operation:
-            # A CSV report: no operation, course, calls or time to show; name the file.
-            text = f"{path}: {text}"
-        print(text)
+        print(saved.summary())
     return EXIT_OK if saved.ok else EXIT_FAILED
 
 

@@ -121,8 +121,9 @@ def key_text(key: object) -> str:
 
 def _title(report: BatchReport[Any]) -> str:
     if not report.operation:
-        # A report read back from CSV: only the items are known.
-        return f"{report.total:,} items keyed by {', '.join(report.key_fields)}"
+        # A report read back from CSV: only the items are known, no calls or time.
+        items = "item" if report.total == 1 else "items"
+        return f"{report.total:,} {items} keyed by {', '.join(report.key_fields)} (from CSV)"
     course = f" (course {report.course_id})" if report.course_id else ""
     action = f" via {report.action}" if report.action else ""
     return f"{report.operation}{course}{action}"

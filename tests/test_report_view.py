@@ -280,7 +280,7 @@ def test_report_failed_of_a_clean_report_is_a_header_and_exit_0(tmp_path: Path) 
     assert done.stdout.splitlines() == ["account,errno,error,meaning,attempts,outcome,uid"]
     done = run_report(path)
     assert done.returncode == 0
-    assert done.stdout.startswith(f"{path}: 1 items keyed by account")
+    assert done.stdout.startswith("1 item keyed by account (from CSV)\n")
 
 
 def test_a_bad_width_is_refused_and_pending_items_are_shown() -> None:
