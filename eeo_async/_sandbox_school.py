@@ -452,6 +452,19 @@ class School:
             data.append({"errno": errno, "error": message(errno, self.language)})
         return self.envelope(Errno.OK, data)
 
+    def _open_lesson(self, course_id: int, class_id: int) -> _Lesson:
+        """The lesson a one-lesson call names, or the call-level errno that refuses it."""
+        lesson = self._lessons.get(class_id)
+        if lesson is None:
+            raise Answer(Errno.LESSON_NOT_FOUND)
+        if lesson.course_id != course_id:
+            raise Answer(Errno.LESSON_NOT_IN_COURSE)
+        if lesson.deleted:
+            raise Answer(Errno.LESSON_DELETED)
+        if lesson.finished:
+            raise Answer(Errno.LESSON_FINISHED)
+        return lesson
+
     def _del_class_student_multiple(
         self, form: dict[str, str], rng: random.Random
     ) -> dict[str, Any]:
@@ -462,15 +475,7 @@ class School:
         uids = id_list(form, "student_uids", Errno.STUDENTS_EMPTY)
         self._count_items("delClassStudentMultiple", len(uids))
         self._course(course_id, editing=False)
-        lesson = self._lessons.get(class_id)
-        if lesson is None:
-            raise Answer(Errno.LESSON_NOT_FOUND)
-        if lesson.course_id != course_id:
-            raise Answer(Errno.LESSON_NOT_IN_COURSE)
-        if lesson.deleted:
-            raise Answer(Errno.LESSON_DELETED)
-        if lesson.finished:
-            raise Answer(Errno.LESSON_FINISHED)
+        lesson = self._open_lesson(course_id, class_id)
         data = []
         for uid in uids:
             if self._item_busy(rng):
@@ -607,15 +612,7 @@ class School:
         entries = student_objects(form, "student_uids")
         self._count_items("addClassStudentMultiple", len(entries))
         course = self._course(course_id, editing=True)
-        lesson = self._lessons.get(class_id)
-        if lesson is None:
-            raise Answer(Errno.LESSON_NOT_FOUND)
-        if lesson.course_id != course_id:
-            raise Answer(Errno.LESSON_NOT_IN_COURSE)
-        if lesson.deleted:
-            raise Answer(Errno.LESSON_DELETED)
-        if lesson.finished:
-            raise Answer(Errno.LESSON_FINISHED)
+        lesson = self._open_lesson(course_id, class_id)
         data = []
         for uid, column in entries:
             problem = self._member_problem(course, uid)
