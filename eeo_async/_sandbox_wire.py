@@ -108,7 +108,8 @@ def int_field(form: dict[str, str], name: str) -> int:
     return int(text)
 
 
-def id_list(form: dict[str, str], name: str, empty_errno: int) -> list[int]:
+def _items(form: dict[str, str], name: str, empty_errno: int) -> list[Any]:
+    """The JSON list in field ``name``, refused as the server does: not a list, empty, too long."""
     try:
         values = json.loads(form[name])
     except (KeyError, ValueError):
@@ -119,41 +120,35 @@ def id_list(form: dict[str, str], name: str, empty_errno: int) -> list[int]:
         raise Answer(empty_errno)
     if len(values) > MAX_CHUNK_SIZE:
         raise Answer(Errno.ILLEGAL_DATA)
-    ids = []
-    for value in values:
-        text = str(value)
-        if isinstance(value, bool) or not (text.isascii() and text.isdigit()):
-            raise Answer(Errno.BAD_PARAMETERS)
-        ids.append(int(text))
-    return ids
+    return values
+
+
+def _uid(value: object) -> int:
+    """A UID given as digits (a number or a digit string); anything else is errno 100."""
+    text = str(value)
+    if value is None or isinstance(value, bool) or not (text.isascii() and text.isdigit()):
+        raise Answer(Errno.BAD_PARAMETERS)
+    return int(text)
+
+
+def id_list(form: dict[str, str], name: str, empty_errno: int) -> list[int]:
+    """A JSON list of IDs in field ``name``."""
+    return [_uid(value) for value in _items(form, name, empty_errno)]
+
+
+def student_objects(form: dict[str, str], name: str) -> list[tuple[int, str | None]]:
+    """``studentJson=[{"uid": "1001001", "customColumn"?: ...}]`` as (UID, column) pairs."""
+    entries = []
+    for value in _items(form, name, Errno.STUDENTS_EMPTY):
+        uid = _uid(value.get("uid") if isinstance(value, dict) else None)
+        column = value.get("customColumn")
+        entries.append((uid, None if column in (None, "") else str(column)[:50]))
+    return entries
 
 
 def md5_hex(text: str) -> str:
     """The MD5 hex digest of ``text`` (how the sandbox keeps passwords)."""
     return hashlib.md5(text.encode()).hexdigest()
-
-
-def student_objects(form: dict[str, str], name: str) -> list[tuple[int, str | None]]:
-    """``studentJson=[{"uid": "1001001", "customColumn"?: ...}]`` as (UID, column) pairs."""
-    try:
-        values = json.loads(form[name])
-    except (KeyError, ValueError):
-        raise Answer(Errno.BAD_PARAMETERS) from None
-    if not isinstance(values, list):
-        raise Answer(Errno.BAD_PARAMETERS)
-    if not values:
-        raise Answer(Errno.STUDENTS_EMPTY)
-    if len(values) > MAX_CHUNK_SIZE:
-        raise Answer(Errno.ILLEGAL_DATA)
-    entries = []
-    for value in values:
-        uid = value.get("uid") if isinstance(value, dict) else None
-        text = str(uid)
-        if uid is None or isinstance(uid, bool) or not (text.isascii() and text.isdigit()):
-            raise Answer(Errno.BAD_PARAMETERS)
-        column = value.get("customColumn")
-        entries.append((int(text), None if column in (None, "") else str(column)[:50]))
-    return entries
 
 
 def student_json_for_uids(form: dict[str, str]) -> dict[str, str]:
