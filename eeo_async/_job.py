@@ -239,13 +239,7 @@ class Job:
                 "retry items=%d action=%s after item errno", len(retry), self.endpoint.action
             )
             policy = self.pace.retry_policy(self.policy, share)
-            self._schedule(
-                index,
-                [rows[p] for p in retry],
-                [items[p] for p in retry],
-                tries if isinstance(tries, int) else [tries[p] for p in retry],
-                policy.delay(attempt),
-            )
+            self._schedule(index, rows, items, tries, retry, delay=policy.delay(attempt))
         return share
 
     def _keep_uids(self, rows: Sequence[int], statuses: Sequence[ItemStatus]) -> None:
@@ -322,11 +316,7 @@ class Job:
                 attempt = max(_tries(tries, p) for p in again)
                 policy = self.pace.retry_policy(self.policy, busy)
                 self._schedule(
-                    index,
-                    [rows[p] for p in again],
-                    [items[p] for p in again],
-                    tries if isinstance(tries, int) else [tries[p] for p in again],
-                    policy.delay_after(exc, attempt),
+                    index, rows, items, tries, again, delay=policy.delay_after(exc, attempt)
                 )
             positions = [p for p in positions if _tries(tries, p) >= most]
         errno, error = _errno_of(exc)
@@ -338,15 +328,22 @@ class Job:
     def _schedule(
         self,
         index: int,
-        rows: list[int],
-        items: list[Any],
+        sent_rows: Sequence[int],
+        sent_items: Sequence[Any],
         tries: int | list[int],
+        positions: list[int],
+        *,
         delay: float,
     ) -> None:
-        """Put rows back for another call after ``delay``, with the target's other waiters."""
+        """Put the items at ``positions`` of a call back for another after ``delay``.
+
+        They join the target's other waiters where those go soon enough.
+        """
+        rows = [sent_rows[p] for p in positions]
+        items = [sent_items[p] for p in positions]
         attempts = self.attempts
-        for position, row in enumerate(rows):
-            attempts[row] = _tries(tries, position)
+        for p, row in zip(positions, rows, strict=True):
+            attempts[row] = _tries(tries, p)
         if delay <= 0 or self.group is None:
             self._ready(index, rows, items)
             return
