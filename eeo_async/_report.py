@@ -615,7 +615,9 @@ class BatchReport(Generic[K]):
 
     def not_done_by_errno(self) -> dict[int, int]:
         """How many items not done (failed, unknown, not sent) ended with each errno."""
-        mask = self._outcomes.tobytes().translate(_NOT_DONE)
+        return self._not_done_counts(self._outcomes.tobytes().translate(_NOT_DONE))
+
+    def _not_done_counts(self, mask: bytes) -> dict[int, int]:
         counts = Counter(itertools.compress(self._errnos, mask))
         pending = counts.pop(0, 0)  # rows with no outcome yet hold errno 0
         if pending:
@@ -634,8 +636,8 @@ class BatchReport(Generic[K]):
 
         Rows are found by C-speed searches of the columns, not visited one by one.
         """
-        counts = self.not_done_by_errno()
         mask = self._outcomes.tobytes().translate(_NOT_DONE)
+        counts = self._not_done_counts(mask)
         rows: list[int] = []
         at = mask.find(1)
         while at >= 0 and len(rows) < first:
