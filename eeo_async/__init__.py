@@ -4,7 +4,9 @@ Names starting with ``_`` (modules included) are private; import from ``eeo_asyn
 and from the one public submodule ``eeo_async.testing``.
 """
 
-from ._batch import Batcher
+from ._batch.batcher import Batcher
+from ._batch.plan import Plan
+from ._batch.report import BatchReport
 from ._client import Client
 from ._codes import Errno, LocalErrno, describe
 from ._errors import (
@@ -40,8 +42,6 @@ from ._models import (
     NewUser,
     Outcome,
 )
-from ._plan import Plan
-from ._report import BatchReport
 
 __version__ = "0.1.0"
 

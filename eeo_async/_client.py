@@ -21,19 +21,7 @@ from typing import Any, Self, TypeVar
 import attrs
 from yarl import URL
 
-from ._adaptive import AdaptiveLimit, RateLimit, check_rate
-from ._codes import TRANSIENT
-from ._constants import (
-    DEFAULT_BASE_URL,
-    DEFAULT_INITIAL_BACKOFF,
-    DEFAULT_MAX_ATTEMPTS,
-    DEFAULT_MAX_BACKOFF,
-    DEFAULT_MAX_CONNECTIONS,
-    DEFAULT_TIMEOUT,
-    LOGGER_NAME,
-    MAX_BODY_BYTES,
-)
-from ._endpoints import (
+from ._api.rows import (
     ADD_CLASS_STUDENT_MULTIPLE,
     ADD_COURSE_CLASS_STUDENT,
     ADD_COURSE_GROUP,
@@ -45,6 +33,17 @@ from ._endpoints import (
     REGISTER_MULTIPLE,
     check_auditors,
 )
+from ._codes import TRANSIENT
+from ._constants import (
+    DEFAULT_BASE_URL,
+    DEFAULT_INITIAL_BACKOFF,
+    DEFAULT_MAX_ATTEMPTS,
+    DEFAULT_MAX_BACKOFF,
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_TIMEOUT,
+    LOGGER_NAME,
+    MAX_BODY_BYTES,
+)
 from ._errors import (
     ApiError,
     ClientClosedError,
@@ -55,10 +54,11 @@ from ._errors import (
     ProtocolError,
     api_error,
 )
+from ._limits import AdaptiveLimit, RateLimit, check_rate
 from ._models import ActionResult, Envelope, GroupMember, GroupResult, ItemStatus, NewUser
 from ._retry import RetryPolicy, should_retry
 from ._transport import AiohttpTransport, Response, Transport
-from ._wire import Endpoint, Kind, Param, decode_envelope, signed_body, validate_id
+from ._wire.kinds import Endpoint, Kind, Param, decode_envelope, signed_body, validate_id
 
 _log = logging.getLogger(LOGGER_NAME)
 _T = TypeVar("_T")

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ._codes import NOT_ACTED, TRANSIENT, Errno, describe
 
 if TYPE_CHECKING:
-    from ._report import BatchReport
+    from ._batch.report import BatchReport
 
 
 class EEOError(Exception):

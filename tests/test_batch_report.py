@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import eeo_async as eeo
-from eeo_async._report import BatchReport
+from eeo_async._batch.report import BatchReport
 
 
 def make_report() -> BatchReport:

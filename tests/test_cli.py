@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from eeo_async import _cli
-from eeo_async._report import BatchReport
+from eeo_async._batch.report import BatchReport
 from eeo_async.testing import Faults, Sandbox
 
 SECRET = "cli-s3cret-do-not-show"

@@ -13,7 +13,7 @@ from pathlib import Path
 from test_cli import ROOT, SECRET, ThreadSandbox, run_cli, write
 
 from eeo_async import LocalErrno
-from eeo_async._report import BatchReport
+from eeo_async._batch.report import BatchReport
 from eeo_async.testing import Faults
 
 

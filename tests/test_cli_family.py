@@ -6,7 +6,7 @@ from pathlib import Path
 
 from test_cli import ThreadSandbox, run_cli, write
 
-from eeo_async._report import BatchReport
+from eeo_async._batch.report import BatchReport
 from eeo_async.testing import Faults
 
 

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import eeo_async as eeo
-from eeo_async import _endpoints, _wire
+from eeo_async._api import rows as _endpoints
+from eeo_async._wire import kinds as _wire
 
 scalars = st.one_of(
     st.none(),

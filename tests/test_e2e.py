@@ -152,7 +152,7 @@ async def test_secret_never_leaks(
     eeo_sandbox: Sandbox, caplog: pytest.LogCaptureFixture, tmp_path: object
 ) -> None:
     """At DEBUG, no log record, repr, exception, report or summary holds the secret or a key."""
-    from eeo_async._wire import sign
+    from eeo_async._wire.kinds import sign
 
     sb = eeo_sandbox
     sb.faults = Faults(call_busy=0.2, item_busy=0.2, http_error=0.1, non_json=0.1)

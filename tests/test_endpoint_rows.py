@@ -7,11 +7,11 @@ import random
 from typing import Any
 
 import eeo_async as eeo
+from eeo_async._batch.plan import Operation
 from eeo_async._codes import Errno
-from eeo_async._plan import Operation
-from eeo_async._sandbox_school import School
-from eeo_async._wire import ID, ID_STRINGS, Endpoint, Param, decode_items
+from eeo_async._wire.kinds import ID, ID_STRINGS, Endpoint, Param, decode_items
 from eeo_async.testing import Faults, Sandbox, envelope, set_testing
+from eeo_async.testing._school import School
 
 #: An action the docs do not have: observers into one lesson, at most 7 a call.
 ADD_OBSERVERS = Endpoint(

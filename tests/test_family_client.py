@@ -12,7 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import eeo_async as eeo
-from eeo_async import _endpoints, _wire
+from eeo_async._api import rows as _endpoints
+from eeo_async._wire import kinds as _wire
 from eeo_async.testing import MockRequest, MockTransport, Sandbox
 
 PASSWORD = "Pa55word-sEcret"  # a test value whose absence from outputs is checked

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import eeo_async as eeo
-from eeo_async._ids import InputFileError, read_groups, read_ids
+from eeo_async._cli.files import InputFileError, read_groups, read_ids
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

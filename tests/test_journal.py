@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import eeo_async as eeo
-from eeo_async._journal import Journal, JournalError, JournalMismatchError
+from eeo_async._cli.journal import Journal, JournalError, JournalMismatchError
 
 
 def test_records_survive_reopening(tmp_path: Path) -> None:

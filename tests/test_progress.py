@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 import eeo_async as eeo
-from eeo_async import _progress
-from eeo_async._progress import NotebookProgress, PlainProgress, TqdmProgress, open_progress
+from eeo_async._batch import progress as _progress
+from eeo_async._batch.progress import NotebookProgress, PlainProgress, TqdmProgress, open_progress
 from eeo_async.testing import MockRequest, MockTransport, Sandbox
 
 

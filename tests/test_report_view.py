@@ -18,8 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import eeo_async as eeo
-from eeo_async import _view
-from eeo_async._report import BatchReport, _rows_of
+from eeo_async._batch import view as _view
+from eeo_async._batch.report import BatchReport, _rows_of
 from eeo_async.testing import Sandbox
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,7 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import eeo_async as eeo
-from eeo_async import _endpoints, _wire
+from eeo_async._api import rows as _endpoints
+from eeo_async._wire import kinds as _wire
 
 ADD = _endpoints.ADD_COURSE_CLASS_STUDENT
 DEL = _endpoints.DEL_CLASS_STUDENT_MULTIPLE

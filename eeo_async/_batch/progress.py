@@ -22,10 +22,10 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ._codes import LocalErrno
+from .._codes import LocalErrno
 
 if TYPE_CHECKING:
-    from ._report import BatchReport
+    from .report import BatchReport
 
 #: Least seconds between two updates of a notebook's progress line (the last is not held).
 INTERVAL = 0.25

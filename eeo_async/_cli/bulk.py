@@ -16,8 +16,15 @@ from typing import Any
 
 import attrs
 
-from ._batch import Batcher
-from ._cli_base import (
+from .._batch.batcher import Batcher
+from .._batch.plan import plan
+from .._batch.report import BatchReport, Key
+from .._constants import (
+    DEFAULT_CONCURRENCY,
+    MAX_CHUNK_SIZE,
+)
+from .._errors import InputError
+from .base import (
     EXIT_OK,
     _check_output,
     _client,
@@ -33,15 +40,8 @@ from ._cli_base import (
     _Usage,
     _write_report,
 )
-from ._constants import (
-    DEFAULT_CONCURRENCY,
-    MAX_CHUNK_SIZE,
-)
-from ._errors import InputError
-from ._ids import InputFileError, read_accounts, read_ids
-from ._journal import Journal
-from ._plan import plan
-from ._report import BatchReport, Key
+from .files import InputFileError, read_accounts, read_ids
+from .journal import Journal
 
 # --------------------------------------------------------------- the bulk jobs
 

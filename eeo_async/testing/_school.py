@@ -41,9 +41,7 @@ from typing import Any
 
 import attrs
 
-from ._codes import Errno
-from ._constants import MAX_GROUP_NAME_CHARS
-from ._endpoints import (
+from .._api.rows import (
     ADD_CLASS_STUDENT_MULTIPLE,
     ADD_COURSE_CLASS_STUDENT,
     ADD_COURSE_GROUP,
@@ -55,8 +53,11 @@ from ._endpoints import (
     MAX_AUDITORS,
     REGISTER_MULTIPLE,
 )
-from ._models import GroupMember
-from ._sandbox_wire import (
+from .._codes import Errno
+from .._constants import MAX_GROUP_NAME_CHARS
+from .._models import GroupMember
+from .._wire.kinds import Endpoint
+from ._wire import (
     ALTERNATIVES,
     LANGUAGES,
     MD5,
@@ -72,7 +73,6 @@ from ._sandbox_wire import (
     read_form,
     student_objects,
 )
-from ._wire import Endpoint
 
 __all__ = [
     "Account",

@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from .testing import Sandbox
+from ..testing import Sandbox
 
 try:
     import pytest_asyncio

@@ -16,10 +16,10 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ._codes import Errno
-from ._constants import MAX_CHUNK_SIZE
-from ._models import GroupMember
-from ._wire import Endpoint
+from .._codes import Errno
+from .._constants import MAX_CHUNK_SIZE
+from .._models import GroupMember
+from .._wire.kinds import Endpoint
 
 #: The production's Chinese messages, from the PART 2 tables of the reference pages.
 ZH: dict[int, str] = {

@@ -34,10 +34,10 @@ from typing import Final
 import attrs
 from aiolimiter import AsyncLimiter
 
+from ._batch.report import ConcurrencyRecord
 from ._codes import BUSY
 from ._constants import LOGGER_NAME
 from ._errors import ApiError, HTTPStatusError, InputError, InputTypeError
-from ._report import ConcurrencyRecord
 from ._retry import RetryPolicy
 
 _log = logging.getLogger(LOGGER_NAME)

@@ -13,9 +13,9 @@ import io
 import json
 from pathlib import Path
 
-from ._errors import EEOError, InputError
-from ._models import GroupMember, NewUser
-from ._wire import validate_id
+from .._errors import EEOError, InputError
+from .._models import GroupMember, NewUser
+from .._wire.kinds import validate_id
 
 _DELIMITERS = (",", ";", "\t")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from ._codes import describe
-from ._errors import InputError
+from .._codes import describe
+from .._errors import InputError
 
 if TYPE_CHECKING:
-    from ._report import BatchReport
+    from .report import BatchReport
 
 #: Example keys shown per errno, and items shown in the "first not done" list.
 EXAMPLES: Final = 3

@@ -14,14 +14,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ._client import Client
-from ._constants import (
+from .._batch.report import BatchReport
+from .._client import Client
+from .._constants import (
     DEFAULT_BASE_URL,
     DEFAULT_MAX_ATTEMPTS,
 )
-from ._errors import EEOError, InputError
-from ._report import BatchReport
-from ._wire import validate_id
+from .._errors import EEOError, InputError
+from .._wire.kinds import validate_id
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CREDENTIALS, EXIT_UNREACHABLE = 0, 1, 2, 3, 4
 EXIT_INTERRUPTED = 130

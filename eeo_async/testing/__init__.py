@@ -47,11 +47,12 @@ from typing import Any, Self
 
 from aiohttp import web
 
-from ._codes import Errno
-from ._constants import API_PATH, SERVER_TIMESTAMP_WINDOW
+from .._codes import Errno
+from .._constants import API_PATH, SERVER_TIMESTAMP_WINDOW
+from .._retry import set_testing
+from .._wire.kinds import sign
 from ._mock import MockRequest, MockResponse, MockTransport
-from ._retry import set_testing
-from ._sandbox_school import (
+from ._school import (
     Account,
     Course,
     Faults,
@@ -61,7 +62,6 @@ from ._sandbox_school import (
     School,
     envelope,
 )
-from ._wire import sign
 
 __all__ = [
     "Account",

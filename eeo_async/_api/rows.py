@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Final
 
-from ._codes import Errno
-from ._constants import STUDENT_IDENTITY
-from ._errors import TooManyItemsError
-from ._wire import (
+from .._codes import Errno
+from .._constants import STUDENT_IDENTITY
+from .._errors import TooManyItemsError
+from .._wire.kinds import (
     GROUP_NAME,
     GROUPS,
     ID,

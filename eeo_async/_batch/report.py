@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TextIO, TypeVar,
 
 import attrs
 
-from . import _view
-from ._codes import LocalErrno, describe
-from ._errors import BatchError, InputError
-from ._models import OUTCOMES, ItemResult, Outcome
+from .._codes import LocalErrno, describe
+from .._errors import BatchError, InputError
+from .._models import OUTCOMES, ItemResult, Outcome
+from . import view as _view
 
 if TYPE_CHECKING:
     import pandas

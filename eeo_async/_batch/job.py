@@ -11,16 +11,16 @@ import logging
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any
 
-from ._adaptive import Pace, busy_weight
-from ._codes import LocalErrno
-from ._constants import LOGGER_NAME
-from ._errors import ApiError, BadCredentialsError, ConnectError, EEOError, ProtocolError
-from ._models import ItemResult, ItemStatus
-from ._plan import Target
-from ._progress import Progress
-from ._report import ALREADY, FAILED, SUCCEEDED, UNKNOWN, BatchReport, Key, StopCause
-from ._retry import RetryPolicy, should_retry
-from ._wire import Endpoint
+from .._codes import LocalErrno
+from .._constants import LOGGER_NAME
+from .._errors import ApiError, BadCredentialsError, ConnectError, EEOError, ProtocolError
+from .._limits import Pace, busy_weight
+from .._models import ItemResult, ItemStatus
+from .._retry import RetryPolicy, should_retry
+from .._wire.kinds import Endpoint
+from .plan import Target
+from .progress import Progress
+from .report import ALREADY, FAILED, SUCCEEDED, UNKNOWN, BatchReport, Key, StopCause
 
 _log = logging.getLogger(LOGGER_NAME)
 

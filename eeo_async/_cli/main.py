@@ -22,7 +22,14 @@ from typing import Any
 
 import attrs
 
-from ._cli_base import (
+from .._constants import (
+    LOGGER_NAME,
+)
+from .._errors import ApiError, BadCredentialsError, ConnectError, EEOError, InputError
+from .._models import GroupMember
+from .._wire.kinds import validate_group_name, validate_groups
+from ..testing._school import Faults
+from .base import (
     EXIT_CODES,
     EXIT_CREDENTIALS,
     EXIT_FAILED,
@@ -39,7 +46,7 @@ from ._cli_base import (
     _progress,
     _Usage,
 )
-from ._cli_bulk import (
+from .bulk import (
     _LESSONS,
     _STUDENTS,
     Bulk,
@@ -49,14 +56,7 @@ from ._cli_bulk import (
     _register,
     _register_options,
 )
-from ._constants import (
-    LOGGER_NAME,
-)
-from ._errors import ApiError, BadCredentialsError, ConnectError, EEOError, InputError
-from ._ids import InputFileError, read_groups
-from ._models import GroupMember
-from ._sandbox_school import Faults
-from ._wire import validate_group_name, validate_groups
+from .files import InputFileError, read_groups
 
 
 def _group_options(sub: argparse.ArgumentParser) -> None:
@@ -147,7 +147,7 @@ def _demo_options(sub: argparse.ArgumentParser) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from ._demo import run_demo  # noqa: PLC0415 - only this command needs the sandbox
+    from .demo import run_demo  # noqa: PLC0415 - only this command needs the sandbox
 
     _check_output(args.report, "--report")
     bar, _ = _progress(args)
@@ -209,7 +209,7 @@ def _sandbox(args: argparse.Namespace) -> int:
 
 
 async def _serve_sandbox(args: argparse.Namespace) -> int:
-    from .testing import Course, Sandbox, serve  # noqa: PLC0415 - only this command needs it
+    from ..testing import Course, Sandbox, serve  # noqa: PLC0415 - only this command needs it
 
     try:
         faults = Faults(**{f.name: getattr(args, f"fault_{f.name}") for f in attrs.fields(Faults)})
@@ -406,7 +406,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _not_a_stop(record: logging.LogRecord) -> bool:
     # The command reports why a job stopped in its own one line (and exit code).
-    return not (record.module == "_job" and str(record.msg).startswith("job stopped"))
+    return not (record.module == "job" and str(record.msg).startswith("job stopped"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

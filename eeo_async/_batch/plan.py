@@ -13,8 +13,7 @@ from typing import Any, Final
 
 import attrs
 
-from ._constants import MAX_CHUNK_SIZE
-from ._endpoints import (
+from .._api.rows import (
     ADD_CLASS_STUDENT_MULTIPLE,
     ADD_COURSE_CLASS_STUDENT,
     ADD_COURSE_STUDENT_MULTIPLE,
@@ -23,9 +22,10 @@ from ._endpoints import (
     REGISTER_MULTIPLE,
     check_auditors,
 )
-from ._errors import InputError, InputTypeError
-from ._report import BatchReport
-from ._wire import Endpoint, ItemsKind, Kind, iter_items, validate_id
+from .._constants import MAX_CHUNK_SIZE
+from .._errors import InputError, InputTypeError
+from .._wire.kinds import Endpoint, ItemsKind, Kind, iter_items, validate_id
+from .report import BatchReport
 
 
 @attrs.frozen(kw_only=True)

@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl
 
 import attrs
 
-from ._transport import Response, Transport
+from .._transport import Response, Transport
 
 _SIGNING = frozenset({"SID", "safeKey", "timeStamp"})
 

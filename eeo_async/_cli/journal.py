@@ -9,9 +9,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from ._errors import InputError
-from ._models import ItemResult
-from ._report import Key
+from .._batch.report import Key
+from .._errors import InputError
+from .._models import ItemResult
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS job (id INTEGER PRIMARY KEY CHECK (id = 1), identity TEXT NOT NULL);

@@ -8,16 +8,16 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from ._adaptive import Pace
-from ._client import Client
-from ._constants import DEFAULT_CONCURRENCY, LOGGER_NAME, MAX_CHUNK_SIZE
-from ._errors import InputError, InputTypeError
-from ._job import Job, OnItems
-from ._models import ItemResult, NewUser
-from ._plan import Operation, Plan, plan, plan_operation
-from ._progress import open_progress
-from ._report import OUTCOME_CODES, BatchReport
-from ._retry import RetryPolicy
+from .._client import Client
+from .._constants import DEFAULT_CONCURRENCY, LOGGER_NAME, MAX_CHUNK_SIZE
+from .._errors import InputError, InputTypeError
+from .._limits import Pace
+from .._models import ItemResult, NewUser
+from .._retry import RetryPolicy
+from .job import Job, OnItems
+from .plan import Operation, Plan, plan, plan_operation
+from .progress import open_progress
+from .report import OUTCOME_CODES, BatchReport
 
 _log = logging.getLogger(LOGGER_NAME)
 

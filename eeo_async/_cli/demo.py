@@ -12,12 +12,12 @@ import textwrap
 import time
 from typing import Any
 
-from ._batch import Batcher
-from ._client import Client
-from ._errors import EEOError
-from ._models import GroupMember, ItemResult, NewUser
-from ._report import BatchReport
-from .testing import Faults, Sandbox
+from .._batch.batcher import Batcher
+from .._batch.report import BatchReport
+from .._client import Client
+from .._errors import EEOError
+from .._models import GroupMember, ItemResult, NewUser
+from ..testing import Faults, Sandbox
 
 #: Faults of a bad day: every kind, a few percent each, and a little latency.
 DEMO_FAULTS = Faults(

@@ -24,9 +24,9 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_unstructure_fn, override
 
-from ._codes import ALREADY_ANY, TRANSIENT_ITEM, Errno, describe
-from ._constants import MAX_GROUP_NAME_CHARS
-from ._errors import (
+from .._codes import ALREADY_ANY, TRANSIENT_ITEM, Errno, describe
+from .._constants import MAX_GROUP_NAME_CHARS
+from .._errors import (
     DataMismatchError,
     InputError,
     InputTypeError,
@@ -34,7 +34,7 @@ from ._errors import (
     TooManyItemsError,
     api_error,
 )
-from ._models import ActionResult, GroupMember, GroupResult, ItemStatus, NewUser
+from .._models import ActionResult, GroupMember, GroupResult, ItemStatus, NewUser
 
 _loads: Callable[[bytes | str], Any]
 try:  # the "speed" extra: orjson parses answers about three times as fast
