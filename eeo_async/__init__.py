@@ -6,14 +6,13 @@ and from the one public submodule ``eeo_async.testing``.
 
 from ._batch.batcher import Batcher
 from ._batch.plan import Plan
-from ._batch.report import BatchReport
+from ._batch.report import BatchError, BatchReport
 from ._client import Client
 from ._codes import Errno, LocalErrno, describe
 from ._errors import (
     ApiError,
     BadCredentialsError,
     BadParametersError,
-    BatchError,
     ClientClosedError,
     ConnectError,
     DataMismatchError,

@@ -32,12 +32,9 @@ never set on an exception after it is built.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from ._codes import NOT_ACTED, TRANSIENT, Errno, describe
-
-if TYPE_CHECKING:
-    from ._batch.report import BatchReport
 
 
 class EEOError(Exception):
@@ -282,25 +279,3 @@ class ClientClosedError(EEOError, RuntimeError):
 
 class EventLoopError(EEOError, RuntimeError):
     """The ``Client`` was used from another event loop than the one it first ran in."""
-
-
-class BatchError(EEOError):
-    """Some items of a batch failed; ``.report`` holds the whole :class:`BatchReport`."""
-
-    def __init__(self, report: BatchReport[Any]) -> None:
-        self.report = report
-        message = (
-            f"{report.failed + report.unknown} of {report.total} items not done "
-            f"({report.failed} failed, {report.unknown} unknown)"
-        )
-        counts = report.not_done_by_errno()
-        if counts:
-            top = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
-            parts = [f"{n} with errno {errno} ({describe(errno)})" for errno, n in top[:3]]
-            if len(top) > 3:
-                parts.append(f"{sum(n for _, n in top[3:])} with {len(top) - 3} other errnos")
-            message += ": " + "; ".join(parts)
-        super().__init__(message)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.report,))

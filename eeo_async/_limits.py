@@ -34,7 +34,6 @@ from typing import Final
 import attrs
 from aiolimiter import AsyncLimiter
 
-from ._batch.report import ConcurrencyRecord
 from ._codes import BUSY
 from ._constants import LOGGER_NAME
 from ._errors import ApiError, HTTPStatusError, InputError, InputTypeError
@@ -55,6 +54,35 @@ PLATEAU_SLOWDOWN: Final = 16.0
 BUSY_STATUSES: Final = frozenset({429, 503})
 #: Seconds of burst a rate limit allows, as a share of one second's requests (at least 1).
 RATE_BURST_SECONDS: Final = 0.1
+
+
+@attrs.frozen(kw_only=True)
+class ConcurrencyRecord:
+    """How many requests a job let be in flight: the limit, noted at each of its calls.
+
+    Attributes:
+        adaptive: whether the limit followed the server (``Batcher(adaptive=True)``).
+        start: the concurrency of the job's first call.
+        lowest: the lowest it fell to.
+        highest: the highest it reached.
+        final: the concurrency of the job's last call.
+        mean: the average over the job's time.
+    """
+
+    adaptive: bool
+    start: int
+    lowest: int
+    highest: int
+    final: int
+    mean: float
+
+    def text(self) -> str:
+        """One line: ``adaptive concurrency 64 at the start, 8 to 64, 12 at the end ...``."""
+        kind = "adaptive" if self.adaptive else "fixed"
+        return (
+            f"{kind} concurrency {self.start} at the start, {self.lowest} to {self.highest}, "
+            f"{self.final} at the end, {self.mean:.1f} on average"
+        )
 
 
 def busy_weight(exc: BaseException) -> float:

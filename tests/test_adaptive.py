@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 
 import eeo_async as eeo
-from eeo_async._batch.report import ConcurrencyRecord
-from eeo_async._limits import DECREASE, AdaptiveLimit, busy_weight
+from eeo_async._limits import DECREASE, AdaptiveLimit, ConcurrencyRecord, busy_weight
 from eeo_async.testing import MockRequest, MockResponse, MockTransport, set_testing
 
 BASE = "https://api.example.test"

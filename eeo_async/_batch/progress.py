@@ -20,12 +20,10 @@ import importlib
 import sys
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._codes import LocalErrno
-
-if TYPE_CHECKING:
-    from .report import BatchReport
+from .view import Counts
 
 #: Least seconds between two updates of a notebook's progress line (the last is not held).
 INTERVAL = 0.25
@@ -48,10 +46,10 @@ class Progress:
         """Count ``count`` more items done."""
         self.done += count
 
-    def close(self, report: BatchReport[Any] | None = None) -> None:
+    def close(self, report: Counts | None = None) -> None:
         """Show the final state: from ``report`` when given, else the count so far."""
 
-    def line(self, report: BatchReport[Any] | None = None) -> tuple[int, str]:
+    def line(self, report: Counts | None = None) -> tuple[int, str]:
         """Items done and ``done/total items (P%)``; with ``report``, the job's final line.
 
         A job that stopped early is not shown as done: its items never sent (and any
@@ -121,7 +119,7 @@ class NotebookProgress(Progress):
         self._handle = display(self._view(), display_id=True)
         self._shown = clock()
 
-    def _view(self, report: BatchReport[Any] | None = None) -> _Line:
+    def _view(self, report: Counts | None = None) -> _Line:
         done, text = self.line(report)
         return _Line(done, self.total, f"{self.operation}: {text}")
 
@@ -133,7 +131,7 @@ class NotebookProgress(Progress):
             self._shown = now
             self._handle.update(self._view())
 
-    def close(self, report: BatchReport[Any] | None = None) -> None:
+    def close(self, report: Counts | None = None) -> None:
         """Show the final state at once, whatever the throttle."""
         self._handle.update(self._view(report))
 
@@ -156,7 +154,7 @@ class TqdmProgress(Progress):
         self.done += count
         self._bar.update(count)
 
-    def close(self, report: BatchReport[Any] | None = None) -> None:
+    def close(self, report: Counts | None = None) -> None:
         """Set the bar to the items done (not those never sent) with the counts; close it."""
         if report is not None:
             done, _ = self.line(report)
@@ -185,7 +183,7 @@ class PlainProgress(Progress):
             self._step = step
             _print(self.line()[1])
 
-    def close(self, report: BatchReport[Any] | None = None) -> None:
+    def close(self, report: Counts | None = None) -> None:
         """Print the final line."""
         _print(self.line(report)[1])
 

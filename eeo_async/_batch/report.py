@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TextIO, TypeVar,
 import attrs
 
 from .._codes import LocalErrno, describe
-from .._errors import BatchError, InputError
+from .._errors import EEOError, InputError
+from .._limits import ConcurrencyRecord
 from .._models import OUTCOMES, ItemResult, Outcome
 from . import view as _view
 
@@ -37,35 +38,6 @@ _NOT_DONE: Final = bytes([1, 0, 0, 1, 1]) + bytes(251)
 _UNKNOWN: Final = bytes([0, 0, 0, 0, 1]) + bytes(251)
 #: Key fields whose values are text, never read as numbers (a telephone is digits).
 TEXT_KEY_FIELDS: Final = frozenset({"account"})
-
-
-@attrs.frozen(kw_only=True)
-class ConcurrencyRecord:
-    """How many requests a job let be in flight: the limit, noted at each of its calls.
-
-    Attributes:
-        adaptive: whether the limit followed the server (``Batcher(adaptive=True)``).
-        start: the concurrency of the job's first call.
-        lowest: the lowest it fell to.
-        highest: the highest it reached.
-        final: the concurrency of the job's last call.
-        mean: the average over the job's time.
-    """
-
-    adaptive: bool
-    start: int
-    lowest: int
-    highest: int
-    final: int
-    mean: float
-
-    def text(self) -> str:
-        """One line: ``adaptive concurrency 64 at the start, 8 to 64, 12 at the end ...``."""
-        kind = "adaptive" if self.adaptive else "fixed"
-        return (
-            f"{kind} concurrency {self.start} at the start, {self.lowest} to {self.highest}, "
-            f"{self.final} at the end, {self.mean:.1f} on average"
-        )
 
 
 class _Items(Mapping[K, ItemResult]):
@@ -702,3 +674,25 @@ def _normal_key(key: object) -> Any:
     if isinstance(key, bool):
         raise TypeError(key)
     return key
+
+
+class BatchError(EEOError):
+    """Some items of a batch failed; ``.report`` holds the whole :class:`BatchReport`."""
+
+    def __init__(self, report: BatchReport[Any]) -> None:
+        self.report = report
+        message = (
+            f"{report.failed + report.unknown} of {report.total} items not done "
+            f"({report.failed} failed, {report.unknown} unknown)"
+        )
+        counts = report.not_done_by_errno()
+        if counts:
+            top = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+            parts = [f"{n} with errno {errno} ({describe(errno)})" for errno, n in top[:3]]
+            if len(top) > 3:
+                parts.append(f"{sum(n for _, n in top[3:])} with {len(top) - 3} other errnos")
+            message += ": " + "; ".join(parts)
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.report,))

@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import html
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final, Protocol
 
 import attrs
 
 from .._codes import describe
 from .._errors import InputError
-
-if TYPE_CHECKING:
-    from .report import BatchReport
+from .._limits import ConcurrencyRecord
+from .._models import ItemResult
 
 #: Example keys shown per errno, and items shown in the "first not done" list.
 EXAMPLES: Final = 3
@@ -37,6 +37,51 @@ MIN_WIDTH: Final = 40
 HTML_TEXT: Final = 160
 _KEY: Final = 24
 _ELLIPSIS: Final = "\u2026"
+
+
+class Counts(Protocol):
+    """What a progress display reads of a report: its counts and why it stopped."""
+
+    @property
+    def total(self) -> int: ...
+    @property
+    def pending(self) -> int: ...
+    @property
+    def succeeded(self) -> int: ...
+    @property
+    def already(self) -> int: ...
+    @property
+    def failed(self) -> int: ...
+    @property
+    def unknown(self) -> int: ...
+    @property
+    def errno_counts(self) -> dict[int, int]: ...
+
+    elapsed: float
+    stopped_by: Any
+    stop_reason: str | None
+
+
+class Viewed(Counts, Protocol):
+    """What the view reads of a report (``BatchReport`` is one), so it imports none."""
+
+    operation: str
+    course_id: int
+    key_fields: tuple[str, ...]
+    action: str
+    duplicates: int
+    calls: int
+    retries: int
+    busy_calls: int
+    concurrency: ConcurrencyRecord | None
+
+    def _not_done_digest(
+        self, examples: int, first: int
+    ) -> tuple[dict[int, int], dict[int, list[int]], list[int]]: ...
+    def _unknown_by_errno(self) -> Counter[int]: ...
+    def error_text(self, row: int) -> str: ...
+    def key(self, row: int) -> Any: ...
+    def result(self, row: int) -> ItemResult: ...
 
 
 @attrs.frozen
@@ -75,7 +120,7 @@ class Digest:
     more_errnos: int
 
 
-def digest(report: BatchReport[Any]) -> Digest:
+def digest(report: Viewed) -> Digest:
     """The digest of ``report``: counts, failing errnos with examples, first failures."""
     counts, examples, first = report._not_done_digest(EXAMPLES, FIRST)
     unknown = report._unknown_by_errno()
@@ -119,7 +164,7 @@ def key_text(key: object) -> str:
     return str(key)
 
 
-def _title(report: BatchReport[Any]) -> str:
+def _title(report: Viewed) -> str:
     if not report.operation:
         # A report read back from CSV: only the items are known, no calls or time.
         items = "item" if report.total == 1 else "items"
@@ -129,7 +174,7 @@ def _title(report: BatchReport[Any]) -> str:
     return f"{report.operation}{course}{action}"
 
 
-def _counts(report: BatchReport[Any]) -> tuple[tuple[str, str, str], ...]:
+def _counts(report: Viewed) -> tuple[tuple[str, str, str], ...]:
     def note(count: int, words: str) -> str:
         return words if count else ""
 
@@ -168,7 +213,7 @@ def _counts(report: BatchReport[Any]) -> tuple[tuple[str, str, str], ...]:
 # -------------------------------------------------------------------------- text
 
 
-def text(report: BatchReport[Any], width: int = WIDTH) -> str:
+def text(report: Viewed, width: int = WIDTH) -> str:
     """The digest as aligned plain text, no line wider than ``width`` terminal columns.
 
     Raises:
@@ -269,7 +314,7 @@ def _char_width(char: str) -> int:
 # -------------------------------------------------------------------------- HTML
 
 
-def to_html(report: BatchReport[Any]) -> str:
+def to_html(report: Viewed) -> str:
     """The digest as escaped HTML tables, for notebooks."""
     view = digest(report)
     parts = [
