@@ -4,10 +4,10 @@ Names starting with ``_`` (modules included) are private; import from ``eeo_asyn
 and from the one public submodule ``eeo_async.testing``.
 """
 
+from ._api.client import Client
 from ._batch.batcher import Batcher
 from ._batch.plan import Plan
 from ._batch.report import BatchError, BatchReport
-from ._client import Client
 from ._codes import Errno, LocalErrno, describe
 from ._errors import (
     ApiError,
@@ -24,6 +24,7 @@ from ._errors import (
     InputTypeError,
     NotFoundError,
     ProtocolError,
+    RequestNotSentError,
     RequestTimeoutError,
     ResponseTooLargeError,
     ServerBusyError,
@@ -41,6 +42,7 @@ from ._models import (
     NewUser,
     Outcome,
 )
+from ._wire.endpoint import Bulk, Endpoint, Param
 
 __version__ = "0.1.0"
 
@@ -52,11 +54,13 @@ __all__ = [
     "BatchError",
     "BatchReport",
     "Batcher",
+    "Bulk",
     "Client",
     "ClientClosedError",
     "ConnectError",
     "DataMismatchError",
     "EEOError",
+    "Endpoint",
     "Envelope",
     "Errno",
     "EventLoopError",
@@ -72,8 +76,10 @@ __all__ = [
     "NewUser",
     "NotFoundError",
     "Outcome",
+    "Param",
     "Plan",
     "ProtocolError",
+    "RequestNotSentError",
     "RequestTimeoutError",
     "ResponseTooLargeError",
     "ServerBusyError",

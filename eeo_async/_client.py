@@ -1,7 +1,10 @@
-"""The async Client: signs every attempt, never sends identical requests at once, decodes.
+"""The Client's core: settings, lifecycle, one signed attempt per generation, retries.
 
-Each typed method is a few lines over one ``_call(endpoint, ...)``; the endpoint rows
-(``_endpoints``) say how to encode, decode and retry. The transport below sends bytes.
+Every action goes through :meth:`BaseClient.request` with its row (``_wire.endpoint``):
+the row's codec encodes the values once, and each attempt is signed afresh in the
+row's generation (v1 ``safeKey`` in the form, v2 ``X-EEO-SIGN`` in headers) and sent by
+the transport. The typed methods are the API areas' (``_api``), composed into
+``eeo_async.Client``; the batch engine reaches what it needs through :func:`engine`.
 """
 
 from __future__ import annotations
@@ -9,31 +12,19 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import ipaddress
-import json
+import itertools
+import keyword
 import logging
 import math
 import re
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Final, Self
 
 import attrs
 from yarl import URL
 
-from ._api.rows import (
-    ADD_CLASS_STUDENT_MULTIPLE,
-    ADD_COURSE_CLASS_STUDENT,
-    ADD_COURSE_GROUP,
-    ADD_COURSE_STUDENT_MULTIPLE,
-    DEL_CLASS_STUDENT_MULTIPLE,
-    DEL_COURSE_GROUP,
-    DEL_COURSE_STUDENT_MULTIPLE,
-    EDIT_COURSE_GROUP,
-    REGISTER_MULTIPLE,
-    check_auditors,
-)
-from ._codes import TRANSIENT
 from ._constants import (
     DEFAULT_BASE_URL,
     DEFAULT_INITIAL_BACKOFF,
@@ -43,6 +34,7 @@ from ._constants import (
     DEFAULT_TIMEOUT,
     LOGGER_NAME,
     MAX_BODY_BYTES,
+    V1_COURSE_PATH,
 )
 from ._errors import (
     ApiError,
@@ -52,20 +44,23 @@ from ._errors import (
     InputError,
     InputTypeError,
     ProtocolError,
-    api_error,
 )
+from ._http import Request, Response
 from ._limits import AdaptiveLimit, RateLimit, check_rate
-from ._models import ActionResult, Envelope, GroupMember, GroupResult, ItemStatus, NewUser
+from ._models import Envelope
 from ._retry import RetryPolicy, should_retry
-from ._transport import AiohttpTransport, Response, Transport
-from ._wire.kinds import Endpoint, Kind, Param, decode_envelope, signed_body, validate_id
+from ._transport import AiohttpTransport, Transport
+from ._wire.codecs import CODECS
+from ._wire.decode import decode_envelope
+from ._wire.endpoint import Endpoint, Param
+from ._wire.kinds import Kind, compact, validate_id
+from ._wire.v1 import SIGNING as V1_SIGNING
+from ._wire.v2 import RESERVED as V2_RESERVED
 
 _log = logging.getLogger(LOGGER_NAME)
-_T = TypeVar("_T")
-_REDACTED = b"[redacted]"
-#: A token shaped like a safeKey (32 hex digits), to redact from echoed requests.
-_HEX32 = re.compile(rb"(?<![0-9a-fA-F])[0-9a-fA-F]{32}(?![0-9a-fA-F])")
-_SIGNING = frozenset({"SID", "safeKey", "timeStamp"})
+_REDACTED: Final = b"[redacted]"
+#: Distinct ``call()``/``call_v2()`` shapes whose rows are kept built.
+_ROWS_KEPT: Final = 128
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -85,7 +80,8 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
-def _is_loopback(host: str | None) -> bool:
+def is_loopback(host: str | None) -> bool:
+    """True for ``localhost`` and loopback addresses (a sandbox may use plain http)."""
     if host is None or host == "localhost":
         return True
     try:
@@ -99,7 +95,13 @@ def _check_base_url(base_url: object) -> str:
     if url is None or url.scheme not in ("http", "https") or not url.host:
         message = f"base_url must be an http(s) URL such as 'https://api.eeo.cn', got {base_url!r}"
         raise InputError(message)
-    if url.scheme == "http" and not _is_loopback(url.host):
+    if url.path not in ("", "/"):
+        message = (
+            f"base_url must be the scheme and host only, such as 'https://api.eeo.cn', "
+            f"got {base_url!r}: the SDK adds each action's path itself"
+        )
+        raise InputError(message)
+    if url.scheme == "http" and not is_loopback(url.host):
         _log.warning(
             "base_url %s is plain http to a non-loopback host: the signed requests "
             "travel unencrypted; use https",
@@ -115,58 +117,80 @@ def _check_timeout(timeout: object) -> float:
     return float(timeout)
 
 
+class _Secret:
+    """The school's secret: usable, never shown, and never a traceback local by itself."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: object) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return "'[redacted]'"
+
+    def problem(self) -> str | None:
+        """What is wrong with the secret, in words that never quote it, or ``None``."""
+        text = self.text
+        if not isinstance(text, str):
+            return f"secret must be a str, got {type(text).__name__}"
+        if not text.strip():
+            return "secret must not be empty"
+        if text != text.strip():
+            where = "a leading" if text[0].isspace() else "a trailing"
+            what = "line end" if text.strip(" \t") != text.strip() else "space"
+            return (
+                f"secret has {where} {what} (pasted from a file?): remove it; "
+                "the server would refuse every call with errno 102"
+            )
+        return None
+
+
 @attrs.define
 class _Shared:
-    """What a Client and its ``with_options`` copies share: transport and in-flight set."""
+    """What a Client and its ``with_options`` copies share: transport, limits, in flight."""
 
     transport: Transport
     closed: bool = False
     #: ``max_per_second``, over every call of the client and its copies.
     rate: RateLimit | None = None
+    #: Documented rates of rows (createClassroom: 1000 calls a minute), by action.
+    row_rates: dict[str, RateLimit] = attrs.Factory(dict)
     #: Requests in flight for the client's adaptive batch jobs, shared by all of them.
     concurrency: AdaptiveLimit = attrs.Factory(AdaptiveLimit)
-    # (action, params) -> [lock, users]: identical requests never run at once (131).
-    in_flight: dict[tuple[str, str], asyncio.Event | None] = attrs.Factory(dict)
+    #: (action, body) -> waiter: identical requests never run at once.
+    in_flight: dict[tuple[str, object], asyncio.Event | None] = attrs.Factory(dict)
+    #: ``call()`` and ``call_v2()`` rows by their shape.
+    rows: dict[tuple[object, ...], Endpoint] = attrs.Factory(dict)
 
 
-class Client:
-    """An async client for the ClassIn partner API that signs every call.
+@attrs.frozen(kw_only=True)
+class Engine:
+    """What the batch engine uses of a client: its send function, waits and limits.
 
-    Use it as ``async with Client(sid, secret) as client:``, or keep one per process
-    (in a web app, create it in the lifespan) and ``await client.close()`` at shutdown.
-    Each HTTP attempt is signed afresh: ``timeStamp`` from the clock and
-    ``safeKey = md5(secret + timeStamp)``, so a retry never reuses a key. The secret
-    never appears in ``repr``, logs or exceptions.
+    Attributes:
+        send: ``send(endpoint, body, items, attempt)``: one signed attempt, decoded.
+        sleep: the client's wait (``set_testing`` turns waits off).
+        concurrency: the adaptive limit shared by the client's batch jobs.
+        transport: the transport (a job reserves its concurrency there).
+        base_url: where requests go (named when a server cannot be reached).
+        policy: the client's retry policy.
+        check: ``check(endpoint, values)`` refuses values the client never sends
+            (plain passwords over http); ``values`` are the items and other values.
+    """
 
-    Each endpoint method sends one request, checks its input before sending anything,
-    and retries as the README's errno table says (only where repeating is safe).
-    Identical requests are never in flight at once.
+    send: Callable[[Endpoint, Any, Sequence[Any], int], Awaitable[Any]]
+    sleep: Callable[[float], Awaitable[None]]
+    concurrency: AdaptiveLimit
+    transport: Transport
+    base_url: str
+    policy: RetryPolicy
+    check: Callable[[Endpoint, Iterable[object]], None]
 
-    Args:
-        sid: the school ID (positive int, or a string of digits).
-        secret: the school's API secret.
-        base_url: scheme and host of the API, ``https://api.eeo.cn`` by default.
-        timeout: seconds for one HTTP attempt, from when it gets a connection.
-        session: an ``aiohttp.ClientSession`` to borrow; it is not closed by ``close``,
-            and its pool size bounds this client's requests in flight.
-        transport: a :class:`~eeo_async.testing.MockTransport` (or another transport)
-            to send with instead of HTTP; ``base_url`` and ``session`` are then unused.
-        max_attempts: attempts per call, the first one included (1 = no retry).
-        initial_backoff: first wait between attempts in seconds; doubles each time.
-        max_backoff: longest wait between attempts in seconds.
-        clock: returns the current Unix time; for tests.
-        sleep: awaited for every backoff wait of this client and its batches; for tests
-            (``eeo_async.testing.set_testing`` turns the waits off altogether).
-        max_body_bytes: larger answers are refused rather than read into memory.
-        max_connections: connections the client's own session opens at first (a
-            ``Batcher`` with a higher concurrency grows it).
-        max_per_second: at most this many requests start per second, over every call
-            and every job of this client and its ``with_options`` copies (a school's
-            limit is the school's); ``None`` (the default) for no limit. A burst of a
-            tenth of a second's requests (at least one) is allowed.
 
-    Raises:
-        InputError: a bad ``sid``, ``secret``, ``base_url``, timeout or retry setting.
+class BaseClient:
+    """The core every ``eeo_async.Client`` is made of (its typed methods are the areas').
+
+    See :class:`eeo_async.Client` for the arguments.
     """
 
     def __init__(
@@ -187,23 +211,26 @@ class Client:
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         max_per_second: float | None = None,
     ) -> None:
+        # The secret is wrapped first, so that no frame of a later error holds it.
+        held = _Secret(secret)
+        del secret
         self._sid = validate_id(sid, "sid")
-        if not isinstance(secret, str):
-            message = f"secret must be a str, got {type(secret).__name__}"
-            raise InputTypeError(message)
-        if not secret.strip():
-            message = "secret must not be empty"
-            raise InputError(message)
-        self._secret = secret
+        problem = held.problem()
+        if problem is not None:
+            raise (InputTypeError if "must be a str" in problem else InputError)(problem)
+        text: str = held.text  # type: ignore[assignment]
+        self._signers = {
+            generation: codec.signer(self._sid, text) for generation, codec in CODECS.items()
+        }
         # Too short a "secret" (a test's "s") would cut every letter out of answers.
-        self._secret_bytes = secret.encode() if len(secret) >= 8 else b"\x00no-secret\x00"
+        self._secret_bytes = text.encode() if len(text) >= 8 else b"\x00no-secret\x00"
+        del text
         self._base_url = _check_base_url(base_url)
         self._timeout = _check_timeout(timeout)
         self._policy = RetryPolicy(
             max_attempts=max_attempts, initial_backoff=initial_backoff, max_backoff=max_backoff
         )
         self._clock = clock
-        self._heads: dict[int, str] = {}  # timeStamp -> signed head of the form
         self._sleep = sleep
         if transport is None:
             transport = AiohttpTransport(
@@ -225,7 +252,7 @@ class Client:
         max_attempts: int | None = None,
         initial_backoff: float | None = None,
         max_backoff: float | None = None,
-    ) -> Client:
+    ) -> Self:
         """A client that shares this one's session and differs only in these settings.
 
         For a request handler that must bound one call (``client.with_options(
@@ -235,7 +262,7 @@ class Client:
         Raises:
             InputError: a setting out of range.
         """
-        clone = object.__new__(Client)
+        clone = object.__new__(type(self))
         clone.__dict__.update(self.__dict__)
         if timeout is not None:
             clone._timeout = _check_timeout(timeout)
@@ -283,11 +310,6 @@ class Client:
         return None if rate is None else rate.per_second
 
     @property
-    def _concurrency(self) -> AdaptiveLimit:
-        """The adaptive limit the client's batch jobs share."""
-        return self._shared.concurrency
-
-    @property
     def closed(self) -> bool:
         """True once :meth:`close` was called."""
         return self._shared.closed
@@ -311,7 +333,8 @@ class Client:
     async def close(self) -> None:
         """Close the session the client created (a borrowed one is left open).
 
-        Closing twice is harmless; any call after closing raises ``ClientClosedError``.
+        Closing twice is harmless; any call after closing raises ``ClientClosedError``,
+        and so do calls still waiting for a connection when it closes.
         """
         self._shared.closed = True
         await self._shared.transport.aclose()
@@ -323,11 +346,13 @@ class Client:
 
     # ------------------------------------------------------------------ one attempt
 
-    async def _attempt(self, endpoint: Endpoint, encoded: str, count: int, attempt: int = 1) -> Any:
+    async def _attempt(
+        self, endpoint: Endpoint, body: Any, items: Sequence[Any], attempt: int = 1
+    ) -> Any:
         """Send one signed attempt of ``endpoint``, decode its answer, log it at DEBUG."""
         self._check_open()
         in_flight = self._shared.in_flight
-        key = (endpoint.action, encoded)
+        key = (endpoint.action, body)
         while key in in_flight:
             # An identical request is in flight: wait for its answer, then send ours.
             waiter = in_flight[key]
@@ -336,23 +361,32 @@ class Client:
             await waiter.wait()
         in_flight[key] = None  # an Event is made only if another identical request comes
         try:
-            return await self._exchange(endpoint, encoded, count, attempt)
+            return await self._exchange(endpoint, body, items, attempt)
         finally:
             waiter = in_flight.pop(key, None)
             if waiter is not None:
                 waiter.set()
 
-    async def _exchange(self, endpoint: Endpoint, encoded: str, count: int, attempt: int) -> Any:
+    async def _exchange(
+        self, endpoint: Endpoint, body: Any, items: Sequence[Any], attempt: int
+    ) -> Any:
         action = endpoint.action
-        if self._shared.rate is not None:
-            await self._shared.rate.acquire()
-        # Signed only now, after any wait, so the timeStamp is current.
-        body = self._signed(int(self._clock()), encoded)
+        shared = self._shared
+        if shared.rate is not None:
+            await shared.rate.acquire()
+        if endpoint.per_minute is not None:
+            await self._row_rate(endpoint).acquire()
+        codec = CODECS[endpoint.generation]
+        # Signed only now, after any wait, so the timestamp is current.
+        request = codec.request(
+            endpoint, body, self._signers[endpoint.generation], int(self._clock())
+        )
         started = time.perf_counter()
         outcome: object = "?"
         try:
-            response = await self._shared.transport.send(action, body, timeout=self._timeout)
-            result = endpoint.decode(endpoint, _body_text(action, response, self._scrub), count)
+            response = await shared.transport.send(request, timeout=self._timeout)
+            text = _body_text(action, response, lambda data: self._scrub(data, request))
+            result = endpoint.decode(endpoint, codec.answer(action, text), items)
         except ApiError as exc:
             outcome = exc.errno
             raise
@@ -367,34 +401,36 @@ class Client:
                 _log.debug(
                     "action=%s items=%d attempt=%d errno=%s latency_ms=%.1f",
                     action,
-                    count,
+                    len(items),
                     attempt,
                     outcome,
                     (time.perf_counter() - started) * 1000,
                 )
 
-    def _signed(self, timestamp: int, encoded: str) -> bytes:
-        """The form body signed for ``timestamp`` (one md5 a second, however many calls)."""
-        head = self._heads.get(timestamp)
-        if head is None:
-            if len(self._heads) > 4:
-                self._heads.clear()
-            head = signed_body(self._sid, self._secret, timestamp, "").decode()
-            self._heads[timestamp] = head
-        return f"{head}&{encoded}".encode() if encoded else head.encode()
+    def _row_rate(self, endpoint: Endpoint) -> RateLimit:
+        limit = self._shared.row_rates.get(endpoint.action)
+        if limit is None:
+            assert endpoint.per_minute is not None  # noqa: S101 - checked by the caller
+            limit = self._shared.row_rates[endpoint.action] = RateLimit(endpoint.per_minute / 60)
+        return limit
 
-    def _scrub(self, data: bytes) -> bytes:
-        """``data`` without the secret or any key-like token, if it may echo a request.
+    def _scrub(self, data: bytes, request: Request) -> bytes:
+        """``data`` without the secret or this attempt's signature, in any spelling.
 
-        Some proxies echo the request in an error page; whatever the server sends may
-        end in an exception, a report or a journal, so it never carries them. The checks
-        are substring searches, so a normal answer costs next to nothing.
+        Some proxies echo the request in an error page (URL-encoded, lower-cased, as
+        JSON, a header line); whatever the server sends may end in an exception, a
+        report or a journal, so it never carries them. The checks are substring
+        searches for the exact values, so a normal answer costs next to nothing.
         """
-        if self._secret_bytes not in data and b"safeKey" not in data:
-            return data
-        return _HEX32.sub(_REDACTED, data.replace(self._secret_bytes, _REDACTED))
+        keys = [self._secret_bytes, *(_signature_of(request))]
+        hits = [key for key in keys if key in data or key.upper() in data]
+        for key in hits:
+            data = re.sub(re.escape(key), _REDACTED, data, flags=re.IGNORECASE)
+        return data
 
-    async def _with_retries(self, endpoint: Endpoint, encoded: str, count: int) -> tuple[Any, int]:
+    async def _with_retries(
+        self, endpoint: Endpoint, body: Any, items: Sequence[Any]
+    ) -> tuple[Any, int]:
         """Attempt until success or a final failure; the result and the attempts made.
 
         Every reason to try again is :func:`~eeo_async._retry.should_retry`; waits come
@@ -404,7 +440,7 @@ class Client:
         attempt = 1
         while True:
             try:
-                return await self._attempt(endpoint, encoded, count, attempt), attempt
+                return await self._attempt(endpoint, body, items, attempt), attempt
             except EEOError as exc:
                 if attempt >= policy.max_attempts or not should_retry(exc, endpoint):
                     raise
@@ -419,308 +455,170 @@ class Client:
             await self._sleep(wait)
             attempt += 1
 
-    async def _call(self, endpoint: Endpoint, /, **values: object) -> Any:
-        """Check ``values`` by the row, send with retries, return the decoded result."""
+    def _check_values(self, endpoint: Endpoint, values: Iterable[object]) -> None:
+        """Refuse what this client never sends: a plain password over plain http."""
+        url = URL(self._base_url)
+        if url.scheme == "https" or is_loopback(url.host):
+            return
+        for value in values:
+            if getattr(value, "password", None) is not None:
+                message = (
+                    f"a plain password is sent only over https, not to {self._base_url}; "
+                    "use https or give md5_password"
+                )
+                raise InputError(message)
+
+    async def request(self, endpoint: Endpoint, /, **values: object) -> Any:
+        """Send any row with these values: check, encode, sign each attempt, decode.
+
+        What every typed method does; for an action of your own, build its
+        :class:`~eeo_async.Endpoint` row and call this. Retries follow the README's
+        table: only where the row says repeating is safe, or the server cannot have
+        acted.
+
+        Raises:
+            InputError: a bad value (named), before anything is sent.
+            ApiError: the server refused the call (a subclass chosen by the code).
+            TransportError: no usable answer after all attempts.
+            ProtocolError: the answer was not the documented JSON after all attempts.
+        """
         params = endpoint.build(values)
+        given = attrs.asdict(params, recurse=False).values()
+        self._check_values(
+            endpoint, itertools.chain(*(v if isinstance(v, tuple) else (v,) for v in given))
+        )
+        body = CODECS[endpoint.generation].encode(endpoint, params)
         try:
-            result, attempts = await self._with_retries(
-                endpoint, endpoint.encode(params), endpoint.count(params)
-            )
+            result, attempts = await self._with_retries(endpoint, body, endpoint.items_of(params))
         except ApiError as exc:
             if endpoint.idempotent or not exc.may_have_acted:
                 raise
             hint = (
                 "the server may have acted although it answered this errno, so the call was "
-                "not sent again (repeating it is not safe): check the course first"
+                "not sent again (repeating it is not safe): check before calling again"
             )
-            raise api_error(exc.errno, exc.error, exc.action, hint=hint) from exc
+            raise type(exc)(exc.errno, exc.error, exc.action, hint=hint) from exc
         if attrs.has(type(result)) and "attempts" in attrs.fields_dict(type(result)):
             result = attrs.evolve(result, attempts=attempts)
         return result
 
-    def _check_plain_passwords(self, users: Iterable[NewUser]) -> None:
-        """Refuse to send a plain password anywhere but https (or a loopback sandbox)."""
-        url = URL(self._base_url)
-        insecure = url.scheme != "https" and not _is_loopback(url.host)
-        if insecure and any(user.password is not None for user in users):
-            message = (
-                f"a plain password is sent only over https, not to {self._base_url}; "
-                "use https or give md5_password"
-            )
-            raise InputError(message)
-
     # -------------------------------------------------------------------- any action
 
     async def call(
-        self, action: str, fields: Mapping[str, object], *, safe_to_repeat: bool = False
+        self,
+        action: str,
+        fields: Mapping[str, object],
+        *,
+        safe_to_repeat: bool = False,
+        path: str = V1_COURSE_PATH,
     ) -> Envelope:
-        """Send any action, signed, and return its decoded envelope (errno, error, data).
+        """Send any v1 action, signed, and return its decoded envelope (errno, error, data).
 
         For actions without a typed method. ``fields`` are the action's form fields by
         their wire names; lists and dicts are sent as the JSON string the API expects,
         numbers as text. Whatever the errno, the envelope is returned (``ok`` is true
-        for errno 1; ``raise_for_errno()`` raises the ``ApiError``).
+        for errno 1; ``raise_for_errno()`` raises the ``ApiError``). The cloud-drive
+        actions take ``path="/partner/api/cloud.api.php"``.
 
         Retries: transport faults and transient errnos are retried only where the server
-        cannot have acted (connection refused, 114, HTTP 429), unless
+        cannot have acted (connection refused, 131, HTTP 429), unless
         ``safe_to_repeat=True`` says that sending the action twice does no harm.
 
         Raises:
-            InputError: a bad action name or field (nothing is sent).
+            InputError: a bad action name, path or field (nothing is sent).
             TransportError: no usable answer after all attempts.
-            ProtocolError: the answer was not the documented JSON.
+            ProtocolError: the answer was not the documented JSON after all attempts.
         """
         if not isinstance(action, str) or not action.isidentifier():
             message = f"action must be an action name such as 'addCourseStudent', got {action!r}"
             raise InputError(message)
-        if not isinstance(fields, Mapping):
-            message = f"fields must be a mapping of wire names to values, got {fields!r:.60}"
-            raise InputTypeError(message)
-        signing = _SIGNING.intersection(fields)
-        if signing:
-            message = f"fields must not hold {', '.join(sorted(signing))}: the client signs"
+        if not isinstance(path, str) or not re.fullmatch(r"/[\w./-]*\.php", path):
+            message = f"path must be a v1 file such as {V1_COURSE_PATH!r}, got {path!r}"
             raise InputError(message)
-        row = Endpoint(
-            action=action,
-            params=tuple(Param(str(name), str(name), _ANY_FIELD) for name in fields),
-            idempotent=safe_to_repeat,
-            decode=_decode_envelope,
+        names = _field_names(fields, V1_SIGNING, "the client signs")
+        row = self._any_row(
+            generation=1, action=action, path=path, names=names, safe=safe_to_repeat
         )
-        envelope: Envelope = await self._call(
-            row, **{str(name): value for name, value in fields.items()}
-        )
+        envelope: Envelope = await self.request(row, **_by_slot(fields))
         return envelope
 
-    # -------------------------------------------------------------------- endpoints
+    async def call_v2(
+        self, path: str, body: Mapping[str, object], *, safe_to_repeat: bool = False
+    ) -> Envelope:
+        """Send any v2 path, signed in headers, and return its decoded envelope.
 
-    async def add_course_class_student(
-        self, course_id: int | str, student_uid: int | str, class_ids: Iterable[int | str]
-    ) -> list[ItemStatus]:
-        """Add one student to up to 100 lessons of a course (addCourseClassStudent).
-
-        Returns one ``ItemStatus`` per lesson, in the order of ``class_ids``; an item is
-        ``ok`` on errno 1 or 166 (already in the lesson; ``already`` is then true).
-        Per-lesson errors such as 145 (lesson finished) are statuses, not exceptions.
+        For v2 actions without a typed method. ``body`` is the JSON object to send
+        (without ``sid`` or ``timeStamp``: the signature carries them); ``errno`` of the
+        envelope is the answer's ``code`` and ``error`` its ``msg``. Whatever the code,
+        the envelope is returned. Retries as for :meth:`call`.
 
         Raises:
-            InputError: a bad ID, no lessons, a lesson twice, or more than 100 lessons
-                (nothing is sent).
-            ApiError: the whole call failed, e.g. ``NotFoundError`` for 144.
+            InputError: a bad path or body (nothing is sent).
             TransportError: no usable answer after all attempts.
             ProtocolError: the answer was not the documented JSON after all attempts.
         """
-        statuses: list[ItemStatus] = await self._call(
-            ADD_COURSE_CLASS_STUDENT,
-            course_id=course_id,
-            student_uid=student_uid,
-            class_ids=class_ids,
+        if (
+            not isinstance(path, str)
+            or not re.fullmatch(r"(/[A-Za-z0-9_.-]+)+", path)
+            or path.endswith(".php")
+        ):
+            message = f"path must be a v2 path such as '/lms/unit/create', got {path!r}"
+            raise InputError(message)
+        names = _field_names(body, V2_RESERVED, "the signature carries them")
+        row = self._any_row(generation=2, action=path, path=path, names=names, safe=safe_to_repeat)
+        envelope: Envelope = await self.request(row, **_by_slot(body))
+        return envelope
+
+    def _any_row(
+        self, *, generation: int, action: str, path: str, names: tuple[str, ...], safe: bool
+    ) -> Endpoint:
+        key = (generation, action, path, names, safe)
+        rows = self._shared.rows
+        row = rows.get(key)
+        if row is None:
+            if len(rows) >= _ROWS_KEPT:
+                rows.clear()
+            row = rows[key] = Endpoint(
+                action=action,
+                params=tuple(Param(slot, name, _ANY_FIELD) for slot, name in _slots(names)),
+                generation=generation,  # type: ignore[arg-type]
+                path=path,
+                idempotent=safe,
+                decode=_decode_envelope,
+            )
+        return row
+
+    def _engine(self) -> Engine:
+        return Engine(
+            send=self._attempt,
+            sleep=self._sleep,
+            concurrency=self._shared.concurrency,
+            transport=self._shared.transport,
+            base_url=self._base_url,
+            policy=self._policy,
+            check=self._check_values,
         )
-        return statuses
 
-    async def del_class_student_multiple(
-        self, course_id: int | str, class_id: int | str, student_uids: Iterable[int | str]
-    ) -> list[ItemStatus]:
-        """Remove up to 100 students from one lesson (delClassStudentMultiple).
 
-        Sends ``identity=1`` (students). Returns one ``ItemStatus`` per student, in the
-        order of ``student_uids``; an item is ``ok`` on errno 1 or 167 (was not in the
-        lesson; ``already`` is then true).
+def engine(client: BaseClient) -> Engine:
+    """What the batch engine uses of ``client`` (see :class:`Engine`)."""
+    return client._engine()
 
-        Raises:
-            InputError: a bad ID, no students, a student twice, or more than 100
-                students (nothing is sent).
-            ApiError: the whole call failed, e.g. ``NotFoundError`` for 143.
-            TransportError: no usable answer after all attempts.
-            ProtocolError: the answer was not the documented JSON after all attempts.
-        """
-        statuses: list[ItemStatus] = await self._call(
-            DEL_CLASS_STUDENT_MULTIPLE,
-            course_id=course_id,
-            class_id=class_id,
-            student_uids=student_uids,
-        )
-        return statuses
 
-    async def add_course_group(
-        self, course_id: int | str, group_name: str, groups: Sequence[Sequence[GroupMember]]
-    ) -> GroupResult:
-        """Create the group plan of a course (addCourseGroup).
-
-        ``groups`` is a list of groups, each a list of ``GroupMember``; each group needs
-        exactly one leader and no student may appear twice. Errno 898 (created, but some
-        UIDs were wrong) returns a result with ``partial`` true, not an exception.
-
-        Creating a group is not idempotent (a second call answers 892), so it is
-        retried only where the server cannot have acted: connection refused, errno
-        114, HTTP 429. After a timeout, a lost answer, a 5xx or errno 104 the error is
-        raised: check the course before trying again.
-
-        Raises:
-            InputError: bad ID, name longer than 20 characters or empty, or broken
-                group rules (nothing is sent).
-            ApiError: the call failed, e.g. ``GroupExistsError`` for 892.
-            TransportError: no usable answer; the group may have been created.
-            ProtocolError: the answer was not the documented JSON.
-        """
-        result: GroupResult = await self._call(
-            ADD_COURSE_GROUP, course_id=course_id, group_name=group_name, groups=groups
-        )
-        return result
-
-    async def edit_course_group(
-        self,
-        course_id: int | str,
-        group_id: int | str,
-        group_name: str,
-        groups: Sequence[Sequence[GroupMember]],
-    ) -> ActionResult:
-        """Replace the group plan ``group_id`` of a course (editCourseGroup).
-
-        The same group rules as :meth:`add_course_group`. Editing is repeatable (the
-        same plan twice is the same plan), so transient failures are retried.
-
-        Raises:
-            InputError: bad ID, name or group rules (nothing is sent).
-            ApiError: the call failed, e.g. ``NotFoundError`` for 893 (no such group).
-            TransportError: no usable answer after all attempts.
-            ProtocolError: the answer was not the documented JSON after all attempts.
-        """
-        result: ActionResult = await self._call(
-            EDIT_COURSE_GROUP,
-            course_id=course_id,
-            group_id=group_id,
-            group_name=group_name,
-            groups=groups,
-        )
-        return result
-
-    async def del_course_group(self, course_id: int | str, group_id: int | str) -> ActionResult:
-        """Delete the group plan ``group_id`` of a course (delCourseGroup).
-
-        Deleting answers 893 ("no such group") when repeated, the same errno as for a
-        wrong id, so a retry could not tell "deleted by my lost attempt" from "never
-        existed". It is therefore re-sent only where the server cannot have acted
-        (connection refused, errno 114, HTTP 429), and 893 always means the group did not
-        exist when asked. After a timeout, a lost answer, a 5xx or errno 104 the error is
-        raised: the group may be deleted; calling again then answers 893 if it is.
-
-        Raises:
-            InputError: a bad ID (nothing is sent).
-            ApiError: the call failed, e.g. ``NotFoundError`` for 893.
-            TransportError: no usable answer; the group may have been deleted.
-            ProtocolError: the answer was not the documented JSON.
-        """
-        result: ActionResult = await self._call(
-            DEL_COURSE_GROUP, course_id=course_id, group_id=group_id
-        )
-        return result
-
-    async def add_course_student_multiple(
-        self,
-        course_id: int | str,
-        student_uids: Iterable[int | str],
-        *,
-        identity: int | str = 1,
-    ) -> list[ItemStatus]:
-        """Add up to 30 students, or up to 20 auditors, to a course (addCourseStudentMultiple).
-
-        ``identity`` is 1 or ``"student"`` (the default), 2 or ``"auditor"``. Returns one
-        ``ItemStatus`` per UID in input order; ``ok`` on errno 1, or 163/164 (already a
-        student/auditor of the course; ``already`` is then true). An item answering 464
-        (being created by another request) is a status here; the Batcher retries it.
-        A student of the course answers 163 also when added as an auditor, and an
-        auditor 164 when added as a student: the account is a member either way.
-
-        Raises:
-            InputError: a bad ID, none, one twice, more than 30, or more than 20
-                auditors (nothing is sent).
-            ApiError: the whole call failed, e.g. ``NotFoundError`` for 144.
-            TransportError: no usable answer after all attempts.
-            ProtocolError: the answer was not the documented JSON after all attempts.
-        """
-        params = ADD_COURSE_STUDENT_MULTIPLE.build(
-            {"course_id": course_id, "student_uids": student_uids, "identity": identity}
-        )
-        check_auditors(params.identity, len(params.student_uids))
-        statuses: list[ItemStatus] = await self._call(
-            ADD_COURSE_STUDENT_MULTIPLE,
-            course_id=params.course_id,
-            student_uids=params.student_uids,
-            identity=params.identity,
-        )
-        return statuses
-
-    async def del_course_student_multiple(
-        self,
-        course_id: int | str,
-        student_uids: Iterable[int | str],
-        *,
-        identity: int | str = 1,
-    ) -> list[ItemStatus]:
-        """Remove up to 100 students (or auditors) from a course (delCourseStudentMultiple).
-
-        Returns one ``ItemStatus`` per UID in input order; ``ok`` on errno 1 or 162 (not a
-        member of the course; ``already`` is then true).
-
-        Raises:
-            InputError: a bad ID, none, one twice, or more than 100 (nothing is sent).
-            ApiError: the whole call failed, e.g. ``NotFoundError`` for 144.
-            TransportError: no usable answer after all attempts.
-            ProtocolError: the answer was not the documented JSON after all attempts.
-        """
-        statuses: list[ItemStatus] = await self._call(
-            DEL_COURSE_STUDENT_MULTIPLE,
-            course_id=course_id,
-            student_uids=student_uids,
-            identity=identity,
-        )
-        return statuses
-
-    async def add_class_student_multiple(
-        self, course_id: int | str, class_id: int | str, student_uids: Iterable[int | str]
-    ) -> list[ItemStatus]:
-        """Add up to 30 students to one lesson as transfer-in students (addClassStudentMultiple).
-
-        Returns one ``ItemStatus`` per UID in input order; ``ok`` on errno 1 or 166
-        (already in the lesson; ``already`` is then true). Lesson problems (145
-        finished, 212 deleted ...) fail the whole call.
-
-        Raises:
-            InputError: a bad ID, none, one twice, or more than 30 (nothing is sent).
-            ApiError: the whole call failed, e.g. ``NotFoundError`` for 142.
-            TransportError: no usable answer after all attempts.
-            ProtocolError: the answer was not the documented JSON after all attempts.
-        """
-        statuses: list[ItemStatus] = await self._call(
-            ADD_CLASS_STUDENT_MULTIPLE,
-            course_id=course_id,
-            class_id=class_id,
-            student_uids=student_uids,
-        )
-        return statuses
-
-    async def register_multiple(self, users: Iterable[NewUser]) -> list[ItemStatus]:
-        """Register up to 10 accounts (registerMultiple); each status carries its UID.
-
-        Returns one ``ItemStatus`` per user in input order with ``uid`` set whenever the
-        server gave one: on errno 1 and on 135/461 (already registered: ``ok`` and
-        ``already`` are true, and the UID is still given). Safe to repeat, so transient
-        failures are retried (a lost registration answers 135/461 the second time); 131
-        and 101003002 (an identical request in progress or within 5 s) are waited out.
-        Passwords are never logged, shown or put in an error, and a plain ``password``
-        is sent only over https (or to a loopback sandbox).
-
-        Raises:
-            InputError: not ``NewUser`` values, none, an account twice, more than 10, or
-                a plain password for a plain-http server (nothing is sent).
-            ApiError: the whole call failed, e.g. ``BadParametersError`` for 100.
-            TransportError: no usable answer after all attempts.
-            ProtocolError: the answer was not the documented JSON after all attempts.
-        """
-        params = REGISTER_MULTIPLE.build({"users": users})
-        self._check_plain_passwords(params.users)
-        statuses: list[ItemStatus] = await self._call(REGISTER_MULTIPLE, users=params.users)
-        return statuses
+def _signature_of(request: Request) -> tuple[bytes, ...]:
+    """This attempt's signature (v2 ``X-EEO-SIGN`` or v1 ``safeKey``), to scrub from answers."""
+    sign = request.headers.get("X-EEO-SIGN")
+    if sign:
+        return (sign.encode(),)
+    body = getattr(request.body, "data", None)
+    if isinstance(body, bytes):
+        found = re.search(rb"safeKey=([0-9a-f]{32})", body)
+        if found:
+            return (found.group(1),)
+    fields = getattr(request.body, "fields", None)
+    if isinstance(fields, Mapping) and "safeKey" in fields:
+        return (str(fields["safeKey"]).encode(),)
+    return ()
 
 
 def _body_text(action: str, response: Response, scrub: Callable[[bytes], bytes]) -> bytes | str:
@@ -732,6 +630,8 @@ def _body_text(action: str, response: Response, scrub: Callable[[bytes], bytes])
             detail += f" redirect to {location!r} (not followed: it would drop the signed form)"
         elif response.body:
             detail += f": {scrub(response.body[:200]).decode(errors='replace')!r}"
+        if response.status == 404:
+            detail += " (check base_url: it must be the scheme and host only)"
         retry_after = _retry_after(response.headers.get("Retry-After"))
         raise HTTPStatusError(action, detail, response.status, retry_after)
     body = scrub(response.body)
@@ -745,6 +645,39 @@ def _body_text(action: str, response: Response, scrub: Callable[[bytes], bytes])
         raise ProtocolError(action, message) from exc
 
 
+def _field_names(fields: object, reserved: frozenset[str], why: str) -> tuple[str, ...]:
+    if not isinstance(fields, Mapping):
+        message = f"fields must be a mapping of wire names to values, got {fields!r:.60}"
+        raise InputTypeError(message)
+    names = tuple(str(name) for name in fields)
+    taken = reserved.intersection(names)
+    if taken:
+        message = f"fields must not hold {', '.join(sorted(taken))}: {why}"
+        raise InputError(message)
+    return names
+
+
+def _slots(names: Sequence[str]) -> list[tuple[str, str]]:
+    """A Python name for each wire name: itself where it can be one (for messages)."""
+    return [
+        (
+            name
+            if name.isidentifier()
+            and not keyword.iskeyword(name)
+            and name[0] != "_"
+            and name not in names[:index]
+            else f"field_{index}_",
+            name,
+        )
+        for index, name in enumerate(names)
+    ]
+
+
+def _by_slot(fields: Mapping[str, object]) -> dict[str, object]:
+    names = [str(name) for name in fields]
+    return {slot: value for (slot, _), value in zip(_slots(names), fields.values(), strict=True)}
+
+
 def _any_field(value: object, where: str) -> object:
     if isinstance(value, bool) or value is None:
         message = f"fields[{where!r}] must be a str, int, list or dict, got {value!r}"
@@ -752,21 +685,16 @@ def _any_field(value: object, where: str) -> object:
     if not isinstance(value, str | int | list | tuple | dict):
         message = f"fields[{where!r}] must be a str, int, list or dict, got {value!r:.60}"
         raise InputTypeError(message)
-    return value
+    return list(value) if isinstance(value, tuple) else value
 
 
 def _field_text(value: object) -> str:
-    if isinstance(value, list | tuple | dict):
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    return str(value)
+    return compact(value) if isinstance(value, list | dict) else str(value)
 
 
-_ANY_FIELD = Kind(check=_any_field, text=_field_text)
+_ANY_FIELD: Final = Kind(check=_any_field, text=_field_text)
 
 
-def _decode_envelope(endpoint: Endpoint, body: bytes | str, count: int) -> Envelope:
-    """Any errno is returned, but a transient one is raised so that it can be retried."""
-    errno, error, data = decode_envelope(endpoint.action, body)
-    if errno in TRANSIENT:
-        raise api_error(errno, error, endpoint.action)
-    return Envelope(errno=errno, error=error, data=data, action=endpoint.action)
+def _decode_envelope(endpoint: Endpoint, answer: Any, items: Sequence[Any]) -> Envelope:
+    """Any code is returned, but a transient one is raised so that it can be retried."""
+    return decode_envelope(endpoint, answer, items)

@@ -1,9 +1,11 @@
-"""Every errno of the documented endpoints: its English meaning and its retry family.
+"""Every code of both API generations, one row each: value, name, English meaning, families.
 
-This is the one place that knows which errnos are worth sending again (``TRANSIENT``),
-which mean "the item was already in the target state" (each action's row in ``_wire``
-picks its own from ``ALREADY_ANY``), and how long to wait before one is sent again
-(``MIN_WAIT``). Everything else derives from these tables.
+v1 answers ``error_info.errno``, v2 answers ``code``; both are numbers from one space (1
+is success in both), so one table serves both. A row's *families* say what the code
+means for retrying and for the truth of an outcome; everything else is derived from
+them (``TRANSIENT``, ``BUSY``, ``NOT_ACTED`` ... below). Each action's row (``_api``)
+still picks which "already" and "side" codes apply to it. Rows are grouped by the area
+of the docs that documents them; a code shared by several pages has one row.
 """
 
 from __future__ import annotations
@@ -12,173 +14,225 @@ import enum
 from typing import Final
 
 
-class Errno(enum.IntEnum):
-    """An ``errno`` the ClassIn partner API documents for the enrolment family.
+class Family(enum.Flag):
+    """What a code means beyond its text; a row may have several families.
 
-    ``Errno(102).meaning`` is the documented meaning in English. Values the documents do
-    not list still reach callers as plain ints; use :func:`describe` for either.
+    Attributes:
+        TRANSIENT: the same call may succeed when sent again.
+        BUSY: the server says it is loaded: the adaptive limit falls.
+        NOT_ACTED: answered before anything was applied, so re-sending is safe even for
+            an action that is not safe to repeat.
+        ALREADY: "already in the target state" for some action (its row picks it).
+        SIDE: the change was made, with a side failure the message describes (a
+            warning, never a failure); an action's row picks it.
+        BAD_CREDENTIALS: the SID, secret or clock is wrong: a job stops at once.
+        BAD_PARAMETERS: the server refused the parameters.
+        NOT_FOUND: a course, lesson, student, unit, activity ... does not exist.
+        SETTLES: the answer shows the item cannot be in the target state, whatever an
+            earlier ambiguous attempt did, so it is ``failed``, never ``unknown``.
     """
 
-    OK = 1
-    BAD_PARAMETERS = 100
-    NO_PERMISSION = 102
-    OPERATION_FAILED = 104
-    PHONE_NOT_REGISTERED = 113
-    SERVER_BUSY = 114
-    ILLEGAL_STUDENT_PHONE = 125
-    TEACHER_AS_STUDENT = 129
-    TOO_MANY_STUDENTS = 130
-    REGISTER_FAILED = 131
-    ALREADY_EXISTS = 133
-    ILLEGAL_PHONE = 134
-    PHONE_REGISTERED = 135
-    BAD_PASSWORD_LENGTH = 137
-    LESSON_NOT_IN_COURSE = 142
-    LESSON_NOT_FOUND = 143
-    COURSE_NOT_FOUND = 144
-    LESSON_FINISHED = 145
-    NO_COURSE_INFO = 147
-    COURSE_DELETED = 149
-    COURSE_EXPIRED = 153
-    STUDENTS_EMPTY = 155
-    LESSON_FULL = 157
-    ADD_STUDENT_FAILED = 158
-    ONLY_STUDENTS = 159
-    NOT_COURSE_MEMBER = 162
-    STUDENT_IN_COURSE = 163
-    AUDITOR_EXISTS = 164
-    ALREADY_IN_LESSON = 166
-    NOT_IN_LESSON = 167
-    REMOVE_STUDENT_FAILED = 171
-    TEACHER_AS_AUDITOR = 174
-    LESSON_DELETED = 212
-    BAD_IMAGE_TYPE = 224
-    STUDENT_NOT_IN_SCHOOL = 228
-    ILLEGAL_NUMBER_RANGE = 288
-    LESSON_COTEACHER_AS_STUDENT = 329
-    COTEACHER_AS_STUDENT = 332
-    ADVISOR_AS_STUDENT = 333
-    AVATAR_FAILED = 340
-    BAD_IMAGE_SIZE = 341
-    IMAGE_TOO_LARGE = 342
-    PUBLIC_COURSE = 369
-    ILLEGAL_DATA = 400
-    TOO_MANY_USERS = 450
-    BEING_CREATED = 460
-    EMAIL_REGISTERED = 461
-    STUDENT_BEING_CREATED = 464
-    LMS_LESSON = 466
-    SCHOOL_STUDENT_FAILED = 820
-    SCHOOL_TEACHER_FAILED = 821
-    NICKNAME_SYNC_FAILED = 841
-    TEACHER_LIMIT = 845
-    ACCOUNT_DELETED = 886
-    AUDITOR_ACCOUNT_DELETED = 887
-    GROUP_SET_FAILED = 890
-    GROUP_DELETE_FAILED = 891
-    GROUP_EXISTS = 892
-    GROUP_NOT_FOUND = 893
-    LEADER_UID_ERROR = 895
-    STUDENTS_NOT_IN_SCHOOL = 896
-    STUDENTS_NOT_IN_COURSE = 897
-    GROUP_PARTIAL = 898
-    TOO_FREQUENT = 101003001
-    REPEATED_REQUEST = 101003002
+    NONE = 0
+    TRANSIENT = enum.auto()
+    BUSY = enum.auto()
+    NOT_ACTED = enum.auto()
+    ALREADY = enum.auto()
+    SIDE = enum.auto()
+    BAD_CREDENTIALS = enum.auto()
+    BAD_PARAMETERS = enum.auto()
+    NOT_FOUND = enum.auto()
+    SETTLES = enum.auto()
+
+
+_F = Family
+#: Gone or never there: the item cannot be in any state of it (404-like codes).
+_GONE = _F.NOT_FOUND | _F.SETTLES
+
+
+class Errno(enum.IntEnum):
+    """A code the ClassIn API documents (v1 ``errno`` or v2 ``code``), with its meaning.
+
+    ``Errno(144).meaning`` is the documented meaning in English and ``.families`` what
+    it means for retries and outcomes. Codes the documents do not list still reach
+    callers as plain ints; use :func:`describe` for either.
+    """
+
+    _meaning: str
+    _families: Family
+
+    def __new__(cls, value: int, meaning: str = "", families: Family = _F.NONE) -> Errno:
+        member = int.__new__(cls, value)
+        member._value_ = value
+        member._meaning = meaning
+        member._families = families
+        return member
+
+    # --------------------------------------------------------- both generations
+    OK = 1, "Successful execution."
+
+    # -------------------------------------------------- v1: Basic_errors, common
+    BAD_PARAMETERS = 100, "Incomplete or incorrect parameters.", _F.BAD_PARAMETERS
+    NO_PERMISSION = (
+        102,
+        "No permission (security verification failed).",
+        _F.BAD_CREDENTIALS,
+    )
+    # "An unexpected error; re-sending is recommended" (Basic_errors): the change may
+    # or may not have been made, so it is re-sent only where repeating is safe.
+    OPERATION_FAILED = (
+        104,
+        "Operation failure (unknown error); re-sending is recommended.",
+        _F.TRANSIENT | _F.BUSY,
+    )
+    # Basic_errors: "114: see 104" - it may come after the change was made.
+    SERVER_BUSY = 114, "Server exception.", _F.TRANSIENT | _F.BUSY
+    STUDENTS_EMPTY = 155, "Array data of students cannot be null.", _F.BAD_PARAMETERS
+    ILLEGAL_DATA = 400, "The requested data is illegal.", _F.BAD_PARAMETERS
+
+    # ------------------------------------------------------------- v1: users
+    PHONE_NOT_REGISTERED = 113, "The mobile phone number has not been registered yet."
+    ILLEGAL_STUDENT_PHONE = 125, "The student's mobile phone number is illegal."
+    # Lesson_errors: identical register requests at the same time; nothing was done.
+    REGISTER_FAILED = (
+        131,
+        "Registration failed: identical requests for the same account at the same time.",
+        _F.TRANSIENT | _F.NOT_ACTED,
+    )
+    ILLEGAL_PHONE = 134, "Illegal mobile phone number."
+    PHONE_REGISTERED = (
+        135,
+        "The mobile phone number is already registered (UID returned).",
+        _F.ALREADY,
+    )
+    BAD_PASSWORD_LENGTH = 137, "Illegal password length (6 to 20 characters)."
+    BAD_IMAGE_TYPE = 224, "Wrong type of uploaded image."
+    ILLEGAL_NUMBER_RANGE = 288, "This number range is not allowed."
+    AVATAR_FAILED = 340, "Registered, but setting the avatar failed.", _F.SIDE
+    BAD_IMAGE_SIZE = 341, "Wrong size of uploaded image (300*300)."
+    IMAGE_TOO_LARGE = 342, "The uploaded image is too large (1M)."
+    TOO_MANY_USERS = 450, "Too many accounts (at most 10 a call).", _F.BAD_PARAMETERS
+    EMAIL_REGISTERED = (
+        461,
+        "The email address is already registered (UID returned).",
+        _F.ALREADY,
+    )
+    SCHOOL_STUDENT_FAILED = 820, "Registered, but adding as a school student failed.", _F.SIDE
+    SCHOOL_TEACHER_FAILED = 821, "Registered, but adding as a school teacher failed.", _F.SIDE
+    TEACHER_LIMIT = 845, "More than the school's maximum of enabled teachers."
+
+    # ------------------------------------------ v1: courses, lessons, members
+    TEACHER_AS_STUDENT = 129, "Course teachers cannot be set as students.", _F.SETTLES
+    TOO_MANY_STUDENTS = 130, "More students than can be added."
+    ALREADY_EXISTS = 133, "Already exists (a student or auditor account is repeated).", _F.ALREADY
+    LESSON_NOT_IN_COURSE = 142, "There is no information about the lesson in the course.", _GONE
+    LESSON_NOT_FOUND = 143, "There is no information about this lesson.", _GONE
+    COURSE_NOT_FOUND = 144, "There is no such course in your institution.", _GONE
+    # A finished lesson cannot be edited: an earlier attempt of the same job, seconds
+    # before, cannot have changed it either (Lesson_errors), so 145 settles an item.
+    LESSON_FINISHED = 145, "The lesson is finished.", _F.SETTLES
+    NO_COURSE_INFO = 147, "There is no information about this course.", _GONE
+    COURSE_DELETED = 149, "The course has been deleted.", _GONE
+    COURSE_EXPIRED = 153, "The course is expired and cannot be edited.", _F.SETTLES
+    # The server answers 166 (already in the lesson) before it counts seats, so 157
+    # means the student is not in the lesson, whatever an earlier attempt did.
+    LESSON_FULL = 157, "The number of students in the lesson exceeds the limit.", _F.SETTLES
+    ADD_STUDENT_FAILED = 158, "Failed to add students to the lesson."
+    ONLY_STUDENTS = 159, "Only support to operate students.", _F.BAD_PARAMETERS
+    NOT_COURSE_MEMBER = 162, "The course has no such member.", _F.ALREADY
+    STUDENT_IN_COURSE = 163, "The student already exists in the course.", _F.ALREADY
+    AUDITOR_EXISTS = 164, "The course auditing student already exists.", _F.ALREADY
+    ALREADY_IN_LESSON = 166, "The student already exists in the lesson.", _F.ALREADY
+    NOT_IN_LESSON = 167, "The student does not exist in the lesson.", _F.ALREADY
+    REMOVE_STUDENT_FAILED = 171, "Failed to remove the student out of the lesson."
+    TEACHER_AS_AUDITOR = 174, "Teachers cannot be added as auditors.", _F.SETTLES
+    LESSON_DELETED = 212, "The lesson has been deleted.", _GONE
+    # A student the school does not have cannot be a member of anything of it.
+    STUDENT_NOT_IN_SCHOOL = 228, "There is no such student in your institution.", _GONE
+    LESSON_COTEACHER_AS_STUDENT = (
+        329,
+        "A co-teacher of the lesson cannot be added as a student of the same lesson.",
+        _F.SETTLES,
+    )
+    COTEACHER_AS_STUDENT = (
+        332,
+        "Course teachers or co-teachers cannot be set as course students or auditors.",
+        _F.SETTLES,
+    )
+    ADVISOR_AS_STUDENT = 333, "The course advisor cannot be set as a course student.", _F.SETTLES
+    PUBLIC_COURSE = (
+        369,
+        "Do not support to operate this type of courses and lessons (public course).",
+    )
+    # Lesson_errors: another request is creating the same course or lesson ("lower the
+    # rate, then check for duplicates"): it may be this job's own earlier attempt.
+    BEING_CREATED = (
+        460,
+        "The course or lesson is being created by another request; lower the rate.",
+        _F.TRANSIENT | _F.BUSY,
+    )
+    STUDENT_BEING_CREATED = (
+        464,
+        "The course student is being created by another request; lower the rate.",
+        _F.TRANSIENT | _F.BUSY,
+    )
+    LMS_LESSON = 466, "The lesson was created in the ClassIn LMS and cannot be edited via API."
+    NICKNAME_SYNC_FAILED = 841, "Member added, but syncing the class nickname failed.", _F.SIDE
+    ACCOUNT_DELETED = 886, "The student's account has been deleted by the user.", _F.SETTLES
+    AUDITOR_ACCOUNT_DELETED = 887, "The auditor's account has been deleted by the user.", _F.SETTLES
+
+    # ------------------------------------------------------------- v1: groups
+    GROUP_SET_FAILED = 890, "Failed to set the group."
+    GROUP_DELETE_FAILED = 891, "Failed to delete the group."
+    GROUP_EXISTS = 892, "Operation failed as there's already a group."
+    GROUP_NOT_FOUND = 893, "The group does not exist.", _F.NOT_FOUND
+    LEADER_UID_ERROR = 895, "Operation failed. Leader UID error."
+    STUDENTS_NOT_IN_SCHOOL = (
+        896,
+        "Operation failed. All students do not belong to your institution.",
+    )
+    STUDENTS_NOT_IN_COURSE = 897, "Operation failed. All students have not attended the course yet."
+    GROUP_PARTIAL = 898, "Group setting succeeded. Some students' UIDs are incorrect.", _F.SIDE
+
+    # ------------------------------------------- v2: signing and common codes
+    V2_BAD_PARAMETERS = 101001001, "Bad parameters (v2).", _F.BAD_PARAMETERS
+    BAD_SIGNATURE = (
+        101002005,
+        "Bad or missing X-EEO-SIGN (v2): check the SID and the secret.",
+        _F.BAD_CREDENTIALS,
+    )
+    STALE_TIMESTAMP = (
+        101002006,
+        "X-EEO-TS is not within 5 minutes of the server's clock (v2): check the clock.",
+        _F.BAD_CREDENTIALS,
+    )
+    NO_TIMESTAMP = 101002008, "X-EEO-TS is missing (v2).", _F.BAD_CREDENTIALS
+    # createClassroom: at most 1000 calls a minute; refused before anything is made.
+    TOO_FREQUENT = (
+        101003001,
+        "Requests too frequent.",
+        _F.TRANSIENT | _F.BUSY | _F.NOT_ACTED,
+    )
+    # Since 2025-11-24: identical parameters within 5 s are refused before acting.
+    REPEATED_REQUEST = (
+        101003002,
+        "Repeated request: the same parameters within 5 seconds.",
+        _F.TRANSIENT | _F.NOT_ACTED,
+    )
+    LMS_BAD_PARAMETERS = 121601030, "Bad parameters (v2).", _F.BAD_PARAMETERS
 
     @property
     def meaning(self) -> str:
-        """The documented meaning of this errno, in English."""
-        return _MEANINGS[self]
+        """The documented meaning of this code, in English."""
+        return self._meaning
 
-
-_MEANINGS: dict[int, str] = {
-    Errno.OK: "Successful execution.",
-    Errno.BAD_PARAMETERS: "Incomplete or incorrect parameters.",
-    Errno.NO_PERMISSION: "No permission (security verification failed).",
-    Errno.OPERATION_FAILED: "Operation failure (unknown error); re-sending is recommended.",
-    Errno.PHONE_NOT_REGISTERED: "The mobile phone number has not been registered yet.",
-    Errno.SERVER_BUSY: "Server exception.",
-    Errno.ILLEGAL_STUDENT_PHONE: "The student's mobile phone number is illegal.",
-    Errno.TEACHER_AS_STUDENT: "Course teachers cannot be set as students.",
-    Errno.TOO_MANY_STUDENTS: "More students than can be added.",
-    Errno.REGISTER_FAILED: (
-        "Registration failed: identical requests for the same account at the same time."
-    ),
-    Errno.ALREADY_EXISTS: "Already exists (a student or auditor account is repeated).",
-    Errno.ILLEGAL_PHONE: "Illegal mobile phone number.",
-    Errno.PHONE_REGISTERED: "The mobile phone number is already registered (UID returned).",
-    Errno.BAD_PASSWORD_LENGTH: "Illegal password length (6 to 20 characters).",
-    Errno.LESSON_NOT_IN_COURSE: "There is no information about the lesson in the course.",
-    Errno.LESSON_NOT_FOUND: "There is no information about this lesson.",
-    Errno.COURSE_NOT_FOUND: "There is no such course in your institution.",
-    Errno.LESSON_FINISHED: "The lesson is finished.",
-    Errno.NO_COURSE_INFO: "There is no information about this course.",
-    Errno.COURSE_DELETED: "The course has been deleted.",
-    Errno.COURSE_EXPIRED: "The course is expired and cannot be edited.",
-    Errno.STUDENTS_EMPTY: "Array data of students cannot be null.",
-    Errno.LESSON_FULL: "The number of students in the lesson exceeds the limit.",
-    Errno.ADD_STUDENT_FAILED: "Failed to add students to the lesson.",
-    Errno.ONLY_STUDENTS: "Only support to operate students.",
-    Errno.NOT_COURSE_MEMBER: "The course has no such member.",
-    Errno.STUDENT_IN_COURSE: "The student already exists in the course.",
-    Errno.AUDITOR_EXISTS: "The course auditing student already exists.",
-    Errno.ALREADY_IN_LESSON: "The student already exists in the lesson.",
-    Errno.NOT_IN_LESSON: "The student does not exist in the lesson.",
-    Errno.REMOVE_STUDENT_FAILED: "Failed to remove the student out of the lesson.",
-    Errno.TEACHER_AS_AUDITOR: "Teachers cannot be added as auditors.",
-    Errno.LESSON_DELETED: "The lesson has been deleted.",
-    Errno.BAD_IMAGE_TYPE: "Wrong type of uploaded image.",
-    Errno.STUDENT_NOT_IN_SCHOOL: "There is no such student in your institution.",
-    Errno.ILLEGAL_NUMBER_RANGE: "This number range is not allowed.",
-    Errno.LESSON_COTEACHER_AS_STUDENT: (
-        "A co-teacher of the lesson cannot be added as a student of the same lesson."
-    ),
-    Errno.COTEACHER_AS_STUDENT: (
-        "Course teachers or co-teachers cannot be set as course students "
-        "or course auditing students."
-    ),
-    Errno.ADVISOR_AS_STUDENT: "The course advisor cannot be set as a course student.",
-    Errno.AVATAR_FAILED: "Registered, but setting the avatar failed.",
-    Errno.BAD_IMAGE_SIZE: "Wrong size of uploaded image (300*300).",
-    Errno.IMAGE_TOO_LARGE: "The uploaded image is too large (1M).",
-    Errno.PUBLIC_COURSE: (
-        "Do not support to operate this type of courses and lessons (public course)."
-    ),
-    Errno.ILLEGAL_DATA: "The requested data is illegal.",
-    Errno.TOO_MANY_USERS: "Too many accounts (at most 10 a call).",
-    Errno.BEING_CREATED: (
-        "The course or lesson is being created by another request; lower the rate."
-    ),
-    Errno.EMAIL_REGISTERED: "The email address is already registered (UID returned).",
-    Errno.STUDENT_BEING_CREATED: (
-        "The course student is being created by another request; lower the rate."
-    ),
-    Errno.LMS_LESSON: "The lesson was created in the ClassIn LMS and cannot be edited via API.",
-    Errno.SCHOOL_STUDENT_FAILED: "Registered, but adding as a school student failed.",
-    Errno.SCHOOL_TEACHER_FAILED: "Registered, but adding as a school teacher failed.",
-    Errno.NICKNAME_SYNC_FAILED: "Member added, but syncing the class nickname failed.",
-    Errno.TEACHER_LIMIT: "More than the school's maximum of enabled teachers.",
-    Errno.ACCOUNT_DELETED: "The student's account has been deleted by the user.",
-    Errno.AUDITOR_ACCOUNT_DELETED: "The auditor's account has been deleted by the user.",
-    Errno.GROUP_SET_FAILED: "Failed to set the group.",
-    Errno.GROUP_DELETE_FAILED: "Failed to delete the group.",
-    Errno.GROUP_EXISTS: "Operation failed as there's already a group.",
-    Errno.GROUP_NOT_FOUND: "The group does not exist.",
-    Errno.LEADER_UID_ERROR: "Operation failed. Leader UID error.",
-    Errno.STUDENTS_NOT_IN_SCHOOL: (
-        "Operation failed. All students do not belong to your institution."
-    ),
-    Errno.STUDENTS_NOT_IN_COURSE: (
-        "Operation failed. All students have not attended the course yet."
-    ),
-    Errno.GROUP_PARTIAL: "Group setting succeeded. Some students' UIDs are incorrect.",
-    Errno.TOO_FREQUENT: "Requests too frequent.",
-    Errno.REPEATED_REQUEST: "Repeated request: the same parameters within 5 seconds.",
-}
+    @property
+    def families(self) -> Family:
+        """What this code means for retries and outcomes (see :class:`Family`)."""
+        return self._families
 
 
 class LocalErrno(enum.IntEnum):
-    """Codes the SDK records for items the server gave no errno for (never sent by it).
+    """Codes the SDK records for items the server gave no code for (never sent by it).
 
     They are negative so they can never collide with the server's codes.
     """
@@ -186,85 +240,66 @@ class LocalErrno(enum.IntEnum):
     TRANSPORT_FAILED = -1
     BAD_ANSWER = -2
     NOT_SENT = -3
+    #: The call was answered, but its data named no result for this item.
+    NO_ANSWER = -4
 
     @property
     def meaning(self) -> str:
         """What happened to the item, in words."""
-        return _MEANINGS[self]
+        return _LOCAL_MEANINGS[self]
 
 
-_MEANINGS.update(
-    {
-        LocalErrno.TRANSPORT_FAILED: "No usable HTTP answer after all attempts.",
-        LocalErrno.BAD_ANSWER: "The answer was not the documented JSON after all attempts.",
-        LocalErrno.NOT_SENT: "Not sent: the job stopped before this item's turn.",
-    }
+_LOCAL_MEANINGS: Final[dict[int, str]] = {
+    LocalErrno.TRANSPORT_FAILED: "No usable HTTP answer after all attempts.",
+    LocalErrno.BAD_ANSWER: "The answer was not the documented JSON after all attempts.",
+    LocalErrno.NOT_SENT: "Not sent: the job stopped before this item's turn.",
+    LocalErrno.NO_ANSWER: "The answer named no result for this item.",
+}
+
+
+def _family(family: Family) -> frozenset[int]:
+    return frozenset(code for code in Errno if family in code.families)
+
+
+#: Every code of the table.
+DOCUMENTED: Final = frozenset(int(code) for code in Errno)
+#: Codes after which the same call may succeed when sent again: 104 ("re-sending is
+#: recommended"), 114 ("see 104"), 131 and 101003002 (an identical request was in
+#: progress or too recent), 460/464 (being created by another request), 101003001
+#: (too frequent). Whether re-sending is *safe* is the action's business.
+TRANSIENT: Final = _family(Family.TRANSIENT)
+#: Transient codes that say the server is loaded: the adaptive limit falls (131 and
+#: 101003002 are about one request, not the load).
+BUSY: Final = _family(Family.BUSY)
+#: Transient codes answered before anything was applied: safe to re-send even for an
+#: action that is not safe to repeat. 104 and 114 are not here: the change may exist.
+NOT_ACTED: Final = _family(Family.NOT_ACTED)
+#: Every "already in the target state" code; each action's row names its own.
+ALREADY_ANY: Final = _family(Family.ALREADY)
+#: Every "done, with a side failure" code; each action's row names its own.
+SIDE_ANY: Final = _family(Family.SIDE)
+#: Bad SID, secret or clock, in either generation: a job stops at once.
+BAD_CREDENTIALS: Final = _family(Family.BAD_CREDENTIALS)
+#: Codes that show the item cannot be in the target state (see ``Family.SETTLES``).
+SETTLES: Final = _family(Family.SETTLES)
+#: Item-level codes (``data[i]``) after which that item alone is sent again.
+TRANSIENT_ITEM: Final[frozenset[int]] = frozenset(
+    {Errno.OPERATION_FAILED, Errno.SERVER_BUSY, Errno.STUDENT_BEING_CREATED}
 )
+#: Item-level codes after which the item may have been applied: the job marks it so.
+MAY_HAVE_ACTED_ITEM: Final[frozenset[int]] = (TRANSIENT - NOT_ACTED) | {LocalErrno.NO_ANSWER}
 
-#: Call-level errnos after which the same request may succeed when sent again: 104
-#: ("re-sending is recommended"), 114 ("see 104"), 131 and 101003002 (an identical
-#: request was in progress or too recent), 460/464 (being created by another request),
-#: 101003001 (too frequent). Whether re-sending is *safe* is the action's business.
-TRANSIENT: Final[frozenset[int]] = frozenset(
-    {
-        Errno.OPERATION_FAILED,
-        Errno.SERVER_BUSY,
-        Errno.REGISTER_FAILED,
-        Errno.BEING_CREATED,
-        Errno.STUDENT_BEING_CREATED,
-        Errno.TOO_FREQUENT,
-        Errno.REPEATED_REQUEST,
-    }
-)
-
-#: Item-level errnos (``data[i].errno``) after which that item alone is sent again.
-TRANSIENT_ITEM: Final[frozenset[int]] = frozenset({Errno.SERVER_BUSY, Errno.STUDENT_BEING_CREATED})
-
-#: Transient errnos that say the server is busy and the rate should fall (adaptive
-#: concurrency reads this; 131/101003002 are about one request, not the load).
-BUSY: Final[frozenset[int]] = frozenset(
-    {
-        Errno.OPERATION_FAILED,
-        Errno.SERVER_BUSY,
-        Errno.BEING_CREATED,
-        Errno.STUDENT_BEING_CREATED,
-        Errno.TOO_FREQUENT,
-    }
-)
-
-#: Transient errnos the server answers before acting at all: safe to re-send even for
-#: an action that is not idempotent. 104 is not here: the docs call it an unexpected
-#: error after which the change may or may not exist.
-NOT_ACTED: Final[frozenset[int]] = frozenset(
-    {
-        Errno.SERVER_BUSY,
-        Errno.REGISTER_FAILED,
-        Errno.TOO_FREQUENT,
-        Errno.REPEATED_REQUEST,
-    }
-)
-
-#: Every "already in the target state" errno of the family; each action's row names
-#: the ones that apply to it (166 when adding to a lesson, 167 when removing ...).
-ALREADY_ANY: Final[frozenset[int]] = frozenset(
-    {
-        Errno.NOT_COURSE_MEMBER,
-        Errno.STUDENT_IN_COURSE,
-        Errno.AUDITOR_EXISTS,
-        Errno.ALREADY_IN_LESSON,
-        Errno.NOT_IN_LESSON,
-        Errno.PHONE_REGISTERED,
-        Errno.EMAIL_REGISTERED,
-    }
-)
-
-#: Shortest wait in seconds before re-sending after these errnos (the docs' 5 s rule).
-MIN_WAIT: Final[dict[int, float]] = {Errno.REPEATED_REQUEST: 5.0}
+#: Shortest wait in seconds before re-sending after these codes (the docs' 5 s rule;
+#: a minute's window of createClassroom's 1000 calls).
+MIN_WAIT: Final[dict[int, float]] = {Errno.REPEATED_REQUEST: 5.0, Errno.TOO_FREQUENT: 2.0}
 
 
 def describe(errno: int) -> str:
     """Return the documented English meaning of ``errno``, or a neutral text if unknown."""
+    if errno < 0:
+        text = _LOCAL_MEANINGS.get(errno)
+        return text if text is not None else f"Undocumented errno {errno}."
     try:
-        return _MEANINGS[errno]
-    except KeyError:
+        return Errno(errno).meaning
+    except ValueError:
         return f"Undocumented errno {errno}."

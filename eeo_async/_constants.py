@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Final
 
 DEFAULT_BASE_URL: Final = "https://api.eeo.cn"
-API_PATH: Final = "/partner/api/course.api.php"
+#: Where v1 actions are posted (``?action=X``); the cloud-drive actions go to the other file.
+V1_COURSE_PATH: Final = "/partner/api/course.api.php"
+V1_CLOUD_PATH: Final = "/partner/api/cloud.api.php"
+API_PATH: Final = V1_COURSE_PATH
 
 #: Seconds for one HTTP attempt (connect + send + read).
 DEFAULT_TIMEOUT: Final = 30.0
@@ -27,6 +30,10 @@ DEFAULT_MAX_CONNECTIONS: Final = 100
 MAX_BODY_BYTES: Final = 4 * 1024 * 1024
 #: The server rejects a timeStamp further than this from its clock (errno 102).
 SERVER_TIMESTAMP_WINDOW: Final = 20 * 60
+#: The v2 server rejects an ``X-EEO-TS`` further than this from its clock (101002006).
+V2_TIMESTAMP_WINDOW: Final = 5 * 60
+#: v2 signs a top-level field only when its value is at most this many bytes.
+V2_SIGNED_VALUE_BYTES: Final = 1024
 #: Longest group name, counted in characters.
 MAX_GROUP_NAME_CHARS: Final = 20
 #: ``identity`` sent with delClassStudentMultiple: 1 means "student".

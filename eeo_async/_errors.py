@@ -6,15 +6,16 @@
     ├── InputError (ValueError)               bad caller input, raised before anything is sent
     │   ├── InputTypeError (TypeError)        a value of the wrong type (bool, float, str ...)
     │   └── TooManyItemsError                 more items than one call of the action allows
-    ├── ApiError                              error_info.errno != 1 (keeps errno, error, action)
-    │   ├── BadCredentialsError               102: wrong SID, secret or clock
-    │   ├── BadParametersError                100, 155, 400
-    │   ├── NotFoundError                     142, 143, 144, 212, 228, 893
+    ├── ApiError                              v1 errno or v2 code != 1 (keeps errno, error, action)
+    │   ├── BadCredentialsError               102, 101002005/6/8: wrong SID, secret or clock
+    │   ├── BadParametersError                100, 155, 400, 121601030, 101001001
+    │   ├── NotFoundError                     142, 143, 144, 212, 228, 893 ...
     │   ├── ServerBusyError                   104, 114, 131, 460, 464, ... (transient)
     │   └── GroupExistsError                  892
     ├── TransportError                        no usable HTTP answer (keeps action)
     │   ├── ConnectError                      could not connect: the server cannot have acted
     │   │   └── TLSError                      TLS failed: not retried
+    │   ├── RequestNotSentError               the request never left whole: nothing applied
     │   ├── RequestTimeoutError               no answer in time: the server may have acted
     │   └── HTTPStatusError                   an HTTP status other than 200 (keeps status)
     ├── ProtocolError                         a 200 answer that is not the documented JSON
@@ -34,7 +35,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ._codes import NOT_ACTED, TRANSIENT, Errno, describe
+from ._codes import BAD_CREDENTIALS, NOT_ACTED, TRANSIENT, Errno, Family, describe
 
 
 class EEOError(Exception):
@@ -120,15 +121,18 @@ class ApiError(EEOError):
 
 
 class BadCredentialsError(ApiError):
-    """Errno 102: the SID, the secret or the clock is wrong (never retried)."""
+    """The SID, the secret or the clock is wrong (never retried).
+
+    Errno 102 (v1), codes 101002005, 101002006 and 101002008 (v2).
+    """
 
 
 class BadParametersError(ApiError):
-    """Errno 100, 155 or 400: the server rejected the parameters."""
+    """The server rejected the parameters: 100, 155, 400 (v1), 121601030, 101001001 (v2)."""
 
 
 class NotFoundError(ApiError):
-    """Errno 142, 143, 144, 212 or 228: a course, lesson or student does not exist."""
+    """A course, lesson, student, group ... does not exist (142, 143, 144, 212, 228, 893 ...)."""
 
 
 class ServerBusyError(ApiError):
@@ -143,19 +147,13 @@ class GroupExistsError(ApiError):
     """Errno 892: the course already has a group plan."""
 
 
+#: The exception class of each code, from its families (``_codes``); the first match wins.
 _FAMILIES: dict[int, type[ApiError]] = {
-    Errno.NO_PERMISSION: BadCredentialsError,
-    Errno.BAD_PARAMETERS: BadParametersError,
-    Errno.STUDENTS_EMPTY: BadParametersError,
-    Errno.ILLEGAL_DATA: BadParametersError,
-    Errno.LESSON_NOT_IN_COURSE: NotFoundError,
-    Errno.LESSON_NOT_FOUND: NotFoundError,
-    Errno.COURSE_NOT_FOUND: NotFoundError,
-    Errno.LESSON_DELETED: NotFoundError,
-    Errno.STUDENT_NOT_IN_SCHOOL: NotFoundError,
-    Errno.GROUP_NOT_FOUND: NotFoundError,
-    Errno.GROUP_EXISTS: GroupExistsError,
     **dict.fromkeys(TRANSIENT, ServerBusyError),
+    **{code: NotFoundError for code in Errno if Family.NOT_FOUND in code.families},
+    **{code: BadParametersError for code in Errno if Family.BAD_PARAMETERS in code.families},
+    **dict.fromkeys(BAD_CREDENTIALS, BadCredentialsError),
+    Errno.GROUP_EXISTS: GroupExistsError,
 }
 
 
@@ -199,6 +197,15 @@ class TransportError(_ActionError):
 
 class ConnectError(TransportError):
     """The connection could not be made, so the server cannot have acted."""
+
+    _may_have_acted = False
+
+
+class RequestNotSentError(TransportError):
+    """The request never reached the server whole (a kept-alive connection it had closed).
+
+    Nothing can have been applied, so it is sent again whatever the action.
+    """
 
     _may_have_acted = False
 

@@ -32,29 +32,36 @@ class _Meaning:
 class ItemStatus(_Meaning):
     """The server's answer for one item of a call (one lesson, or one student).
 
-    ``ok`` is true when the item is in the state asked for: newly done (errno 1) or
-    already so (an errno of the action's "already" family, such as 166 "already in the
-    lesson" when adding or 167 "not in the lesson" when removing: ``already`` is then
-    true).
+    ``ok`` is true when the item is in the state asked for: newly done (errno 1), done
+    with a side failure the message describes (one of the action's "side" codes, such
+    as 841 "member added, nickname not synced": ``side`` is then true and the message
+    is a warning), or already so (an errno of the action's "already" family, such as
+    166 "already in the lesson" when adding or 167 "not in the lesson" when removing:
+    ``already`` is then true).
     """
 
     errno: int
     error: str
     already: bool = attrs.field(default=False, kw_only=True)
+    #: Done, with a side failure (the action's "side" codes): ``error`` is a warning.
+    side: bool = attrs.field(default=False, kw_only=True)
     #: The account's UID where the action answers one per item (registerMultiple,
     #: also for 135/461 "already registered"); ``None`` otherwise.
     uid: int | None = attrs.field(default=None, kw_only=True)
+    #: The ID the server answered for the item where it answers one (a UID, a new
+    #: lesson's class ID, a new classroom's activity ID ...); ``None`` otherwise.
+    id: int | None = attrs.field(default=None, kw_only=True)
     #: The item's ``customColumn`` as the server returned it (always a string).
     custom_column: str | None = attrs.field(default=None, kw_only=True)
 
     @property
     def ok(self) -> bool:
-        """True when the item reached the target state (errno 1, or already so)."""
-        return self.errno == Errno.OK or self.already
+        """True when the item reached the target state (errno 1, a side code, or already)."""
+        return self.errno == Errno.OK or self.side or self.already
 
 
 def _default_outcome(result: ItemResult) -> Outcome:
-    if result.errno == Errno.OK:
+    if result.errno == Errno.OK or result.side:
         return "succeeded"
     return "already" if result.already else "failed"
 
@@ -124,7 +131,8 @@ class ActionResult(_Meaning):
     """The answer to an action that returns no data (``edit_course_group``, ...).
 
     Attributes:
-        errno: 1 (any other errno is raised as an ``ApiError``).
+        errno: 1, or a side code of the action (any other errno is raised as an
+            ``ApiError``).
         error: the server's message.
         action: the action that was called.
         attempts: HTTP attempts made.
@@ -134,11 +142,13 @@ class ActionResult(_Meaning):
     error: str = ""
     action: str = ""
     attempts: int = 1
+    #: Done, with a side failure (one of the action's "side" codes): ``error`` says what.
+    side: bool = False
 
     @property
     def ok(self) -> bool:
-        """True for errno 1."""
-        return self.errno == Errno.OK
+        """True for errno 1, or a side code (done, with a warning)."""
+        return self.errno == Errno.OK or self.side
 
 
 @attrs.frozen(kw_only=True)

@@ -24,7 +24,7 @@ from ._constants import (
     MAX_ATTEMPTS_LIMIT,
 )
 from ._errors import ApiError, EEOError, HTTPStatusError, InputError, InputTypeError
-from ._wire.kinds import Endpoint
+from ._wire.endpoint import Endpoint
 
 _log = logging.getLogger(LOGGER_NAME)
 

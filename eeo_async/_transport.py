@@ -1,8 +1,10 @@
-"""The transport: sends ``(action, body)`` and returns ``(status, headers, body)``.
+"""The transport: sends one :class:`~eeo_async._http.Request` and returns a ``Response``.
 
-The only client module that imports aiohttp. It never follows redirects, caps the body,
-and turns aiohttp's exceptions into this SDK's through one table (``_TRANSLATIONS``).
-Signing, de-duplication, decoding and retries are the Client's, above it.
+The only client module that imports aiohttp. It never follows redirects, caps the body
+(counting the bytes after decompression), and turns aiohttp's exceptions into this SDK's
+through one table (``_TRANSLATIONS``), which tells a request that never left (safe to
+send again) from one that left and got no answer (the server may have acted). Signing,
+de-duplication, decoding and retries are the Client's, above it.
 ``eeo_async.testing.MockTransport`` stands in for it in tests.
 """
 
@@ -10,69 +12,46 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import contextlib
 import functools
 import logging
-from collections.abc import Callable, Mapping
-from typing import Final
+from collections.abc import Callable, Iterator
+from typing import Any, Final
 
 import aiohttp
-import attrs
 from yarl import URL
 
-from ._constants import API_PATH, LOGGER_NAME, MAX_BODY_BYTES, USER_AGENT
+from ._constants import LOGGER_NAME, MAX_BODY_BYTES
 from ._errors import (
+    ClientClosedError,
     ConnectError,
     EEOError,
     EventLoopError,
+    RequestNotSentError,
     RequestTimeoutError,
     ResponseTooLargeError,
     TLSError,
     TransportError,
 )
+from ._http import Request, Response, Upload
 
 _log = logging.getLogger(LOGGER_NAME)
 
-_HEADERS: Final = {
-    "Content-Type": "application/x-www-form-urlencoded; charset=UTF-8",
-    "Cache-Control": "no-cache",
-    "User-Agent": USER_AGENT,
-}
-
-
-@attrs.frozen
-class Response:
-    """One raw answer: HTTP status, headers and body (empty unless the status is 200)."""
-
-    status: int
-    headers: Mapping[str, str] = attrs.field(factory=dict, repr=False)
-    body: bytes = attrs.field(default=b"", repr=False)
-
-    @property
-    def charset(self) -> str | None:
-        """The charset the ``Content-Type`` header declares, lower-cased, if any."""
-        content_type = self.headers.get("Content-Type") or self.headers.get("content-type")
-        return _charset(content_type) if content_type else None
-
-
-@functools.lru_cache(maxsize=64)
-def _charset(content_type: str) -> str | None:
-    for part in content_type.split(";")[1:]:
-        name, _, value = part.partition("=")
-        if name.strip().lower() == "charset":
-            return value.strip().strip('"').lower() or None
-    return None
+#: Distinct request paths whose URL is kept built (the rows' paths, and some others).
+_URLS_KEPT: Final = 256
 
 
 class Transport(abc.ABC):
-    """Sends one signed form body to an action and returns the raw :class:`Response`.
+    """Sends one signed :class:`Request` and returns the raw ``Response``.
 
     Implementations raise :class:`eeo_async.TransportError` subclasses for anything that
-    gives no HTTP answer, and never follow redirects.
+    gives no HTTP answer (:class:`eeo_async.RequestNotSentError` when the request
+    certainly never reached the server), and never follow redirects.
     """
 
     @abc.abstractmethod
-    async def send(self, action: str, body: bytes, *, timeout: float) -> Response:  # noqa: ASYNC109 - the per-attempt timeout is the transport's contract
-        """Send ``body`` to ``action``; the timeout counts from when the request starts."""
+    async def send(self, request: Request, *, timeout: float) -> Response:  # noqa: ASYNC109 - the per-attempt timeout is the transport's contract
+        """Send ``request``; the timeout counts from when the request starts."""
 
     def reserve(self, in_flight: int) -> None:  # noqa: B027 - optional hook
         """Be ready for ``in_flight`` requests at once (a Batcher's concurrency)."""
@@ -84,6 +63,20 @@ class Transport(abc.ABC):
 def _connect_error(exc: BaseException, action: str) -> EEOError:
     os_error = getattr(exc, "os_error", None)
     return ConnectError(action, f"cannot connect: {os_error or exc}")
+
+
+def _os_error(exc: BaseException, action: str) -> EEOError:
+    # aiohttp words a failure to write the request as "Can not write request body":
+    # a kept-alive connection the server had closed. The server got no whole request.
+    if "Can not write request body" in str(exc):
+        return RequestNotSentError(action, f"the request could not be written: {exc}")
+    return TransportError(action, f"connection failed: {exc}")
+
+
+def _connection_error(exc: BaseException, action: str) -> EEOError:
+    if "Failed to send bytes into the underlying connection" in str(exc):
+        return RequestNotSentError(action, "the request could not be written: connection closed")
+    return TransportError(action, f"connection failed: {exc}")
 
 
 #: aiohttp's exceptions and ours, most specific first; the first match is raised.
@@ -99,6 +92,8 @@ _TRANSLATIONS: Final[tuple[_Translation, ...]] = (
     ),
     (aiohttp.ClientPayloadError, lambda e, a: TransportError(a, f"the answer was cut off: {e}")),
     (aiohttp.InvalidURL, lambda e, a: ConnectError(a, f"invalid URL: {e}")),
+    (aiohttp.ClientOSError, _os_error),
+    (aiohttp.ClientConnectionError, _connection_error),
 )
 
 
@@ -108,6 +103,27 @@ def translate(exc: BaseException, action: str) -> EEOError:
         if isinstance(exc, kind):
             return make(exc, action)
     return TransportError(action, f"{type(exc).__name__}: {exc}")
+
+
+@functools.lru_cache(maxsize=16)
+def _timeout(seconds: float) -> aiohttp.ClientTimeout:
+    """Aiohttp's timeout for one attempt (a few distinct values are kept, not every one)."""
+    return aiohttp.ClientTimeout(total=seconds, sock_connect=seconds)
+
+
+@contextlib.contextmanager
+def _body(request: Request) -> Iterator[Any]:
+    """What aiohttp posts: the sealed bytes, or a multipart form streaming the file."""
+    body = request.body
+    if not isinstance(body, Upload):
+        yield body.data
+        return
+    form = aiohttp.FormData()
+    for name, value in body.fields.items():
+        form.add_field(name, value)
+    with body.path.open("rb") as handle:
+        form.add_field(body.file_field, handle, filename=body.filename)
+        yield form
 
 
 class AiohttpTransport(Transport):
@@ -130,7 +146,7 @@ class AiohttpTransport(Transport):
         max_connections: int = 100,
         max_body_bytes: int = MAX_BODY_BYTES,
     ) -> None:
-        self._url = URL(base_url + API_PATH)
+        self._base = base_url
         self._urls: dict[str, URL] = {}
         self._session = session
         self._owned = session is None
@@ -139,7 +155,6 @@ class AiohttpTransport(Transport):
         self._slots: asyncio.Semaphore | None = None
         self._capacity = max_connections if self._owned else _pool_size(session)
         self._closed = False
-        self._limits: dict[float, aiohttp.ClientTimeout] = {}
 
     def reserve(self, in_flight: int) -> None:
         """Grow an owned pool to ``in_flight``; warn when a borrowed one is smaller."""
@@ -157,12 +172,17 @@ class AiohttpTransport(Transport):
                 in_flight,
             )
 
-    def _ready(self) -> tuple[aiohttp.ClientSession, asyncio.Semaphore]:
+    def _ready(self, action: str) -> tuple[aiohttp.ClientSession, asyncio.Semaphore]:
+        if self._closed:
+            message = f"{action}: the client was closed"
+            raise ClientClosedError(message)
         loop = asyncio.get_running_loop()
         if self._loop is not None and loop is not self._loop:
             if self._owned and self._session is not None and self._loop.is_closed():
-                # Its loop is gone: nothing can close it now; stop it warning as well.
-                self._session.detach()
+                # Its loop is gone: nothing can be awaited there any more; drop its
+                # connections now so that nothing is left unclosed.
+                _abandon(self._session)
+                self._session = None
             message = (
                 "this Client was first used in another event loop "
                 f"({'closed' if self._loop.is_closed() else 'still running'}); an aiohttp "
@@ -181,43 +201,55 @@ class AiohttpTransport(Transport):
             self._slots = asyncio.Semaphore(self._capacity)
         return self._session, self._slots
 
-    def _url_of(self, action: str) -> URL:
-        url = self._urls.get(action)
+    def _url_of(self, path: str) -> URL:
+        url = self._urls.get(path)
         if url is None:
-            url = self._urls[action] = self._url.with_query(action=action)
+            if len(self._urls) >= _URLS_KEPT:
+                self._urls.clear()
+            url = self._urls[path] = URL(self._base + path, encoded=True)
         return url
 
-    async def send(self, action: str, body: bytes, *, timeout: float) -> Response:  # noqa: ASYNC109 - the per-attempt timeout is the transport's contract
-        """Post ``body`` to ``action`` and read the answer (at most the body limit)."""
-        session, slots = self._ready()
-        limits = self._limits.get(timeout)
-        if limits is None:
-            limits = self._limits[timeout] = aiohttp.ClientTimeout(
-                total=timeout, sock_connect=timeout
-            )
+    async def send(self, request: Request, *, timeout: float) -> Response:  # noqa: ASYNC109 - the per-attempt timeout is the transport's contract
+        """Post ``request`` and read the answer (at most the body limit, decompressed)."""
+        action = request.action
+        session, slots = self._ready(action)
         async with slots:
+            if self._closed or session.closed:
+                # Closed while this request waited for a pooled connection.
+                message = f"{action}: the client was closed before this request was sent"
+                raise ClientClosedError(message)
             try:
-                async with session.post(
-                    self._url_of(action),
-                    data=body,
-                    headers=_HEADERS,
-                    timeout=limits,
-                    allow_redirects=False,
-                    raise_for_status=False,
-                ) as response:
-                    if response.status != 200:
-                        return Response(response.status, response.headers)
-                    return Response(200, response.headers, await self._read(response, action))
+                with _body(request) as data:
+                    async with session.post(
+                        self._url_of(request.path),
+                        data=data,
+                        headers=request.headers,
+                        timeout=_timeout(timeout),
+                        allow_redirects=False,
+                        raise_for_status=False,
+                    ) as response:
+                        if response.status != 200:
+                            return Response(response.status, response.headers)
+                        return Response(200, response.headers, await self._read(response, action))
             except (aiohttp.ClientError, TimeoutError) as exc:
-                raise translate(exc, action) from exc
+                # The cause keeps its type and message but not its traceback: aiohttp's
+                # frames hold the signed body in their locals.
+                raise translate(exc, action) from exc.with_traceback(None)
+            except RuntimeError:
+                if session.closed:
+                    message = f"{action}: the client was closed while this request was sent"
+                    raise ClientClosedError(message) from None
+                raise
 
     async def _read(self, response: aiohttp.ClientResponse, action: str) -> bytes:
         length = response.content_length
-        if length is not None and length <= self._max_body:
+        encoded = response.headers.get("Content-Encoding", "identity").lower() != "identity"
+        if length is not None and not encoded:
+            if length > self._max_body:
+                message = f"the answer is {length} bytes, over the limit of {self._max_body}"
+                raise ResponseTooLargeError(action, message, response.status)
             return await response.read()
-        if length is not None:
-            message = f"the answer is {length} bytes, over the limit of {self._max_body}"
-            raise ResponseTooLargeError(action, message, response.status)
+        # Compressed or of unknown length: count what arrives, after decompression.
         chunks: list[bytes] = []
         size = 0
         async for chunk in response.content.iter_any():
@@ -230,9 +262,19 @@ class AiohttpTransport(Transport):
 
     async def aclose(self) -> None:
         """Close an owned session (a borrowed one is left open)."""
+        self._closed = True
         session, self._session = self._session, None
         if session is not None and self._owned:
             await session.close()
+
+
+def _abandon(session: aiohttp.ClientSession) -> None:
+    """Drop a session whose loop is closed: close its connections without awaiting."""
+    connector = session.connector
+    if connector is not None:
+        with contextlib.suppress(RuntimeError):  # transports of a closed loop
+            connector._close()
+    session.detach()
 
 
 def _pool_size(session: aiohttp.ClientSession | None) -> int:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import eeo_async as eeo
+from eeo_async._client import engine
 from eeo_async._limits import DECREASE, AdaptiveLimit, ConcurrencyRecord, busy_weight
 from eeo_async.testing import MockRequest, MockResponse, MockTransport, set_testing
 
@@ -243,7 +244,7 @@ async def test_the_limit_falls_under_a_burst_and_recovers_after() -> None:
     # Never more in flight than the ceiling, and the batcher is back at rest.
     assert server.peak <= 16
     assert batcher.current_concurrency == 16
-    assert server.client._concurrency.in_flight == 0
+    assert engine(server.client).concurrency.in_flight == 0
     assert "adaptive, on average; 16 first" in report.summary()
 
 
@@ -294,7 +295,7 @@ async def test_two_jobs_on_one_client_back_off_together() -> None:
     assert b.concurrency is not None
     assert b.concurrency.lowest < 12
     assert server.peak <= 24
-    shared = server.client._concurrency
+    shared = engine(server.client).concurrency
     assert (shared.ceiling, shared.in_flight) == (0, 0)
 
 
@@ -302,7 +303,7 @@ async def test_with_options_copies_share_the_limits() -> None:
     """A ``with_options`` copy of a Client shares its adaptive limit and its rate limit."""
     client = eeo.Client(1, "s", base_url=BASE, transport=MockTransport(ok), max_per_second=5)
     copy = client.with_options(timeout=3)
-    assert copy._concurrency is client._concurrency
+    assert engine(copy).concurrency is engine(client).concurrency
     assert copy.max_per_second == client.max_per_second == 5.0
 
 

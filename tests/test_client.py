@@ -242,9 +242,12 @@ async def test_group_not_retried_after_lost_answer(
     assert len(sent(mocked, GROUP)) == 1
 
 
-async def test_group_retried_on_114(mocked: aioresponses, client: eeo.Client) -> None:
-    """Creating a group is retried when the server says it did not act (114)."""
-    mocked.post(GROUP, payload=payload(114))
+async def test_group_retried_when_the_request_never_left(
+    mocked: aioresponses, client: eeo.Client
+) -> None:
+    """Creating a group is re-sent when the request could not even be written."""
+    failure = aiohttp.ClientOSError(32, "Can not write request body for http://x")
+    mocked.post(GROUP, exception=failure)
     mocked.post(GROUP, body=body("group_success.json"))
     created = await client.add_course_group(1, "g", [[eeo.GroupMember(2, is_leader=True)]])
     assert created.attempts == 2
@@ -496,9 +499,9 @@ def test_retry_after_forms() -> None:
     assert 50 < (_retry_after(later) or 0) <= 60
 
 
-@pytest.mark.parametrize(("errno", "sent"), [(104, 1), (114, 3)])
+@pytest.mark.parametrize(("errno", "sent"), [(104, 1), (114, 1), (131, 3)])
 async def test_group_creation_after_104_is_raised_with_a_note(errno: int, sent: int) -> None:
-    """104 may follow the creation: raised at once, saying to check the course; 114 is retried."""
+    """104 and 114 may follow the creation: raised at once with a note; 131 is retried."""
     from eeo_async.testing import MockTransport, set_testing
 
     answers = MockTransport(lambda r: {"error_info": {"errno": errno, "error": "x"}})
@@ -507,7 +510,7 @@ async def test_group_creation_after_104_is_raised_with_a_note(errno: int, sent: 
             with pytest.raises(eeo.ServerBusyError) as info:
                 await client.add_course_group(1, "g", [[eeo.GroupMember(2, is_leader=True)]])
     assert len(answers.requests) == sent
-    assert ("check the course first" in str(info.value)) == (errno == 104)
+    assert ("check before calling again" in str(info.value)) == (errno in (104, 114))
 
 
 async def test_adding_after_104_is_retried() -> None:

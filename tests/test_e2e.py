@@ -91,8 +91,10 @@ async def test_batcher_report_equals_server_state_under_faults(eeo_sandbox: Sand
 
 #: Fault kinds after which the server may have applied the call (the client cannot know).
 UNCERTAIN = {"drop_before", "http_error", "non_json", "lost_after", "error_after", "busy_after"}
-UNCERTAIN |= {"echo_after"}
-CERTAIN = {"call_busy", "item_busy", "rate_limited", "gbk"}
+# 114 may come after the change was made (Basic_errors: "see 104"), so after the sandbox's
+# busy answers the client cannot know that nothing was applied.
+UNCERTAIN |= {"echo_after", "call_busy", "item_busy"}
+CERTAIN = {"rate_limited", "gbk"}
 
 
 @pytest.mark.parametrize("kind", sorted(UNCERTAIN | CERTAIN | {"redirect"}))
@@ -152,7 +154,7 @@ async def test_secret_never_leaks(
     eeo_sandbox: Sandbox, caplog: pytest.LogCaptureFixture, tmp_path: object
 ) -> None:
     """At DEBUG, no log record, repr, exception, report or summary holds the secret or a key."""
-    from eeo_async._wire.kinds import sign
+    from eeo_async._wire.v1 import sign
 
     sb = eeo_sandbox
     sb.faults = Faults(call_busy=0.2, item_busy=0.2, http_error=0.1, non_json=0.1)

@@ -1,85 +1,65 @@
-"""A made-up action from a row alone runs through the Client, the Batcher and the sandbox."""
+"""A made-up action from its area module and its sandbox area alone runs through the SDK.
+
+The area (``made_up/observers.py``: a row and a typed method) and the sandbox's area
+(``made_up/observers_sandbox.py``: a handler reading the wire names) are the only code
+the action has: the Client, the Batcher and the sandbox need nothing else.
+"""
 
 from __future__ import annotations
 
-import json
-import random
-from typing import Any
+import pytest
+from made_up import observers, observers_sandbox
 
 import eeo_async as eeo
-from eeo_async._batch.plan import Operation
-from eeo_async._codes import Errno
-from eeo_async._wire.kinds import ID, ID_STRINGS, Endpoint, Param, decode_items
-from eeo_async.testing import Faults, Sandbox, envelope, set_testing
-from eeo_async.testing._school import School
-
-#: An action the docs do not have: observers into one lesson, at most 7 a call.
-ADD_OBSERVERS = Endpoint(
-    action="addClassObserverMultiple",
-    params=(
-        Param("course_id", "courseId", ID),
-        Param("class_id", "classId", ID),
-        Param("observer_uids", "observerUidJson", ID_STRINGS),
-    ),
-    items="observer_uids",
-    max_items=7,
-    target="class_id",
-    idempotent=True,
-    already=frozenset({Errno.ALREADY_IN_LESSON}),
-    decode=decode_items,
-)
-ADD_OBSERVERS_IN_BULK = Operation(
-    name="add_observers",
-    endpoint=ADD_OBSERVERS,
-    items="observer_uids",
-    key="observer_uid",
-    target="class_id",
-)
-OBSERVERS: dict[int, set[int]] = {}
-SIZES: list[int] = []
+from eeo_async.testing import Faults, Sandbox, set_testing
 
 
-def observe(school: School, fields: dict[str, str], rng: random.Random) -> dict[str, Any]:
-    """The made-up action's answer: 1 for a new observer, 166 for one already there."""
-    seen = OBSERVERS.setdefault(int(fields["class_id"]), set())
-    uids = [int(text) for text in json.loads(fields["observer_uids"])]
-    SIZES.append(len(uids))
-    data = []
-    for uid in uids:
-        data.append({"errno": 166 if uid in seen else 1, "error": "ok"})
-        seen.add(uid)
-    return envelope(1, data)
-
-
-async def test_a_made_up_endpoint_runs_from_its_row_alone() -> None:
-    """One row gives validation, encoding, a single call, a chunked job and a served answer."""
-    OBSERVERS.clear()
-    SIZES.clear()
+async def test_a_made_up_action_runs_from_its_area_alone() -> None:
+    """One row gives validation, encoding, a typed call, a chunked job and a served answer."""
+    observers_sandbox.OBSERVERS.clear()
+    observers_sandbox.SIZES.clear()
     with set_testing(True):
         async with Sandbox(faults=Faults(call_busy=0.2, lost_after=0.1)) as sb:
-            sb.handle(ADD_OBSERVERS, observe)
+            sb.handle("addClassObserverMultiple", observers_sandbox.add_class_observer_multiple)
             async with eeo.Client(sb.sid, sb.secret, base_url=sb.base_url) as client:
-                statuses = await client._call(
-                    ADD_OBSERVERS, course_id=1, class_id=9, observer_uids=["5", 6]
-                )
-                assert [s.errno for s in statuses] == [1, 1]
+                area = observers.Observers(client)
+                statuses = await area.add_class_observer_multiple(1, 9, ["5", 6])
+                assert [s.errno for s in statuses] in ([1, 1], [7001, 7001])
+                assert all(s.ok for s in statuses)
+                with pytest.raises(eeo.TooManyItemsError, match="at most 7"):
+                    await area.add_class_observer_multiple(1, 9, range(1, 9))
                 batcher = eeo.Batcher(client, max_attempts=20)
-                arguments = {"course_id": 1, "class_id": 9, "observer_uids": range(1, 31)}
-                report = await batcher._run(
-                    ADD_OBSERVERS_IN_BULK,
-                    arguments,
-                    progress=False,
-                    skip=None,
-                    on_items=None,
-                    on_start=None,
+                report = await batcher.run(
+                    observers.ADD_CLASS_OBSERVER_MULTIPLE,
+                    course_id=1,
+                    class_id=9,
+                    observer_uids=range(1, 31),
                 )
     assert report.ok
     assert report.key_fields == ("observer_uid",)
-    assert report.action == "addClassObserverMultiple"
-    assert OBSERVERS[9] == set(range(1, 31))
+    assert report.operation == report.action == "addClassObserverMultiple"
+    assert observers_sandbox.OBSERVERS[9] == set(range(1, 31))
     # 5 and 6 were there before the job: "already" unless an attempt may have applied them.
     assert {k for k, item in report.items.items() if item.outcome == "already"} <= {5, 6}
     # Calls hold at most the row's 7 items; 28 new observers need at least 4 calls.
-    assert max(SIZES) == 7
+    assert max(observers_sandbox.SIZES) == 7
     assert report.calls >= 5
-    assert sb.stats.requests["addClassObserverMultiple"] >= report.calls + 1
+
+
+def test_a_method_that_differs_from_its_row_is_refused_at_import() -> None:
+    """The guard refuses a typed method whose parameters are not its row's."""
+    from eeo_async._api.base import action
+
+    with pytest.raises(TypeError, match="observer_ids is not a parameter"):
+
+        @action(observers.ADD_CLASS_OBSERVER_MULTIPLE)
+        async def wrong(
+            self: object, course_id: int, class_id: int, observer_ids: list[int]
+        ) -> None:
+            """Named wrong."""
+
+    with pytest.raises(TypeError, match="required class_id is missing"):
+
+        @action(observers.ADD_CLASS_OBSERVER_MULTIPLE)
+        async def short(self: object, course_id: int, observer_uids: list[int]) -> None:
+            """Lacks the lesson."""

@@ -12,8 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import eeo_async as eeo
-from eeo_async._api import rows as _endpoints
+from eeo_async._api import courses, groups
+from eeo_async._api import users as user_area
 from eeo_async._wire import kinds as _wire
+from eeo_async._wire import v1
 from eeo_async.testing import MockRequest, MockTransport, Sandbox
 
 PASSWORD = "Pa55word-sEcret"  # a test value whose absence from outputs is checked
@@ -275,28 +277,29 @@ def test_student_objects_and_users_forms() -> None:
     """studentJson carries string UIDs; userJson keys an account by telephone or email."""
     assert _wire.STUDENT_OBJECTS.text([1001001, 2]) == '[{"uid":"1001001"},{"uid":"2"}]'
     user = eeo.NewUser(email="a@b.cn", md5_password="0" * 32)
-    assert _wire.USERS.key(user) == "a@b.cn"
-    assert _endpoints.REGISTER_MULTIPLE.max_items == 10
+    assert user_area.USERS.key(user) == "a@b.cn"
+    assert user_area.REGISTER_MULTIPLE.max_items == 10
+
+
+def _decode(row: Any, body: bytes, count: int = 0) -> Any:
+    """Decode ``body`` as ``row``'s answer to ``count`` items (the client's two steps)."""
+    return row.decode(row, v1.answer(row.action, body), range(count))
 
 
 def test_decode_the_documented_family_samples() -> None:
     """The docs' sample answers decode: registerMultiple's UID, the customColumn string."""
     samples = Path(__file__).parent / "samples"
     body = (samples / "register_multiple_success.json").read_bytes()
-    (status,) = _endpoints.REGISTER_MULTIPLE.decode(_endpoints.REGISTER_MULTIPLE, body, 1)
+    (status,) = _decode(user_area.REGISTER_MULTIPLE, body, 1)
     assert (status.errno, status.uid, status.ok) == (1, 19820374, True)
-    row = _endpoints.ADD_COURSE_STUDENT_MULTIPLE
+    row = courses.ADD_COURSE_STUDENT_MULTIPLE
     body = (samples / "course_student_multiple_success.json").read_bytes()
-    (status,) = row.decode(row, body, 1)
+    (status,) = _decode(row, body, 1)
     assert (status.errno, status.custom_column) == (1, "123")
-    done = _endpoints.DEL_COURSE_GROUP.decode(
-        _endpoints.DEL_COURSE_GROUP, b'{"error_info":{"errno":1,"error":"ok"}}', 0
-    )
+    done = _decode(groups.DEL_COURSE_GROUP, b'{"error_info":{"errno":1,"error":"ok"}}')
     assert done.ok
     with pytest.raises(eeo.NotFoundError):
-        _endpoints.DEL_COURSE_GROUP.decode(
-            _endpoints.DEL_COURSE_GROUP, b'{"error_info":{"errno":893,"error":"x"}}', 0
-        )
+        _decode(groups.DEL_COURSE_GROUP, b'{"error_info":{"errno":893,"error":"x"}}')
 
 
 @given(
@@ -314,8 +317,8 @@ def test_users_quoted_form_equals_quote_plus(users: list[eeo.NewUser]) -> None:
     """userJson's chunk form equals quote_plus of its JSON text, whatever the characters."""
     from urllib.parse import quote_plus
 
-    assert _wire.USERS.quoted(users) == quote_plus(_wire.USERS.text(users))
-    assert [json.loads(_wire.USERS.text(users))] == [[u.to_wire() for u in users]]
+    assert user_area.USERS.quoted(users) == quote_plus(user_area.USERS.text(users))
+    assert [json.loads(user_area.USERS.text(users))] == [[u.to_wire() for u in users]]
 
 
 async def test_plain_password_is_not_sent_over_plain_http() -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from eeo_async._wire.kinds import sign
+from eeo_async._wire.v1 import sign
 from eeo_async.testing import Sandbox
 
 

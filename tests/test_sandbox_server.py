@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 
 import eeo_async as eeo
-from eeo_async._wire.kinds import sign
+from eeo_async._wire.v1 import sign
 from eeo_async.testing import Faults, Sandbox
 
 ADD = "addCourseClassStudent"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
@@ -11,14 +12,21 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import eeo_async as eeo
-from eeo_async._api import rows as _endpoints
+from eeo_async._api import groups as group_area
+from eeo_async._api import lessons, registry
 from eeo_async._wire import kinds as _wire
+from eeo_async._wire import v1
 
-ADD = _endpoints.ADD_COURSE_CLASS_STUDENT
-DEL = _endpoints.DEL_CLASS_STUDENT_MULTIPLE
-GROUP = _endpoints.ADD_COURSE_GROUP
+ADD = lessons.ADD_COURSE_CLASS_STUDENT
+DEL = lessons.DEL_CLASS_STUDENT_MULTIPLE
+GROUP = group_area.ADD_COURSE_GROUP
 
 SAMPLES = Path(__file__).parent / "samples"
+
+
+def _decode(row: Any, body: bytes, count: int = 0) -> Any:
+    """Decode ``body`` as ``row``'s answer to ``count`` items (the client's two steps)."""
+    return row.decode(row, v1.answer(row.action, body), range(count))
 
 
 def sample(name: str) -> bytes:
@@ -32,13 +40,13 @@ def form(encoded: str | bytes) -> dict[str, str]:
 
 def test_sign_matches_independent_vectors() -> None:
     """safeKey is md5(secret + timeStamp) in lower-case hex (vectors from md5sum)."""
-    assert _wire.sign("abc123456", 1484719085) == "d9d5ca1eca8ee97c19180ed5c8dd2568"
-    assert _wire.sign("s3cr3t", 1494410390) == "b3a2432e0634d9e396a942d0641ecc32"
+    assert v1.sign("abc123456", 1484719085) == "d9d5ca1eca8ee97c19180ed5c8dd2568"
+    assert v1.sign("s3cr3t", 1494410390) == "b3a2432e0634d9e396a942d0641ecc32"
 
 
 def test_signed_body_puts_credentials_first() -> None:
     """The body carries SID, the key for that timestamp, the timestamp, then the params."""
-    fields = form(_wire.signed_body(1234567, "s3cr3t", 1494410390, "courseId=5"))
+    fields = form(v1.Signer(1234567, "s3cr3t").head(1494410390) + "&courseId=5")
     assert fields == {
         "SID": "1234567",
         "safeKey": "b3a2432e0634d9e396a942d0641ecc32",
@@ -52,7 +60,7 @@ def test_add_course_class_student_fields() -> None:
     params = ADD.build(
         {"course_id": 123456, "student_uid": 1001001, "class_ids": [1212131, 1212123]}
     )
-    assert form(ADD.encode(params)) == {
+    assert form(v1.encode(ADD, params)) == {
         "courseId": "123456",
         "studentUid": "1001001",
         "classJson": "[1212131,1212123]",
@@ -62,7 +70,7 @@ def test_add_course_class_student_fields() -> None:
 def test_del_class_student_multiple_fields() -> None:
     """studentUidJson is a JSON array of strings and identity is 1 (students)."""
     params = DEL.build({"course_id": 442447, "class_id": 2447, "student_uids": [1001001, 1001002]})
-    assert form(DEL.encode(params)) == {
+    assert form(v1.encode(DEL, params)) == {
         "courseId": "442447",
         "classId": "2447",
         "identity": "1",
@@ -77,7 +85,7 @@ def test_add_course_group_fields() -> None:
         (eeo.GroupMember(1000101, is_leader=True), eeo.GroupMember(1000100)),
     )
     params = GROUP.build({"course_id": 176465, "group_name": "课程分组", "groups": groups})
-    fields = form(GROUP.encode(params))
+    fields = form(v1.encode(GROUP, params))
     assert fields["courseId"] == "176465"
     assert fields["groupName"] == "课程分组"
     assert json.loads(fields["groupList"]) == [
@@ -149,9 +157,9 @@ def test_rows_check_missing_and_unknown_parameters() -> None:
 def test_every_encoded_form_is_the_bytes_sent_before() -> None:
     """Every row encodes, whole and chunk by chunk, to the bytes recorded before the rows."""
     cases = json.loads(sample("encoded_forms.json"))
-    assert {case["action"] for case in cases} == set(_endpoints.ENDPOINTS)
+    assert {case["action"] for case in cases} == set(registry.ROWS)
     for case in cases:
-        row = _endpoints.ENDPOINTS[case["action"]]
+        row = registry.ROWS[case["action"]]
         values = dict(case["values"])
         if "groups" in values:
             values["groups"] = [
@@ -160,11 +168,10 @@ def test_every_encoded_form_is_the_bytes_sent_before() -> None:
         if "users" in values:
             values["users"] = [eeo.NewUser(**user) for user in values["users"]]
         params = row.build(values)
-        assert row.encode(params) == case["encoded"], case["action"]
-        assert row._convert(params) == case["encoded"], case["action"]  # the converter's own
+        assert v1.encode(row, params) == case["encoded"], case["action"]
         if row.items is not None:
             items = values.pop(row.items)
-            assert row.chunk_encoder(values)(items) == case["encoded"]
+            assert v1.chunk_encoder(row, values)(items) == case["encoded"]
 
 
 @given(st.lists(st.integers(min_value=1, max_value=2**63 - 1), max_size=120))
@@ -178,13 +185,13 @@ def test_quoted_item_forms_equal_quote_plus(ids: list[int]) -> None:
 
 def test_group_name_rules() -> None:
     """Names of 1 to 20 characters (not bytes) pass; longer or blank names are refused."""
-    assert _wire.validate_group_name("课" * 20) == "课" * 20
+    assert group_area.validate_group_name("课" * 20) == "课" * 20
     with pytest.raises(eeo.InputError, match="21"):
-        _wire.validate_group_name("x" * 21)
+        group_area.validate_group_name("x" * 21)
     with pytest.raises(eeo.InputError, match="empty"):
-        _wire.validate_group_name("  ")
+        group_area.validate_group_name("  ")
     with pytest.raises(eeo.InputTypeError):
-        _wire.validate_group_name(5)
+        group_area.validate_group_name(5)
 
 
 M = eeo.GroupMember
@@ -208,29 +215,29 @@ M = eeo.GroupMember
 def test_group_rules(groups: object, message: str) -> None:
     """Group plans need groups, one leader each, and each student once."""
     with pytest.raises(eeo.InputError, match=message):
-        _wire.validate_groups(groups)
+        group_area.validate_groups(groups)
 
 
 def test_group_plans_have_no_member_limit() -> None:
     """A plan of more than 100 students is accepted: the docs state no limit."""
     groups = [[M(g * 10 + m + 1, is_leader=m == 0) for m in range(10)] for g in range(30)]
-    assert sum(len(g) for g in _wire.validate_groups(groups)) == 300
+    assert sum(len(g) for g in group_area.validate_groups(groups)) == 300
 
 
 def test_decode_documented_samples() -> None:
     """The documented success bodies decode into aligned statuses and a group id."""
     for name in ("add_success.json", "del_success.json"):
-        statuses = _wire.decode_items(ADD, sample(name), 2)
+        statuses = _decode(ADD, sample(name), 2)
         assert [s.errno for s in statuses] == [1, 1]
         assert all(s.ok for s in statuses)
-    result = _wire.decode_group(GROUP, sample("group_success.json"))
+    result = _decode(GROUP, sample("group_success.json"))
     assert result.group_id == 147667
     assert not result.partial
 
 
 def test_decode_per_item_errors() -> None:
     """Per-item errnos stay with their item; 166 counts as ok and already."""
-    statuses = _wire.decode_items(ADD, sample("add_item_errors.json"), 3)
+    statuses = _decode(ADD, sample("add_item_errors.json"), 3)
     assert [(s.errno, s.ok, s.already) for s in statuses] == [
         (1, True, False),
         (166, True, True),
@@ -240,7 +247,7 @@ def test_decode_per_item_errors() -> None:
 
 def test_decode_partial_group() -> None:
     """Errno 898 still returns the new group id, marked partial."""
-    result = _wire.decode_group(GROUP, sample("group_partial_898.json"))
+    result = _decode(GROUP, sample("group_partial_898.json"))
     assert (result.group_id, result.partial) == (147668, True)
 
 
@@ -254,7 +261,7 @@ def test_decode_partial_group() -> None:
 def test_decode_error_only_bodies(name: str, error: type[eeo.ApiError], errno: int) -> None:
     """A body with only error_info raises the family's ApiError with errno and action."""
     with pytest.raises(error) as info:
-        _wire.decode_items(ADD, sample(name), 2)
+        _decode(ADD, sample(name), 2)
     assert info.value.errno == errno
     assert info.value.action == "addCourseClassStudent"
 
@@ -281,7 +288,7 @@ def test_errno_families(errno: int, family: type[eeo.ApiError]) -> None:
     """Each errno maps to its family class, all under ApiError and EEOError."""
     body = json.dumps({"error_info": {"errno": errno, "error": "e"}}).encode()
     with pytest.raises(family) as info:
-        _wire.decode_items(ADD, body, 1)
+        _decode(ADD, body, 1)
     assert type(info.value) is family
     assert isinstance(info.value, eeo.EEOError)
 
@@ -289,7 +296,7 @@ def test_errno_families(errno: int, family: type[eeo.ApiError]) -> None:
 def test_decode_html_body_is_protocol_error() -> None:
     """An HTML page where JSON was expected is a ProtocolError quoting its start."""
     with pytest.raises(eeo.ProtocolError, match="not JSON") as info:
-        _wire.decode_items(ADD, sample("bad_gateway.html"), 1)
+        _decode(ADD, sample("bad_gateway.html"), 1)
     assert "<html>" in str(info.value)
 
 
@@ -305,14 +312,14 @@ def test_decode_html_body_is_protocol_error() -> None:
 def test_decode_misaligned_data(body: bytes) -> None:
     """Data of the wrong length or shape is a DataMismatchError, never guessed."""
     with pytest.raises(eeo.DataMismatchError):
-        _wire.decode_items(ADD, body, 2)
+        _decode(ADD, body, 2)
 
 
 @given(st.binary(max_size=200))
 def test_decode_any_bytes_gives_result_or_eeo_error(body: bytes) -> None:
     """Any bytes decode to statuses or raise an EEOError, nothing else."""
     try:
-        statuses = _wire.decode_items(ADD, body, 1)
+        statuses = _decode(ADD, body, 1)
     except eeo.EEOError:
         return
     assert len(statuses) == 1
@@ -328,7 +335,7 @@ def test_describe_known_and_unknown() -> None:
 
 def _outcome(body: bytes, count: int) -> object:
     try:
-        return _wire.decode_items(ADD, body, count)
+        return _decode(ADD, body, count)
     except eeo.ApiError as exc:
         return ("api", exc.errno)
     except eeo.EEOError:
@@ -353,11 +360,11 @@ def test_decoding_with_json_equals_decoding_with_orjson(entries: list[dict[str, 
 
     body = json.dumps({"error_info": {"errno": 1, "error": "ok"}, "data": entries}).encode()
     with_orjson = _outcome(body, len(entries))
-    original = _wire._loads
+    original = v1._loads
     try:
-        _wire._loads = json.loads
+        v1._loads = json.loads
         with_json = _outcome(body, len(entries))
     finally:
-        _wire._loads = original
+        v1._loads = original
     assert original is orjson.loads
     assert with_json == with_orjson

@@ -3,25 +3,39 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Final, TypedDict, Unpack
 
-from .._client import Client
+from .._client import BaseClient, engine
 from .._constants import DEFAULT_CONCURRENCY, LOGGER_NAME, MAX_CHUNK_SIZE
 from .._errors import InputError, InputTypeError
 from .._limits import Pace
 from .._models import ItemResult, NewUser
 from .._retry import RetryPolicy
+from .._wire.endpoint import Endpoint
 from .job import Job, OnItems
-from .plan import Operation, Plan, plan, plan_operation
+from .plan import Plan, plan, plan_operation
 from .progress import open_progress
 from .report import OUTCOME_CODES, BatchReport
 
 _log = logging.getLogger(LOGGER_NAME)
 
 OnStart = Callable[[BatchReport[Any]], None]
+
+
+class JobOptions(TypedDict, total=False):
+    """The options every job takes (see :meth:`Batcher.run`)."""
+
+    progress: bool
+    skip: Mapping[Any, ItemResult] | None
+    on_items: OnItems | None
+    on_start: OnStart | None
+
+
+_OPTIONS: Final = tuple(JobOptions.__annotations__)
 
 
 def _check_int(name: str, value: object, low: int, high: int) -> int:
@@ -90,7 +104,7 @@ class Batcher:
 
     def __init__(
         self,
-        client: Client,
+        client: BaseClient,
         *,
         concurrency: int = DEFAULT_CONCURRENCY,
         chunk_size: int = MAX_CHUNK_SIZE,
@@ -102,7 +116,7 @@ class Batcher:
         probe_first: bool = False,
         adaptive: bool = True,
     ) -> None:
-        if not isinstance(client, Client):
+        if not isinstance(client, BaseClient):
             message = f"client must be an eeo_async.Client, got {type(client).__name__}"
             raise InputTypeError(message)
         self.concurrency = _check_int("concurrency", concurrency, 1, 10_000)
@@ -113,6 +127,7 @@ class Batcher:
             message = f"deadline must be a positive number of seconds or None, got {deadline!r}"
             raise InputError(message)
         self.client = client
+        self._engine = engine(client)
         base = client.retry_policy
         self.retry_policy = RetryPolicy(
             max_attempts=base.max_attempts if max_attempts is None else max_attempts,
@@ -146,170 +161,159 @@ class Batcher:
             f"max_attempts={self.retry_policy.max_attempts} client={self.client!r}>"
         )
 
-    def plan(self, operation: str, /, **arguments: Any) -> Plan:
+    def plan(self, operation: str | Endpoint, /, **arguments: Any) -> Plan:
         """Work out what ``operation`` would send with these arguments; send nothing.
 
         ``operation`` is a verb of this class (``"enroll"``, ``"enroll_pairs"``,
-        ``"add_student_to_lessons"``, ...) with its own keyword arguments. Input is
-        validated exactly as the operation would.
+        ``"add_student_to_lessons"``, ...) or a bulk row, with its own keyword arguments.
+        Input is validated exactly as the operation would.
         """
         return plan(operation, arguments, self.chunk_size)
 
-    # --------------------------------------------------------------- operations
+    # ------------------------------------------------------------- any bulk row
+
+    async def run(self, endpoint: Endpoint | str, /, **arguments: Any) -> BatchReport[Any]:
+        """Run any bulk row (or verb) over any number of items: the engine of every verb.
+
+        ``endpoint`` is a row with a bulk spec (``eeo_async.Endpoint(..., bulk=Bulk(
+        key=...))``, e.g. an action that has no named verb yet) or a verb's name
+        (``"add_students_to_course"``). ``arguments`` are the row's parameters by their
+        Python names: the items parameter takes any number of items, every other one is
+        held fixed for the whole job; and the job options below.
+
+        Args:
+            endpoint: the row, or a verb of this class.
+            arguments: the row's parameters, and these options:
+                ``progress``: show the job's progress: in a Jupyter notebook, a line
+                updated in place that ends on the outcome counts; elsewhere a tqdm bar
+                on stderr (plain lines on stderr without tqdm).
+                ``skip``: outcomes already known (e.g. from a journal): not sent,
+                reported as given; an ``unknown`` one is sent again, as possibly
+                applied already.
+                ``on_items``: called with each group of items as their outcome becomes
+                final, before they count as done.
+                ``on_start``: called once with the job's live report before anything is
+                sent; if the job is cancelled, items without an outcome are marked in
+                it first.
+
+        Returns:
+            The report: every item once, with its outcome.
+
+        Raises:
+            InputError: a bad value anywhere in the input, or a bad ``skip`` (nothing is
+                sent).
+        """
+        options = {name: arguments.pop(name) for name in _OPTIONS if name in arguments}
+        return await self._run(endpoint, arguments, **options)
+
+    # --------------------------------------------------------------- named verbs
 
     async def add_student_to_lessons(
         self,
         course_id: int | str,
         student_uid: int | str,
         class_ids: Iterable[int | str],
-        *,
-        progress: bool = False,
-        skip: Mapping[int, ItemResult] | None = None,
-        on_items: OnItems | None = None,
-        on_start: OnStart | None = None,
+        **options: Unpack[JobOptions],
     ) -> BatchReport[int]:
         """Add one student to any number of lessons; the report is keyed by ``class_id``.
 
-        Args:
-            course_id: the course.
-            student_uid: the student.
-            class_ids: the lessons, any iterable of IDs.
-            progress: show the job's progress: in a Jupyter notebook, a line updated in
-                place that ends on the outcome counts; elsewhere a tqdm bar on stderr
-                (plain lines on stderr without tqdm).
-            skip: outcomes already known (e.g. from a journal): not sent, reported as
-                given; an ``unknown`` one is sent again, as possibly applied already.
-            on_items: called with each group of items as their outcome becomes final,
-                before they count as done.
-            on_start: called once with the job's live report before anything is sent;
-                if the job is cancelled, items without an outcome are marked in it first.
+        Sends addCourseClassStudent, 100 lessons a call; 166 (already in the lesson)
+        counts as already done. Options as in :meth:`run`.
 
         Raises:
             InputError: a bad ID anywhere in the input, or a bad ``skip`` (nothing is sent).
         """
         arguments = {"course_id": course_id, "student_uid": student_uid, "class_ids": class_ids}
-        return await self._run(
-            "add_student_to_lessons",
-            arguments,
-            progress=progress,
-            skip=skip,
-            on_items=on_items,
-            on_start=on_start,
-        )
+        return await self._run("add_student_to_lessons", arguments, **options)
 
     async def remove_students_from_lesson(
         self,
         course_id: int | str,
         class_id: int | str,
         student_uids: Iterable[int | str],
-        *,
-        progress: bool = False,
-        skip: Mapping[int, ItemResult] | None = None,
-        on_items: OnItems | None = None,
-        on_start: OnStart | None = None,
+        **options: Unpack[JobOptions],
     ) -> BatchReport[int]:
         """Remove any number of students from one lesson; keyed by ``student_uid``.
 
-        167 ("not in the lesson") counts as already done. Arguments as in
-        :meth:`add_student_to_lessons`.
+        Sends delClassStudentMultiple, 100 a call; 167 ("not in the lesson") counts as
+        already done. Options as in :meth:`run`.
 
         Raises:
             InputError: a bad ID anywhere in the input (nothing is sent).
         """
         arguments = {"course_id": course_id, "class_id": class_id, "student_uids": student_uids}
-        return await self._run(
-            "remove_students_from_lesson",
-            arguments,
-            progress=progress,
-            skip=skip,
-            on_items=on_items,
-            on_start=on_start,
-        )
+        return await self._run("remove_students_from_lesson", arguments, **options)
 
     async def enroll(
         self,
         course_id: int | str,
         student_uids: Iterable[int | str],
         class_ids: Iterable[int | str],
-        *,
-        progress: bool = False,
-        skip: Mapping[tuple[int, int], ItemResult] | None = None,
-        on_items: OnItems | None = None,
-        on_start: OnStart | None = None,
+        **options: Unpack[JobOptions],
     ) -> BatchReport[tuple[int, int]]:
         """Add every student to every lesson; keyed by ``(student_uid, class_id)``.
 
-        166 ("already in the lesson") counts as already done. Arguments as in
-        :meth:`add_student_to_lessons`.
+        Sends addCourseClassStudent or addClassStudentMultiple, whichever needs fewer
+        calls; 166 ("already in the lesson") counts as already done. Options as in
+        :meth:`run`.
 
         Raises:
             InputError: a bad ID anywhere in the input (nothing is sent).
         """
         arguments = {"course_id": course_id, "student_uids": student_uids, "class_ids": class_ids}
-        return await self._run(
-            "enroll",
-            arguments,
-            progress=progress,
-            skip=skip,
-            on_items=on_items,
-            on_start=on_start,
-        )
+        return await self._run("enroll", arguments, **options)
 
     async def enroll_pairs(
         self,
         course_id: int | str,
         pairs: Iterable[Sequence[int | str]],
-        *,
-        progress: bool = False,
-        skip: Mapping[tuple[int, int], ItemResult] | None = None,
-        on_items: OnItems | None = None,
-        on_start: OnStart | None = None,
+        **options: Unpack[JobOptions],
     ) -> BatchReport[tuple[int, int]]:
         """Add each ``(student_uid, class_id)`` pair, e.g. to re-run an enrolment's failures.
 
-        The report is an ``enroll`` report keyed by the pairs, in input order. Arguments
-        as in :meth:`add_student_to_lessons`.
+        The report is an ``enroll`` report keyed by the pairs, in input order. Options as
+        in :meth:`run`.
 
         Raises:
             InputError: a bad pair anywhere in the input (nothing is sent).
         """
-        arguments = {"course_id": course_id, "pairs": pairs}
-        return await self._run(
-            "enroll_pairs",
-            arguments,
-            progress=progress,
-            skip=skip,
-            on_items=on_items,
-            on_start=on_start,
-        )
+        return await self._run("enroll_pairs", {"course_id": course_id, "pairs": pairs}, **options)
+
+    async def unenroll(
+        self,
+        course_id: int | str,
+        student_uids: Iterable[int | str],
+        class_ids: Iterable[int | str],
+        **options: Unpack[JobOptions],
+    ) -> BatchReport[tuple[int, int]]:
+        """Remove every student from every lesson; keyed by ``(student_uid, class_id)``.
+
+        The removal counterpart of :meth:`enroll`: delClassStudentMultiple lesson by
+        lesson, 100 students a call; 167 (not in the lesson) counts as already done.
+        Options as in :meth:`run`.
+
+        Raises:
+            InputError: a bad ID anywhere in the input (nothing is sent).
+        """
+        arguments = {"course_id": course_id, "student_uids": student_uids, "class_ids": class_ids}
+        return await self._run("unenroll", arguments, **options)
 
     async def unenroll_pairs(
         self,
         course_id: int | str,
         pairs: Iterable[Sequence[int | str]],
-        *,
-        progress: bool = False,
-        skip: Mapping[tuple[int, int], ItemResult] | None = None,
-        on_items: OnItems | None = None,
-        on_start: OnStart | None = None,
+        **options: Unpack[JobOptions],
     ) -> BatchReport[tuple[int, int]]:
         """Remove each ``(student_uid, class_id)`` pair, e.g. to re-run an unenrolment.
 
-        The report is an ``unenroll`` report keyed by the pairs, in input order.
-        Arguments as in :meth:`add_student_to_lessons`.
+        The report is an ``unenroll`` report keyed by the pairs, in input order. Options
+        as in :meth:`run`.
 
         Raises:
             InputError: a bad pair anywhere in the input (nothing is sent).
         """
         arguments = {"course_id": course_id, "pairs": pairs}
-        return await self._run(
-            "unenroll_pairs",
-            arguments,
-            progress=progress,
-            skip=skip,
-            on_items=on_items,
-            on_start=on_start,
-        )
+        return await self._run("unenroll_pairs", arguments, **options)
 
     async def add_students_to_course(
         self,
@@ -317,32 +321,22 @@ class Batcher:
         student_uids: Iterable[int | str],
         *,
         identity: int | str = 1,
-        progress: bool = False,
-        skip: Mapping[int, ItemResult] | None = None,
-        on_items: OnItems | None = None,
-        on_start: OnStart | None = None,
+        **options: Unpack[JobOptions],
     ) -> BatchReport[int]:
         """Add any number of students (or auditors) to a course; keyed by ``student_uid``.
 
         Sends addCourseStudentMultiple, 30 a call. 163/164 (already a student/auditor
-        of the course) count as already done; 464 (being created by another request) is
-        retried per item. ``identity`` is 1/``"student"`` or 2/``"auditor"`` (a course
-        takes at most 20 auditors: more are refused before sending). Other arguments as
-        in :meth:`add_student_to_lessons`.
+        of the course) count as already done, 841 (added, nickname not synced) as
+        succeeded with a warning; 464 (being created by another request) is retried per
+        item. ``identity`` is 1/``"student"`` or 2/``"auditor"`` (a course takes at
+        most 20 auditors: more are refused before sending). Options as in :meth:`run`.
 
         Raises:
             InputError: a bad ID anywhere in the input, or too many auditors (nothing
                 is sent).
         """
         arguments = {"course_id": course_id, "student_uids": student_uids, "identity": identity}
-        return await self._run(
-            "add_students_to_course",
-            arguments,
-            progress=progress,
-            skip=skip,
-            on_items=on_items,
-            on_start=on_start,
-        )
+        return await self._run("add_students_to_course", arguments, **options)
 
     async def remove_students_from_course(
         self,
@@ -350,96 +344,39 @@ class Batcher:
         student_uids: Iterable[int | str],
         *,
         identity: int | str = 1,
-        progress: bool = False,
-        skip: Mapping[int, ItemResult] | None = None,
-        on_items: OnItems | None = None,
-        on_start: OnStart | None = None,
+        **options: Unpack[JobOptions],
     ) -> BatchReport[int]:
         """Remove any number of students (or auditors) from a course; keyed by ``student_uid``.
 
         Sends delCourseStudentMultiple, 100 a call; 162 (not a member) counts as
-        already done. Arguments as in :meth:`add_students_to_course`.
+        already done. Options as in :meth:`run`.
 
         Raises:
             InputError: a bad ID anywhere in the input (nothing is sent).
         """
         arguments = {"course_id": course_id, "student_uids": student_uids, "identity": identity}
-        return await self._run(
-            "remove_students_from_course",
-            arguments,
-            progress=progress,
-            skip=skip,
-            on_items=on_items,
-            on_start=on_start,
-        )
+        return await self._run("remove_students_from_course", arguments, **options)
 
     async def add_students_to_lesson(
         self,
         course_id: int | str,
         class_id: int | str,
         student_uids: Iterable[int | str],
-        *,
-        progress: bool = False,
-        skip: Mapping[int, ItemResult] | None = None,
-        on_items: OnItems | None = None,
-        on_start: OnStart | None = None,
+        **options: Unpack[JobOptions],
     ) -> BatchReport[int]:
         """Add any number of students to one lesson; keyed by ``student_uid``.
 
         Sends addClassStudentMultiple, 30 a call; 166 (already in the lesson) counts as
-        already done. Arguments as in :meth:`add_student_to_lessons`.
+        already done. Options as in :meth:`run`.
 
         Raises:
             InputError: a bad ID anywhere in the input (nothing is sent).
         """
         arguments = {"course_id": course_id, "class_id": class_id, "student_uids": student_uids}
-        return await self._run(
-            "add_students_to_lesson",
-            arguments,
-            progress=progress,
-            skip=skip,
-            on_items=on_items,
-            on_start=on_start,
-        )
-
-    async def unenroll(
-        self,
-        course_id: int | str,
-        student_uids: Iterable[int | str],
-        class_ids: Iterable[int | str],
-        *,
-        progress: bool = False,
-        skip: Mapping[tuple[int, int], ItemResult] | None = None,
-        on_items: OnItems | None = None,
-        on_start: OnStart | None = None,
-    ) -> BatchReport[tuple[int, int]]:
-        """Remove every student from every lesson; keyed by ``(student_uid, class_id)``.
-
-        The removal counterpart of :meth:`enroll`: delClassStudentMultiple lesson by
-        lesson, 100 students a call; 167 (not in the lesson) counts as already done.
-        Arguments as in :meth:`add_student_to_lessons`.
-
-        Raises:
-            InputError: a bad ID anywhere in the input (nothing is sent).
-        """
-        arguments = {"course_id": course_id, "student_uids": student_uids, "class_ids": class_ids}
-        return await self._run(
-            "unenroll",
-            arguments,
-            progress=progress,
-            skip=skip,
-            on_items=on_items,
-            on_start=on_start,
-        )
+        return await self._run("add_students_to_lesson", arguments, **options)
 
     async def register(
-        self,
-        users: Iterable[NewUser],
-        *,
-        progress: bool = False,
-        skip: Mapping[str, ItemResult] | None = None,
-        on_items: OnItems | None = None,
-        on_start: OnStart | None = None,
+        self, users: Iterable[NewUser], **options: Unpack[JobOptions]
     ) -> BatchReport[str]:
         """Register any number of accounts; keyed by telephone or email, each with its UID.
 
@@ -448,52 +385,47 @@ class Batcher:
         the UIDs can feed the next job (``[i.uid for i in report.items.values()]``). An
         account given twice is sent once (the first one). Passwords are never in the
         report, and a plain password is sent only over https (or to a loopback sandbox).
-        Other arguments as in :meth:`add_student_to_lessons`.
+        Options as in :meth:`run`.
 
         Raises:
             InputError: an item that is not a ``NewUser``, or a plain password for a
                 plain-http server (nothing is sent).
         """
-        if isinstance(users, Iterable) and not isinstance(users, str | bytes | Mapping):
-            users = list(users)
-            self.client._check_plain_passwords(u for u in users if isinstance(u, NewUser))
-        return await self._run(
-            "register",
-            {"users": users},
-            progress=progress,
-            skip=skip,
-            on_items=on_items,
-            on_start=on_start,
-        )
+        return await self._run("register", {"users": users}, **options)
 
     # ------------------------------------------------------------------ running
 
     async def _run(
         self,
-        operation: str | Operation,
+        operation: str | Endpoint,
         arguments: dict[str, Any],
         *,
-        progress: bool,
-        skip: Mapping[Any, ItemResult] | None,
-        on_items: OnItems | None,
-        on_start: OnStart | None,
+        progress: bool = False,
+        skip: Mapping[Any, ItemResult] | None = None,
+        on_items: OnItems | None = None,
+        on_start: OnStart | None = None,
     ) -> BatchReport[Any]:
+        if not isinstance(operation, str | Endpoint):
+            message = f"operation must be a verb's name or an Endpoint row, got {operation!r:.60}"
+            raise InputTypeError(message)
         endpoint, report, targets = plan_operation(operation, arguments, self.chunk_size)
+        self._engine.check(endpoint, itertools.chain.from_iterable(t.items for t in targets))
         known, maybe = _skipped(report, skip) if skip else ([], [])
         bar = open_progress(report.total, report.operation) if progress else None
         if known:
             report.record_many(known)
-        shared = self.client._concurrency if self.adaptive else None
+        engine = self._engine
+        shared = engine.concurrency if self.adaptive else None
         pace = Pace(self.concurrency, shared)
         job = Job(
             endpoint=endpoint,
             report=report,
             targets=targets,
-            send=self.client._attempt,
+            send=engine.send,
             policy=self.retry_policy,
             chunk_size=self.chunk_size,
-            sleep=self.client._sleep,
-            where=self.client.base_url,
+            sleep=engine.sleep,
+            where=engine.base_url,
             on_items=on_items,
             on_progress=self.on_progress,
             bar=bar,
@@ -504,7 +436,7 @@ class Batcher:
             job.progress(len(known))
         if on_start is not None:
             on_start(report)
-        self.client.transport.reserve(self.concurrency)
+        engine.transport.reserve(self.concurrency)
         started = time.perf_counter()
         if shared is not None:
             shared.join(self.concurrency)

@@ -11,13 +11,21 @@ import logging
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any
 
-from .._codes import LocalErrno
+from .._codes import MAY_HAVE_ACTED_ITEM, NOT_ACTED, SETTLES, LocalErrno
 from .._constants import LOGGER_NAME
-from .._errors import ApiError, BadCredentialsError, ConnectError, EEOError, ProtocolError
+from .._errors import (
+    ApiError,
+    BadCredentialsError,
+    ClientClosedError,
+    ConnectError,
+    EEOError,
+    ProtocolError,
+)
 from .._limits import Pace, busy_weight
 from .._models import ItemResult, ItemStatus
 from .._retry import RetryPolicy, should_retry
-from .._wire.kinds import Endpoint
+from .._wire.codecs import CODECS
+from .._wire.endpoint import Endpoint
 from .plan import Target
 from .progress import Progress
 from .report import ALREADY, FAILED, SUCCEEDED, UNKNOWN, BatchReport, Key, StopCause
@@ -25,7 +33,7 @@ from .report import ALREADY, FAILED, SUCCEEDED, UNKNOWN, BatchReport, Key, StopC
 _log = logging.getLogger(LOGGER_NAME)
 
 OnItems = Callable[[Sequence[tuple[Key, ItemResult]]], None]
-Send = Callable[[Endpoint, str, int, int], Awaitable[list[ItemStatus]]]
+Send = Callable[[Endpoint, Any, Sequence[Any], int], Awaitable[list[ItemStatus]]]
 #: One unit of work: the target's index, and the rows and items of one call.
 Work = tuple[int, Sequence[int], Sequence[Any]]
 
@@ -83,7 +91,7 @@ class Job:
         self.attempts: dict[int, int] = {}
         #: Rows an attempt may have applied without our seeing the answer.
         self.maybe_applied: set[int] = set()
-        self.encoders: dict[int, Callable[[Sequence[Any]], str]] = {}
+        self.encoders: dict[int, Callable[[Sequence[Any]], Any]] = {}
         self.unfinished = report.pending
         self.done = 0
         self.reached = False  # any HTTP answer at all from the server in this job
@@ -171,11 +179,12 @@ class Job:
             finally:
                 pace.release(ticket, busy)
 
-    def _encoder(self, index: int) -> Callable[[Sequence[Any]], str]:
+    def _encoder(self, index: int) -> Callable[[Sequence[Any]], Any]:
         encoder = self.encoders.get(index)
         if encoder is None:
             fixed = self.targets[index].fixed
-            encoder = self.encoders[index] = self.endpoint.chunk_encoder(fixed)
+            codec = CODECS[self.endpoint.generation]
+            encoder = self.encoders[index] = codec.chunk_encoder(self.endpoint, fixed)
         return encoder
 
     def _count_attempt(self, rows: Sequence[int]) -> int | list[int]:
@@ -198,7 +207,7 @@ class Job:
             report.retries += 1
         encoded = self._encoder(index)(items)
         try:
-            statuses = await self.send(self.endpoint, encoded, len(rows), attempt)
+            statuses = await self.send(self.endpoint, encoded, items, attempt)
         except EEOError as exc:
             busy = busy_weight(exc)
             self._failed_call(index, rows, items, tries, exc, busy=busy)
@@ -219,13 +228,17 @@ class Job:
             for position, status in enumerate(statuses):
                 by_id.setdefault(id(status), []).append(position)
             groups = [(statuses[positions[0]], positions) for positions in by_id.values()]
-        transient = self.endpoint.item_transient
+        endpoint = self.endpoint
+        transient = endpoint.item_transient
         most = self.policy.max_attempts
         retry: list[int] = []
         busy = 0
         for status, positions in groups:
             final = positions
-            if status.errno in transient:
+            if status.errno in MAY_HAVE_ACTED_ITEM:
+                # Item-level 104/114 may come after the item was applied (Basic_errors).
+                self.maybe_applied.update(rows[p] for p in positions)
+            if status.errno in transient and (endpoint.idempotent or status.errno in NOT_ACTED):
                 busy += len(positions)
                 again = [p for p in positions if _tries(tries, p) < most]
                 retry.extend(again)
@@ -270,8 +283,11 @@ class Job:
         maybe = self.maybe_applied
         if maybe and not maybe.isdisjoint(picked):
             # An earlier attempt may have applied these: "already" is then "succeeded",
-            # and a failure is "unknown".
-            truer = {ALREADY: SUCCEEDED, FAILED: UNKNOWN}.get(code, code)
+            # and a failure is "unknown", unless its code shows the item cannot be in
+            # the target state (a finished lesson, a student the school lacks ...).
+            truer = {ALREADY: SUCCEEDED, FAILED: FAILED if errno in SETTLES else UNKNOWN}.get(
+                code, code
+            )
             sure = [i for i, row in enumerate(picked) if row not in maybe]
             unsure = [i for i, row in enumerate(picked) if row in maybe]
             for chosen, outcome in ((sure, code), (unsure, truer)):
@@ -303,6 +319,10 @@ class Job:
         if exc.may_have_acted:
             self.maybe_applied.update(rows)
         positions: Sequence[int] = range(len(rows))
+        if isinstance(exc, ClientClosedError):
+            self._record(rows, positions, LocalErrno.NOT_SENT, str(exc), tries, FAILED)
+            self._stop("closed", "the client was closed")
+            return
         if isinstance(exc, BadCredentialsError):
             # Every further call would fail the same way: stop at once.
             self._record(rows, positions, exc.errno, exc.error, tries, FAILED)
@@ -339,6 +359,8 @@ class Job:
 
         They join the target's other waiters where those go soon enough.
         """
+        if self.stopped is not None:
+            return  # a stopped job waits for nothing: these rows end not sent or unknown
         rows = [sent_rows[p] for p in positions]
         items = [sent_items[p] for p in positions]
         attempts = self.attempts

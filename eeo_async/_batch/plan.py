@@ -1,8 +1,9 @@
 """Planning a batch: validate every item first, drop repeats, lay out rows and targets.
 
 Pure: nothing here sends anything, so ``Batcher.plan`` (the command's ``--dry-run``)
-and the real run share one planner. Each bulk operation is a row (:class:`Operation`)
-naming its endpoint row and which argument is the target and which the items.
+and the real run share one planner. A bulk operation is a row with a bulk spec (its
+verb and the report's key; every parameter but the items is fixed for the job), or a
+pair operation over two rows (``enroll``: whichever row needs fewer calls).
 """
 
 from __future__ import annotations
@@ -13,18 +14,16 @@ from typing import Any, Final
 
 import attrs
 
-from .._api.rows import (
+from .._api.lessons import (
     ADD_CLASS_STUDENT_MULTIPLE,
     ADD_COURSE_CLASS_STUDENT,
-    ADD_COURSE_STUDENT_MULTIPLE,
     DEL_CLASS_STUDENT_MULTIPLE,
-    DEL_COURSE_STUDENT_MULTIPLE,
-    REGISTER_MULTIPLE,
-    check_auditors,
 )
+from .._api.registry import ROWS
 from .._constants import MAX_CHUNK_SIZE
 from .._errors import InputError, InputTypeError
-from .._wire.kinds import Endpoint, ItemsKind, Kind, iter_items, validate_id
+from .._wire.endpoint import REQUIRED, Endpoint
+from .._wire.kinds import ItemsKind, iter_items, validate_id
 from .report import BatchReport
 
 
@@ -45,33 +44,6 @@ class Plan:
     calls: int
     max_chunk: int
     action: str = ""
-
-
-@attrs.frozen(kw_only=True)
-class Operation:
-    """A bulk operation on one fixed target (or the course alone), as a row.
-
-    Attributes:
-        name: the Batcher verb, e.g. ``"add_student_to_lessons"``.
-        endpoint: the endpoint row it sends.
-        items: the argument holding the items (the endpoint's items parameter).
-        key: the report's key field for an item.
-        target: the argument held fixed besides the course, or ``None``.
-        course: whether the operation is on a course (``register`` is not).
-        options: optional arguments passed on as fixed parameters (``identity``).
-        uids: the answers carry a UID per item, kept in the report.
-        check: called as ``check(fixed, count)`` to refuse input the server would.
-    """
-
-    name: str
-    endpoint: Endpoint
-    items: str
-    key: str
-    target: str | None
-    course: bool = True
-    options: tuple[str, ...] = ()
-    uids: bool = False
-    check: Callable[[Mapping[str, object], int], None] | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -104,77 +76,17 @@ class Target:
     items: Sequence[Any]
 
 
-ADD_STUDENT_TO_LESSONS: Final = Operation(
-    name="add_student_to_lessons",
-    endpoint=ADD_COURSE_CLASS_STUDENT,
-    items="class_ids",
-    key="class_id",
-    target="student_uid",
-)
-REMOVE_STUDENTS_FROM_LESSON: Final = Operation(
-    name="remove_students_from_lesson",
-    endpoint=DEL_CLASS_STUDENT_MULTIPLE,
-    items="student_uids",
-    key="student_uid",
-    target="class_id",
-)
 ENROLL: Final = PairOperation(
     name="enroll", by_student=ADD_COURSE_CLASS_STUDENT, by_lesson=ADD_CLASS_STUDENT_MULTIPLE
 )
-
-
-def _auditors(fixed: Mapping[str, object], count: int) -> None:
-    check_auditors(fixed.get("identity"), count)
-
-
-ADD_STUDENTS_TO_COURSE: Final = Operation(
-    name="add_students_to_course",
-    endpoint=ADD_COURSE_STUDENT_MULTIPLE,
-    items="student_uids",
-    key="student_uid",
-    target=None,
-    options=("identity",),
-    check=_auditors,
-)
-REMOVE_STUDENTS_FROM_COURSE: Final = Operation(
-    name="remove_students_from_course",
-    endpoint=DEL_COURSE_STUDENT_MULTIPLE,
-    items="student_uids",
-    key="student_uid",
-    target=None,
-    options=("identity",),
-)
-ADD_STUDENTS_TO_LESSON: Final = Operation(
-    name="add_students_to_lesson",
-    endpoint=ADD_CLASS_STUDENT_MULTIPLE,
-    items="student_uids",
-    key="student_uid",
-    target="class_id",
-)
-REGISTER: Final = Operation(
-    name="register",
-    endpoint=REGISTER_MULTIPLE,
-    items="users",
-    key="account",
-    target=None,
-    course=False,
-    uids=True,
-)
 UNENROLL: Final = PairOperation(name="unenroll", by_lesson=DEL_CLASS_STUDENT_MULTIPLE)
 
-#: Every operation by its Batcher verb (``enroll_pairs`` is ``enroll`` from pairs).
-OPERATIONS: Final[dict[str, Operation | PairOperation]] = {
-    op.name: op
-    for op in (
-        ADD_STUDENT_TO_LESSONS,
-        REMOVE_STUDENTS_FROM_LESSON,
-        ENROLL,
-        ADD_STUDENTS_TO_COURSE,
-        REMOVE_STUDENTS_FROM_COURSE,
-        ADD_STUDENTS_TO_LESSON,
-        UNENROLL,
-        REGISTER,
-    )
+#: Every operation by its Batcher verb: the rows' own verbs and the pair operations
+#: (``enroll_pairs`` is ``enroll`` from pairs).
+OPERATIONS: Final[dict[str, Endpoint | PairOperation]] = {
+    **{row.bulk.verb: row for row in ROWS.values() if row.bulk and row.bulk.verb},
+    ENROLL.name: ENROLL,
+    UNENROLL.name: UNENROLL,
 }
 
 
@@ -202,45 +114,60 @@ def _unique(
     return unique, len(items) - len(unique)
 
 
-def _items_check(endpoint: Endpoint) -> Callable[[object, str], Any]:
-    return endpoint.items_kind.item
+def operation_name(endpoint: Endpoint) -> str:
+    """The report's operation for a bulk row: its Batcher verb, or its action's name."""
+    bulk = endpoint.bulk
+    return bulk.verb if bulk is not None and bulk.verb else endpoint.action
 
 
 def plan_one_target(
-    operation: Operation, arguments: Mapping[str, Any]
+    endpoint: Endpoint, arguments: Mapping[str, Any]
 ) -> tuple[BatchReport[Any], list[Target]]:
-    """Check an operation's input and lay out its report and its one target."""
-    endpoint = operation.endpoint
+    """Check a bulk row's input and lay out its report and its one target.
+
+    Every parameter but the items is fixed for the whole job (the course, the target,
+    options such as ``identity``); the items are checked all first and de-duplicated.
+    """
+    bulk = endpoint.bulk
+    if bulk is None or endpoint.items is None:
+        message = f"{endpoint.action} is not a bulk action (its row has no items or no bulk spec)"
+        raise InputTypeError(message)
+    name = operation_name(endpoint)
+    unknown = set(arguments) - {p.name for p in endpoint.params}
+    if unknown:
+        message = f"{name} has no parameter {', '.join(sorted(unknown))}"
+        raise InputTypeError(message)
     fixed: dict[str, object] = {}
-    course_id = 0
-    if operation.course:
-        course_id = validate_id(arguments["course_id"], "course_id")
-        fixed["course_id"] = course_id
-    target: dict[str, int] = {}
-    if operation.target is not None:
-        fixed[operation.target] = target[operation.target] = validate_id(
-            arguments[operation.target], operation.target
-        )
-    params = {p.name: p for p in endpoint.params}
-    for name in operation.options:
-        if arguments.get(name) is not None:
-            option = params[name].kind
-            assert isinstance(option, Kind)  # noqa: S101 - options are plain parameters
-            fixed[name] = option.check(arguments[name], name)
-    kind: ItemsKind = endpoint.items_kind
-    key = None if kind.item is validate_id else kind.key  # IDs are their own keys
-    items, dups = _unique(arguments[operation.items], operation.items, kind.item, key)
-    if operation.check is not None:
-        operation.check(fixed, len(items))
+    for param in endpoint.params:
+        if param.name == endpoint.items:
+            continue
+        value = arguments.get(param.name)
+        if value is None:
+            if param.default is REQUIRED:
+                message = f"{name} needs {param.name}"
+                raise InputError(message)
+            continue
+        kind = param.kind
+        assert not isinstance(kind, ItemsKind)  # noqa: S101 - a row has one items parameter
+        fixed[param.name] = kind.check(value, param.name)
+    kind_of_items: ItemsKind = endpoint.items_kind
+    key = None if kind_of_items.item is validate_id else kind_of_items.key  # IDs are their own keys
+    if endpoint.items not in arguments:
+        message = f"{name} needs {endpoint.items}"
+        raise InputError(message)
+    items, dups = _unique(arguments[endpoint.items], endpoint.items, kind_of_items.item, key)
+    if endpoint.check is not None:
+        endpoint.check(fixed, len(items))
     keys: Sequence[Any] = array("q", items) if key is None else [key(i) for i in items]
+    course_id = fixed.get("course_id", 0)
     report: BatchReport[Any] = BatchReport(
-        operation=operation.name,
-        course_id=course_id,
-        key_fields=(operation.key,),
-        target=target,
+        operation=name,
+        course_id=course_id if isinstance(course_id, int) else 0,
+        key_fields=(bulk.key,),
+        target={endpoint.target: fixed[endpoint.target]} if endpoint.target else {},  # type: ignore[dict-item]
         item_ids=keys,
         action=endpoint.action,
-        uids=operation.uids,
+        uids=bulk.answer is not None,
     )
     report.duplicates = dups
     return report, [Target(fixed, range(len(items)), items)]
@@ -376,23 +303,25 @@ PAIR_LISTS: Final = {"enroll_pairs": "enroll", "unenroll_pairs": "unenroll"}
 
 
 def plan_operation(
-    name: str | Operation, arguments: Mapping[str, Any], chunk_size: int = MAX_CHUNK_SIZE
+    name: str | Endpoint, arguments: Mapping[str, Any], chunk_size: int = MAX_CHUNK_SIZE
 ) -> tuple[Endpoint, BatchReport[Any], list[Target]]:
     """Check and lay out the operation ``name`` (a Batcher verb, or a row) with its arguments.
 
     ``chunk_size`` (the Batcher's) counts in choosing the endpoint of a pair operation.
     """
-    if isinstance(name, Operation):
+    if isinstance(name, Endpoint):
         report, targets = plan_one_target(name, arguments)
-        return name.endpoint, report, targets
+        return name, report, targets
     operation = OPERATIONS.get(PAIR_LISTS.get(name, name))
+    if operation is None and name in ROWS and ROWS[name].bulk is not None:
+        operation = ROWS[name]  # a bulk row by its action's name, verb or not
     if operation is None:
         known = ", ".join([*OPERATIONS, *PAIR_LISTS])
         message = f"unknown operation {name!r}; known: {known}"
         raise InputError(message)
-    if isinstance(operation, Operation):
+    if isinstance(operation, Endpoint):
         report, targets = plan_one_target(operation, arguments)
-        return operation.endpoint, report, targets
+        return operation, report, targets
     if name in PAIR_LISTS:
         report, targets = plan_pair_list(
             operation, arguments["course_id"], arguments["pairs"], chunk_size
@@ -411,7 +340,7 @@ def plan_operation(
     return endpoint, report, targets
 
 
-def plan(operation: str, arguments: Mapping[str, Any], chunk_size: int) -> Plan:
+def plan(operation: str | Endpoint, arguments: Mapping[str, Any], chunk_size: int) -> Plan:
     """What ``operation`` would send with ``arguments`` in calls of ``chunk_size``."""
     endpoint, report, targets = plan_operation(operation, arguments, chunk_size)
     size = min(chunk_size, endpoint.max_items)

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 K = TypeVar("K")
 Key = int | tuple[int, int] | str
-StopCause = Literal["credentials", "unreachable", "deadline", "interrupted"]
+StopCause = Literal["credentials", "unreachable", "deadline", "interrupted", "closed"]
 FORMAT: Final = "eeo-async-report/2"
 _READABLE: Final = ("eeo-async-report/1", FORMAT)
 #: Outcome codes in a report's outcome column: 0 means no outcome yet.

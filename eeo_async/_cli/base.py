@@ -14,8 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .._api.client import Client
 from .._batch.report import BatchReport
-from .._client import Client
 from .._constants import (
     DEFAULT_BASE_URL,
     DEFAULT_MAX_ATTEMPTS,

@@ -12,9 +12,9 @@ import textwrap
 import time
 from typing import Any
 
+from .._api.client import Client
 from .._batch.batcher import Batcher
 from .._batch.report import BatchReport
-from .._client import Client
 from .._errors import EEOError
 from .._models import GroupMember, ItemResult, NewUser
 from ..testing import Faults, Sandbox

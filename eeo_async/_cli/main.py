@@ -22,12 +22,12 @@ from typing import Any
 
 import attrs
 
+from .._api.groups import validate_group_name, validate_groups
 from .._constants import (
     LOGGER_NAME,
 )
 from .._errors import ApiError, BadCredentialsError, ConnectError, EEOError, InputError
 from .._models import GroupMember
-from .._wire.kinds import validate_group_name, validate_groups
 from ..testing._school import Faults
 from .base import (
     EXIT_CODES,

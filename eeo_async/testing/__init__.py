@@ -50,7 +50,7 @@ from aiohttp import web
 from .._codes import Errno
 from .._constants import API_PATH, SERVER_TIMESTAMP_WINDOW
 from .._retry import set_testing
-from .._wire.kinds import sign
+from .._wire.v1 import sign
 from ._mock import MockRequest, MockResponse, MockTransport
 from ._school import (
     Account,

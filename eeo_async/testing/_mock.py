@@ -5,38 +5,94 @@ from __future__ import annotations
 import inspect
 import json as jsonlib
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
-from urllib.parse import parse_qsl
+from typing import Any, Final
+from urllib.parse import parse_qsl, urlsplit
 
 import attrs
 
-from .._transport import Response, Transport
+from .._http import Request, Response, Upload
+from .._transport import Transport
 
-_SIGNING = frozenset({"SID", "safeKey", "timeStamp"})
+#: The fields v1 signs with (kept in ``form``, left out of ``fields``).
+_SIGNING: Final = frozenset({"SID", "safeKey", "timeStamp"})
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class MockRequest:
     """One request as the handler of a :class:`MockTransport` sees it.
 
     Attributes:
-        action: the action called, e.g. ``"addCourseClassStudent"``.
-        form: every form field sent, signing fields included (hidden from ``repr``).
+        action: the action called: the docs' name, e.g. ``"addCourseClassStudent"`` or
+            ``"createClassroom"`` (the path for ``call_v2``).
+        path: the path and query the request went to, e.g.
+            ``/partner/api/course.api.php?action=addCourseClassStudent`` or
+            ``/lms/activity/createClass``.
+        generation: 1 (form fields signed with ``safeKey``) or 2 (JSON signed in headers).
+        headers: the headers sent (``X-EEO-SIGN``, ``X-EEO-UID``, ``X-EEO-TS`` for v2),
+            hidden from ``repr``.
+        form: v1: every form field sent, signing fields included (hidden from
+            ``repr``); v2: empty.
+        json: v2: the JSON body sent; v1: ``None``.
+        file: for an upload, the file part's name, filename and size; else ``None``.
         timeout: the timeout the client gave this attempt, in seconds.
     """
 
     action: str
-    form: Mapping[str, str] = attrs.field(repr=False)
+    path: str
+    generation: int
+    headers: Mapping[str, str] = attrs.field(repr=False)
+    form: Mapping[str, str] = attrs.field(repr=False, factory=dict)
+    json: Any = attrs.field(repr=False, default=None)
+    file: tuple[str, str, int] | None = None
     timeout: float = 0.0
 
     @property
-    def fields(self) -> dict[str, str]:
-        """The action's own fields: the form without ``SID``, ``safeKey``, ``timeStamp``."""
+    def fields(self) -> dict[str, Any]:
+        """The action's own fields: the v1 form without its signing fields, or the v2 JSON."""
+        if self.generation == 2:
+            return dict(self.json) if isinstance(self.json, Mapping) else {}
         return {k: v for k, v in self.form.items() if k not in _SIGNING}
 
     def json_field(self, name: str) -> Any:
-        """A field that holds a JSON string (``classJson``, ``studentUidJson`` ...), parsed."""
+        """A v1 field holding JSON (``classJson`` ...), parsed; a v2 body's field."""
+        if self.generation == 2:
+            return self.fields[name]
         return jsonlib.loads(self.form[name])
+
+    @classmethod
+    def of(cls, request: Request, timeout: float = 0.0) -> MockRequest:
+        """The view a handler gets of one signed ``request``."""
+        query = dict(parse_qsl(urlsplit(request.path).query))
+        generation = 2 if "X-EEO-SIGN" in request.headers else 1
+        body = request.body
+        if isinstance(body, Upload):
+            file = (body.file_field, body.filename, body.size)
+            return cls(
+                action=request.action,
+                path=request.path,
+                generation=1,
+                headers=dict(request.headers),
+                form=dict(body.fields),
+                file=file,
+                timeout=timeout,
+            )
+        if generation == 2:
+            return cls(
+                action=request.action,
+                path=request.path,
+                generation=2,
+                headers=dict(request.headers),
+                json=jsonlib.loads(body.data) if body.data else None,
+                timeout=timeout,
+            )
+        return cls(
+            action=query.get("action", request.action),
+            path=request.path,
+            generation=1,
+            headers=dict(request.headers),
+            form=dict(parse_qsl(body.data.decode())),
+            timeout=timeout,
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -79,12 +135,12 @@ class MockTransport(Transport):
     def __repr__(self) -> str:
         return f"<eeo_async.testing.MockTransport requests={len(self.requests)}>"
 
-    async def send(self, action: str, body: bytes, *, timeout: float) -> Response:  # noqa: ASYNC109 - the per-attempt timeout is the transport's contract
+    async def send(self, request: Request, *, timeout: float) -> Response:  # noqa: ASYNC109 - the per-attempt timeout is the transport's contract
         """Answer one request through the handler."""
-        request = MockRequest(action, dict(parse_qsl(body.decode())), timeout)
+        seen = MockRequest.of(request, timeout)
         if self.record:
-            self.requests.append(request)
-        answer = self.handler(request)
+            self.requests.append(seen)
+        answer = self.handler(seen)
         if inspect.isawaitable(answer):
             answer = await answer
         if isinstance(answer, MockResponse):

@@ -41,22 +41,22 @@ from typing import Any
 
 import attrs
 
-from .._api.rows import (
+from .._api.courses import (
+    ADD_COURSE_STUDENT_MULTIPLE,
+    DEL_COURSE_STUDENT_MULTIPLE,
+    MAX_AUDITORS,
+)
+from .._api.groups import ADD_COURSE_GROUP, DEL_COURSE_GROUP, EDIT_COURSE_GROUP
+from .._api.lessons import (
     ADD_CLASS_STUDENT_MULTIPLE,
     ADD_COURSE_CLASS_STUDENT,
-    ADD_COURSE_GROUP,
-    ADD_COURSE_STUDENT_MULTIPLE,
     DEL_CLASS_STUDENT_MULTIPLE,
-    DEL_COURSE_GROUP,
-    DEL_COURSE_STUDENT_MULTIPLE,
-    EDIT_COURSE_GROUP,
-    MAX_AUDITORS,
-    REGISTER_MULTIPLE,
 )
+from .._api.users import REGISTER_MULTIPLE
 from .._codes import Errno
 from .._constants import MAX_GROUP_NAME_CHARS
 from .._models import GroupMember
-from .._wire.kinds import Endpoint
+from .._wire.endpoint import Endpoint
 from ._wire import (
     ALTERNATIVES,
     LANGUAGES,
@@ -228,7 +228,7 @@ class School:
         self._course_ids = itertools.count(100_001)
         self._class_ids = itertools.count(2_000_001)
         self._group_ids = itertools.count(147_667)
-        self._handlers = dict(_HANDLERS)
+        self._handlers: dict[str, tuple[Endpoint | None, Handler]] = dict(_HANDLERS)
 
     # -------------------------------------------------------------------- seeding
 
@@ -365,13 +365,13 @@ class School:
         """The answer document for ``errno`` in the sandbox's language, with ``data``."""
         return envelope(errno, data, self.language)
 
-    def handle(self, row: Endpoint, handler: Handler) -> None:
-        """Serve ``row``'s action with ``handler(school, fields, rng)`` (for new rows).
+    def handle(self, name: str, handler: Handler) -> None:
+        """Serve the v1 action ``name`` with ``handler(school, fields, rng)`` (for new actions).
 
-        ``fields`` maps the row's Python parameter names to the wire text; the handler
+        ``fields`` is the form by its wire names (signing fields left out); the handler
         returns the JSON document to answer (see :func:`envelope`).
         """
-        self._handlers[row.action] = (row, handler)
+        self._handlers[name] = (None, handler)
 
     def answer(self, action: str, form: dict[str, str], rng: random.Random) -> dict[str, Any]:
         """The JSON document the server answers ``action`` with, applying its change.
@@ -386,8 +386,10 @@ class School:
         alternative = ALTERNATIVES.get(action)
         if alternative is not None:
             form = alternative(form)
+        signing = ("SID", "safeKey", "timeStamp")
+        fields = {k: v for k, v in form.items() if k not in signing}
         try:
-            return handler(self, read_form(row, form), rng)
+            return handler(self, fields if row is None else read_form(row, form), rng)
         except Answer as answer:
             return self.envelope(answer.errno)
 
@@ -717,7 +719,7 @@ Handler = Callable[["School", dict[str, str], random.Random], dict[str, Any]]
 
 #: What the sandbox implements: each endpoint row with the handler of its answers. A
 #: handler gets the form read through the row (Python parameter names -> wire text).
-_HANDLERS: dict[str, tuple[Endpoint, Handler]] = {
+_HANDLERS: dict[str, tuple[Endpoint | None, Handler]] = {
     row.action: (row, handler)
     for row, handler in (
         (ADD_COURSE_CLASS_STUDENT, School._add_course_class_student),

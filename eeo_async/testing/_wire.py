@@ -19,7 +19,7 @@ from typing import Any
 from .._codes import Errno
 from .._constants import MAX_CHUNK_SIZE
 from .._models import GroupMember
-from .._wire.kinds import Endpoint
+from .._wire.endpoint import Endpoint
 
 #: The production's Chinese messages, from the PART 2 tables of the reference pages.
 ZH: dict[int, str] = {

@@ -1,0 +1,196 @@
+"""Decoders shared by many rows: per-item statuses (by position or by key), done, an envelope.
+
+A decoder is ``decode(endpoint, answer, items)``: ``answer`` is the generation's envelope
+already parsed (code, message, data), ``items`` the items the call carried. It returns
+the typed result or raises the ``ApiError`` of the code. Decoders only one area needs
+live in that area.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Final
+
+from .._codes import TRANSIENT, Errno, LocalErrno, describe
+from .._errors import ApiError, DataMismatchError, api_error
+from .._models import ActionResult, Envelope, ItemStatus
+from .endpoint import Answer, Endpoint
+from .kinds import as_int
+
+#: Item codes are positive numbers below this.
+MAX_CODE: Final = 2**31 - 1
+
+
+def refuse(endpoint: Endpoint, answer: Answer, hint: str = "") -> ApiError:
+    """The ``ApiError`` (subclass chosen by the code) for a call-level failure."""
+    return api_error(answer.code, answer.message, endpoint.action, hint=hint)
+
+
+def item_data(endpoint: Endpoint, answer: Answer, count: int) -> list[Any]:
+    """``data`` of an item action's answer: code 1 and one entry per item sent, or raise."""
+    if answer.code != Errno.OK:
+        raise refuse(endpoint, answer)
+    data = answer.data
+    if not isinstance(data, list) or len(data) != count:
+        got = f"{len(data)} entries" if isinstance(data, list) else type(data).__name__
+        message = f"data should hold {count} entries, one per item sent, but holds {got}"
+        raise DataMismatchError(endpoint.action, message)
+    return data
+
+
+def item_code(action: str, index: int, entry: object, field: str = "errno") -> tuple[int, str]:
+    """``(code, message)`` of ``data[index]``; ``DataMismatchError`` if it has none."""
+    code = entry.get(field) if type(entry) is dict else None
+    if type(code) is not int or not 0 < code <= MAX_CODE:
+        code = as_int(code, MAX_CODE)
+        if code is None:
+            message = f"data[{index}] has no valid {field}: {entry!r:.60}"
+            raise DataMismatchError(action, message)
+    assert isinstance(entry, dict)  # noqa: S101 - narrowed above, for the type checker
+    text = entry.get("error" if field == "errno" else "msg")
+    return code, text if type(text) is str else describe(code)
+
+
+def status(endpoint: Endpoint, code: int, text: str, **extra: Any) -> ItemStatus:
+    """An item's status, marked "already" or "side" by the row's codes."""
+    return ItemStatus(
+        code, text, already=code in endpoint.already, side=code in endpoint.side, **extra
+    )
+
+
+def decode_items(endpoint: Endpoint, answer: Answer, items: Sequence[Any]) -> list[ItemStatus]:
+    """One ``ItemStatus`` per item sent, in order, from a v1 ``data`` list of ``{errno, error}``.
+
+    Raises:
+        ApiError: the call's code is not 1 (a subclass chosen by the code).
+        DataMismatchError: ``data`` is not a list of one status object per item.
+    """
+    count = len(items)
+    data = item_data(endpoint, answer, count)
+    first = data[0] if data else None
+    if (
+        type(first) is dict
+        and all(type(value) in (int, str) for value in first.values())  # no deep compares
+        and data.count(first) == count
+    ):
+        # Every entry is the same (all done, typically): one status for all, at C speed.
+        return [status(endpoint, *item_code(endpoint.action, 0, first))] * count
+    statuses: list[ItemStatus] = []
+    append = statuses.append
+    known: dict[tuple[int, str], ItemStatus] = {}  # statuses are values: share equal ones
+    for index, entry in enumerate(data):
+        if type(entry) is dict:
+            key = (entry.get("errno"), entry.get("error"))
+            if type(key[0]) is int and type(key[1]) is str:
+                found = known.get(key)  # type: ignore[arg-type]
+                if found is not None:
+                    append(found)
+                    continue
+        code, text = item_code(endpoint.action, index, entry)
+        made = status(endpoint, code, text)
+        if (
+            type(entry) is dict
+            and type(entry.get("errno")) is int
+            and type(entry.get("error")) is str
+        ):
+            known[entry["errno"], entry["error"]] = made
+        append(made)
+    return statuses
+
+
+def decode_item_details(
+    endpoint: Endpoint, answer: Answer, items: Sequence[Any]
+) -> list[ItemStatus]:
+    """Like :func:`decode_items`, keeping each item's ``customColumn`` and ``data`` ID.
+
+    ``customColumn`` comes back as a string (the docs' samples send a number and get a
+    string); ``data[i].data`` is the item's ID where the action answers one (the UID of
+    registerMultiple, given for 135/461 "already registered" too).
+
+    Raises:
+        ApiError: the call's code is not 1 (a subclass chosen by the code).
+        DataMismatchError: ``data`` is not a list of one status object per item.
+    """
+    data = item_data(endpoint, answer, len(items))
+    statuses: list[ItemStatus] = []
+    for index, entry in enumerate(data):
+        code, text = item_code(endpoint.action, index, entry)
+        column = entry.get("customColumn")
+        number = as_int(entry.get("data"))
+        statuses.append(
+            status(
+                endpoint,
+                code,
+                text,
+                uid=number,
+                id=number,
+                custom_column=None if column is None else str(column),
+            )
+        )
+    return statuses
+
+
+def keyed(
+    field: str, code_field: str = "code"
+) -> Callable[[Endpoint, Answer, Sequence[Any]], list[ItemStatus]]:
+    """A decoder matching each entry of ``data`` to the item it names by ``field``.
+
+    For v2's per-item answers (``[{"studentUid", "code", "msg"}]``): entries may come in
+    any order; an item the answer does not name is ``LocalErrno.NO_ANSWER`` (never
+    reported as done), and an entry naming an item not sent is a ``DataMismatchError``.
+    """
+
+    def decode(endpoint: Endpoint, answer: Answer, items: Sequence[Any]) -> list[ItemStatus]:
+        if answer.code != Errno.OK:
+            raise refuse(endpoint, answer)
+        data = answer.data if isinstance(answer.data, list) else []
+        kind = endpoint.items_kind
+        by_key: dict[Any, ItemStatus] = {}
+        sent = {kind.key(item) for item in items}
+        for index, entry in enumerate(data):
+            named = as_int(entry.get(field)) if isinstance(entry, dict) else None
+            if named is None or named not in sent:
+                message = f"data[{index}] names no item that was sent: {entry!r:.80}"
+                raise DataMismatchError(endpoint.action, message)
+            code, text = item_code(endpoint.action, index, entry, code_field)
+            by_key[named] = status(endpoint, code, text)
+        missing = ItemStatus(LocalErrno.NO_ANSWER, describe(LocalErrno.NO_ANSWER))
+        return [by_key.get(kind.key(item), missing) for item in items]
+
+    return decode
+
+
+def decode_same(endpoint: Endpoint, answer: Answer, items: Sequence[Any]) -> list[ItemStatus]:
+    """Every item takes the call's code (an action that answers without per-item data).
+
+    A failing code is the status of every item, not an exception, so a batch records it
+    per item; a transient one is raised so that the call is retried.
+    """
+    if answer.code in TRANSIENT:
+        raise refuse(endpoint, answer)
+    return [status(endpoint, answer.code, answer.message)] * len(items)
+
+
+def decode_done(endpoint: Endpoint, answer: Answer, items: Sequence[Any] = ()) -> ActionResult:
+    """The answer of an action without data: code 1, or one of the row's side codes.
+
+    Raises:
+        ApiError: any other code.
+    """
+    if answer.code != Errno.OK and answer.code not in endpoint.side:
+        raise refuse(endpoint, answer)
+    return ActionResult(
+        errno=answer.code,
+        error=answer.message,
+        action=endpoint.action,
+        side=answer.code in endpoint.side,
+    )
+
+
+def decode_envelope(endpoint: Endpoint, answer: Answer, items: Sequence[Any] = ()) -> Envelope:
+    """Any code is returned as an ``Envelope``, but a transient one is raised to be retried."""
+    if answer.code in TRANSIENT:
+        raise refuse(endpoint, answer)
+    return Envelope(
+        errno=answer.code, error=answer.message, data=answer.data, action=endpoint.action
+    )

@@ -1,0 +1,234 @@
+"""API v1 on the wire: form fields signed with ``safeKey``, answers in ``error_info``.
+
+``POST https://api.eeo.cn/partner/api/course.api.php?action=X`` (the cloud-drive actions
+at ``cloud.api.php``), URL-encoded form fields (multipart when a file is sent), arrays as
+one JSON string in a field. Signing: ``SID``, ``timeStamp`` (Unix seconds, within 20
+minutes of the server's clock) and ``safeKey = md5(SECRET + timeStamp)``; nothing else
+is signed. The answer is ``{"error_info": {"errno", "error"}, "data"?}``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Final
+from urllib.parse import quote_plus
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_unstructure_fn, override
+
+from .._codes import describe
+from .._constants import USER_AGENT
+from .._errors import ProtocolError
+from .._http import Request, Sealed, Upload
+from .endpoint import REQUIRED, Answer, Endpoint, Param
+from .kinds import FileField, ItemsKind, as_int
+
+_loads: Callable[[bytes | str], Any]
+try:  # the "speed" extra: orjson parses answers about three times as fast
+    from orjson import loads as _loads
+except ImportError:  # pragma: no cover - tests/test_wire.py runs the decoders on json too
+    _loads = json.loads
+
+#: The fields v1 signs with; an action's own fields never use these names.
+SIGNING: Final = frozenset({"SID", "safeKey", "timeStamp"})
+HEADERS: Final = {
+    "Content-Type": "application/x-www-form-urlencoded; charset=UTF-8",
+    "Cache-Control": "no-cache",
+    "User-Agent": USER_AGENT,
+}
+UPLOAD_HEADERS: Final = {"Cache-Control": "no-cache", "User-Agent": USER_AGENT}
+#: Server codes are positive numbers below this; anything else is not the documented JSON.
+MAX_CODE: Final = 2**31 - 1
+_BOM: Final = b"\xef\xbb\xbf"
+
+
+def sign(secret: str, timestamp: int) -> str:
+    """Return ``md5(secret + str(timestamp))`` as 32 lower-case hex characters."""
+    return hashlib.md5((secret + str(timestamp)).encode()).hexdigest()
+
+
+class Signer:
+    """Signs v1 attempts for one school: one md5 a second, however many calls.
+
+    The secret is kept inside and never shown in a ``repr``.
+    """
+
+    __slots__ = ("_heads", "_secret", "sid")
+
+    def __init__(self, sid: int, secret: str) -> None:
+        self.sid = sid
+        self._secret = secret
+        self._heads: dict[int, str] = {}
+
+    def __repr__(self) -> str:
+        return f"<v1 Signer sid={self.sid}>"
+
+    def head(self, timestamp: int) -> str:
+        """``SID=..&safeKey=..&timeStamp=..`` for ``timestamp`` (cached for the second)."""
+        head = self._heads.get(timestamp)
+        if head is None:
+            if len(self._heads) > 4:
+                self._heads.clear()
+            key = sign(self._secret, timestamp)
+            head = self._heads[timestamp] = f"SID={self.sid}&safeKey={key}&timeStamp={timestamp}"
+        return head
+
+    def fields(self, timestamp: int) -> dict[str, str]:
+        """The signing fields for ``timestamp`` as a mapping (for a multipart form)."""
+        key = sign(self._secret, timestamp)
+        return {"SID": str(self.sid), "safeKey": key, "timeStamp": str(timestamp)}
+
+
+@attrs.frozen(kw_only=True)
+class V1Upload:
+    """A v1 action's own fields and its file, before signing (a multipart body)."""
+
+    fields: tuple[tuple[str, str], ...] = attrs.field(repr=False)
+    file_field: str
+    file: FileField
+
+
+V1Body = str | V1Upload
+
+
+class _Slot:
+    """Stands for the items while a batch's form is laid out once per target."""
+
+
+_MARK: Final = "\x00items\x00"
+_QUOTED_MARK: Final = quote_plus(_MARK)
+
+
+def _converter(endpoint: Endpoint) -> Callable[[Any], dict[str, Any]]:
+    """The row's private cattrs converter: snake_case -> wire names, values as text."""
+    found = endpoint.cache.get("v1_converter")
+    if found is None:
+        converter = cattrs.Converter()
+        overrides: dict[str, Any] = {
+            p.name: override(rename=p.wire, unstruct_hook=_text_hook(p)) for p in endpoint.params
+        }
+        cls = endpoint.params_class
+        converter.register_unstructure_hook(
+            cls, make_dict_unstructure_fn(cls, converter, **overrides)
+        )
+        found = endpoint.cache["v1_converter"] = converter.unstructure
+    return found
+
+
+def _text_hook(param: Param) -> Callable[[Any], Any]:
+    kind = param.kind
+    if isinstance(kind, ItemsKind):
+        text = kind.text
+        return lambda value: _MARK if isinstance(value, _Slot) else text(value)
+    if kind.upload:
+        return lambda value: value  # a FileField, sent as the multipart file part
+    write = kind.text
+    return lambda value: None if value is None else write(value)
+
+
+def encode(endpoint: Endpoint, params: Any) -> V1Body:
+    """The action's own fields (without the signing fields), URL-encoded, in row order.
+
+    Optional parameters not given are left out. A row with a file gives a
+    :class:`V1Upload` instead (sent as ``multipart/form-data``).
+    """
+    fields: dict[str, Any] = _converter(endpoint)(params)
+    files = [(name, value) for name, value in fields.items() if isinstance(value, FileField)]
+    if files:
+        ((name, file),) = files
+        rest = tuple((k, v) for k, v in fields.items() if v is not None and k != name)
+        return V1Upload(fields=rest, file_field=name, file=file)
+    return "&".join(
+        f"{name}={quote_plus(text)}" for name, text in fields.items() if text is not None
+    )
+
+
+def chunk_encoder(
+    endpoint: Endpoint, fixed: Mapping[str, object]
+) -> Callable[[Sequence[Any]], str]:
+    """An encoder of chunks of items for fixed values of the other parameters.
+
+    The form is laid out once for the target (through the row's converter) with a mark
+    where the items go; each chunk is then one join, giving the bytes :func:`encode`
+    gives.
+    """
+    items = endpoint.items
+    assert items is not None  # noqa: S101 - only rows with items are chunked
+    values = {
+        p.name: fixed.get(p.name, None if p.default is REQUIRED else p.default)
+        for p in endpoint.params
+        if p.name != items
+    }
+    laid_out = encode(endpoint, endpoint.params_class(**{**_present(values), items: _Slot()}))
+    assert isinstance(laid_out, str)  # noqa: S101 - a batch row sends no file
+    head, _, tail = laid_out.partition(_QUOTED_MARK)
+    quoted = endpoint.items_kind.quoted
+    return lambda chunk: head + quoted(chunk) + tail
+
+
+def _present(values: Mapping[str, object]) -> dict[str, object]:
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def path_of(endpoint: Endpoint) -> str:
+    """The row's path with its ``?action=`` query."""
+    found = endpoint.cache.get("v1_path")
+    if found is None:
+        found = endpoint.cache["v1_path"] = f"{endpoint.path}?action={quote_plus(endpoint.action)}"
+    return str(found)
+
+
+def request(endpoint: Endpoint, body: V1Body, signer: Signer, timestamp: int) -> Request:
+    """The attempt's request, signed for ``timestamp``: the signing fields, then the action's."""
+    if isinstance(body, V1Upload):
+        upload = Upload(
+            fields={**signer.fields(timestamp), **dict(body.fields)},
+            file_field=body.file_field,
+            path=body.file.path,
+            filename=body.file.filename,
+            size=body.file.size,
+        )
+        return Request(
+            action=endpoint.action, path=path_of(endpoint), headers=UPLOAD_HEADERS, body=upload
+        )
+    head = signer.head(timestamp)
+    data = f"{head}&{body}".encode() if body else head.encode()
+    return Request(
+        action=endpoint.action, path=path_of(endpoint), headers=HEADERS, body=Sealed(data)
+    )
+
+
+def _snippet(body: bytes | str) -> str:
+    return repr(body[:60]) + ("..." if len(body) > 60 else "")
+
+
+def answer(action: str, body: bytes | str) -> Answer:
+    """Parse a v1 body into its code, message and data.
+
+    A UTF-8 byte-order mark before the JSON (a classic PHP fault) is skipped.
+
+    Raises:
+        ProtocolError: the body is not a JSON object with an ``error_info.errno``.
+    """
+    if isinstance(body, bytes):
+        if body.startswith(_BOM):
+            body = body[3:]
+    elif body.startswith("\ufeff"):
+        body = body[1:]
+    try:
+        doc = _loads(body)
+    except (ValueError, RecursionError) as exc:
+        message = f"the answer is not JSON ({len(body)} bytes): {_snippet(body)}"
+        raise ProtocolError(action, message) from exc
+    info = doc.get("error_info") if isinstance(doc, dict) else None
+    errno = as_int(info.get("errno"), MAX_CODE) if isinstance(info, dict) else None
+    if errno is None:
+        message = f"the answer has no error_info.errno: {_snippet(body)}"
+        raise ProtocolError(action, message)
+    assert isinstance(info, dict)  # noqa: S101 - narrowed above, for the type checker
+    error = info.get("error")
+    text = error if isinstance(error, str) else describe(errno)
+    return Answer(code=errno, message=text, data=doc.get("data"), doc=doc)
