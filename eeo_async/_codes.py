@@ -193,6 +193,14 @@ class Errno(enum.IntEnum):
     STUDENTS_NOT_IN_COURSE = 897, "Operation failed. All students have not attended the course yet."
     GROUP_PARTIAL = 898, "Group setting succeeded. Some students' UIDs are incorrect.", _F.SIDE
 
+    # -------------------------------------------------------------- v1: school
+
+    # ----------------------------------------------------------- v1: cloud drive
+
+    # --------------------------------------------------- v1: live and recordings
+
+    # ------------------------------------------------------------ v1: login links
+
     # ------------------------------------------- v2: signing and common codes
     V2_BAD_PARAMETERS = 101001001, "Bad parameters (v2).", _F.BAD_PARAMETERS
     BAD_SIGNATURE = (
@@ -219,6 +227,12 @@ class Errno(enum.IntEnum):
         _F.TRANSIENT | _F.NOT_ACTED,
     )
     LMS_BAD_PARAMETERS = 121601030, "Bad parameters (v2).", _F.BAD_PARAMETERS
+
+    # ------------------------------------------------ v2: users, courses, school
+
+    # ----------------------------------------------------------------- v2: LMS
+
+    # ----------------------------------------------------- v2: double teacher
 
     @property
     def meaning(self) -> str:

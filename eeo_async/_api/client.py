@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 from .courses import Courses
+from .double_teacher import DoubleTeacher
+from .files import Files
 from .groups import Groups
 from .lessons import Lessons
+from .links import Links
+from .live import Live
+from .lms import Lms
+from .school import School
 from .users import Users
 
 
-class Client(Users, Courses, Lessons, Groups):
+class Client(
+    Users,
+    Courses,
+    Lessons,
+    Groups,
+    School,
+    Files,
+    Live,
+    Links,
+):
     """An async client for the ClassIn partner API that signs every call.
 
     Use it as ``async with Client(sid, secret) as client:``, or keep one per process
@@ -51,3 +66,13 @@ class Client(Users, Courses, Lessons, Groups):
     Raises:
         InputError: a bad ``sid``, ``secret``, ``base_url``, timeout or retry setting.
     """
+
+    @property
+    def lms(self) -> Lms:
+        """The LMS (API v2): units, classrooms and other activities, activity members."""
+        return Lms(self)
+
+    @property
+    def double_teacher(self) -> DoubleTeacher:
+        """Online double-teacher lessons (API v2): sub-lessons bound to a main lesson."""
+        return DoubleTeacher(self)

@@ -10,10 +10,32 @@ from types import ModuleType
 from typing import Final
 
 from .._wire.endpoint import Endpoint
-from . import courses, groups, lessons, users
+from . import (
+    courses,
+    double_teacher,
+    files,
+    groups,
+    lessons,
+    links,
+    live,
+    lms,
+    school,
+    users,
+)
 
 #: The area modules, each holding its rows and typed methods.
-AREAS: Final[tuple[ModuleType, ...]] = (users, courses, lessons, groups)
+AREAS: Final[tuple[ModuleType, ...]] = (
+    users,
+    courses,
+    lessons,
+    groups,
+    school,
+    files,
+    live,
+    links,
+    lms,
+    double_teacher,
+)
 
 
 def _rows(modules: tuple[ModuleType, ...]) -> dict[str, Endpoint]:

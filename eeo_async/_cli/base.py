@@ -14,6 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from .._api.client import Client
 from .._batch.report import BatchReport
 from .._constants import (
@@ -238,3 +240,14 @@ def _job_exit(report: BatchReport[Any], base_url: str) -> int:
     if report.stopped_by == "interrupted":
         return EXIT_INTERRUPTED
     return EXIT_OK if report.ok else EXIT_FAILED
+
+
+@attrs.frozen
+class Command:
+    """One subcommand: its name, help, the options it accepts, its handler and an example."""
+
+    name: str
+    help: str
+    options: Callable[[argparse.ArgumentParser], None]
+    handler: Callable[[argparse.Namespace], int]
+    example: str

@@ -26,6 +26,7 @@ from .._constants import (
 from .._errors import InputError
 from .base import (
     EXIT_OK,
+    Command,
     _check_output,
     _client,
     _credential_options,
@@ -57,7 +58,7 @@ class IdFile:
 
 
 @attrs.frozen
-class Bulk:
+class BulkJob:
     """A bulk job: a Batcher operation, its input files and its fixed target (if any)."""
 
     operation: str
@@ -71,7 +72,7 @@ _STUDENTS = IdFile("--students", "student_uids", "student UIDs", ("--students-co
 _LESSONS = IdFile("--lessons", "class_ids", "lesson (class) IDs", ("--lessons-column",))
 
 
-def _bulk_options(spec: Bulk) -> Callable[[argparse.ArgumentParser], None]:
+def _bulk_options(spec: BulkJob) -> Callable[[argparse.ArgumentParser], None]:
     def build(sub: argparse.ArgumentParser) -> None:
         _credential_options(sub)
         if spec.target is not None:
@@ -135,7 +136,7 @@ def _bulk_options(spec: Bulk) -> Callable[[argparse.ArgumentParser], None]:
     return build
 
 
-def _bulk_handler(spec: Bulk) -> Callable[[argparse.Namespace], int]:
+def _bulk_handler(spec: BulkJob) -> Callable[[argparse.Namespace], int]:
     def handle(args: argparse.Namespace) -> int:
         return asyncio.run(_run_bulk(spec, args))
 
@@ -149,7 +150,7 @@ class _Inputs:
     fingerprint: str
 
 
-def _inputs(spec: Bulk, args: argparse.Namespace) -> _Inputs:
+def _inputs(spec: BulkJob, args: argparse.Namespace) -> _Inputs:
     """Read the items from the input files, or from the report given to --only-failed."""
     arguments: dict[str, Any] = {"course_id": args.course}
     if spec.target is not None:
@@ -205,7 +206,7 @@ def _load(path: Path, flag: str) -> BatchReport[Any]:
         raise _Usage(message) from None
 
 
-def _failed_keys(spec: Bulk, args: argparse.Namespace) -> list[Key]:
+def _failed_keys(spec: BulkJob, args: argparse.Namespace) -> list[Key]:
     path: Path = args.only_failed
     saved = _load(path, "--only-failed ")
     target = {spec.target[1]: getattr(args, _dest(spec.target[0]))} if spec.target else {}
@@ -234,7 +235,7 @@ def _failed_keys(spec: Bulk, args: argparse.Namespace) -> list[Key]:
     return keys
 
 
-async def _run_bulk(spec: Bulk, args: argparse.Namespace) -> int:
+async def _run_bulk(spec: BulkJob, args: argparse.Namespace) -> int:
     _check_output(args.report, "--report")
     _check_output(args.journal, "--journal")
     job = _inputs(spec, args)
@@ -378,3 +379,8 @@ async def _register_accounts(args: argparse.Namespace, users: list[Any]) -> int:
             raise _Usage(message) from None
         print(f"{len(rows)} UIDs written to {args.uids}")
     return _job_exit(report, client.base_url)
+
+
+def bulk_command(name: str, help_text: str, spec: BulkJob, example: str) -> Command:
+    """A bulk job's row: its options and handler come from its ``BulkJob`` spec."""
+    return Command(name, help_text, _bulk_options(spec), _bulk_handler(spec), example)

@@ -2,7 +2,7 @@
 
 Built on argparse (standard library). The subcommands are rows of one table
 (:data:`COMMANDS`): name, help, the options it accepts, its handler and an example. A
-bulk job's row carries a ``Bulk`` spec (``_cli_bulk``: Batcher operation, key fields,
+bulk job's row carries a ``BulkJob`` spec (``_cli_bulk``: Batcher operation, key fields,
 input files, fixed target) from which its options and handler are built, so adding one
 is one row, once the Batcher has the operation. Shared pieces (exit codes in
 ``EXIT_CODES``, credentials, reports out) are in ``_cli_base``; this module holds the
@@ -37,6 +37,7 @@ from .base import (
     EXIT_OK,
     EXIT_UNREACHABLE,
     EXIT_USAGE,
+    Command,
     _check_output,
     _client,
     _credential_options,
@@ -49,12 +50,11 @@ from .base import (
 from .bulk import (
     _LESSONS,
     _STUDENTS,
-    Bulk,
-    _bulk_handler,
-    _bulk_options,
+    BulkJob,
     _load,
     _register,
     _register_options,
+    bulk_command,
 )
 from .files import InputFileError, read_groups
 
@@ -251,62 +251,46 @@ async def _serve_sandbox(args: argparse.Namespace) -> int:
 # -------------------------------------------------------------------- the table
 
 
-@attrs.frozen
-class Command:
-    """One subcommand: its name, help, the options it accepts, its handler and an example."""
-
-    name: str
-    help: str
-    options: Callable[[argparse.ArgumentParser], None]
-    handler: Callable[[argparse.Namespace], int]
-    example: str
-
-
-def _bulk(name: str, help_text: str, spec: Bulk, example: str) -> Command:
-    """A bulk job's row: its options and handler come from its ``Bulk`` spec."""
-    return Command(name, help_text, _bulk_options(spec), _bulk_handler(spec), example)
-
-
 COMMANDS = (
-    _bulk(
+    bulk_command(
         "enroll",
         "Add every student of a file to every lesson of a file.",
-        Bulk("enroll", ("student_uid", "class_id"), (_STUDENTS, _LESSONS)),
+        BulkJob("enroll", ("student_uid", "class_id"), (_STUDENTS, _LESSONS)),
         """  export EEO_SID=1234567 EEO_SECRET=...        # or --sid and --secret-file
   eeo-async enroll --course 176465 --students students.csv \\
       --students-column "Student UID" --lessons lessons.txt \\
       --journal enroll.db --report report.json""",
     ),
-    _bulk(
+    bulk_command(
         "unenroll",
         "Remove every student of a file from every lesson of a file.",
-        Bulk("unenroll", ("student_uid", "class_id"), (_STUDENTS, _LESSONS)),
+        BulkJob("unenroll", ("student_uid", "class_id"), (_STUDENTS, _LESSONS)),
         "  eeo-async unenroll --course 176465 --students leavers.csv --lessons lessons.txt",
     ),
-    _bulk(
+    bulk_command(
         "course-add",
         "Add the students of a file to a course (addCourseStudentMultiple).",
-        Bulk(
+        BulkJob(
             "add_students_to_course",
             ("student_uid",),
             (attrs.evolve(_STUDENTS, column_flags=("--column", "--students-column")),),
         ),
         "  eeo-async course-add --course 176465 --students students.csv",
     ),
-    _bulk(
+    bulk_command(
         "course-remove",
         "Remove the students of a file from a course (delCourseStudentMultiple).",
-        Bulk(
+        BulkJob(
             "remove_students_from_course",
             ("student_uid",),
             (attrs.evolve(_STUDENTS, column_flags=("--column", "--students-column")),),
         ),
         "  eeo-async course-remove --course 176465 --students leavers.csv",
     ),
-    _bulk(
+    bulk_command(
         "lesson-add",
         "Add the students of a file to one lesson (addClassStudentMultiple).",
-        Bulk(
+        BulkJob(
             "add_students_to_lesson",
             ("student_uid",),
             (attrs.evolve(_STUDENTS, column_flags=("--column", "--students-column")),),
@@ -314,10 +298,10 @@ COMMANDS = (
         ),
         "  eeo-async lesson-add --course 176465 --lesson 1212131 --students joiners.txt",
     ),
-    _bulk(
+    bulk_command(
         "remove",
         "Remove the students of a file from one lesson.",
-        Bulk(
+        BulkJob(
             "remove_students_from_lesson",
             ("student_uid",),
             (attrs.evolve(_STUDENTS, column_flags=("--column", "--students-column")),),
@@ -325,10 +309,10 @@ COMMANDS = (
         ),
         "  eeo-async remove --course 176465 --lesson 1212131 --students leavers.txt",
     ),
-    _bulk(
+    bulk_command(
         "add-lessons",
         "Add one student to the lessons of a file.",
-        Bulk(
+        BulkJob(
             "add_student_to_lessons",
             ("class_id",),
             (attrs.evolve(_LESSONS, column_flags=("--column", "--lessons-column")),),
@@ -385,7 +369,7 @@ COMMANDS = (
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="eeo-async",
-        description="Bulk jobs for the ClassIn (EEO) partner API, with a report you can trust.",
+        description="BulkJob jobs for the ClassIn (EEO) partner API, with a report you can trust.",
         epilog="credentials: EEO_SID, EEO_SECRET, EEO_BASE_URL, or --sid and --secret-file\n\n"
         + EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
