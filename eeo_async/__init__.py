@@ -5,6 +5,8 @@ and from the one public submodule ``eeo_async.testing``.
 """
 
 from ._api.client import Client
+from ._api.double_teacher import NewSubClass
+from ._api.lms_values import Activity, DoubleTeacherLesson, LiveInfo, NewClassroom, Unit
 from ._batch.batcher import Batcher
 from ._batch.plan import Plan
 from ._batch.report import BatchError, BatchReport
@@ -48,6 +50,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ActionResult",
+    "Activity",
     "ApiError",
     "BadCredentialsError",
     "BadParametersError",
@@ -59,6 +62,7 @@ __all__ = [
     "ClientClosedError",
     "ConnectError",
     "DataMismatchError",
+    "DoubleTeacherLesson",
     "EEOError",
     "Endpoint",
     "Envelope",
@@ -72,7 +76,10 @@ __all__ = [
     "InputTypeError",
     "ItemResult",
     "ItemStatus",
+    "LiveInfo",
     "LocalErrno",
+    "NewClassroom",
+    "NewSubClass",
     "NewUser",
     "NotFoundError",
     "Outcome",
@@ -86,6 +93,7 @@ __all__ = [
     "TLSError",
     "TooManyItemsError",
     "TransportError",
+    "Unit",
     "__version__",
     "describe",
 ]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from .activities import ActivityVerbs
 from .enrolment import EnrolmentVerbs
 
 
 class Batcher(
     EnrolmentVerbs,
+    ActivityVerbs,
 ):
     """Runs any number of items through a ``Client`` in chunks, concurrently, with retries.
 

@@ -37,7 +37,9 @@ OUTCOME_CODES: Final = {name: code for code, name in enumerate(OUTCOMES, start=1
 _NOT_DONE: Final = bytes([1, 0, 0, 1, 1]) + bytes(251)
 _UNKNOWN: Final = bytes([0, 0, 0, 0, 1]) + bytes(251)
 #: Key fields whose values are text, never read as numbers (a telephone is digits).
-TEXT_KEY_FIELDS: Final = frozenset({"account"})
+TEXT_KEY_FIELDS: Final = frozenset({"account", "unique_identity"})
+#: The report's columns after the key fields; an answer column (``uid`` ...) may follow.
+_COLUMNS: Final = ("errno", "error", "meaning", "attempts", "outcome")
 
 
 class _Items(Mapping[K, ItemResult]):
@@ -86,6 +88,7 @@ class BatchReport(Generic[K]):
         grid: tuple[array[int], array[int]] | None = None,
         action: str = "",
         uids: bool = False,
+        answer: str | None = None,
     ) -> None:
         self.operation = operation
         self.course_id = course_id
@@ -103,8 +106,13 @@ class BatchReport(Generic[K]):
         self._attempts = array("H", bytes(2 * size))
         self._texts = array("I", bytes(4 * size))
         self._outcomes = array("B", bytes(size))
-        #: The UID of each item (0 = none), only for operations whose answers carry one.
-        self._uids: array[int] | None = array("q", bytes(8 * size)) if uids else None
+        #: The name of the ID each item's answer carries (``"uid"`` for ``register``,
+        #: ``"activity_id"`` for ``create_classrooms``), or ``None``: the report's column.
+        self.answer_field: str | None = answer if answer is not None else "uid" if uids else None
+        #: That ID of each item (0 = none), only for operations whose answers carry one.
+        self._uids: array[int] | None = (
+            array("q", bytes(8 * size)) if self.answer_field is not None else None
+        )
         self._text_keys = bool(set(key_fields) & TEXT_KEY_FIELDS)
         self._counts = [size, 0, 0, 0, 0]  # by outcome code, PENDING first
         self._text_table: list[str] = []
@@ -208,17 +216,22 @@ class BatchReport(Generic[K]):
         return self._counts[PENDING]
 
     def set_uid(self, row: int, uid: int) -> None:
-        """Record the UID the server gave for the item in ``row``."""
+        """Record the ID the server gave for the item in ``row`` (its UID, activity ID ...)."""
         if self._uids is not None:
             self._uids[row] = uid
 
     @property
     def has_uids(self) -> bool:
-        """True when the operation's answers carry a UID per item (``register``)."""
+        """True when the operation's answers carry an ID per item (``register`` ...)."""
         return self._uids is not None
 
     def _uid(self, row: int) -> int | None:
         return (self._uids[row] or None) if self._uids is not None else None
+
+    def _ids(self, row: int) -> tuple[int | None, int | None]:
+        """The answer's ID of ``row`` as ``(id, uid)``: ``uid`` only when it is a UID."""
+        found = self._uid(row)
+        return found, found if self.answer_field == "uid" else None
 
     def is_pending(self, row: int) -> bool:
         """True while the item in ``row`` has no outcome."""
@@ -258,9 +271,10 @@ class BatchReport(Generic[K]):
     def result(self, row: int) -> ItemResult:
         """The :class:`ItemResult` of ``row`` (``NOT_SENT`` while it has none)."""
         code = self._outcomes[row]
+        found, uid = self._ids(row)
         if not code:
             return ItemResult(
-                LocalErrno.NOT_SENT, "No outcome yet.", 0, outcome="failed", uid=self._uid(row)
+                LocalErrno.NOT_SENT, "No outcome yet.", 0, outcome="failed", id=found, uid=uid
             )
         outcome = OUTCOMES[code - 1]
         return ItemResult(
@@ -269,7 +283,8 @@ class BatchReport(Generic[K]):
             self._attempts[row],
             already=outcome == "already",
             outcome=outcome,
-            uid=self._uid(row),
+            id=found,
+            uid=uid,
         )
 
     # -------------------------------------------------------------------- reading
@@ -320,10 +335,12 @@ class BatchReport(Generic[K]):
         return [self.key(row) for row, code in enumerate(self._outcomes) if code not in (1, 2)]
 
     def to_records(self) -> list[dict[str, Any]]:
-        """One dict per item: key fields, errno, error, meaning, attempts, outcome (uid).
+        """One dict per item: key fields, errno, error, meaning, attempts, outcome (an ID).
 
         ``error`` is the server's own message (Chinese in production); ``meaning`` the
-        documented English meaning of the errno (:func:`eeo_async.describe`).
+        documented English meaning of the errno (:func:`eeo_async.describe`). Where the
+        answers carry an ID per item, it follows, named by :attr:`answer_field` (``uid``
+        for ``register``, ``activity_id`` for ``create_classrooms``).
         """
         return list(self._records())
 
@@ -337,6 +354,7 @@ class BatchReport(Generic[K]):
             self._outcomes,
         )
         meanings: dict[int, str] = {}
+        answer = self.answer_field
         for row, key in enumerate(self._iter_keys()):
             keys = key if isinstance(key, tuple) else (key,)
             record: dict[str, Any] = dict(zip(fields, keys, strict=True))
@@ -361,8 +379,8 @@ class BatchReport(Generic[K]):
                     attempts=0,
                     outcome="failed",
                 )
-            if self._uids is not None:
-                record["uid"] = self._uids[row] or None
+            if answer is not None and self._uids is not None:
+                record[answer] = self._uids[row] or None
             yield record
 
     def to_dataframe(self) -> pandas.DataFrame:
@@ -370,16 +388,16 @@ class BatchReport(Generic[K]):
 
         Columns as in :meth:`to_records`: the key fields, ``errno``, ``error`` (the
         server's message), ``meaning`` (its documented English meaning), ``attempts``,
-        ``outcome`` and, for ``register``, ``uid``.
+        ``outcome`` and the answer's ID column if any (``uid`` for ``register``).
 
         Raises:
             ImportError: pandas is not installed.
         """
         import pandas as pd  # noqa: PLC0415 - optional dependency
 
-        columns = [*self.key_fields, "errno", "error", "meaning", "attempts", "outcome"]
-        if self._uids is not None:
-            columns.append("uid")
+        columns = [*self.key_fields, *_COLUMNS]
+        if self.answer_field is not None:
+            columns.append(self.answer_field)
         return pd.DataFrame.from_records(self._records(), columns=columns)
 
     def raise_for_failures(self) -> None:
@@ -397,6 +415,7 @@ class BatchReport(Generic[K]):
             "course_id": self.course_id,
             "target": self.target,
             "key_fields": list(self.key_fields),
+            "answer": self.answer_field,
             "calls": self.calls,
             "retries": self.retries,
             "elapsed": self.elapsed,
@@ -475,7 +494,9 @@ class BatchReport(Generic[K]):
         key_fields = tuple(doc["key_fields"])
         pairs = len(key_fields) == 2
         text = key_fields[-1] in TEXT_KEY_FIELDS
-        with_uids = any("uid" in r for r in records)
+        answer = doc.get("answer")
+        if answer is None and any("uid" in r for r in records):
+            answer = "uid"  # written before the answer's column had its own name
         report: BatchReport[Any] = cls(
             operation=doc["operation"],
             course_id=int(doc["course_id"]),
@@ -488,12 +509,12 @@ class BatchReport(Generic[K]):
             ),
             target_ids=array("q", (int(r[key_fields[0]]) for r in records)) if pairs else None,
             action=str(doc.get("action") or ""),
-            uids=with_uids,
+            answer=answer,
         )
         entries = []
         for row, record in enumerate(records):
-            if with_uids and record.get("uid"):
-                report.set_uid(row, int(record["uid"]))
+            if answer is not None and record.get(answer):
+                report.set_uid(row, int(record[answer]))
             errno = int(record["errno"])
             outcome = record.get("outcome") or ItemResult(errno, "").outcome
             if outcome not in OUTCOME_CODES:
@@ -507,8 +528,8 @@ class BatchReport(Generic[K]):
     def to_csv(self, path: str | PathLike[str], *, bom: bool = False) -> None:
         """Write one CSV row per item: key fields, errno, error, meaning, attempts, outcome.
 
-        (And ``uid`` for ``register``.) Rows are written one at a time, so any size
-        fits; :meth:`load` reads it back.
+        (And the answer's ID column, ``uid`` for ``register``.) Rows are written one at a
+        time, so any size fits; :meth:`load` reads it back.
 
         Args:
             path: the file to write (UTF-8).
@@ -526,9 +547,9 @@ class BatchReport(Generic[K]):
             handle: a text stream, e.g. ``sys.stdout``.
             only_not_done: write only the items not done (failed and unknown).
         """
-        fields = [*self.key_fields, "errno", "error", "meaning", "attempts", "outcome"]
-        if self._uids is not None:
-            fields.append("uid")
+        fields = [*self.key_fields, *_COLUMNS]
+        if self.answer_field is not None:
+            fields.append(self.answer_field)
         writer = csv.DictWriter(handle, fieldnames=fields)
         writer.writeheader()
         records = self._records()
@@ -557,14 +578,13 @@ class BatchReport(Generic[K]):
         rows = list(csv.DictReader(io.StringIO(text)))
         tail = ("errno", "error", "attempts", "outcome")
         names = list(rows[0]) if rows else []
-        if names and names[-1] == "uid":
-            names.pop()
+        answer = names.pop() if len(names) > 5 and names[-2] == "outcome" else None
         if "meaning" in names[-4:]:
             names.remove("meaning")  # written since the meaning column came; read again
         if len(names) < 5 or tuple(names[-4:]) != tail:
             message = f"{path} is neither a JSON nor a CSV report of eeo-async"
             raise InputError(message)
-        doc = {"operation": "", "course_id": 0, "key_fields": names[:-4]}
+        doc = {"operation": "", "course_id": 0, "key_fields": names[:-4], "answer": answer}
         try:
             report: BatchReport[Any] = cls._from_records(doc, rows)
         except (ValueError, KeyError, TypeError) as exc:
