@@ -41,8 +41,8 @@ SIZES: list[int] = []
 
 def observe(school: School, fields: dict[str, str], rng: random.Random) -> dict[str, Any]:
     """The made-up action's answer: 1 for a new observer, 166 for one already there."""
-    seen = OBSERVERS.setdefault(int(fields["class_id"]), set())
-    uids = [int(text) for text in json.loads(fields["observer_uids"])]
+    seen = OBSERVERS.setdefault(int(fields["classId"]), set())
+    uids = [int(text) for text in json.loads(fields["observerUidJson"])]
     SIZES.append(len(uids))
     data = []
     for uid in uids:
@@ -57,7 +57,7 @@ async def test_a_made_up_endpoint_runs_from_its_row_alone() -> None:
     SIZES.clear()
     with set_testing(True):
         async with Sandbox(faults=Faults(call_busy=0.2, lost_after=0.1)) as sb:
-            sb.handle(ADD_OBSERVERS, observe)
+            sb.handle("addClassObserverMultiple", observe)
             async with eeo.Client(sb.sid, sb.secret, base_url=sb.base_url) as client:
                 statuses = await client._call(
                     ADD_OBSERVERS, course_id=1, class_id=9, observer_uids=["5", 6]
