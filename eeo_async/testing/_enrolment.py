@@ -212,11 +212,7 @@ AREA: Final = Area(
     ),
     texts=Texts(
         zh={
-            Errno.TEACHER_AS_STUDENT: "老师不能添加为学生",
             Errno.TOO_MANY_STUDENTS: "学生超出可添加数量",
-            Errno.LESSON_NOT_IN_COURSE: "该课程下无此课节信息",
-            Errno.LESSON_NOT_FOUND: "没有此单课信息",
-            Errno.LESSON_FINISHED: "该课节已经结束",
             Errno.LESSON_FULL: "已超出课节下学生数量",
             Errno.ADD_STUDENT_FAILED: "课节下添加学生失败",
             Errno.ONLY_STUDENTS: "课节下目前只支持对学生的操作",
@@ -225,11 +221,7 @@ AREA: Final = Area(
             Errno.AUDITOR_EXISTS: "课程下已存在此旁听",
             Errno.ALREADY_IN_LESSON: "课节下已存在此学生",
             Errno.NOT_IN_LESSON: "课节下不存在此学生",
-            Errno.TEACHER_AS_AUDITOR: "老师不能添加为旁听",
-            Errno.LESSON_DELETED: "该课节已删除",
-            Errno.COTEACHER_AS_STUDENT: "课程老师或联席教师不能添加为课程学生或旁听",
             Errno.STUDENT_BEING_CREATED: ("课程学生正在被其他请求创建（并发请求可能会导致该错误）"),
-            Errno.AUDITOR_ACCOUNT_DELETED: "旁听帐号已注销",
         }
     ),
 )

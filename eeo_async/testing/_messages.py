@@ -42,14 +42,20 @@ ZH: Final[Mapping[int, str]] = {
     Errno.STUDENT_NOT_IN_SCHOOL: "机构下无此学生",
     Errno.ILLEGAL_DATA: "请求数据不合法",
     Errno.ACCOUNT_DELETED: "学生帐号已注销",
+    Errno.TEACHER_AS_STUDENT: "老师不能添加为学生",
+    Errno.LESSON_NOT_IN_COURSE: "该课程下无此课节信息",
+    Errno.LESSON_NOT_FOUND: "没有此单课信息",
+    Errno.LESSON_FINISHED: "该课节已经结束",
+    Errno.TEACHER_AS_AUDITOR: "老师不能添加为旁听",
+    Errno.LESSON_DELETED: "该课节已删除",
+    Errno.COTEACHER_AS_STUDENT: "课程老师或联席教师不能添加为课程学生或旁听",
+    Errno.AUDITOR_ACCOUNT_DELETED: "旁听帐号已注销",
     Errno.REPEATED_REQUEST: "重复请求（请勿在5s内发送相同参数的请求）",
     Errno.PHONE_NOT_REGISTERED: "手机号码未注册",
     Errno.ILLEGAL_STUDENT_PHONE: "学生手机号不合法",
     Errno.ILLEGAL_NUMBER_RANGE: "此号码段不合法",
     Errno.ADVISOR_AS_STUDENT: "班主任不能添加为课程学生",
     Errno.PUBLIC_COURSE: "该课程/课节类型暂不支持该操作",
-    # uploadFile: a file past the documented 500 MB.
-    211: "文件大小超出限制",
     # v2, signature.txt and the LMS pages' tables.
     V2_SIGNATURE: "签名异常",
     V2_STALE: "时间戳过期",
@@ -59,7 +65,6 @@ ZH: Final[Mapping[int, str]] = {
 }
 #: English texts of codes the SDK's errno table does not describe.
 EN: Final[Mapping[int, str]] = {
-    211: "The file is larger than the limit.",
     V2_SIGNATURE: "Signature error (the signature is missing or wrong).",
     V2_STALE: "The timestamp has expired (not within 5 minutes of the server's time).",
     V2_NO_TIMESTAMP: "The timestamp is missing.",
