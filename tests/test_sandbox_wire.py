@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import random
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -267,3 +268,52 @@ def test_the_sandbox_implements_the_docs_not_the_sdk() -> None:
         lines = path.read_text(encoding="utf-8").count("\n")
         assert lines <= 500, (path.name, lines)
         assert ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))), path.name
+
+
+def test_every_code_the_sandbox_answers_has_production_chinese() -> None:
+    """Each code an area, the core or a fault answers has a Chinese text where it answers it."""
+    from eeo_async._codes import Errno
+    from eeo_async.testing import _areas, _messages, _wire
+
+    cjk = re.compile("[\u4e00-\u9fff]")
+    common = _messages.Texts()
+    by_module = {f"_{area.name}.py": area.texts for area in _areas.areas()}
+    for path in TESTING.glob("_*.py"):
+        if path.name in {"_mock.py", "_pytest_plugin.py", "_messages.py"}:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        codes = {
+            int(getattr(Errno, node.attr))
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "Errno"
+        } | {
+            int(getattr(_wire, node.id))
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Name)
+            and node.id.startswith("V2_")
+            and node.id[3:].isupper()
+            and isinstance(getattr(_wire, node.id, None), int)
+            and node.id not in {"V2_WINDOW", "V2_SIGNED_MAX_BYTES"}
+        }
+        texts = by_module.get(path.name, common)
+        for code in codes:
+            assert cjk.search(texts.message(code, "zh")), (path.name, code)
+            assert not cjk.search(texts.message(code, "en")), (path.name, code)
+
+
+async def test_the_readme_handle_example(raw: Raw) -> None:
+    """The README's v2 handler answers 147 for an unknown course and its data otherwise."""
+
+    def create_unit(school: School, body: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+        if body.get("courseId") not in school.courses:
+            raise Answer(147)
+        return envelope_v2(1, {"name": body["name"], "unitId": 7})
+
+    raw.sb.handle("/lms/unit/create", create_unit)
+    course = raw.sb.add_course()
+    unknown = await raw.post_v2("/lms/unit/create", {"courseId": 1, "name": "Week 1"})
+    assert unknown[1] == {"code": 147, "msg": "没有此课程信息", "data": None}
+    known = await raw.post_v2("/lms/unit/create", {"courseId": course.course_id, "name": "Week 1"})
+    assert known[1]["data"] == {"name": "Week 1", "unitId": 7}
