@@ -77,9 +77,9 @@ class Faults:
         gzip_bomb_bytes: with ``gzip``, that many spaces follow the JSON answer inside
             the compressed body: a small body that inflates hugely (``None``: none).
         echo_spellings: how ``echo_after`` spells the echoed fields, one or more of
-            ``plain`` (``safeKey=KEY``), ``url`` (``safeKey%3DKEY``), ``lower``
-            (``safekey=KEY``) and ``json`` (``"safeKey":"KEY"``); a flag takes them
-            comma-separated.
+            ``plain`` (``safeKey=KEY``), ``url`` (the same text percent-encoded, its
+            ``=`` and ``&`` escaped), ``lower`` (``safekey=KEY``) and ``json``
+            (``"safeKey":"KEY"``); a flag takes them comma-separated.
         too_frequent: v2 routes only: the call answers code 101003001 ("requests too
             frequent"); nothing is applied.
     """
