@@ -317,3 +317,26 @@ async def test_the_readme_handle_example(raw: Raw) -> None:
     assert unknown[1] == {"code": 147, "msg": "没有此课程信息", "data": None}
     known = await raw.post_v2("/lms/unit/create", {"courseId": course.course_id, "name": "Week 1"})
     assert known[1]["data"] == {"name": "Week 1", "unitId": 7}
+
+
+def test_testing_all_is_sorted_complete_and_documented() -> None:
+    """eeo_async.testing's __all__ is sorted, lists every public name, and each is documented."""
+    import inspect
+
+    names = eeo_async.testing.__all__
+    assert names == sorted(names)
+    public = {
+        name
+        for name, value in vars(eeo_async.testing).items()
+        if not name.startswith("_") and not inspect.ismodule(value)
+    }
+    assert public == set(names)
+    for name in names:
+        value = getattr(eeo_async.testing, name)
+        assert inspect.getdoc(value), name
+        if inspect.isclass(value):
+            for attr, member in vars(value).items():
+                if not attr.startswith("_") and (
+                    inspect.isfunction(member) or isinstance(member, property)
+                ):
+                    assert inspect.getdoc(member), f"{name}.{attr}"

@@ -18,8 +18,6 @@ server, and ``set_testing(True)`` turns every backoff wait off. This wing may im
 SDK's core modules (``_codes``, ``_retry``, ``_transport``), never its rows or signing.
 """
 
-from __future__ import annotations
-
 from .._retry import set_testing
 from ._faults import Faults
 from ._groups import GroupPlan, PlanMember
