@@ -258,3 +258,21 @@ async def wait_for(condition: Callable[[], bool]) -> None:
             return
         await asyncio.sleep(0)
     raise AssertionError("condition never held")
+
+
+async def test_v2_fault_draws_follow_the_seed() -> None:
+    """The same seed gives the same v2 answers; another seed gives others."""
+
+    async def codes(seed: int) -> list[int]:
+        async with (
+            Sandbox(seed=seed, faults=Faults(call_busy=0.5)) as sb,
+            aiohttp.ClientSession() as session,
+        ):
+            sb.handle(V2_PATH, lambda school, body, rng: school.envelope_v2(1))
+            raw = Raw(sb, session)
+            return [(await raw.post_v2(V2_PATH, {"activityId": i}))[1]["code"] for i in range(24)]
+
+    first = await codes(5)
+    assert set(first) == {1, 114}
+    assert await codes(5) == first
+    assert await codes(6) != first
