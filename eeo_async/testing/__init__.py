@@ -19,8 +19,10 @@ SDK's core modules (``_codes``, ``_retry``, ``_transport``), never its rows or s
 """
 
 from .._retry import set_testing
+from ._double_teacher import DoubleTeacherState, SubLesson
 from ._faults import Faults
 from ._groups import GroupPlan, PlanMember
+from ._lms import LmsActivity, LmsState, LmsUnit
 from ._messages import envelope, envelope_v2
 from ._mock import MockRequest, MockResponse, MockTransport
 from ._school import Account, Course, SandboxStats, School
@@ -31,8 +33,12 @@ __all__ = [
     "Account",
     "Answer",
     "Course",
+    "DoubleTeacherState",
     "Faults",
     "GroupPlan",
+    "LmsActivity",
+    "LmsState",
+    "LmsUnit",
     "MockRequest",
     "MockResponse",
     "MockTransport",
@@ -40,6 +46,7 @@ __all__ = [
     "Sandbox",
     "SandboxStats",
     "School",
+    "SubLesson",
     "Upload",
     "envelope",
     "envelope_v2",

@@ -22,7 +22,10 @@ AREA_MODULES: Final[tuple[str, ...]] = (
     # groups: course group plans
     "groups",
     # LMS: units, activities, classrooms, activity members
+    "lms",
+    "classrooms",
     # double-teacher: sub-lessons of a main lesson
+    "double_teacher",
     # school: labels, settings, sub-accounts
     # cloud files: the school drive (cloud.api.php)
     # live: recording, live and replay settings, player URLs
