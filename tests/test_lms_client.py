@@ -217,7 +217,9 @@ async def test_add_student_results_follow_the_student_uids_not_the_positions(ord
         )
         assert talk.activity_id is not None
         w.sb.add_course_members(w.course, w.students[:2])
-        mixed = await w.client.lms.add_student(w.course, talk.activity_id, [outsider, w.students[0]])
+        mixed = await w.client.lms.add_student(
+            w.course, talk.activity_id, [outsider, w.students[0]]
+        )
         assert [s.errno for s in mixed] == [40030, 1]  # only a classroom takes non-members
         removed = await w.client.lms.delete_student(w.course, room.activity_id, w.students[:5])
         assert [s.errno for s in removed] == [1] * 5
@@ -228,10 +230,14 @@ async def test_add_student_results_follow_the_student_uids_not_the_positions(ord
 async def test_call_v2_sends_any_path() -> None:
     """call_v2 signs any path and returns the envelope whatever its code."""
     async with lms_world() as w:
-        made = await w.client.call_v2("/lms/unit/create", {"courseId": w.course, "name": "U", "publishFlag": 2})
+        made = await w.client.call_v2(
+            "/lms/unit/create", {"courseId": w.course, "name": "U", "publishFlag": 2}
+        )
         assert made.ok
         assert made.data["name"] == "U"
-        repeated = await w.client.call_v2("/lms/unit/create", {"courseId": w.course, "name": "U", "publishFlag": 2})
+        repeated = await w.client.call_v2(
+            "/lms/unit/create", {"courseId": w.course, "name": "U", "publishFlag": 2}
+        )
         assert (repeated.errno, repeated.error) == (29208, "单元已存在")
         assert repeated.meaning.startswith("The unit already exists")
 
