@@ -181,10 +181,10 @@ async def test_activities_move_between_units() -> None:
         assert a.unit_id is not None
         assert b.unit_id is not None
         for slot in range(3):
+            begin = w.start + slot * 7200
             await lms.create_classroom(
-                w.course, f"L{slot}", w.teacher, w.start + slot * 7200, w.start + slot * 7200 + HOUR,
-                unit_id=a.unit_id,
-            )  # fmt: skip
+                w.course, f"L{slot}", w.teacher, begin, begin + HOUR, unit_id=a.unit_id
+            )
         moved = await lms.move_activity(w.course, a.unit_id, b.unit_id)
         assert moved.ok
         assert len(w.lms.live_activities(w.course, b.unit_id)) == 3
@@ -306,7 +306,6 @@ async def test_double_teacher_sub_lessons_in_the_main_course_are_refused_each() 
             w.course, "Main", w.teacher, w.start, w.start + HOUR
         )
         assert room.class_id is not None
-        made = await w.client.double_teacher.add_class(
-            w.course, room.class_id, [eeo.NewSubClass(w.course, "Same"), eeo.NewSubClass(others[0], "S")]
-        )  # fmt: skip
+        subs = [eeo.NewSubClass(w.course, "Same"), eeo.NewSubClass(others[0], "S")]
+        made = await w.client.double_teacher.add_class(w.course, room.class_id, subs)
         assert [(m.errno, m.ok) for m in made] == [(122301036, False), (1, True)]
