@@ -24,6 +24,7 @@ from .._constants import (
     MAX_CHUNK_SIZE,
 )
 from .._errors import InputError
+from .accounts import read_accounts
 from .base import (
     EXIT_OK,
     _check_output,
@@ -31,6 +32,7 @@ from .base import (
     _credential_options,
     _dest,
     _err,
+    _file_options,
     _finished_line,
     _id,
     _int_between,
@@ -38,22 +40,31 @@ from .base import (
     _number,
     _progress,
     _Usage,
+    _warn,
     _write_report,
 )
-from .files import InputFileError, read_accounts, read_ids
+from .columns import CLASS_ID, STUDENT_UID, Column
+from .files import InputFileError, read_ids
 from .journal import Journal
+from .tables import is_workbook
 
 # --------------------------------------------------------------- the bulk jobs
 
 
 @attrs.frozen
 class IdFile:
-    """An input file of IDs: its option, the operation argument it fills, its column options."""
+    """An input file of IDs: its option, the operation argument it fills, its column options.
+
+    ``column`` is the column the file is for (its other names are accepted in the
+    column option); ``sheet_flag`` picks its sheet when a job reads several files.
+    """
 
     flag: str
     field: str
     what: str
     column_flags: tuple[str, ...]
+    column: Column
+    sheet_flag: str
 
 
 @attrs.frozen
@@ -67,8 +78,22 @@ class Bulk:
     target: tuple[str, str, str] | None = None
 
 
-_STUDENTS = IdFile("--students", "student_uids", "student UIDs", ("--students-column",))
-_LESSONS = IdFile("--lessons", "class_ids", "lesson (class) IDs", ("--lessons-column",))
+_STUDENTS = IdFile(
+    "--students",
+    "student_uids",
+    "student UIDs",
+    ("--students-column",),
+    STUDENT_UID,
+    "--students-sheet",
+)
+_LESSONS = IdFile(
+    "--lessons",
+    "class_ids",
+    "lesson (class) IDs",
+    ("--lessons-column",),
+    CLASS_ID,
+    "--lessons-sheet",
+)
 
 
 def _bulk_options(spec: Bulk) -> Callable[[argparse.ArgumentParser], None]:
@@ -79,7 +104,10 @@ def _bulk_options(spec: Bulk) -> Callable[[argparse.ArgumentParser], None]:
             sub.add_argument(flag, required=True, type=_id, metavar="ID", help=help_text)
         for file in spec.files:
             sub.add_argument(
-                file.flag, type=Path, metavar="FILE", help=f"CSV or text file of {file.what}"
+                file.flag,
+                type=Path,
+                metavar="FILE",
+                help=f"CSV, text or .xlsx file of {file.what}",
             )
             sub.add_argument(
                 *file.column_flags,
@@ -87,6 +115,14 @@ def _bulk_options(spec: Bulk) -> Callable[[argparse.ArgumentParser], None]:
                 metavar="NAME",
                 help=f"header of the column of {file.what} in {file.flag}, when it has several",
             )
+            if len(spec.files) > 1:
+                sub.add_argument(
+                    file.sheet_flag,
+                    metavar="NAME",
+                    help=f"the sheet of {file.flag} to read, when it is a workbook "
+                    "(default: --sheet, or the first)",
+                )
+        _file_options(sub)
         sub.add_argument(
             "--concurrency",
             metavar="N",
@@ -169,6 +205,7 @@ def _inputs(spec: Bulk, args: argparse.Namespace) -> _Inputs:
             operation, arguments[spec.files[0].field] = spec.operation, keys
         return _Inputs(operation, arguments, _fingerprint(sorted(map(str, keys))))
     problems: list[str] = []
+    sheets = _sheets(spec, args)
     for file in spec.files:
         path = getattr(args, _dest(file.flag))
         if path is None:
@@ -176,7 +213,14 @@ def _inputs(spec: Bulk, args: argparse.Namespace) -> _Inputs:
             continue
         column = getattr(args, _dest(file.column_flags[-1]))
         try:
-            ids = read_ids(path, column, option=file.column_flags[-1])
+            ids = read_ids(
+                path,
+                column,
+                option=file.column_flags[-1],
+                known=file.column,
+                sheet=sheets.get(file.flag),
+                encoding=args.encoding,
+            )
         except InputFileError as exc:
             problems.extend(exc.problems)
             continue
@@ -185,6 +229,27 @@ def _inputs(spec: Bulk, args: argparse.Namespace) -> _Inputs:
         raise InputFileError(problems)
     shown = [sorted(set(arguments[file.field])) for file in spec.files]
     return _Inputs(spec.operation, arguments, _fingerprint(shown))
+
+
+def _sheets(spec: Bulk, args: argparse.Namespace) -> dict[str, str]:
+    """The sheet to read in each file: its own option, else ``--sheet`` for each workbook.
+
+    With several files ``--sheet`` goes to the workbooks among them (a lessons list in
+    CSV beside a students workbook is fine); given where no file is a workbook, it is
+    passed on so the reader says why it means nothing.
+    """
+    paths = {file.flag: getattr(args, _dest(file.flag)) for file in spec.files}
+    own = {
+        file.flag: getattr(args, _dest(file.sheet_flag), None)
+        for file in spec.files
+        if len(spec.files) > 1
+    }
+    sheets = {flag: name for flag, name in own.items() if name is not None}
+    if args.sheet is not None:
+        books = {flag for flag, path in paths.items() if path is not None and is_workbook(path)}
+        for flag in books or set(paths):
+            sheets.setdefault(flag, args.sheet)
+    return sheets
 
 
 def _fingerprint(value: object) -> str:
@@ -306,9 +371,10 @@ def _register_options(sub: argparse.ArgumentParser) -> None:
         type=Path,
         required=True,
         metavar="FILE",
-        help="CSV of accounts: telephone or email, password or md5_password, "
-        "optionally nickname and add_to_school",
+        help="CSV or .xlsx file of accounts: telephone or email, password or md5_password, "
+        "optionally nickname, add_to_school and custom_column (or the docs' names)",
     )
+    _file_options(sub)
     sub.add_argument(
         "--concurrency",
         metavar="N",
@@ -334,7 +400,7 @@ def _register_options(sub: argparse.ArgumentParser) -> None:
 
 
 def _register(args: argparse.Namespace) -> int:
-    users = read_accounts(args.accounts)
+    users = read_accounts(args.accounts, sheet=args.sheet, encoding=args.encoding, warn=_warn)
     for path in (args.report, args.uids):
         if path is not None and not path.parent.is_dir():
             message = f"cannot write {path}: no directory {path.parent}"

@@ -41,10 +41,12 @@ from .base import (
     _client,
     _credential_options,
     _err,
+    _file_options,
     _int_between,
     _number,
     _progress,
     _Usage,
+    _warn,
 )
 from .bulk import (
     _LESSONS,
@@ -63,12 +65,17 @@ def _group_options(sub: argparse.ArgumentParser) -> None:
     _credential_options(sub)
     sub.add_argument("--name", required=True, help="group plan name, 1 to 20 characters")
     sub.add_argument(
-        "--groups", type=Path, required=True, metavar="FILE", help="JSON or CSV group file"
+        "--groups",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="group file: the documented JSON, CSV or .xlsx",
     )
+    _file_options(sub)
 
 
 def _group(args: argparse.Namespace) -> int:
-    groups = read_groups(args.groups)
+    groups = read_groups(args.groups, sheet=args.sheet, encoding=args.encoding, warn=_warn)
     name = validate_group_name(args.name)
     checked = validate_groups(groups)
     if args.dry_run:

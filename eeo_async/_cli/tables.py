@@ -1,0 +1,226 @@
+"""One reader for every file the command takes: CSV in the encodings Excel writes, and .xlsx.
+
+:func:`read_table` turns a file into :class:`Row` values that keep their line (CSV: the
+physical line a record starts on; a workbook: the sheet's row number), and cells that
+keep what a reader must know: the text as the file says it, whether it was quoted (a
+quoted CSV cell is kept exactly; an unquoted one is stripped of its padding), and for a
+workbook the typed value (an int, a float, a ``datetime`` for a date cell, ...).
+Every problem is an :class:`InputFileError` naming ``FILE:LINE``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+from .cells import Cell, InputFileError, Row, Table
+from .workbook import read_workbook
+
+_DELIMITERS = (",", ";", "\t")
+_BOMS = (  # longest first: UTF-32-LE's BOM starts with UTF-16-LE's
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_ZIP = b"PK\x03\x04"  # an .xlsx workbook is a zip archive
+_OLE = b"\xd0\xcf\x11\xe0"  # the old binary .xls
+#: The csv module's default field limit: a longer quoted cell is an unclosed quote.
+MAX_CELL_CHARS = 131_072
+
+
+def is_workbook(path: str | Path) -> bool:
+    """True when the file is an .xlsx workbook (told by its content, not its name)."""
+    try:
+        with Path(path).open("rb") as file:
+            return file.read(4) == _ZIP
+    except OSError:
+        return False
+
+
+def read_table(path: str | Path, *, sheet: str | None = None, encoding: str | None = None) -> Table:
+    """Read a CSV or text file, or an .xlsx workbook's sheet, into rows.
+
+    Workbooks are told by their content and read with openpyxl (the ``xlsx`` extra),
+    values only, the cached result of formulas included. Text is decoded with
+    ``encoding`` or, without it, by its BOM (UTF-8, UTF-16, UTF-32), then as UTF-8,
+    then as GB18030 (GBK's superset, what Chinese Excel writes) when the text reads
+    as Chinese. CSV records follow Excel's rules: comma, semicolon or tab (the one
+    giving the first record most fields), quotes doubled inside quotes, line breaks
+    inside quotes.
+
+    Args:
+        path: the file.
+        sheet: the sheet of a workbook to read (default: the first); refused for text.
+        encoding: the text's encoding, any Python codec name; ignored for a workbook.
+
+    Raises:
+        InputFileError: the file cannot be read, decoded or parsed; a sheet is missing.
+    """
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        message = f"{path}: cannot read: {exc.strerror or exc}"
+        raise InputFileError([message]) from None
+    if raw.startswith(_ZIP):
+        rows, name = read_workbook(path, sheet)
+        return Table(path, tuple(rows), "xlsx", sheet=name)
+    if raw.startswith(_OLE):
+        message = f"{path}: an old .xls workbook: save it as .xlsx or as CSV UTF-8"
+        raise InputFileError([message])
+    if sheet is not None:
+        message = f"{path}: --sheet {sheet!r} applies to .xlsx workbooks; this is a text file"
+        raise InputFileError([message])
+    text, used = decode(path, raw, encoding)
+    delimiter = _delimiter(text)
+    return Table(path, tuple(_records(path, text, delimiter)), "csv", used, delimiter)
+
+
+def read_text(path: Path, encoding: str | None = None) -> str:
+    """A text file's content, decoded as :func:`read_table` decodes it."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        message = f"{path}: cannot read: {exc.strerror or exc}"
+        raise InputFileError([message]) from None
+    return decode(path, raw, encoding)[0]
+
+
+def decode(path: Path, raw: bytes, encoding: str | None) -> tuple[str, str]:
+    """The text and the encoding it was read with (given, by BOM, UTF-8 or GB18030)."""
+    if encoding is not None:
+        try:
+            return raw.decode(encoding), encoding
+        except UnicodeDecodeError as exc:
+            line = raw.count(b"\n", 0, exc.start) + 1
+            message = (
+                f"{path}:{line}: not {encoding} text (byte {raw[exc.start]:#04x}); check --encoding"
+            )
+            raise InputFileError([message]) from None
+        except LookupError:
+            message = f"unknown encoding {encoding!r} (--encoding)"
+            raise InputFileError([message]) from None
+    for bom, codec in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw.decode(codec), codec
+            except UnicodeDecodeError:
+                break  # a BOM, then bytes of another encoding: say so below
+    else:
+        try:
+            return raw.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            pass
+        if b"\x00" not in raw:
+            try:
+                text = raw.decode("gb18030")
+            except UnicodeDecodeError:
+                pass
+            else:
+                if _reads_as_chinese(text):
+                    return text, "gb18030"
+    message = (
+        f"{path}: cannot read: not UTF-8 text, nor UTF-16 or GBK/GB18030 as Excel writes "
+        "them; save it as 'CSV UTF-8', or name its encoding with --encoding (e.g. cp1252)"
+    )
+    raise InputFileError([message])
+
+
+def _reads_as_chinese(text: str) -> bool:
+    """Most non-ASCII characters are GB2312's (both bytes >= 0xA1): Chinese, not mojibake.
+
+    Western text (cp1252's "Müller") also decodes as GB18030, but as rare characters
+    whose second byte is ASCII; common Chinese text is almost all in GB2312.
+    """
+    wide = [ch for ch in text[:200_000] if ord(ch) > 0x7F]
+    common = 0
+    for ch in wide:
+        encoded = ch.encode("gb18030")
+        common += len(encoded) == 2 and encoded[1] >= 0xA1
+    return common >= 0.8 * len(wide)
+
+
+def _delimiter(text: str) -> str:
+    """The delimiter giving the first content record the most fields (comma on a tie)."""
+    first = next(
+        (line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")),
+        "",
+    )
+    counts = [len(next(csv.reader([first], delimiter=d), [])) for d in _DELIMITERS]
+    return _DELIMITERS[counts.index(max(counts))]
+
+
+def _records(path: Path, text: str, delimiter: str) -> Iterator[Row]:
+    """Every non-blank record; a line without quotes takes the fast path (a plain split)."""
+    # Excel for Mac's "CSV (Macintosh)" ends lines with CR alone; Windows with CRLF.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    pos, line, end = 0, 1, len(text)
+    while pos < end:
+        stop = text.find("\n", pos)
+        stop = end if stop < 0 else stop
+        if '"' not in text[pos:stop]:
+            cells = [Cell(field.strip()) for field in text[pos:stop].split(delimiter)]
+            following = stop + 1
+        else:
+            cells, following = _quoted_record(path, line, text, pos, delimiter)
+        while cells and not cells[-1].text:
+            cells.pop()  # a spreadsheet's unused columns (and a blank line: no cells)
+        if cells:
+            yield Row(line, tuple(cells))
+        line += text.count("\n", pos, following)
+        pos = following
+
+
+def _quoted_record(
+    path: Path, line: int, text: str, pos: int, delimiter: str
+) -> tuple[list[Cell], int]:
+    """The cells of the record starting at ``pos`` and where the next one starts."""
+    cells: list[Cell] = []
+    end = len(text)
+    while True:
+        start = pos
+        while start < end and text[start] in " \t" and text[start] != delimiter:
+            start += 1
+        if start < end and text[start] == '"':
+            value, pos = _quoted_value(path, line, text, start + 1)
+            stop = _field_end(text, pos, delimiter)
+            value += text[pos:stop].rstrip()  # what follows the closing quote, as csv does
+            cells.append(Cell(value, quoted=True))
+        else:
+            stop = _field_end(text, pos, delimiter)
+            cells.append(Cell(text[pos:stop].strip()))
+        if stop >= end or text[stop] == "\n":
+            return cells, stop + 1
+        pos = stop + 1
+
+
+def _quoted_value(path: Path, line: int, text: str, pos: int) -> tuple[str, int]:
+    """A quoted cell's content (``""`` read as ``"``) and the position after its quote."""
+    parts: list[str] = []
+    size = 0
+    while True:
+        close = text.find('"', pos)
+        if close < 0 or size + close - pos > MAX_CELL_CHARS:
+            why = (
+                "a quote opened on this line is never closed"
+                if close < 0
+                else f"a quoted cell of over {MAX_CELL_CHARS} characters (an unclosed quote?)"
+            )
+            message = f"{path}:{line}: not readable as CSV: {why}"
+            raise InputFileError([message])
+        parts.append(text[pos:close])
+        size += close - pos
+        if text.startswith('"', close + 1):
+            parts.append('"')
+            pos = close + 2
+        else:
+            return "".join(parts), close + 1
+
+
+def _field_end(text: str, pos: int, delimiter: str) -> int:
+    stops = [i for i in (text.find(delimiter, pos), text.find("\n", pos)) if i >= 0]
+    return min(stops, default=len(text))
