@@ -44,9 +44,8 @@ from .base import (
     _write_report,
 )
 from .columns import CLASS_ID, STUDENT_UID, Column
-from .files import InputFileError, read_ids
+from .files import FILES, InputFileError, choose_sheets, read_ids
 from .journal import Journal
-from .tables import is_workbook
 
 # --------------------------------------------------------------- the bulk jobs
 
@@ -55,8 +54,7 @@ from .tables import is_workbook
 class IdFile:
     """An input file of IDs: its option, the operation argument it fills, its column options.
 
-    ``column`` is the column the file is for (its other names are accepted in the
-    column option); ``sheet_flag`` picks its sheet when a job reads several files.
+    ``column`` is the column the file is for: its other names (the docs') are accepted.
     """
 
     flag: str
@@ -64,7 +62,6 @@ class IdFile:
     what: str
     column_flags: tuple[str, ...]
     column: Column
-    sheet_flag: str
 
 
 @attrs.frozen
@@ -79,21 +76,9 @@ class Bulk:
 
 
 _STUDENTS = IdFile(
-    "--students",
-    "student_uids",
-    "student UIDs",
-    ("--students-column",),
-    STUDENT_UID,
-    "--students-sheet",
+    "--students", "student_uids", "student UIDs", ("--students-column",), STUDENT_UID
 )
-_LESSONS = IdFile(
-    "--lessons",
-    "class_ids",
-    "lesson (class) IDs",
-    ("--lessons-column",),
-    CLASS_ID,
-    "--lessons-sheet",
-)
+_LESSONS = IdFile("--lessons", "class_ids", "lesson (class) IDs", ("--lessons-column",), CLASS_ID)
 
 
 def _bulk_options(spec: Bulk) -> Callable[[argparse.ArgumentParser], None]:
@@ -103,24 +88,16 @@ def _bulk_options(spec: Bulk) -> Callable[[argparse.ArgumentParser], None]:
             flag, _, help_text = spec.target
             sub.add_argument(flag, required=True, type=_id, metavar="ID", help=help_text)
         for file in spec.files:
-            sub.add_argument(
-                file.flag,
-                type=Path,
-                metavar="FILE",
-                help=f"CSV, text or .xlsx file of {file.what}",
-            )
+            sub.add_argument(file.flag, type=Path, metavar="FILE", help=f"{file.what}: {FILES}")
             sub.add_argument(
                 *file.column_flags,
                 dest=_dest(file.column_flags[-1]),
                 metavar="NAME",
                 help=f"header of the column of {file.what} in {file.flag}, when it has several",
             )
-            if len(spec.files) > 1:
+            if len(spec.files) > 1:  # two files may be two sheets of one workbook
                 sub.add_argument(
-                    file.sheet_flag,
-                    metavar="NAME",
-                    help=f"the sheet of {file.flag} to read, when it is a workbook "
-                    "(default: --sheet, or the first)",
+                    f"{file.flag}-sheet", metavar="NAME", help=f"the sheet of {file.flag} to read"
                 )
         _file_options(sub)
         sub.add_argument(
@@ -205,7 +182,9 @@ def _inputs(spec: Bulk, args: argparse.Namespace) -> _Inputs:
             operation, arguments[spec.files[0].field] = spec.operation, keys
         return _Inputs(operation, arguments, _fingerprint(sorted(map(str, keys))))
     problems: list[str] = []
-    sheets = _sheets(spec, args)
+    paths = {file.flag: getattr(args, _dest(file.flag)) for file in spec.files}
+    own = {file.flag: getattr(args, _dest(f"{file.flag}-sheet"), None) for file in spec.files}
+    sheets = choose_sheets(paths, own, args.sheet)
     for file in spec.files:
         path = getattr(args, _dest(file.flag))
         if path is None:
@@ -229,27 +208,6 @@ def _inputs(spec: Bulk, args: argparse.Namespace) -> _Inputs:
         raise InputFileError(problems)
     shown = [sorted(set(arguments[file.field])) for file in spec.files]
     return _Inputs(spec.operation, arguments, _fingerprint(shown))
-
-
-def _sheets(spec: Bulk, args: argparse.Namespace) -> dict[str, str]:
-    """The sheet to read in each file: its own option, else ``--sheet`` for each workbook.
-
-    With several files ``--sheet`` goes to the workbooks among them (a lessons list in
-    CSV beside a students workbook is fine); given where no file is a workbook, it is
-    passed on so the reader says why it means nothing.
-    """
-    paths = {file.flag: getattr(args, _dest(file.flag)) for file in spec.files}
-    own = {
-        file.flag: getattr(args, _dest(file.sheet_flag), None)
-        for file in spec.files
-        if len(spec.files) > 1
-    }
-    sheets = {flag: name for flag, name in own.items() if name is not None}
-    if args.sheet is not None:
-        books = {flag for flag, path in paths.items() if path is not None and is_workbook(path)}
-        for flag in books or set(paths):
-            sheets.setdefault(flag, args.sheet)
-    return sheets
 
 
 def _fingerprint(value: object) -> str:
@@ -371,8 +329,8 @@ def _register_options(sub: argparse.ArgumentParser) -> None:
         type=Path,
         required=True,
         metavar="FILE",
-        help="CSV or .xlsx file of accounts: telephone or email, password or md5_password, "
-        "optionally nickname, add_to_school and custom_column (or the docs' names)",
+        help=f"accounts: {FILES}, its header naming telephone or email, password or "
+        "md5_password, optionally nickname, add_to_school and custom_column (or the docs' names)",
     )
     _file_options(sub)
     sub.add_argument(

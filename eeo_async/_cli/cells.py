@@ -37,46 +37,95 @@ class Cell:
             as Excel shows them in General format (``1000001.0`` as ``1000001``), dates
             and times in ISO form.
         quoted: the CSV cell was written in quotes (never true in a workbook).
-        value: the typed value: ``text`` for CSV; the workbook's int, float, bool,
-            ``datetime``, ``time``, ``timedelta`` or str; None for an empty cell.
+        value: the typed value: the text itself in CSV; the workbook's int, float,
+            bool, ``datetime``, ``time``, ``timedelta`` or str; None for an empty cell.
     """
 
     text: str
     quoted: bool = False
-    value: CellValue = attrs.field(default=attrs.Factory(lambda self: self.text, takes_self=True))
+    value: CellValue = None
 
 
-EMPTY = Cell("", value=None)
+EMPTY = Cell("")
 
 
-@attrs.frozen
 class Row:
-    """A record that is not blank: its line (or sheet row) and its cells, trailing empties cut."""
+    """A record that is not blank: its line (or sheet row) and its cells, trailing empties cut.
 
-    line: int
-    cells: tuple[Cell, ...]
+    ``row[i]`` is the i-th :class:`Cell` (an empty one past the end). Cells are made on
+    demand from the texts: a file of a million lines would otherwise make millions of
+    objects, so this is a plain slotted class (read-only by its properties), not attrs.
+    """
 
-    def __getitem__(self, index: int) -> Cell:
-        return self.cells[index] if index < len(self.cells) else EMPTY
+    __slots__ = ("_line", "_quoted", "_texts", "_values")
 
-    def __len__(self) -> int:
-        return len(self.cells)
+    def __init__(
+        self,
+        line: int,
+        texts: tuple[str, ...],
+        quoted: tuple[bool, ...] | None = None,
+        values: tuple[CellValue, ...] | None = None,
+    ) -> None:
+        self._line = line
+        self._texts = texts
+        self._quoted = quoted  # None: no cell was quoted
+        self._values = values  # None: the values are the texts (CSV)
 
     @property
-    def texts(self) -> list[str]:
+    def line(self) -> int:
+        """The physical line the record starts on (CSV) or the sheet's row number."""
+        return self._line
+
+    @property
+    def texts(self) -> tuple[str, ...]:
         """Every cell's text."""
-        return [cell.text for cell in self.cells]
+        return self._texts
+
+    @property
+    def cells(self) -> tuple[Cell, ...]:
+        """Every cell."""
+        return tuple(self[index] for index in range(len(self._texts)))
+
+    def __getitem__(self, index: int) -> Cell:
+        if index >= len(self._texts):
+            return EMPTY
+        text = self._texts[index]
+        quoted = bool(self._quoted and self._quoted[index])
+        return Cell(text, quoted, text if self._values is None else self._values[index])
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    def value(self, index: int) -> CellValue:
+        """The typed value of the cell at ``index`` (None past the end), without a Cell."""
+        if index >= len(self._texts):
+            return None
+        return self._texts[index] if self._values is None else self._values[index]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Row):
+            return NotImplemented
+        return (self._line, self.cells) == (other._line, other.cells)
+
+    def __hash__(self) -> int:
+        return hash((self._line, self._texts))
+
+    def __repr__(self) -> str:
+        return f"Row({self._line}, {self.cells!r})"
 
     @property
     def hashed(self) -> bool:
         """The first cell is unquoted text starting with ``#`` (a comment, if alone)."""
-        first = self.cells[0]
-        return not first.quoted and isinstance(first.value, str) and first.text.startswith("#")
+        return (
+            self._texts[0].startswith("#")
+            and not (self._quoted and self._quoted[0])
+            and (self._values is None or isinstance(self._values[0], str))
+        )
 
     @property
     def comment(self) -> bool:
         """A whole-line comment: an unquoted ``#`` first cell and nothing else on the line."""
-        return self.hashed and len(self.cells) == 1
+        return len(self._texts) == 1 and self.hashed
 
 
 @attrs.frozen

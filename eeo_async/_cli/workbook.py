@@ -48,7 +48,8 @@ def read_workbook(path: Path, sheet: str | None) -> tuple[list[Row], str]:
             while cells and not cells[-1].text:
                 cells.pop()
             if cells:
-                rows.append(Row(line, tuple(cells)))
+                texts = tuple(cell.text for cell in cells)
+                rows.append(Row(line, texts, values=tuple(cell.value for cell in cells)))
         return rows, str(found.title)
     finally:
         book.close()  # read-only mode keeps the archive open until closed
@@ -73,7 +74,7 @@ def _cell(value: Any) -> Cell:
         return EMPTY
     if isinstance(value, str):
         # A cell of spaces is blank to the eye; any other text is kept exactly.
-        return Cell(value if value.strip() else "", value=value if value.strip() else None)
+        return Cell(value, value=value) if value.strip() else EMPTY
     return Cell(shown(value), value=value)
 
 
