@@ -152,17 +152,18 @@ def decode(path: Path, raw: bytes, encoding: str | None) -> tuple[str, str]:
 
 
 def _reads_as_chinese(text: str) -> bool:
-    """Most non-ASCII characters are GB2312's (both bytes >= 0xA1): Chinese, not mojibake.
+    """Few characters came from a byte pair whose second byte is below 0xA1.
 
-    Western text (cp1252's "Müller") also decodes as GB18030, but as rare characters
-    whose second byte is ASCII; common Chinese text is almost all in GB2312.
+    Western text (cp1252's "Müller") also decodes as GB18030, but each accented letter
+    and the ASCII letter after it become one rare character; Chinese text is almost all
+    in GB2312, whose pairs have both bytes from 0xA1 on (or GB18030's four-byte forms).
     """
     wide = [ch for ch in text[:200_000] if ord(ch) > 0x7F]
-    common = 0
+    odd = 0
     for ch in wide:
         encoded = ch.encode("gb18030")
-        common += len(encoded) == 2 and encoded[1] >= 0xA1
-    return common >= 0.8 * len(wide)
+        odd += len(encoded) == 2 and encoded[1] < 0xA1
+    return odd <= 0.2 * len(wide)
 
 
 def _delimiter(text: str) -> str:
@@ -200,7 +201,7 @@ class _Record:
     """A record with quotes, read as Excel writes it.
 
     Quotes are doubled inside quotes and line breaks may be; a quote elsewhere in a cell
-    is a character, as the csv module reads it.
+    is a character, as the csv module reads it (spaces before an opening quote aside).
     """
 
     def __init__(self, path: Path, lines: list[str], number: int, delimiter: str) -> None:
@@ -214,8 +215,12 @@ class _Record:
         quoted: list[bool] = []
         pos = 0
         while True:
-            if self.text.startswith('"', pos):
-                value, pos = self._quoted(pos + 1)
+            start = pos
+            # `a, "b"` as people type it: spaces before the quote do not unquote the cell.
+            while self.text.startswith((" ", "\t"), start) and self.text[start] != self.delimiter:
+                start += 1
+            if self.text.startswith('"', start):
+                value, pos = self._quoted(start + 1)
                 stop = self._field_end(pos)
                 texts.append(value + self.text[pos:stop].rstrip())  # after the quote: as csv
                 quoted.append(True)
