@@ -349,8 +349,9 @@ COMMANDS = (
         _register_options,
         _register,
         """  eeo-async register --accounts accounts.csv --uids uids.csv --report register.json
-  (accounts.csv: a header naming telephone or email, password or md5_password, and
-   optionally nickname and add_to_school; re-running the same file is safe: accounts
+  (accounts.csv, or an .xlsx workbook: a header naming telephone or email, password or
+   md5_password, and optionally nickname, add_to_school and custom_column, or the docs'
+   names (md5pass, addToSchoolMember, ...); re-running the same file is safe: accounts
    already registered answer 135/461 with their UID)
   eeo-async course-add --course 176465 --students uids.csv --column uid""",
     ),
@@ -360,8 +361,9 @@ COMMANDS = (
         _group_options,
         _group,
         """  eeo-async group --course 176465 --name Teams --groups groups.csv
-  (groups.csv: a header group,student_uid,is_leader (other columns ignored), then one
-   line per student; or the documented JSON [[{"studentUid": 1, "isLeader": 1}, ...]])""",
+  (groups.csv or .xlsx: a header group,student_uid,is_leader (other columns are named
+   in a warning), then one line per student; or the documented JSON
+   [[{"studentUid": 1, "isLeader": 1}, ...]])""",
     ),
     Command(
         "report",
