@@ -257,3 +257,13 @@ def test_header_aliases_unused_and_misspelt_columns(tmp_path: Path) -> None:
     twice = read_table(raw(tmp_path, "t.csv", b"uid,studentUid\n"))
     with pytest.raises(InputFileError, match="'uid' and 'studentUid' both name student_uid"):
         match_header(twice, (STUDENT_UID,), warn=warnings.append)
+
+
+def test_a_named_encoding_drops_the_bom_and_nul_bytes_are_named(tmp_path: Path) -> None:
+    """`--encoding utf-8` on Excel's "CSV UTF-8" keeps the BOM out; UTF-16 without BOM is named."""
+    path = raw(tmp_path, "b.csv", "\ufeffuid\n5\n".encode())
+    assert read_table(path, encoding="utf-8").rows[0].texts == ("uid",)
+    bare = raw(tmp_path, "n.txt", "uid\n5\n".encode("utf-16-le"))
+    with pytest.raises(InputFileError, match=r"NUL bytes .* --encoding \(e\.g\. utf-16-le\)"):
+        read_table(bare)
+    assert read_table(bare, encoding="utf-16-le").rows[1].texts == ("5",)

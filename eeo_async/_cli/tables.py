@@ -14,6 +14,7 @@ import codecs
 import contextlib
 import csv
 import gc
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -115,7 +116,9 @@ def decode(path: Path, raw: bytes, encoding: str | None) -> tuple[str, str]:
     """The text and the encoding it was read with (given, by BOM, UTF-8 or GB18030)."""
     if encoding is not None:
         try:
-            return raw.decode(encoding), encoding
+            # A BOM is no text, whatever the encoding named (`--encoding utf-8` on Excel's
+            # "CSV UTF-8" would glue it to the first header otherwise).
+            return raw.decode(encoding).removeprefix("\ufeff"), encoding
         except UnicodeDecodeError as exc:
             line = raw.count(b"\n", 0, exc.start) + 1
             message = (
@@ -125,30 +128,40 @@ def decode(path: Path, raw: bytes, encoding: str | None) -> tuple[str, str]:
         except LookupError:
             message = f"unknown encoding {encoding!r} (--encoding)"
             raise InputFileError([message]) from None
+    found = _detect(path, raw)
+    if found is None:
+        message = (
+            f"{path}: cannot read: not UTF-8 text, nor UTF-16 or GBK/GB18030 as Excel writes "
+            "them; save it as 'CSV UTF-8', or name its encoding with --encoding (e.g. cp1252)"
+        )
+        raise InputFileError([message])
+    return found
+
+
+def _detect(path: Path, raw: bytes) -> tuple[str, str] | None:
+    """Text by its BOM, else strict UTF-8, else GB18030 if it reads as Chinese; or None."""
     for bom, codec in _BOMS:
         if raw.startswith(bom):
             try:
                 return raw.decode(codec), codec
             except UnicodeDecodeError:
-                break  # a BOM, then bytes of another encoding: say so below
-    else:
-        try:
-            return raw.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            pass
-        if b"\x00" not in raw:
-            try:
-                text = raw.decode("gb18030")
-            except UnicodeDecodeError:
-                pass
-            else:
-                if _reads_as_chinese(text):
-                    return text, "gb18030"
-    message = (
-        f"{path}: cannot read: not UTF-8 text, nor UTF-16 or GBK/GB18030 as Excel writes "
-        "them; save it as 'CSV UTF-8', or name its encoding with --encoding (e.g. cp1252)"
-    )
-    raise InputFileError([message])
+                return None  # a BOM, then bytes of another encoding
+    if b"\x00" in raw[:4096]:
+        # Valid UTF-8, but no spreadsheet's text: UTF-16 that lost its BOM, say.
+        message = (
+            f"{path}: cannot read: NUL bytes in the text (UTF-16 without a BOM?); name "
+            "its encoding with --encoding (e.g. utf-16-le), or save it as 'CSV UTF-8'"
+        )
+        raise InputFileError([message])
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return None
+    return (text, "gb18030") if _reads_as_chinese(text) else None
 
 
 def _reads_as_chinese(text: str) -> bool:
@@ -169,7 +182,11 @@ def _reads_as_chinese(text: str) -> bool:
 def _delimiter(text: str) -> str:
     """The delimiter giving the first content record the most fields (comma on a tie)."""
     first = next(
-        (line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")),
+        (
+            line
+            for line in io.StringIO(text, newline=None)
+            if line.strip() and not line.lstrip().startswith("#")
+        ),
         "",
     )
     counts = [len(next(csv.reader([first], delimiter=d), [])) for d in _DELIMITERS]
