@@ -89,6 +89,8 @@ def cell_id(table: Table, row: Row, at: int, cell: Cell) -> int | str:
         # A workbook number: Excel stores every number as a float, so 1000001.0 is the ID.
         if value.is_integer() and 0 < value < MAX_EXACT_FLOAT:
             return int(value)
+        if value.is_integer() and value <= 0:
+            return f"{where}: bad ID {cell.text}{place}"
         why = "has a fraction" if not value.is_integer() else "is too large to be held exactly"
         return (
             f"{where}: bad ID {cell.text}{place}: a number that {why}; format the column "
