@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -177,9 +178,19 @@ def test_missing_openpyxl_names_the_extra(tmp_path: Path, monkeypatch: pytest.Mo
 
 
 def test_not_a_workbook_though_a_zip(tmp_path: Path) -> None:
-    """A zip that is no workbook is a clear error, not a traceback."""
+    """A zip that is no workbook, or a workbook with a damaged sheet, is a clear error."""
     with pytest.raises(InputFileError, match=r"cannot read as an \.xlsx workbook"):
         read_table(raw(tmp_path, "z.xlsx", b"PK\x03\x04" + b"\x00" * 40))
+    good = book(tmp_path, {"S": [["uid"], *([n] for n in range(1, 50))]})
+    damaged = tmp_path / "d.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            target.writestr(
+                item, data[: len(data) // 2] if "worksheets/" in item.filename else data
+            )
+    with pytest.raises(InputFileError, match=r"d\.xlsx: cannot read the sheet: .* from Excel"):
+        read_table(damaged)
 
 
 # ------------------------------------------------------------- IDs from cells

@@ -14,6 +14,9 @@ from typing import Any
 from .cells import EMPTY, MAX_EXACT_FLOAT, Cell, CellValue, InputFileError, Row
 
 INSTALL = "pip install 'eeo-async[xlsx]'"
+# What openpyxl raises on a file that is a zip but no sound workbook (ParseError, from
+# broken XML, is a SyntaxError).
+_BROKEN = (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, SyntaxError)
 
 
 def read_workbook(path: Path, sheet: str | None) -> tuple[list[Row], str]:
@@ -30,34 +33,45 @@ def read_workbook(path: Path, sheet: str | None) -> tuple[list[Row], str]:
             "(or save the sheet as CSV UTF-8)"
         )
         raise InputFileError([message]) from None
-    try:
-        # openpyxl warns about what it drops (styles, data validation, extensions);
-        # values are all this reader takes, so those warnings say nothing to the user.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+    # openpyxl warns about what it drops (styles, data validation, extensions); values
+    # are all this reader takes, so those warnings say nothing to the user.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        message = f"{path}: cannot read as an .xlsx workbook: {exc}"
-        raise InputFileError([message]) from None
-    try:
-        found = _sheet(path, book, sheet)
-        found.reset_dimensions()  # a writer's recorded size may be wrong: read every row
-        rows = []
-        for line, values in enumerate(found.iter_rows(values_only=True), start=1):
-            cells = [_cell(value) for value in values]
-            while cells and not cells[-1].text:
-                cells.pop()
-            if cells:
-                texts = tuple(cell.text for cell in cells)
-                rows.append(Row(line, texts, values=tuple(cell.value for cell in cells)))
-        return rows, str(found.title)
-    finally:
-        book.close()  # read-only mode keeps the archive open until closed
+        except _BROKEN as exc:
+            message = f"{path}: cannot read as an .xlsx workbook: {exc}"
+            raise InputFileError([message]) from None
+        try:
+            found = _sheet(path, book, sheet)
+            return _rows(found), str(found.title)
+        except _BROKEN as exc:
+            message = f"{path}: cannot read the sheet: {exc} (save the workbook again from Excel)"
+            raise InputFileError([message]) from None
+        finally:
+            book.close()  # read-only mode keeps the archive open until closed
+
+
+def _rows(sheet: Any) -> list[Row]:
+    """The sheet's non-blank rows, numbered as the sheet numbers them."""
+    sheet.reset_dimensions()  # a writer's recorded size may be wrong: read every row
+    rows = []
+    for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        cells = [_cell(value) for value in values]
+        while cells and not cells[-1].text:
+            cells.pop()
+        if cells:
+            texts = tuple(cell.text for cell in cells)
+            rows.append(Row(line, texts, values=tuple(cell.value for cell in cells)))
+    return rows
 
 
 def _sheet(path: Path, book: Any, name: str | None) -> Any:
     """The sheet asked for (exact name, else the one name equal ignoring case) or the first."""
     if name is None:
+        if not book.worksheets:
+            message = f"{path}: the workbook has no sheet of cells"
+            raise InputFileError([message])
         return book.worksheets[0]
     names = [str(title) for title in book.sheetnames]
     if name in names:
