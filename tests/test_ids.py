@@ -8,7 +8,7 @@ import pytest
 
 import eeo_async as eeo
 from eeo_async._cli.accounts import read_accounts
-from eeo_async._cli.files import InputFileError, read_groups, read_ids
+from eeo_async._cli.files import InputFileError, choose_sheets, read_groups, read_ids
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -208,3 +208,15 @@ def test_group_columns_not_read_are_warned_about(tmp_path: Path) -> None:
         f"{path}:1: not reading the column(s) 'Name' (this file's columns: group, "
         "student_uid, is_leader)"
     ]
+
+
+def test_common_sheet_option_goes_to_the_workbooks(tmp_path: Path) -> None:
+    """`--sheet` reaches each workbook among a job's files; a file's own option wins."""
+    workbook = tmp_path / "b.xlsx"
+    workbook.write_bytes(b"PK\x03\x04rest")
+    text = write(tmp_path, "l.csv", "5\n")
+    paths = {"--students": workbook, "--lessons": text}
+    assert choose_sheets(paths, {}, "Term 2") == {"--students": "Term 2"}
+    assert choose_sheets(paths, {"--lessons": "L"}, "S") == {"--students": "S", "--lessons": "L"}
+    # Where no file is a workbook, every file gets it, so the reader says why it is wrong.
+    assert choose_sheets({"--lessons": text}, {}, "S") == {"--lessons": "S"}
