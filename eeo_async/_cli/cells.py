@@ -102,14 +102,6 @@ class Row:
             return None
         return self._texts[index] if self._values is None else self._values[index]
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Row):
-            return NotImplemented
-        return (self._line, self.cells) == (other._line, other.cells)
-
-    def __hash__(self) -> int:
-        return hash((self._line, self._texts))
-
     def __repr__(self) -> str:
         return f"Row({self._line}, {self.cells!r})"
 
