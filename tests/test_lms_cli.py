@@ -71,7 +71,7 @@ def test_enroll_activities_reruns_its_failures_as_pairs(tmp_path: Path) -> None:
         sfile = write(tmp_path / "s.txt", students)
         afile = write(tmp_path / "a.csv", ["activity_id,name", *(f"{r},x" for r in rooms)])
         report = tmp_path / "e.json"
-        args = ["enroll-activities", "--course", course, "--activities-column", "activity_id"]
+        args = ["enroll-activities", "--course", course, "--activities-column", "activityId"]
         done = run_cli([*args, "--students", sfile, "--activities", afile, "--dry-run"])
         assert done.returncode == 0, done.stderr
         assert "18 items in 3 calls" in done.stdout

@@ -12,9 +12,12 @@ import attrs
 
 from .base import Command
 from .bulk import _STUDENTS, BulkJob, IdFile, bulk_command
+from .columns import ACTIVITY_ID
 
 #: The activity IDs file of the pair jobs.
-ACTIVITIES: Final = IdFile("--activities", "activity_ids", "activity IDs", ("--activities-column",))
+ACTIVITIES: Final = IdFile(
+    "--activities", "activity_ids", "activity IDs", ("--activities-column",), ACTIVITY_ID
+)
 _ONE_FILE: Final = (attrs.evolve(_STUDENTS, column_flags=("--column", "--students-column")),)
 _ACTIVITY: Final = ("--activity", "activity_id", "activity ID (a classroom's, or another kind's)")
 _PAIRS: Final = ("student_uid", "activity_id")
