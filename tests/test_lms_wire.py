@@ -421,3 +421,31 @@ async def test_refusals_and_inputs_before_sending() -> None:
                 1, 2, [eeo.NewSubClass(10, "S"), eeo.NewSubClass(10, "T")]
             )
     assert sent == []
+
+
+async def test_an_answer_naming_a_student_twice_leaves_the_other_unanswered() -> None:
+    """As many entries as students sent, but one named twice: the other is NO_ANSWER."""
+
+    def handler(request: MockRequest) -> dict[str, Any]:
+        entry = {"studentUid": 10, "code": 1, "msg": "ok"}
+        return {"code": 1, "msg": "ok", "data": [entry, entry]}
+
+    async with _client(handler) as client:
+        statuses = await client.lms.add_student(5, 6, [10, 11])
+    assert [s.errno for s in statuses] == [1, LocalErrno.NO_ANSWER]
+
+
+async def test_digit_string_uids_in_the_answer_are_matched_too() -> None:
+    """studentUid given as a digit string (the table types it string) matches its student."""
+
+    def handler(request: MockRequest) -> dict[str, Any]:
+        uids = request.json["studentUids"]
+        return {
+            "code": 1,
+            "msg": "ok",
+            "data": [{"studentUid": u, "code": 1, "msg": "ok"} for u in uids],
+        }
+
+    async with _client(handler) as client:
+        statuses = await client.lms.add_student(5, 6, [10, 11])
+    assert [s.ok for s in statuses] == [True, True]
