@@ -141,12 +141,16 @@ def _all_alike(
     field, code_field, text_field = fields
     try:
         named = {entry[field] for entry in data}
-        statuses = {(entry[code_field], entry[text_field]) for entry in data}
+        codes = [entry[code_field] for entry in data]
+        texts = [entry[text_field] for entry in data]
     except (TypeError, KeyError):
         return None
-    if len(data) != count or len(statuses) != 1 or named != sent:
+    if len(data) != count or not count or named != sent:
         return None
-    ((code, text),) = statuses
+    # list.count compares at C speed; a set of (code, text) would hash every new string.
+    code, text = codes[0], texts[0]
+    if codes.count(code) != count or texts.count(text) != count:
+        return None
     if type(code) is not int or not 0 < code <= MAX_CODE or type(text) is not str:
         return None
     return code, text
