@@ -14,7 +14,7 @@ from .._errors import InputError, InputTypeError
 from .._limits import Pace
 from .._models import ItemResult, NewUser
 from .._retry import RetryPolicy
-from .job import Job, OnItems
+from .job import Job, OnItems, OnSending
 from .plan import Operation, Plan, plan, plan_operation
 from .progress import open_progress
 from .report import OUTCOME_CODES, BatchReport
@@ -22,6 +22,8 @@ from .report import OUTCOME_CODES, BatchReport
 _log = logging.getLogger(LOGGER_NAME)
 
 OnStart = Callable[[BatchReport[Any]], None]
+#: Outcomes given by ``skip=`` recorded at a time.
+_SKIP_BLOCK = 4096
 
 
 def _check_int(name: str, value: object, low: int, high: int) -> int:
@@ -166,6 +168,7 @@ class Batcher:
         progress: bool = False,
         skip: Mapping[int, ItemResult] | None = None,
         on_items: OnItems | None = None,
+        on_sending: OnSending | None = None,
         on_start: OnStart | None = None,
     ) -> BatchReport[int]:
         """Add one student to any number of lessons; the report is keyed by ``class_id``.
@@ -181,6 +184,9 @@ class Batcher:
                 given; an ``unknown`` one is sent again, as possibly applied already.
             on_items: called with each group of items as their outcome becomes final,
                 before they count as done.
+            on_sending: called with the keys of each call just before it is sent (a
+                journal commits them as possibly applied there, so that a resume after
+                a kill never counts its own work ``already``).
             on_start: called once with the job's live report before anything is sent;
                 if the job is cancelled, items without an outcome are marked in it first.
 
@@ -194,6 +200,7 @@ class Batcher:
             progress=progress,
             skip=skip,
             on_items=on_items,
+            on_sending=on_sending,
             on_start=on_start,
         )
 
@@ -206,6 +213,7 @@ class Batcher:
         progress: bool = False,
         skip: Mapping[int, ItemResult] | None = None,
         on_items: OnItems | None = None,
+        on_sending: OnSending | None = None,
         on_start: OnStart | None = None,
     ) -> BatchReport[int]:
         """Remove any number of students from one lesson; keyed by ``student_uid``.
@@ -223,6 +231,7 @@ class Batcher:
             progress=progress,
             skip=skip,
             on_items=on_items,
+            on_sending=on_sending,
             on_start=on_start,
         )
 
@@ -235,6 +244,7 @@ class Batcher:
         progress: bool = False,
         skip: Mapping[tuple[int, int], ItemResult] | None = None,
         on_items: OnItems | None = None,
+        on_sending: OnSending | None = None,
         on_start: OnStart | None = None,
     ) -> BatchReport[tuple[int, int]]:
         """Add every student to every lesson; keyed by ``(student_uid, class_id)``.
@@ -252,6 +262,7 @@ class Batcher:
             progress=progress,
             skip=skip,
             on_items=on_items,
+            on_sending=on_sending,
             on_start=on_start,
         )
 
@@ -263,6 +274,7 @@ class Batcher:
         progress: bool = False,
         skip: Mapping[tuple[int, int], ItemResult] | None = None,
         on_items: OnItems | None = None,
+        on_sending: OnSending | None = None,
         on_start: OnStart | None = None,
     ) -> BatchReport[tuple[int, int]]:
         """Add each ``(student_uid, class_id)`` pair, e.g. to re-run an enrolment's failures.
@@ -280,6 +292,7 @@ class Batcher:
             progress=progress,
             skip=skip,
             on_items=on_items,
+            on_sending=on_sending,
             on_start=on_start,
         )
 
@@ -291,6 +304,7 @@ class Batcher:
         progress: bool = False,
         skip: Mapping[tuple[int, int], ItemResult] | None = None,
         on_items: OnItems | None = None,
+        on_sending: OnSending | None = None,
         on_start: OnStart | None = None,
     ) -> BatchReport[tuple[int, int]]:
         """Remove each ``(student_uid, class_id)`` pair, e.g. to re-run an unenrolment.
@@ -308,6 +322,7 @@ class Batcher:
             progress=progress,
             skip=skip,
             on_items=on_items,
+            on_sending=on_sending,
             on_start=on_start,
         )
 
@@ -320,6 +335,7 @@ class Batcher:
         progress: bool = False,
         skip: Mapping[int, ItemResult] | None = None,
         on_items: OnItems | None = None,
+        on_sending: OnSending | None = None,
         on_start: OnStart | None = None,
     ) -> BatchReport[int]:
         """Add any number of students (or auditors) to a course; keyed by ``student_uid``.
@@ -341,6 +357,7 @@ class Batcher:
             progress=progress,
             skip=skip,
             on_items=on_items,
+            on_sending=on_sending,
             on_start=on_start,
         )
 
@@ -353,6 +370,7 @@ class Batcher:
         progress: bool = False,
         skip: Mapping[int, ItemResult] | None = None,
         on_items: OnItems | None = None,
+        on_sending: OnSending | None = None,
         on_start: OnStart | None = None,
     ) -> BatchReport[int]:
         """Remove any number of students (or auditors) from a course; keyed by ``student_uid``.
@@ -370,6 +388,7 @@ class Batcher:
             progress=progress,
             skip=skip,
             on_items=on_items,
+            on_sending=on_sending,
             on_start=on_start,
         )
 
@@ -382,6 +401,7 @@ class Batcher:
         progress: bool = False,
         skip: Mapping[int, ItemResult] | None = None,
         on_items: OnItems | None = None,
+        on_sending: OnSending | None = None,
         on_start: OnStart | None = None,
     ) -> BatchReport[int]:
         """Add any number of students to one lesson; keyed by ``student_uid``.
@@ -399,6 +419,7 @@ class Batcher:
             progress=progress,
             skip=skip,
             on_items=on_items,
+            on_sending=on_sending,
             on_start=on_start,
         )
 
@@ -411,6 +432,7 @@ class Batcher:
         progress: bool = False,
         skip: Mapping[tuple[int, int], ItemResult] | None = None,
         on_items: OnItems | None = None,
+        on_sending: OnSending | None = None,
         on_start: OnStart | None = None,
     ) -> BatchReport[tuple[int, int]]:
         """Remove every student from every lesson; keyed by ``(student_uid, class_id)``.
@@ -429,6 +451,7 @@ class Batcher:
             progress=progress,
             skip=skip,
             on_items=on_items,
+            on_sending=on_sending,
             on_start=on_start,
         )
 
@@ -439,6 +462,7 @@ class Batcher:
         progress: bool = False,
         skip: Mapping[str, ItemResult] | None = None,
         on_items: OnItems | None = None,
+        on_sending: OnSending | None = None,
         on_start: OnStart | None = None,
     ) -> BatchReport[str]:
         """Register any number of accounts; keyed by telephone or email, each with its UID.
@@ -463,6 +487,7 @@ class Batcher:
             progress=progress,
             skip=skip,
             on_items=on_items,
+            on_sending=on_sending,
             on_start=on_start,
         )
 
@@ -477,12 +502,11 @@ class Batcher:
         skip: Mapping[Any, ItemResult] | None,
         on_items: OnItems | None,
         on_start: OnStart | None,
+        on_sending: OnSending | None = None,
     ) -> BatchReport[Any]:
         endpoint, report, targets = plan_operation(operation, arguments, self.chunk_size)
-        known, maybe = _skipped(report, skip) if skip else ([], [])
+        known, maybe = _skipped(report, skip) if skip else (0, [])
         bar = open_progress(report.total, report.operation) if progress else None
-        if known:
-            report.record_many(known)
         shared = self.client._concurrency if self.adaptive else None
         pace = Pace(self.concurrency, shared)
         job = Job(
@@ -495,13 +519,14 @@ class Batcher:
             sleep=self.client._sleep,
             where=self.client.base_url,
             on_items=on_items,
+            on_sending=on_sending,
             on_progress=self.on_progress,
             bar=bar,
             pace=pace,
         )
         job.maybe_applied.update(maybe)
         if known:
-            job.progress(len(known))
+            job.progress(known)
         if on_start is not None:
             on_start(report)
         self.client.transport.reserve(self.concurrency)
@@ -548,19 +573,20 @@ class Batcher:
             job.finish_unsent(job.stopped, job.report.stop_reason or job.stopped)
 
 
-def _skipped(
-    report: BatchReport[Any], skip: Mapping[Any, ItemResult]
-) -> tuple[list[tuple[int, int, str, int, int]], list[int]]:
-    """Rows of ``skip`` with their outcomes, and the rows of unknown ones to send again.
+def _skipped(report: BatchReport[Any], skip: Mapping[Any, ItemResult]) -> tuple[int, list[int]]:
+    """Record the outcomes ``skip`` gives; how many, and the rows of unknown ones to send again.
 
     An ``unknown`` outcome is not final: the item is sent again, as one an earlier
     attempt may have applied (so a later "already" answer counts as succeeded).
+    ``skip`` is read once, in order, and recorded a block at a time, so a journal's
+    hundreds of thousands of items are never all held at once.
 
     Raises:
         InputError: a bad entry (not an ItemResult, errno 0, a key not in the job).
     """
-    known = []
+    known = 0
     maybe = []
+    block: list[tuple[int, int, str, int, int]] = []
     for key, result in skip.items():
         if not isinstance(result, ItemResult):
             message = f"skip[{key!r}] must be an ItemResult, got {result!r:.60}"
@@ -577,7 +603,13 @@ def _skipped(
             report.set_uid(row, result.uid)
         if result.outcome == "unknown":
             maybe.append(row)
-        else:
-            code = OUTCOME_CODES[result.outcome]
-            known.append((row, result.errno, result.error, result.attempts, code))
-    return known, maybe
+            continue
+        block.append(
+            (row, result.errno, result.error, result.attempts, OUTCOME_CODES[result.outcome])
+        )
+        if len(block) >= _SKIP_BLOCK:
+            report.record_many(block)
+            known += len(block)
+            block.clear()
+    report.record_many(block)
+    return known + len(block), maybe
