@@ -173,3 +173,45 @@ def test_command_csv_report_opens_in_excel_and_reads_back(tmp_path: Path) -> Non
     assert done.returncode == 1
     assert "failed" in done.stdout
     assert BatchReport.load(path).failed == 1
+
+
+def test_uids_round_trip_through_both_files(tmp_path: Path) -> None:
+    """A report whose items carry UIDs (none for some) reads back the same from JSON and CSV."""
+    report = BatchReport(
+        operation="x", course_id=1, key_fields=("student_uid",), item_ids=[5, 6, 7], uids=True
+    )
+    for row in range(3):
+        report.record(row, 1 if row else 135, "ok", 1, "succeeded")
+    report.set_uid(0, 9_000_001)
+    report.set_uid(2, 9_000_003)
+    report.write_json(tmp_path / "r.json")
+    report.to_csv(tmp_path / "r.csv")
+    for name in ("r.json", "r.csv"):
+        clone = BatchReport.load(tmp_path / name)
+        assert [item.uid for item in clone.items.values()] == [9_000_001, None, 9_000_003]
+        assert clone.to_records() == report.to_records()
+
+
+def test_unreadable_report_files_are_input_errors(tmp_path: Path) -> None:
+    """A missing, binary, misshapen or foreign file is an InputError naming it, never a crash."""
+    report = grid_report(2, 2)
+    good = tmp_path / "good.csv"
+    report.to_csv(good)
+    lines = good.read_text(encoding="utf-8").splitlines()
+    cases = {
+        "missing.json": None,
+        "binary.csv": b"\xff\xfe\x00garbage",
+        "short-row.csv": "\n".join([lines[0], "", "1000001,5000001,1"]).encode(),
+        "other.csv": b"name,email\nAda,ada@example.com\n",
+        "other.json": b'\n\n{"format": "something-else"}\n',
+        "bad-outcome.csv": "\n".join(
+            [lines[0], lines[1][: lines[1].rindex(",")] + ",maybe"]
+        ).encode(),
+    }
+    for name, content in cases.items():
+        path = tmp_path / name
+        if content is not None:
+            path.write_bytes(content)
+        with pytest.raises(eeo.InputError) as info:
+            BatchReport.load(path)
+        assert name in str(info.value) or "not an eeo-async report" in str(info.value), name
