@@ -52,6 +52,7 @@ from .._constants import API_PATH, SERVER_TIMESTAMP_WINDOW
 from .._retry import set_testing
 from .._wire.kinds import sign
 from ._mock import MockRequest, MockResponse, MockTransport
+from ._pusher import Pusher, lesson_end_message, samples
 from ._school import (
     Account,
     Course,
@@ -71,9 +72,12 @@ __all__ = [
     "MockRequest",
     "MockResponse",
     "MockTransport",
+    "Pusher",
     "Sandbox",
     "SandboxStats",
     "envelope",
+    "lesson_end_message",
+    "samples",
     "serve",
     "set_testing",
 ]
