@@ -31,13 +31,16 @@ def test_benchmark_smoke_run_prints_every_table(tmp_path: Path) -> None:
     for title in ("### (d) retry efficiency", "### (e) memory", "### correctness", "### cProfile"):
         assert title in out
     assert "### (f) adaptive concurrency" in out
+    assert "### (g) receive: acks per second" in out
+    assert "### (h) receive memory" in out
     # Every target row says met or not met; the correctness rows all passed.
-    assert out.count("met |") >= 2 + 3 + 2 + 2 + 1 + 3
+    assert out.count("met |") >= 2 + 3 + 2 + 2 + 1 + 3 + 2 * 2
     assert "FAILED" not in out
     # The credentials of the benchmark servers never reach the output.
     assert "benchmark-secret" not in out
     assert "benchmark-secret" not in done.stderr
     doc = json.loads(saved.read_text())
-    assert len(doc["tables"]) == 6 + 3 + 2  # the profile's three views, (f)'s two tables
+    # the profile's three views, (f)'s two tables, (g) and (h)
+    assert len(doc["tables"]) == 6 + 3 + 2 + 2
     assert all(run["result"] for run in doc["runs"])
     assert "benchmark-secret" not in saved.read_text()

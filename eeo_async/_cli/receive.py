@@ -95,6 +95,12 @@ def receive_options(sub: argparse.ArgumentParser) -> None:
         help=f"refuse larger bodies with 413 (default {DEFAULT_MAX_BODY})",
     )
     sub.add_argument(
+        "--sync",
+        choices=("full", "normal"),
+        default="full",
+        help="full (default): every ack survives a power cut; normal: faster, survives a kill",
+    )
+    sub.add_argument(
         "--allow-unsigned",
         action="store_true",
         help="accept pushes without SafeKey/TimeStamp (only behind an allowlist of ClassIn)",
@@ -109,7 +115,7 @@ def receive(args: argparse.Namespace) -> int:
     sid, secret, _ = _credentials(args)
     if not str(args.path).startswith("/"):
         raise _Usage(f"--path {args.path!r} must start with /")
-    store = _open_store(args.store, create=True)
+    store = _open_store(args.store, create=True, synchronous=args.sync)
     receiver = Receiver(
         sid,
         secret,
@@ -189,11 +195,11 @@ def _count_line(now: ReceiverStats, before: ReceiverStats) -> str:
     )
 
 
-def _open_store(path: Path, *, create: bool) -> SQLiteStore:
+def _open_store(path: Path, *, create: bool, synchronous: str = "full") -> SQLiteStore:
     if not create and not path.is_file():
         raise _Usage(f"{path}: no such store")
     try:
-        return SQLiteStore(path, events=True)
+        return SQLiteStore(path, events=True, synchronous=synchronous)
     except (sqlite3.Error, OSError) as exc:
         message = f"cannot open the store {path}: {exc}"
         raise _Usage(message) from None

@@ -38,9 +38,11 @@ CREATE TABLE IF NOT EXISTS handled (
     body TEXT
 );
 CREATE INDEX IF NOT EXISTS handled_cmd ON handled (cmd, seq);
-CREATE INDEX IF NOT EXISTS handled_received ON handled (received);
 """
 _SYNCHRONOUS = frozenset({"FULL", "NORMAL", "EXTRA"})
+#: Commits between two checkpoints with synchronous=NORMAL (SQLite's own default is
+#: 1000 pages; a commit here is a page or a few).
+_CHECKPOINT_EVERY = 500
 
 
 @runtime_checkable
@@ -123,11 +125,15 @@ class SQLiteStore:
     """A durable store in one SQLite file (WAL), safe across restarts and concurrent requests.
 
     Each handled message is one row (its key unique, so it is recorded once however
-    often it is pushed), committed before :meth:`record` returns, with
-    ``synchronous=FULL`` by default so that an ack survives a power cut too, not only a
-    killed process (``"NORMAL"`` is faster and survives a kill). Commits run on one
-    thread of the store's own, so the event loop never waits for a disk; requests that
-    arrive together share one commit. With ``events=True`` (what ``eeo-async receive``
+    often it is pushed), committed before :meth:`record` returns. With
+    ``synchronous="FULL"`` (the default) each commit waits for the disk, so an ack
+    survives a power cut, not only a killed process; those commits run on one thread of
+    the store's own, so the event loop never waits for a disk, and requests that arrive
+    together share one commit. ``"NORMAL"`` survives a killed process but may lose the
+    last acks on a power cut or an OS crash; its commits only hand pages to the OS, so
+    they run on the caller's thread, and the WAL is checkpointed (synced) on the store's
+    thread. ClassIn never re-pushes an acked message, so only FULL loses nothing at all.
+    With ``events=True`` (what ``eeo-async receive``
     uses) the message itself is kept too, without its ``SafeKey``, for
     ``eeo-async events`` and ``attendance``; otherwise only keys, ``Cmd`` and ``_id``.
 
@@ -140,6 +146,8 @@ class SQLiteStore:
         path: the file, created if missing.
         events: also keep each message's JSON.
         synchronous: SQLite's ``synchronous`` setting: "FULL" (default), "EXTRA" or "NORMAL".
+            With NORMAL, use one process per store: a write waiting for another
+            process's lock would wait on the event loop.
 
     Raises:
         sqlite3.Error: the file cannot be opened or is not a receiver store.
@@ -165,6 +173,11 @@ class SQLiteStore:
         self._pending: list[tuple[tuple[Any, ...], asyncio.Future[bool]]] = []
         self._draining = False
         self._closed = False
+        # NORMAL: commits inline, and the checkpoints (which sync) on the store's thread.
+        self._inline = self._synchronous == "NORMAL"
+        self._uncheckpointed = 0
+        if self._inline:
+            self._writer.execute("PRAGMA wal_autocheckpoint = 0")
 
     def __repr__(self) -> str:
         return f"<eeo_async.webhooks.SQLiteStore {str(self.path)!r}>"
@@ -201,6 +214,8 @@ class SQLiteStore:
         """
         body = json.dumps(event.raw, ensure_ascii=False) if self.keep_events else None
         row = (event.key, str(event.cmd), event.id, time.time(), body)
+        if self._inline:
+            return self._record_inline(row)
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         with self._lock:
             if self._closed:
@@ -211,6 +226,22 @@ class SQLiteStore:
             self._executor.submit(self._drain)
         return await future
 
+    def _record_inline(self, row: tuple[Any, ...]) -> bool:
+        with self._lock:
+            if self._closed:
+                raise sqlite3.ProgrammingError("the store is closed")
+            (new,) = self._write([row])
+            self._uncheckpointed += 1
+            if self._uncheckpointed >= _CHECKPOINT_EVERY:
+                self._uncheckpointed = 0
+                self._executor.submit(self._checkpoint)
+        return new
+
+    def _checkpoint(self) -> None:
+        """On the store's thread: move the WAL into the database (syncing both)."""
+        with contextlib.closing(self._connect()) as conn:
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
     def _drain(self) -> None:
         """On the store's thread: commit what is pending, in batches, until nothing is."""
         while True:
@@ -220,7 +251,7 @@ class SQLiteStore:
                     self._draining = False
                     return
             try:
-                outcomes: list[bool | BaseException] = list(self._write([row for row, _ in batch]))
+                outcomes: list[bool | BaseException] = [*self._write([row for row, _ in batch])]
             except Exception as exc:  # every waiting request must get an answer
                 outcomes = [exc] * len(batch)
             for (_, future), outcome in zip(batch, outcomes, strict=True):
@@ -228,7 +259,7 @@ class SQLiteStore:
                 with contextlib.suppress(RuntimeError):
                     future.get_loop().call_soon_threadsafe(_settle, future, outcome)
 
-    def _write(self, rows: list[tuple[Any, ...]]) -> Iterator[bool]:
+    def _write(self, rows: list[tuple[Any, ...]]) -> list[bool]:
         conn = self._writer
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -245,7 +276,7 @@ class SQLiteStore:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-        return iter(new)
+        return new
 
     def count(self, cmd: str | None = None) -> int:
         """How many messages are recorded (of one ``Cmd``, given as text)."""

@@ -119,3 +119,21 @@ async def test_both_stores_follow_the_store_protocol() -> None:
     assert await memory.seen(event.key)
     assert memory.events == [event]
     await memory.close()
+
+
+async def test_a_normal_sync_store_commits_inline_checkpoints_and_survives_a_restart(
+    tmp_path: Path,
+) -> None:
+    """synchronous=NORMAL records on the caller's thread, checkpoints, and keeps keys on reopen."""
+    path = tmp_path / "events.db"
+    store = SQLiteStore(path, synchronous="normal")
+    events = [parse(net(i)) for i in range(600)]  # past one checkpoint
+    assert all([await store.record(e) for e in events])
+    assert not await store.record(events[0])
+    await store.close()
+    with pytest.raises(sqlite3.ProgrammingError):
+        await store.record(events[0])
+    again = SQLiteStore(path)
+    assert await again.seen(events[-1].key)
+    assert again.count() == 600
+    await again.close()
