@@ -257,16 +257,26 @@ def events(args: argparse.Namespace) -> int:
                     _field(s.raw, "CourseID", "CourseId"),
                     _field(s.raw, "ClassID", "CID"),
                     _field(s.raw, "ActionTime"),
-                    json.dumps(s.raw, ensure_ascii=False),
+                    _json(s.raw),
                 )
                 for s in stored
             )
             _write(_csv_lines(EVENT_COLUMNS, rows))
         else:
-            _write(json.dumps(s.raw, ensure_ascii=False) + "\n" for s in stored)
+            _write(_json(s.raw) + "\n" for s in stored)
     finally:
         asyncio.run(store.close())
     return EXIT_OK
+
+
+def _json(raw: Any) -> str:
+    """The message as JSON text, Chinese as it is; escaped where it holds a lone surrogate."""
+    text = json.dumps(raw, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(raw)
+    return text
 
 
 def _field(raw: Any, *names: str) -> str:

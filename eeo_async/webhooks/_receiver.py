@@ -288,7 +288,11 @@ class Receiver:
             await running.wait()
         done = self._running[key] = asyncio.Event()
         try:
-            if await self.store.seen(key):
+            try:
+                seen = await self.store.seen(key)
+            except Exception:
+                return self._store_failed(event)
+            if seen:
                 self.stats.duplicates += 1
                 return ACK
             for handler in self._plan(event):
@@ -302,13 +306,7 @@ class Receiver:
             try:
                 await self.store.record(event)
             except Exception:
-                self.stats.store_errors += 1
-                logger.exception(
-                    "could not record Cmd %s, _id %s (HTTP 503; ClassIn will push it again)",
-                    _shown(event.cmd),
-                    _shown(event.id),
-                )
-                return STORE_FAILED
+                return self._store_failed(event)
             self._failures.pop(key, None)
             self.stats.acked += 1
             self.stats.by_cmd[str(event.cmd)] += 1
@@ -316,6 +314,15 @@ class Receiver:
         finally:
             del self._running[key]
             done.set()
+
+    def _store_failed(self, event: Event) -> Reply:
+        self.stats.store_errors += 1
+        logger.exception(
+            "the store failed on Cmd %s, _id %s (HTTP 503; ClassIn will push it again)",
+            _shown(event.cmd),
+            _shown(event.id),
+        )
+        return STORE_FAILED
 
     def _log_failure(self, event: Event, handler: _Handler) -> None:
         self.stats.failed += 1

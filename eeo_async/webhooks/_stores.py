@@ -195,11 +195,12 @@ class SQLiteStore:
             self._reader.close()
             message = f"{self.path} is an SQLite file, but not a receiver store"
             raise sqlite3.DatabaseError(message)
-        conn.execute("PRAGMA journal_mode = WAL")
         conn.execute(f"PRAGMA synchronous = {self._synchronous}")
-        conn.executescript(_SCHEMA)
-        conn.execute(f"PRAGMA application_id = {_APPLICATION_ID}")
-        conn.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
+        if app_id != _APPLICATION_ID:  # a new file; an existing store is only read here
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.executescript(_SCHEMA)
+            conn.execute(f"PRAGMA application_id = {_APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
 
     async def seen(self, key: str) -> bool:
         """True when a message with this key was recorded (by any process, before any restart)."""
@@ -212,8 +213,7 @@ class SQLiteStore:
         Raises:
             sqlite3.Error: the commit failed (the receiver then does not ack).
         """
-        body = json.dumps(event.raw, ensure_ascii=False) if self.keep_events else None
-        row = (event.key, str(event.cmd), event.id, time.time(), body)
+        row = (event.key, _text(str(event.cmd)), _text(event.id), time.time(), self._body(event))
         if self._inline:
             return self._record_inline(row)
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
@@ -225,6 +225,13 @@ class SQLiteStore:
         if start:
             self._executor.submit(self._drain)
         return await future
+
+    def _body(self, event: Event) -> str | None:
+        if not self.keep_events:
+            return None
+        text = json.dumps(event.raw, ensure_ascii=False)
+        # A lone surrogate (JSON "\ud800") cannot be stored as UTF-8: escape it instead.
+        return text if _text(text) == text else json.dumps(event.raw)
 
     def _record_inline(self, row: tuple[Any, ...]) -> bool:
         with self._lock:
@@ -321,6 +328,13 @@ class SQLiteStore:
         self._executor.shutdown(wait=True)
         self._writer.close()
         self._reader.close()
+
+
+def _text(value: str | None) -> str | None:
+    """``value`` as UTF-8 can hold it: a lone surrogate becomes a backslash escape."""
+    if value is None:
+        return None
+    return value.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _settle(future: asyncio.Future[bool], outcome: bool | BaseException) -> None:

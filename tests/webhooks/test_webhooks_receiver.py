@@ -224,17 +224,22 @@ async def test_the_ack_waits_for_the_record() -> None:
 
 
 async def test_a_store_error_is_not_acked(caplog: pytest.LogCaptureFixture) -> None:
-    """When the record fails the answer is 503, so ClassIn pushes the message again."""
+    """When the store cannot record or read, the answer is 503: ClassIn pushes it again."""
 
     class BrokenStore(MemoryStore):
         async def record(self, event: Event) -> bool:
             raise OSError("disk full")
 
-    receiver = _receiver(store=BrokenStore())
+    class UnreadableStore(MemoryStore):
+        async def seen(self, key: str) -> bool:
+            raise OSError("I/O error")
+
     with caplog.at_level(logging.ERROR, logger="eeo_async"):
-        reply = await receiver.handle(body(net(1)))
-    assert reply.status == 503
-    assert receiver.stats.store_errors == 1
+        for store in (BrokenStore(), UnreadableStore()):
+            receiver = _receiver(store=store)
+            reply = await receiver.handle(body(net(1)))
+            assert reply.status == 503
+            assert receiver.stats.store_errors == 1
     assert "Net" in caplog.text
 
 

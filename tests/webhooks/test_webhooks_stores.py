@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
-from webhooks_support import SECRET, SID, body, net
+from webhooks_support import SECRET, SID, body, net, sign
 
 from eeo_async.webhooks import (
     Event,
@@ -137,3 +138,18 @@ async def test_a_normal_sync_store_commits_inline_checkpoints_and_survives_a_res
     assert await again.seen(events[-1].key)
     assert again.count() == 600
     await again.close()
+
+
+async def test_a_push_with_lone_surrogates_is_stored_not_refused_forever(tmp_path: Path) -> None:
+    """JSON escapes of lone surrogates in _id, Cmd or Data still record (a refusal would block)."""
+    store = SQLiteStore(tmp_path / "events.db", events=True)
+    receiver = Receiver(SID, SECRET, store=store)
+    odd = sign({"Cmd": "New\ud800", "_id": "id\udfff", "Data": {"Msg": "\ud83d"}})
+    raw = json.dumps(odd).encode()  # the escapes as a sender would write them
+    assert (await receiver.handle(raw)).ok
+    assert (await receiver.handle(raw)).ok  # and deduplicated
+    (stored,) = store.read()
+    assert stored.raw["Data"] == {"Msg": "\ud83d"}
+    assert stored.key.startswith("sha256:")
+    assert receiver.stats.duplicates == 1
+    await receiver.close()
