@@ -9,7 +9,7 @@ a push with an odd value still parses; the value as sent stays in ``event.raw``.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, TypeVar
 
 import attrs
@@ -217,14 +217,3 @@ class UnknownEvent(Event):
     ClassIn may add message types; a receiver accepts them rather than blocking the
     queue. ``receiver.on_any`` handlers see them, as does ``receiver.on("ThatCmd")``.
     """
-
-
-def named(value: Any, names: Mapping[int, str]) -> str | None:
-    """The documented name of a code (identity, device), or None when it has none."""
-    number = to_int(value)
-    return None if number is None else names.get(number)
-
-
-def as_sequence(value: Any) -> Sequence[Any]:
-    """A list as is; anything else as an empty list."""
-    return value if isinstance(value, list) else []

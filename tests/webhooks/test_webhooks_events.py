@@ -20,12 +20,16 @@ from eeo_async.webhooks import (
     CameraPosition,
     ClassroomTool,
     ClientPlaybackDataDetail,
+    EnterClassroom,
     Event,
+    FileConversion,
     HandsUp,
+    LeaveClassroom,
     LessonEnd,
     LiveDataDetail,
     Rating,
     ResponderTool,
+    SetSubAccount,
     UnknownEvent,
     Visit,
     parse,
@@ -198,6 +202,23 @@ def test_tool_pushes_are_told_apart_by_color(docs_samples: dict[str, Any]) -> No
     other = parse(sign({"Cmd": 67375105, "Color": "newTool42"}))
     assert type(other) is ClassroomTool
     assert other.uid == 42
+
+
+def test_codes_read_in_words(docs_samples: dict[str, Any]) -> None:
+    """Identity, device, leave reason, conversion result and permissions read as documented."""
+    enter = parse(docs_samples["67371107"])
+    assert isinstance(enter, EnterClassroom)
+    assert (enter.uid, enter.role, enter.device_name) == (1002647, "student", "PC")
+    leave = parse(docs_samples["67371111"])
+    assert isinstance(leave, LeaveClassroom)
+    assert leave.reason_text == "left normally"
+    assert parse(sign({"Cmd": 67371107})).role is None  # type: ignore[attr-defined]
+    converted = parse(docs_samples["FileCov"])
+    assert isinstance(converted, FileConversion)
+    assert (converted.succeeded, converted.file_name) == (True, "origin")
+    sub = parse(docs_samples["setSubAccount"])
+    assert isinstance(sub, SetSubAccount)
+    assert sub.permissions == ("1", "3", "3_1", "4", "5")
 
 
 def test_facts_for_messages_sent_more_than_once(docs_samples: dict[str, Any]) -> None:
