@@ -203,24 +203,24 @@ async def test_two_identical_pushes_at_once_run_the_handlers_once() -> None:
 
 async def test_the_ack_waits_for_the_record() -> None:
     """handle() does not answer until the store has recorded the message."""
-    recorded = asyncio.Event()
+    entered = asyncio.Event()
     allow = asyncio.Event()
 
     class SlowStore(MemoryStore):
         async def record(self, event: Event) -> bool:
+            entered.set()
             await allow.wait()
-            new = await super().record(event)
-            recorded.set()
-            return new
+            return await super().record(event)
 
-    receiver = _receiver(store=SlowStore())
+    store = SlowStore()
+    receiver = _receiver(store=store)
     task = asyncio.create_task(receiver.handle(body(net(1))))
-    await asyncio.sleep(0.01)
-    assert not task.done()
+    await entered.wait()
+    assert not task.done()  # the handlers returned, the record has not: no answer yet
     allow.set()
     reply = await task
-    assert recorded.is_set()
     assert reply.ok
+    assert store.keys == {net(1)["_id"]}
 
 
 async def test_a_store_error_is_not_acked(caplog: pytest.LogCaptureFixture) -> None:
