@@ -28,9 +28,11 @@ from ._fields import Event
 #: (a bulk job's journal, say) is refused rather than written into.
 _APPLICATION_ID = 0x45454F57
 _SCHEMA_VERSION = 1
+# seq is the rowid: rows are never deleted, so it grows in the order handled (without
+# AUTOINCREMENT's extra write per row).
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS handled (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq INTEGER PRIMARY KEY,
     key TEXT NOT NULL UNIQUE,
     cmd TEXT NOT NULL,
     message_id TEXT,
