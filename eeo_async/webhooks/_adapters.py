@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
-from ._reply import TOO_LARGE, Reply
+from ._reply import Reply
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -24,6 +24,8 @@ class _Handles(Protocol):
 
     async def handle(self, body: bytes) -> Reply: ...
 
+    def too_large(self, size: int | None = None) -> Reply: ...
+
     async def close(self) -> None: ...
 
 
@@ -31,13 +33,14 @@ def aiohttp_app(receiver: _Handles, path: str) -> web.Application:
     """An aiohttp application serving ``receiver`` at ``path`` (POST)."""
 
     async def post(request: web.Request) -> web.Response:
-        reply = TOO_LARGE
         length = request.content_length
-        if length is None or length <= receiver.max_body:
+        reply = receiver.too_large(length) if length and length > receiver.max_body else None
+        if reply is None:
             chunks, size = [], 0
             async for chunk in request.content.iter_any():
                 size += len(chunk)
                 if size > receiver.max_body:
+                    reply = receiver.too_large()
                     break
                 chunks.append(chunk)
             else:
@@ -83,14 +86,17 @@ class ASGIApp:
             body = await self._body(scope, receive)
         except _Disconnected:
             return  # nobody to answer; ClassIn pushes it again
-        reply = TOO_LARGE if body is None else await self.receiver.handle(body)
+        if body is None:
+            reply = self.receiver.too_large(_length(scope))
+        else:
+            reply = await self.receiver.handle(body)
         await _answer(send, reply.status, reply.body)
 
     async def _body(self, scope: Scope, receive: Receive) -> bytes | None:
         """The body, or None as soon as it passes the cap (the rest is never read)."""
         cap = self.receiver.max_body
-        length = dict(scope.get("headers") or ()).get(b"content-length", b"")
-        if length.isdigit() and int(length) > cap:
+        length = _length(scope)
+        if length is not None and length > cap:
             return None
         chunks, size = [], 0
         while True:
@@ -114,6 +120,12 @@ class ASGIApp:
                 await self.receiver.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+def _length(scope: Scope) -> int | None:
+    """The request's ``Content-Length``, or None when it has none (or a bad one)."""
+    value = dict(scope.get("headers") or ()).get(b"content-length", b"")
+    return int(value) if value.isdigit() else None
 
 
 async def _answer(

@@ -246,11 +246,7 @@ class Receiver:
             ``Reply.content_type``). Only an ok reply acks the push.
         """
         if len(body) > self.max_body:
-            self.stats.too_large += 1
-            logger.warning(
-                "refused a push of %d bytes (HTTP 413): over %d", len(body), self.max_body
-            )
-            return TOO_LARGE
+            return self.too_large(len(body))
         doc = load(body)
         if doc is None:
             self.stats.malformed += 1
@@ -279,6 +275,23 @@ class Receiver:
             logger.info("acked ClassIn's registration test")
             return ACK
         return await self._deliver(parse(doc))
+
+    def too_large(self, size: int | None = None) -> Reply:
+        """Count and log a push refused for its size; the 413 reply to send.
+
+        The adapters call it when they stop reading a body that passed ``max_body``
+        (``size`` is then what its ``Content-Length`` said, or None while streaming).
+
+        Args:
+            size: the body's size in bytes, if known.
+
+        Returns:
+            The 413 reply.
+        """
+        self.stats.too_large += 1
+        shown = "of unknown size" if size is None else f"of {size} bytes"
+        logger.warning("refused a push %s (HTTP 413): over %d", shown, self.max_body)
+        return TOO_LARGE
 
     async def _deliver(self, event: Event) -> Reply:
         key = event.key

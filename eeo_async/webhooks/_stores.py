@@ -166,7 +166,7 @@ class SQLiteStore:
         self.keep_events = events
         self._synchronous = synchronous.upper()
         # Reads happen on the caller's thread (a primary-key lookup, microseconds, never
-        # blocked by the writer under WAL); writes only on the store's own thread.
+        # blocked by the writer under WAL); commits that wait for the disk on the store's.
         self._reader = self._connect()
         self._writer = self._connect()
         self._setup(self._writer)

@@ -62,25 +62,27 @@ async def test_aiohttp_app_refuses_a_declared_large_body_without_reading_it(
     served: tuple[Receiver, str, int],
 ) -> None:
     """A Content-Length over the cap is answered 413 at once; the body never arrives whole."""
-    _, _, port = served
+    receiver, _, port = served
     head = (
         b"POST /classin HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
         b"Content-Length: 1000000000\r\n\r\n"
     )
     answer = await _raw(port, head, [b'{"SID": 1'])
     assert answer.startswith(b"HTTP/1.1 413")
+    assert receiver.stats.too_large == 1
 
 
 async def test_aiohttp_app_stops_reading_a_streamed_body_past_the_cap(
     served: tuple[Receiver, str, int],
 ) -> None:
     """A chunked body is refused with 413 once past the cap, while it is still streaming."""
-    _, _, port = served
+    receiver, _, port = served
     head = b"POST /classin HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
     chunk = b"x" * 1024
     parts = [b"%x\r\n%s\r\n" % (len(chunk), chunk)] * (CAP // 1024 + 2)
     answer = await _raw(port, head, parts)  # the terminating chunk is never sent
     assert answer.startswith(b"HTTP/1.1 413")
+    assert receiver.stats.too_large == 1
 
 
 async def test_aiohttp_app_closes_the_store_on_cleanup() -> None:
@@ -160,7 +162,8 @@ async def test_asgi_app_acks_a_push_sent_in_parts() -> None:
 
 async def test_asgi_app_refuses_other_methods_and_bad_pushes() -> None:
     """GET is 405; a forged push 403; a push over the cap, declared or streamed, 413."""
-    app = Receiver(SID, SECRET, max_body=CAP).asgi_app()
+    receiver = Receiver(SID, SECRET, max_body=CAP)
+    app = receiver.asgi_app()
     talk = Conversation([])
     await app(_scope("GET"), talk.receive, talk.send)
     assert talk.status == 405
@@ -179,6 +182,7 @@ async def test_asgi_app_refuses_other_methods_and_bad_pushes() -> None:
     await app(_scope(), talk.receive, talk.send)
     assert talk.status == 413
     assert talk.read == CAP // 1024 + 1  # it stopped reading as soon as the cap was passed
+    assert receiver.stats.too_large == 2
 
 
 async def test_asgi_app_gives_up_quietly_when_the_client_leaves() -> None:
