@@ -14,6 +14,7 @@ from ._activities import (
     SubTopic,
     Topic,
 )
+from ._adapters import ASGIApp
 from ._after_class import (
     ChatArchive,
     ClientPlaybackDataDetail,
@@ -96,6 +97,7 @@ __all__ = [
     "EVENT_TYPES",
     "IDENTITY_NAMES",
     "LEAVE_REASONS",
+    "ASGIApp",
     "AccountCancellation",
     "ActivityEvent",
     "AnswerSheetScore",

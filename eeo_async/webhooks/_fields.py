@@ -188,7 +188,8 @@ class Event:
         action_time: ``ActionTime``, Unix seconds.
         time_stamp: ``TimeStamp``, Unix seconds, the signed stamp (ChatContent's packing
             time too).
-        raw: the push's JSON object without ``SafeKey``.
+        raw: the push's JSON object without ``SafeKey`` (read it, do not change it: the
+            store records it after the handlers ran).
     """
 
     CMD: ClassVar[str | int | None] = None
