@@ -301,14 +301,17 @@ class Receiver:
             await running.wait()
         done = self._running[key] = asyncio.Event()
         try:
-            try:
-                seen = await self.store.seen(key)
-            except Exception:
-                return self._store_failed(event)
-            if seen:
-                self.stats.duplicates += 1
-                return ACK
-            for handler in self._plan(event):
+            plan = self._plan(event)
+            # Without handlers, recording is the check: a key recorded before is no news.
+            if plan:
+                try:
+                    seen = await self.store.seen(key)
+                except Exception:
+                    return self._store_failed(event)
+                if seen:
+                    self.stats.duplicates += 1
+                    return ACK
+            for handler in plan:
                 try:
                     result = handler.func(event)
                     if inspect.isawaitable(result):
@@ -317,9 +320,12 @@ class Receiver:
                     self._log_failure(event, handler)
                     return HANDLER_FAILED
             try:
-                await self.store.record(event)
+                new = await self.store.record(event)
             except Exception:
                 return self._store_failed(event)
+            if not new:
+                self.stats.duplicates += 1
+                return ACK
             self._failures.pop(key, None)
             self.stats.acked += 1
             self.stats.by_cmd[str(event.cmd)] += 1

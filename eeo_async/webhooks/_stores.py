@@ -29,7 +29,8 @@ from ._fields import Event
 _APPLICATION_ID = 0x45454F57
 _SCHEMA_VERSION = 1
 # seq is the rowid: rows are never deleted, so it grows in the order handled (without
-# AUTOINCREMENT's extra write per row).
+# AUTOINCREMENT's extra write per row). No index on cmd or time: every push pays for an
+# index, while reading by Cmd (the events and attendance commands) is rare and scans.
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS handled (
     seq INTEGER PRIMARY KEY,
@@ -39,8 +40,10 @@ CREATE TABLE IF NOT EXISTS handled (
     received REAL NOT NULL,
     body TEXT
 );
-CREATE INDEX IF NOT EXISTS handled_cmd ON handled (cmd, seq);
 """
+_INSERT = (
+    "INSERT OR IGNORE INTO handled (key, cmd, message_id, received, body) VALUES (?, ?, ?, ?, ?)"
+)
 _SYNCHRONOUS = frozenset({"FULL", "NORMAL", "EXTRA"})
 #: Commits between two checkpoints with synchronous=NORMAL (SQLite's own default is
 #: 1000 pages; a commit here is a page or a few).
@@ -270,17 +273,11 @@ class SQLiteStore:
 
     def _write(self, rows: list[tuple[Any, ...]]) -> list[bool]:
         conn = self._writer
+        if len(rows) == 1:  # one statement is its own transaction: no BEGIN and COMMIT
+            return [conn.execute(_INSERT, rows[0]).rowcount == 1]
         conn.execute("BEGIN IMMEDIATE")
         try:
-            new = [
-                conn.execute(
-                    "INSERT OR IGNORE INTO handled (key, cmd, message_id, received, body) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    row,
-                ).rowcount
-                == 1
-                for row in rows
-            ]
+            new = [conn.execute(_INSERT, row).rowcount == 1 for row in rows]
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
