@@ -87,7 +87,7 @@ class Sizes:
     receive_messages: int = 3_000
     receive_in_flight: tuple[int, ...] = (1, 16)
     receive_reps: int = 3
-    receive_memory: tuple[int, ...] = (10_000, 100_000)
+    receive_memory: tuple[int, ...] = (10_000, 50_000, 100_000)
 
 
 FULL = Sizes()
