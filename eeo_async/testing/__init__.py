@@ -23,6 +23,7 @@ from ._faults import Faults
 from ._groups import GroupPlan, PlanMember
 from ._messages import envelope, envelope_v2
 from ._mock import MockRequest, MockResponse, MockTransport
+from ._pusher import Pusher, lesson_end_message, samples
 from ._school import Account, Course, SandboxStats, School
 from ._server import Sandbox, serve
 from ._wire import Answer, Upload
@@ -37,12 +38,15 @@ __all__ = [
     "MockResponse",
     "MockTransport",
     "PlanMember",
+    "Pusher",
     "Sandbox",
     "SandboxStats",
     "School",
     "Upload",
     "envelope",
     "envelope_v2",
+    "lesson_end_message",
+    "samples",
     "serve",
     "set_testing",
 ]
