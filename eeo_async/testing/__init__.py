@@ -25,6 +25,7 @@ from ._groups import GroupPlan, PlanMember
 from ._lms import LmsActivity, LmsState, LmsUnit
 from ._messages import envelope, envelope_v2
 from ._mock import MockRequest, MockResponse, MockTransport
+from ._pusher import Pusher, lesson_end_message, samples
 from ._school import Account, Course, SandboxStats, School
 from ._server import Sandbox, serve
 from ._wire import Answer, Upload
@@ -43,6 +44,7 @@ __all__ = [
     "MockResponse",
     "MockTransport",
     "PlanMember",
+    "Pusher",
     "Sandbox",
     "SandboxStats",
     "School",
@@ -50,6 +52,8 @@ __all__ = [
     "Upload",
     "envelope",
     "envelope_v2",
+    "lesson_end_message",
+    "samples",
     "serve",
     "set_testing",
 ]
