@@ -4,9 +4,10 @@ Names starting with ``_`` (modules included) are private; import from ``eeo_asyn
 and from the one public submodule ``eeo_async.testing``.
 """
 
+from ._api.classrooms import NewClassroom
 from ._api.client import Client
 from ._api.double_teacher import NewSubClass
-from ._api.lms_values import Activity, DoubleTeacherLesson, LiveInfo, NewClassroom, Unit
+from ._api.lms_values import Activity, DoubleTeacherLesson, LiveInfo, Unit
 from ._batch.batcher import Batcher
 from ._batch.plan import Plan
 from ._batch.report import BatchError, BatchReport

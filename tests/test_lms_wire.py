@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import eeo_async as eeo
-from eeo_async._api import double_teacher, lms, lms_values, registry
+from eeo_async._api import classrooms, double_teacher, lms, registry
 from eeo_async._codes import ALREADY_ANY, Errno, LocalErrno
 from eeo_async._wire import v2
 from eeo_async.testing import MockRequest, MockTransport, set_testing
@@ -155,10 +155,10 @@ def test_create_classroom_sends_the_sample_and_an_identity() -> None:
 
 def test_the_bulk_row_spreads_one_classroom_at_the_top_level_and_signs_it() -> None:
     """createClassroom in bulk: the classroom's scalar fields are top-level and signed."""
-    room = lms_values.with_identity(
+    room = classrooms.with_identity(
         eeo.NewClassroom("L1", 9, START, START + 3600, assistant_uids=[7]), 5
     )
-    encode = v2.chunk_encoder(lms_values.CREATE_CLASSROOMS, {"course_id": 5})
+    encode = v2.chunk_encoder(classrooms.CREATE_CLASSROOMS, {"course_id": 5})
     made = encode([room])
     sent = json.loads(made.json)
     assert list(sent)[:2] == ["courseId", "name"]
@@ -280,8 +280,8 @@ def test_rows_name_their_already_codes_from_the_pages() -> None:
             assert row.already == expected.get(action, set()), action
             assert row.already <= ALREADY_ANY
     assert not lms.CREATE_ACTIVITY_NO_CLASS.idempotent
-    assert lms.CREATE_CLASSROOM.per_minute == lms_values.CREATE_CLASSROOMS.per_minute == 1000
-    assert lms_values.CREATE_CLASSROOMS.action == lms.CREATE_CLASSROOM.action  # one limit
+    assert lms.CREATE_CLASSROOM.per_minute == classrooms.CREATE_CLASSROOMS.per_minute == 1000
+    assert classrooms.CREATE_CLASSROOMS.action == lms.CREATE_CLASSROOM.action  # one limit
 
 
 def _client(handler: Any, **kwargs: Any) -> eeo.Client:

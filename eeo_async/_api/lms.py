@@ -15,28 +15,28 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
-import attrs
-
 from .._codes import TRANSIENT_ITEM, Errno, LocalErrno
 from .._errors import EEOError, InputError
 from .._models import ActionResult, ItemStatus
 from .._wire.decode import decode_done, decode_same, keyed
 from .._wire.endpoint import Bulk, Endpoint, Param
 from .._wire.kinds import ID, ID_STRINGS, IDS, TIME, choice, text
-from .base import Namespace, action
+from .base import action
+from .classrooms import CREATE_CLASSROOM, UPDATE_CLASSROOM, ClassroomMethods
 from .lms_values import (
-    CLASSROOM_PARAMS,
-    CREATE_CLASSROOM_PER_MINUTE,
     NAME,
     Activity,
-    NewClassroom,
     Unit,
-    check_classroom,
     check_first,
     decode_activity,
     decode_created,
     decode_unit,
+    one_change,
 )
+
+#: createClassroom and updateClassroom live in ``classrooms.py``; named here, the
+#: registry finds them with the rest of the LMS.
+CLASSROOM_ROWS: Final = (CREATE_CLASSROOM, UPDATE_CLASSROOM)
 
 #: Students a call of addStudent/deleteStudent: the pages state no limit; 100 like the
 #: v1 member actions, so that one answer stays small.
@@ -52,30 +52,10 @@ _COURSE: Final = Param("course_id", "courseId", ID)
 _CHANGES: Final = ("name", "content", "publish_flag")
 
 
-def _one_change(names: Iterable[str]) -> Any:
-    """A check refusing a call that changes nothing (the pages answer "parameters")."""
-    wanted = tuple(names)
-
-    def check(values: Mapping[str, Any], count: int) -> None:
-        if all(values.get(name) is None for name in wanted):
-            message = f"give at least one of {', '.join(wanted)} to change"
-            raise InputError(message)
-
-    return check
-
-
 def _check_move(values: Mapping[str, Any], count: int) -> None:
     if values.get("unit_id") == values.get("to_unit_id"):
         message = "unit_id and to_unit_id are the same unit (errno 29046): nothing to move"
         raise InputError(message)
-
-
-_CLASSROOM_CHANGES: Final = tuple(p.name for p in CLASSROOM_PARAMS if p.name != "unique_identity")
-
-
-def _check_update_classroom(values: Mapping[str, Any], count: int) -> None:
-    _one_change(_CLASSROOM_CHANGES)(values, count)
-    check_classroom(values)
 
 
 def _check_draft(values: Mapping[str, Any], count: int) -> None:
@@ -114,7 +94,7 @@ UPDATE_UNIT: Final = Endpoint(
         Param("publish_flag", "publishFlag", PUBLISH_FLAG, default=None),
     ),
     idempotent=True,
-    check=_one_change(_CHANGES),
+    check=one_change(_CHANGES),
     decode=decode_unit,
 )
 
@@ -159,40 +139,6 @@ CREATE_ACTIVITY_NO_CLASS: Final = Endpoint(
     idempotent=False,
     check=_check_draft,
     decode=decode_created,
-)
-
-#: A published classroom, with a unique identity on every attempt (so safe to repeat).
-#: A repeated identity: the earlier activity comes back with code 1 (addCourse's
-#: reading), or is refused with 398 (Lesson_errors' reading): "already" either way.
-CREATE_CLASSROOM: Final = Endpoint(
-    action="createClassroom",
-    generation=2,
-    path="/lms/activity/createClass",
-    params=(_COURSE, *CLASSROOM_PARAMS),
-    idempotent=True,
-    already=frozenset({Errno.IDENTITY_EXISTS}),
-    side=frozenset({Errno.CREATED_LIVE_FAILED}),
-    per_minute=CREATE_CLASSROOM_PER_MINUTE,
-    check=lambda values, count: check_classroom(values),
-    decode=decode_created,
-)
-
-UPDATE_CLASSROOM: Final = Endpoint(
-    action="updateClassroom",
-    generation=2,
-    path="/lms/activity/updateClass",
-    params=(
-        _COURSE,
-        Param("activity_id", "activityId", ID),
-        *(
-            Param(p.name, p.wire, p.kind, default=None)
-            for p in CLASSROOM_PARAMS
-            if p.name != "unique_identity"
-        ),
-    ),
-    idempotent=True,
-    check=_check_update_classroom,
-    decode=decode_activity,
 )
 
 #: The table types ``activityIds`` as an array (sent so); both samples send one
@@ -260,7 +206,7 @@ DELETE_STUDENT: Final = Endpoint(
 )
 
 
-class Lms(Namespace):
+class Lms(ClassroomMethods):
     """The LMS's typed methods, as ``client.lms`` (API v2, signed in headers).
 
     A course (班级, "class") holds units; a unit holds activities: classrooms (the
@@ -397,130 +343,6 @@ class Lms(Namespace):
                 raise
             raise check_first(exc, "check the unit before creating again") from exc
         return made
-
-    @action(CREATE_CLASSROOM)
-    async def create_classroom(
-        self,
-        course_id: int | str,
-        name: str,
-        teacher_uid: int | str,
-        start_time: dt.datetime | int,
-        end_time: dt.datetime | int,
-        *,
-        unit_id: int | str | None = None,
-        assistant_uids: Iterable[int | str] | None = None,
-        camera_hide: bool | int | None = None,
-        is_auto_onstage: bool | int | None = None,
-        seat_num: int | None = None,
-        is_hd: int | None = None,
-        is_dc: int | None = None,
-        record_type: int | None = None,
-        record_state: bool | int | None = None,
-        live_state: bool | int | None = None,
-        open_state: bool | int | None = None,
-        is_allow_check: bool | int | None = None,
-        unique_identity: str | None = None,
-        omo_station_broadcast: bool | int | None = None,
-    ) -> Activity:
-        """Create a published classroom (createClassroom): activity ID, class ID, live URLs.
-
-        Sends ``unique_identity`` on every attempt: yours, or one derived from the course
-        and the classroom (see :class:`~eeo_async.NewClassroom`), so a retry after a lost
-        answer never makes a second classroom. A repeated identity is ``already``: the
-        earlier classroom comes back, or (398) the server refuses it without its ID
-        (``activity_id`` is then ``None``). 267 (created, live settings failed) is
-        ``side``. Held to the documented 1000 calls a minute per Client.
-
-        Raises:
-            InputError: a bad value, times apart by under 15 minutes or over 24 hours,
-                or some but not all of the four recording settings (nothing is sent).
-            ApiError: e.g. ``ApiError`` 121601070 (the course holds the most classrooms).
-            TransportError: no usable answer after all attempts.
-        """
-        room = NewClassroom(
-            name,
-            teacher_uid,
-            start_time,
-            end_time,
-            unit_id=unit_id,
-            assistant_uids=assistant_uids,
-            camera_hide=camera_hide,
-            is_auto_onstage=is_auto_onstage,
-            seat_num=seat_num,
-            is_hd=is_hd,
-            is_dc=is_dc,
-            record_type=record_type,
-            record_state=record_state,
-            live_state=live_state,
-            open_state=open_state,
-            is_allow_check=is_allow_check,
-            unique_identity=unique_identity,
-            omo_station_broadcast=omo_station_broadcast,
-        )
-        course = ID.check(course_id, "course_id")
-        values = room.values(course)
-        made: Activity = await self.request(CREATE_CLASSROOM, course_id=course, **values)
-        return attrs.evolve(made, unique_identity=values["unique_identity"])
-
-    @action(UPDATE_CLASSROOM)
-    async def update_classroom(
-        self,
-        course_id: int | str,
-        activity_id: int | str,
-        *,
-        unit_id: int | str | None = None,
-        name: str | None = None,
-        teacher_uid: int | str | None = None,
-        start_time: dt.datetime | int | None = None,
-        end_time: dt.datetime | int | None = None,
-        assistant_uids: Iterable[int | str] | None = None,
-        camera_hide: bool | int | None = None,
-        is_auto_onstage: bool | int | None = None,
-        seat_num: int | None = None,
-        is_hd: int | None = None,
-        is_dc: int | None = None,
-        record_type: int | None = None,
-        record_state: bool | int | None = None,
-        live_state: bool | int | None = None,
-        open_state: bool | int | None = None,
-        is_allow_check: bool | int | None = None,
-        omo_station_broadcast: bool | int | None = None,
-    ) -> Activity:
-        """Change a classroom (updateClassroom): only the values given; at least one.
-
-        Not for drafts or double-teacher sub-classrooms. ``assistant_uids=[]`` removes
-        the co-teachers. Safe to repeat (set to a value). 350/875: locked 20/5 minutes
-        before the start.
-
-        Raises:
-            InputError: nothing to change, a bad value, or some but not all of the four
-                recording settings (nothing is sent).
-            ApiError: e.g. 350 or 875 (locked), ``NotFoundError`` 30002.
-            TransportError: no usable answer after all attempts.
-        """
-        changes = {
-            "unit_id": unit_id,
-            "name": name,
-            "teacher_uid": teacher_uid,
-            "start_time": start_time,
-            "end_time": end_time,
-            "assistant_uids": assistant_uids,
-            "camera_hide": camera_hide,
-            "is_auto_onstage": is_auto_onstage,
-            "seat_num": seat_num,
-            "is_hd": is_hd,
-            "is_dc": is_dc,
-            "record_type": record_type,
-            "record_state": record_state,
-            "live_state": live_state,
-            "open_state": open_state,
-            "is_allow_check": is_allow_check,
-            "omo_station_broadcast": omo_station_broadcast,
-        }
-        changed: Activity = await self.request(
-            UPDATE_CLASSROOM, course_id=course_id, activity_id=activity_id, **changes
-        )
-        return changed
 
     @action(RELEASE_ACTIVITY)
     async def release_activity(

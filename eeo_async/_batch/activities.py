@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Unpack
 
-from .._api.lms_values import NewClassroom, validate_classroom, with_identity
+from .._api.classrooms import NewClassroom, validate_classroom, with_identity
 from .._wire.kinds import iter_items, validate_id
 from .report import BatchReport
 from .runner import JobOptions, Runner

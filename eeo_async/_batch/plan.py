@@ -14,13 +14,13 @@ from typing import Any, Final
 
 import attrs
 
+from .._api.classrooms import CREATE_CLASSROOMS
 from .._api.lessons import (
     ADD_CLASS_STUDENT_MULTIPLE,
     ADD_COURSE_CLASS_STUDENT,
     DEL_CLASS_STUDENT_MULTIPLE,
 )
 from .._api.lms import ADD_STUDENT, DELETE_STUDENT
-from .._api.lms_values import CREATE_CLASSROOMS
 from .._api.registry import ROWS
 from .._constants import MAX_CHUNK_SIZE
 from .._errors import InputError, InputTypeError

@@ -15,8 +15,8 @@ from typing import Any
 
 import attrs
 
+from .._api.classrooms import NewClassroom
 from .._api.client import Client
-from .._api.lms_values import NewClassroom
 from .._batch.batcher import Batcher
 from .._batch.report import BatchReport
 from .._models import ItemResult
