@@ -232,6 +232,8 @@ class Errno(enum.IntEnum):
 
     # ----------------------------------------------------------------- v2: LMS
     # createClassroom keeps the lesson codes of addCourseClass (LMS pages list them).
+    # 136, 165, 350, 398, 121601003/4 and 121601070 are also v1 lesson codes, named
+    # alike on the courses branch: when both land, one row of each stays.
     TEACHER_NOT_IN_SCHOOL = (
         136,
         "The school has no such teacher: add the teacher to the school first.",
