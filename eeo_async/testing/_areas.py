@@ -16,6 +16,8 @@ from ._route import Area, Route
 AREA_MODULES: Final[tuple[str, ...]] = (
     # users: register, registerMultiple, school students and teachers
     "users",
+    "members",
+    "teachers",
     # courses and lessons: enrolment of course and lesson members
     "enrolment",
     # courses and lessons: creating and editing courses and lessons
