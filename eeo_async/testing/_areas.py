@@ -26,9 +26,13 @@ AREA_MODULES: Final[tuple[str, ...]] = (
     # LMS: units, activities, classrooms, activity members
     # double-teacher: sub-lessons of a main lesson
     # school: labels, settings, sub-accounts
+    "labels",
     # cloud files: the school drive (cloud.api.php)
+    "cloud",
     # live: recording, live and replay settings, player URLs
+    "live",
     # links: login links
+    "links",
 )
 
 
