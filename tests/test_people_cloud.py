@@ -46,7 +46,8 @@ async def test_folders_are_created_once_by_name_and_listed(eeo_sandbox: Sandbox)
     assert [(f.folder_id, f.name, f.is_system) for f in listing.folders] == [
         (term.folder_id, "2025 秋", False)
     ]
-    assert [f.name for f in inside.folders] == ["第一周"] and inside.files == ()
+    assert [f.name for f in inside.folders] == ["第一周"]
+    assert inside.files == ()
     assert missing.value.errno == 193
     assert missing.value.error == "文件夹不存在"
 
@@ -65,7 +66,8 @@ async def test_a_file_is_uploaded_from_disk_and_listed(
     (stored,) = sb.state(CloudDrive).files.values()
     assert stored.file_id == uploaded.file_id
     assert (stored.name, stored.size) == (path.name, path.stat().st_size)
-    assert stored.upload is not None and stored.upload.path is not None
+    assert stored.upload is not None
+    assert stored.upload.path is not None
     assert stored.upload.path.read_bytes() == path.read_bytes()
     assert listing.files == (eeo.CloudFile(file_id=uploaded.file_id, name=path.name, size="11KB"),)
     assert sb.stats.requests["uploadFile"] == 1

@@ -38,7 +38,8 @@ async def test_school_students_are_added_once_and_renamed(eeo_sandbox: Sandbox) 
         True,
         True,
     )
-    assert renamed.ok and sb.state(Roster).student_names[uid] == "韩梅梅"
+    assert renamed.ok
+    assert sb.state(Roster).student_names[uid] == "韩梅梅"
     assert uid in sb.school_students()
     assert (unknown.value.errno, missing.value.errno) == (113, 228)
     assert missing.value.error == "机构下无此学生"
@@ -59,7 +60,8 @@ async def test_teachers_are_added_with_their_relation_and_a_quota(eeo_sandbox: S
     assert (added.errno, added.relation_id, added.already) == (1, 14161, False)
     assert (again.errno, again.already, again.relation_id) == (133, True, None)
     assert full.value.errno == 845
-    assert edited.ok and sb.state(Roster).teacher_names[uid] == "王二老师"
+    assert edited.ok
+    assert sb.state(Roster).teacher_names[uid] == "王二老师"
 
 
 async def test_teachers_stop_and_restart_with_the_pages_refusals(eeo_sandbox: Sandbox) -> None:

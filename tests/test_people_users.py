@@ -161,14 +161,16 @@ async def test_passwords_change_with_and_without_the_old_one(eeo_sandbox: Sandbo
             telephone="15800000004", password="123456", add_to_school_member="student"
         )
         outsider = await client.register(telephone="15800000005", password="123456")
-        assert member.uid is not None and outsider.uid is not None
+        assert member.uid is not None
+        assert outsider.uid is not None
         done = await client.modify_password(member.uid, OLD_MD5, password=PASSWORD)
         assert done.ok
         assert sb.password_matches("15800000004", PASSWORD)
         with pytest.raises(eeo.ApiError):  # the old password changed: the repeat is refused
             await client.modify_password(member.uid, OLD_MD5, password=PASSWORD)
         reset = await client.modify_password_by_telephone(member.uid, password="654321")
-        assert reset.ok and sb.password_matches("15800000004", "654321")
+        assert reset.ok
+        assert sb.password_matches("15800000004", "654321")
         with pytest.raises(eeo.ApiError) as refused:
             await client.modify_password_by_telephone(outsider.uid, password="654321")
     assert refused.value.errno == 227
