@@ -118,8 +118,7 @@ def _body(request: Request) -> Iterator[Any]:
     if not isinstance(body, Upload):
         yield body.data
         return
-    # Names as they are (UTF-8, as browsers send them): aiohttp's default percent-encodes
-    # a non-ASCII file name, which a PHP server stores as "%E8%AE%B2..." literally.
+    # Names are sent as given (as browsers and PHP clients do), not percent-encoded.
     form = aiohttp.FormData(quote_fields=False)
     for name, value in body.fields.items():
         form.add_field(name, value)
