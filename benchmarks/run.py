@@ -82,6 +82,8 @@ class Sizes:
     adaptive_free_reps: int = 7
     #: also the capacity answered with HTTP 429 and Retry-After: 1 (each busy call waits 1 s).
     adaptive_429: bool = True
+    #: the upload benchmark's file, in MiB.
+    upload_mib: int = 200
 
 
 FULL = Sizes()
@@ -112,6 +114,7 @@ SMOKE = Sizes(
     adaptive_reps=1,
     adaptive_free_reps=1,
     adaptive_429=False,
+    upload_mib=2,
 )
 
 # ------------------------------------------------------------------------ processes
@@ -551,6 +554,44 @@ def bench_memory(sizes: Sizes) -> None:
     )
 
 
+def bench_upload(sizes: Sizes) -> None:
+    """(g) an upload's memory: the peak above the baseline, beside the file's size."""
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        _sandbox_process(0, 0, 0, "--max-upload-bytes", "0") as (info, _),
+    ):
+        path = Path(tmp) / f"lesson-{sizes.upload_mib}MiB.mp4"
+        block = os.urandom(1024 * 1024)
+        with path.open("wb") as out:
+            for _ in range(sizes.upload_mib):
+                out.write(block)
+        spec = {k: info[k] for k in ("base_url", "sid", "secret")} | {"path": str(path)}
+        result = spawn("upload.py", spec)
+    target = 32.0
+    table(
+        "(g) memory of an upload_file (cloud drive, multipart streamed from disk, sandbox)",
+        ["file MB", "server listed", "baseline MB", "peak MB", "above baseline MB",
+         "tracemalloc peak MB", "target", "", "wall s"],
+        [[
+            f"{result['file_mb']:.0f}",
+            result["listed"],
+            f"{result['baseline_mb']:.1f}",
+            f"{result['peak_mb']:.1f}",
+            f"{result['above_mb']:.1f}",
+            f"{result['traced_peak_mb']:.2f}",
+            f"<= {target:.0f} (flat)",
+            verdict(result["above_mb"], target),
+            f"{result['wall']:.1f}",
+        ]],
+        "One upload of a file of random bytes in a fresh process that imports the SDK, resets "
+        "its peak RSS and reads VmRSS as the baseline; the peak is VmHWM after the upload (the "
+        f"file is {result['file_mb']:.0f} MB: a process that read it whole would peak above "
+        "that). The tracemalloc peak is a second upload's Python allocations. The sandbox runs "
+        "in its own process and counts the bytes without keeping them; its listing gives the "
+        f"size it received. Peak measured by: {result['method']}.",
+    )  # fmt: skip
+
+
 def bench_check(sizes: Sizes) -> None:
     """Correctness: the SDK and the floor enrol for real into the sandbox (checked)."""
     rows = []
@@ -841,6 +882,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "memory": Benchmark(bench_memory),
     "check": Benchmark(bench_check),
     "adaptive": Benchmark(bench_adaptive),
+    "upload": Benchmark(bench_upload),
     "profile": Benchmark(bench_profile, default=False),
 }
 
