@@ -38,6 +38,7 @@ def test_benchmark_smoke_run_prints_every_table(tmp_path: Path) -> None:
     assert "benchmark-secret" not in out
     assert "benchmark-secret" not in done.stderr
     doc = json.loads(saved.read_text())
-    assert len(doc["tables"]) == 6 + 3 + 2  # the profile's three views, (f)'s two tables
+    # the profile's three views, (f)'s two tables, (g) an upload's memory
+    assert len(doc["tables"]) == 6 + 3 + 2 + 1
     assert all(run["result"] for run in doc["runs"])
     assert "benchmark-secret" not in saved.read_text()

@@ -265,7 +265,7 @@ def del_folder(school: School, form: dict[str, Any], rng: random.Random) -> dict
 
 
 AREA: Final = Area(
-    "cloud files",
+    "cloud",
     routes=tuple(
         v1(name, handler, path=CLOUD_API)
         for name, handler in (

@@ -135,7 +135,7 @@ def modify_school_conf(school: School, body: dict[str, Any], rng: random.Random)
 
 
 AREA: Final = Area(
-    "school",
+    "labels",
     routes=(
         v1("addSchoolLabel", add_school_label),
         v1("updateSchoolLabel", update_school_label),

@@ -241,7 +241,7 @@ def modify_group_member_nickname(
 
 
 AREA: Final = Area(
-    "users: school students",
+    "members",
     routes=(
         v1("addSchoolStudent", add_school_student),
         v1("editSchoolStudent", edit_school_student),
@@ -252,6 +252,7 @@ AREA: Final = Area(
     texts=Texts(
         zh={
             Errno.ALREADY_EXISTS: "已是机构学生",
+            Errno.TEACHER_LIMIT: "超出机构老师最大启用数量",
             Errno.OPERATION_FAILED: "操作失败（未知错误）",
             Errno.PHONE_NOT_REGISTERED: "手机账户未注册",
             Errno.ILLEGAL_PHONE: "手机号不合法",

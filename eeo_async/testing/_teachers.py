@@ -107,7 +107,7 @@ def restart_using_teacher(
 
 
 AREA: Final = Area(
-    "users: teachers",
+    "teachers",
     routes=(
         v1("addTeacher", add_teacher, identical_code=Errno.REGISTER_FAILED),
         v1("editTeacher", edit_teacher),
