@@ -22,7 +22,7 @@ from cattrs.gen import make_dict_unstructure_fn, override
 from .._codes import describe
 from .._constants import USER_AGENT
 from .._errors import ProtocolError
-from .._http import Request, Sealed, Upload
+from .._http import Request, Sealed, SealedText, Upload
 from .endpoint import REQUIRED, Answer, Endpoint, Param
 from .kinds import FileField, ItemsKind, as_int
 
@@ -157,7 +157,7 @@ def encode(endpoint: Endpoint, params: Any) -> V1Body:
             pairs.extend(text.pairs)
         elif text is not None:
             pairs.append((name, text))
-    return _form(pairs)
+    return SealedText(_form(pairs))
 
 
 def _form(pairs: Iterable[tuple[str, str]]) -> str:
@@ -188,10 +188,10 @@ def chunk_encoder(
         # The items' own fields take the place of the whole ``wire=mark`` field.
         wire = next(p.wire for p in endpoint.params if p.name == items)
         head, _, tail = laid_out.partition(f"{wire}={_QUOTED_MARK}")
-        return lambda chunk: head + _form(spread(chunk)) + tail
+        return lambda chunk: SealedText(head + _form(spread(chunk)) + tail)
     head, _, tail = laid_out.partition(_QUOTED_MARK)
     quoted = kind.quoted
-    return lambda chunk: head + quoted(chunk) + tail
+    return lambda chunk: SealedText(head + quoted(chunk) + tail)
 
 
 def _present(values: Mapping[str, object]) -> dict[str, object]:
