@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,11 +10,48 @@ import pytest
 from sandbox_raw import CLOUD, Raw
 
 import eeo_async as eeo
+from eeo_async._api.documented import DOCUMENTED
 from eeo_async._api.registry import NOT_SUPPORTED, ROWS
 from eeo_async.testing import CloudDrive, Roster, Sandbox, SchoolSettings
 
-ACTIONS = Path(__file__).resolve().parents[2] / "shared" / "reference" / "api" / "actions.json"
-PEOPLE_AREAS = ("user", "school", "group, cloud, broadcast, login link")
+#: The docs' user, school, group, cloud, broadcast and login-link actions (33).
+PEOPLE_ACTIONS = frozenset(
+    {
+        "register",
+        "registerMultiple",
+        "modifyPassword",
+        "modifyPasswordByTelephone",
+        "addSchoolStudent",
+        "editSchoolStudent",
+        "modifyCourseStudentNickName",
+        "addTeacher",
+        "editTeacher",
+        "stopUsingTeacher",
+        "restartUsingTeacher",
+        "updateClassStudentComment",
+        "addSchoolLabel",
+        "updateSchoolLabel",
+        "deleteSchoolLabel",
+        "editSchoolSettings",
+        "deleteSubSchoolAccount",
+        "modifyGroupMemberNickname",
+        "getFolderList",
+        "getCloudList",
+        "getTopFolderId",
+        "uploadFile",
+        "renameFile",
+        "delFile",
+        "createFolder",
+        "renameFolder",
+        "delFolder",
+        "updateTeacherCloudFolders",
+        "setClassVideoMultiple",
+        "deleteClassVideo",
+        "updateClassLockStatus",
+        "getWebcastUrl",
+        "getLoginLinked",
+    }
+)
 
 
 @pytest.fixture
@@ -24,21 +60,18 @@ async def raw(eeo_sandbox: Sandbox) -> AsyncIterator[Raw]:
         yield Raw(eeo_sandbox, session)
 
 
-@pytest.mark.skipif(not ACTIONS.exists(), reason="the docs' action table is not beside the repo")
 def test_every_documented_action_of_the_people_areas_has_a_row() -> None:
     """Each live action of the user, school, group, cloud, live and link areas is a row."""
-    actions = json.loads(ACTIONS.read_text(encoding="utf-8"))
-    ours = [a for a in actions if a["area"] in PEOPLE_AREAS]
-    assert len(ours) == 33
-    for action in ours:
-        name = action["action"]
-        if action["status"] == "deleted":
-            assert name in NOT_SUPPORTED
-            continue
-        row = ROWS[name]
-        assert row.generation == int(action["generation"][1]), name
-        if row.generation == 2 or "cloud" in action["path"]:
-            assert row.path == action["path"], name
+    ours = [doc for doc in DOCUMENTED if doc.action in PEOPLE_ACTIONS]
+    assert {doc.action for doc in ours} == PEOPLE_ACTIONS
+    for doc in ours:
+        if doc.status == "deleted":
+            assert doc.action in NOT_SUPPORTED
+        else:
+            assert (ROWS[doc.action].generation, ROWS[doc.action].path) == (
+                doc.generation,
+                doc.path,
+            )
 
 
 async def test_register_reads_the_form_and_answers_in_chinese(raw: Raw) -> None:
