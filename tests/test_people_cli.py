@@ -181,3 +181,26 @@ def test_unreachable_and_refused_credentials_have_their_exit_codes(
     monkeypatch.setenv("EEO_SECRET", SECRET)
     assert _cli.main(["teachers-add", "--accounts", str(path), "--max-attempts", "1"]) == 4
     capsys.readouterr()
+
+
+def test_a_resume_never_claims_already_for_its_own_lost_work(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Answers lost after adding: unknown, exit 1; the resume's 133 answers count as succeeded."""
+    accounts = registered(sandbox, 3)
+    path = tmp_path / "t.csv"
+    path.write_text("account,name\n" + "".join(f"{a},T{a}\n" for a in accounts), encoding="utf-8")
+    args = ["teachers-add", "--accounts", str(path), "--journal", str(tmp_path / "j.db")]
+    sandbox.faults = Faults(lost_after=1.0)
+    code, out, _ = run([*args, "--max-attempts", "1"], capsys)
+    assert code == 1
+    assert re.search(r"^  unknown +3", out, re.MULTILINE), out
+    assert len(sandbox.school_teachers()) == 3  # applied, answers lost
+    sandbox.faults = Faults()
+    report_path = tmp_path / "r.json"
+    code, out, _ = run([*args, "--report", str(report_path)], capsys)
+    assert code == 0, out
+    report = BatchReport.load(report_path)
+    assert [(item.errno, item.outcome) for item in report.items.values()] == [
+        (133, "succeeded")
+    ] * 3

@@ -27,6 +27,7 @@ from .._batch.plan import plan
 from .._batch.report import BatchReport
 from .._constants import DEFAULT_CONCURRENCY, MAX_CHUNK_SIZE
 from .._errors import EEOError
+from .._models import ItemResult
 from .base import (
     EXIT_OK,
     Command,
@@ -170,8 +171,10 @@ def _options(job: MembersJob) -> Callable[[argparse.ArgumentParser], None]:
     return build
 
 
-def _only_failed(job: MembersJob, path: Path, members: list[SchoolMember]) -> list[SchoolMember]:
-    """The members whose account the saved report has failed or unknown."""
+def _only_failed(
+    job: MembersJob, path: Path, members: list[SchoolMember]
+) -> tuple[list[SchoolMember], dict[str, ItemResult]]:
+    """The members whose account the saved report has not done, and its unknown ones."""
     saved = _load(path, "--only-failed ")
     if saved.key_fields != ("account",) or (saved.operation and saved.operation != job.verb):
         message = (
@@ -183,7 +186,16 @@ def _only_failed(job: MembersJob, path: Path, members: list[SchoolMember]) -> li
     if not failed:
         message = f"--only-failed: {path} has no failed or unknown items; nothing to do"
         raise _Usage(message, EXIT_OK)
-    return [member for member in members if member.account in failed]
+    chosen = [member for member in members if member.account in failed]
+    accounts = {member.account for member in chosen}
+    # Unknown items may have been applied by the run that wrote the report: they are
+    # sent as such, so an "already" answer for one is counted as this job's success.
+    unsure = {
+        str(key): result
+        for key, result in saved.items_with("unknown").items()
+        if str(key) in accounts
+    }
+    return chosen, unsure
 
 
 def _handler(job: MembersJob) -> Callable[[argparse.Namespace], int]:
@@ -191,8 +203,9 @@ def _handler(job: MembersJob) -> Callable[[argparse.Namespace], int]:
         _check_output(args.report, "--report")
         _check_output(args.journal, "--journal")
         members = read_members(args.accounts, sheet=args.sheet, encoding=args.encoding)
+        unsure: dict[str, ItemResult] = {}
         if args.only_failed is not None:
-            members = _only_failed(job, args.only_failed, members)
+            members, unsure = _only_failed(job, args.only_failed, members)
         row = BULK_ROWS[job.verb]
         if args.dry_run:
             # No credentials needed: nothing is sent.
@@ -203,7 +216,7 @@ def _handler(job: MembersJob) -> Callable[[argparse.Namespace], int]:
                 "accounts dropped); nothing was sent"
             )
             return EXIT_OK
-        return asyncio.run(_run(job, args, members))
+        return asyncio.run(_run(job, args, members, unsure))
 
     return handle
 
@@ -213,7 +226,12 @@ def _fingerprint(members: list[SchoolMember]) -> str:
     return hashlib.sha256(json.dumps(shown, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
-async def _run(job: MembersJob, args: argparse.Namespace, members: list[SchoolMember]) -> int:
+async def _run(
+    job: MembersJob,
+    args: argparse.Namespace,
+    members: list[SchoolMember],
+    unsure: dict[str, ItemResult],
+) -> int:
     live: list[BatchReport[Any]] = []
     async with _client(args) as client:
         bar, on_progress = _progress(args)
@@ -235,18 +253,21 @@ async def _run(job: MembersJob, args: argparse.Namespace, members: list[SchoolMe
             }
             journal = Journal(args.journal, identity)
         try:
-            # Accounts are text: a telephone comes back from the journal as a number.
-            skip = (
-                {str(k): v for k, v in journal.finished(pairs=False).items()} if journal else None
-            )
-            done = sum(1 for result in (skip or {}).values() if result.ok)
-            if done:
-                _err(f"journal {args.journal}: {done} items already done, skipped")
+            skip = unsure
+            if journal is not None:
+                if unsure:
+                    journal.possibly_applied(list(unsure))
+                # Accounts are text: a telephone comes back from the journal as a number.
+                skip = {str(k): v for k, v in journal.finished(pairs=False).items()}
+                done = journal.count(done=True)
+                if done:
+                    _err(f"journal {args.journal}: {done} items already done, skipped")
             report: BatchReport[Any] = await getattr(batcher, job.verb)(
                 members,
                 progress=bar,
                 skip=skip,
                 on_items=journal.record if journal else None,
+                on_sending=journal.sending if journal else None,
                 on_start=live.append,
             )
         except asyncio.CancelledError:

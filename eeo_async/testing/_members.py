@@ -80,14 +80,14 @@ class Roster:
     relations: itertools.count[int] = attrs.Factory(lambda: itertools.count(14_161))
 
     def add_student(self, school: School, uid: int, name: str) -> None:
-        """Make ``uid`` a school student named ``name`` (cut to 24 characters)."""
+        """Make ``uid`` a school student named ``name`` (cut to 24); a student keeps its name."""
         school.student_uids.add(uid)
-        self.student_names[uid] = name[:NAME_CHARS]
+        self.student_names.setdefault(uid, name[:NAME_CHARS])
 
     def add_teacher(self, school: School, uid: int, name: str) -> int:
-        """Make ``uid`` a school teacher named ``name``; its relation ID."""
+        """Make ``uid`` a school teacher named ``name``; its relation ID; a teacher keeps its name."""
         school.teacher_uids.add(uid)
-        self.teacher_names[uid] = name[:NAME_CHARS]
+        self.teacher_names.setdefault(uid, name[:NAME_CHARS])
         relation = self.relation_ids.get(uid)
         if relation is None:
             relation = self.relation_ids[uid] = next(self.relations)
