@@ -85,7 +85,7 @@ class Roster:
         self.student_names.setdefault(uid, name[:NAME_CHARS])
 
     def add_teacher(self, school: School, uid: int, name: str) -> int:
-        """Make ``uid`` a school teacher named ``name``; its relation ID; a teacher keeps its name."""
+        """Make ``uid`` a school teacher named ``name`` (kept if it has one); its relation ID."""
         school.teacher_uids.add(uid)
         self.teacher_names.setdefault(uid, name[:NAME_CHARS])
         relation = self.relation_ids.get(uid)
