@@ -27,6 +27,7 @@ from ._live import Videos
 from ._members import Roster
 from ._messages import envelope, envelope_v2
 from ._mock import MockRequest, MockResponse, MockTransport
+from ._pusher import Pusher, lesson_end_message, samples
 from ._school import Account, Course, SandboxStats, School
 from ._server import Sandbox, serve
 from ._users import Texted
@@ -43,6 +44,7 @@ __all__ = [
     "MockResponse",
     "MockTransport",
     "PlanMember",
+    "Pusher",
     "Roster",
     "Sandbox",
     "SandboxStats",
@@ -53,6 +55,8 @@ __all__ = [
     "Videos",
     "envelope",
     "envelope_v2",
+    "lesson_end_message",
+    "samples",
     "serve",
     "set_testing",
 ]
