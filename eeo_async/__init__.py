@@ -7,7 +7,13 @@ and from the one public submodule ``eeo_async.testing``.
 from ._api.classrooms import NewClassroom
 from ._api.client import Client
 from ._api.double_teacher import NewSubClass
+from ._api.files import CloudFile, CloudFolder, CloudListing, FolderResult, UploadedFile
+from ._api.live import ClassVideoSetting, ClassVideoStatus
 from ._api.lms_values import Activity, DoubleTeacherLesson, LiveInfo, Unit
+from ._api.members import SchoolMember, TeacherAdded
+from ._api.school import SchoolLabel
+from ._api.students import StudentComment
+from ._api.users import Registration
 from ._batch.batcher import Batcher
 from ._batch.plan import Plan
 from ._batch.report import BatchError, BatchReport
@@ -59,8 +65,13 @@ __all__ = [
     "BatchReport",
     "Batcher",
     "Bulk",
+    "ClassVideoSetting",
+    "ClassVideoStatus",
     "Client",
     "ClientClosedError",
+    "CloudFile",
+    "CloudFolder",
+    "CloudListing",
     "ConnectError",
     "DataMismatchError",
     "DoubleTeacherLesson",
@@ -69,6 +80,7 @@ __all__ = [
     "Envelope",
     "Errno",
     "EventLoopError",
+    "FolderResult",
     "GroupExistsError",
     "GroupMember",
     "GroupResult",
@@ -87,14 +99,20 @@ __all__ = [
     "Param",
     "Plan",
     "ProtocolError",
+    "Registration",
     "RequestNotSentError",
     "RequestTimeoutError",
     "ResponseTooLargeError",
+    "SchoolLabel",
+    "SchoolMember",
     "ServerBusyError",
+    "StudentComment",
     "TLSError",
+    "TeacherAdded",
     "TooManyItemsError",
     "TransportError",
     "Unit",
+    "UploadedFile",
     "__version__",
     "describe",
 ]
