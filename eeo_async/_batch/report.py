@@ -75,6 +75,7 @@ class BatchReport(Generic[K]):
         grid: tuple[array[int], array[int]] | None = None,
         action: str = "",
         uids: bool = False,
+        answer: str | None = None,
     ) -> None:
         self.operation = operation
         self.course_id = course_id
@@ -85,7 +86,7 @@ class BatchReport(Generic[K]):
         # An enrolment's keys are a grid, computed, not stored (16 bytes an item fewer).
         text = bool(set(key_fields) & TEXT_KEY_FIELDS)
         self._keys: RowKeys[K] = RowKeys(item_ids, target_ids, grid, text=text)
-        self._columns = Columns(len(self._keys), uids=uids)
+        self._columns = Columns(len(self._keys), uids=uids, answer=answer)
         #: HTTP calls made for this job.
         self.calls = 0
         #: Calls that re-sent items after a transient failure.
@@ -136,14 +137,23 @@ class BatchReport(Generic[K]):
         return self._columns.counts[PENDING]
 
     def set_uid(self, row: int, uid: int) -> None:
-        """Record the UID the server gave for the item in ``row``."""
+        """Record the ID the server gave for the item in ``row`` (its UID, activity ID ...)."""
         if self._columns.uids is not None:
             self._columns.uids[row] = uid
 
     @property
     def has_uids(self) -> bool:
-        """True when the operation's answers carry a UID per item (``register``)."""
+        """True when the operation's answers carry an ID per item (``register`` ...)."""
         return self._columns.uids is not None
+
+    @property
+    def answer_field(self) -> str | None:
+        """The name of the ID each item's answer carries, the column after ``outcome``.
+
+        ``"uid"`` for ``register``, ``"activity_id"`` for ``create_classrooms``, ``None``
+        where answers carry none. ``items[key].id`` is that ID (and ``.uid`` for a UID).
+        """
+        return self._columns.answer if self.has_uids else None
 
     def is_pending(self, row: int) -> bool:
         """True while the item in ``row`` has no outcome."""
@@ -250,10 +260,12 @@ class BatchReport(Generic[K]):
         return [key for key, _ in self._keys_and_rows(frozenset({PENDING, FAILED, UNKNOWN}))]
 
     def to_records(self) -> list[dict[str, Any]]:
-        """One dict per item: key fields, errno, error, meaning, attempts, outcome (uid).
+        """One dict per item: key fields, errno, error, meaning, attempts, outcome (an ID).
 
         ``error`` is the server's own message (Chinese in production); ``meaning`` the
-        documented English meaning of the errno (:func:`eeo_async.describe`).
+        documented English meaning of the errno (:func:`eeo_async.describe`). Where the
+        answers carry an ID per item, it follows, named by :attr:`answer_field` (``uid``
+        for ``register``, ``activity_id`` for ``create_classrooms``).
         """
         return list(self._records())
 
@@ -265,7 +277,7 @@ class BatchReport(Generic[K]):
 
         Columns as in :meth:`to_records`: the key fields, ``errno``, ``error`` (the
         server's message), ``meaning`` (its documented English meaning), ``attempts``,
-        ``outcome`` and, for ``register``, ``uid``.
+        ``outcome`` and the answer's ID column if any (``uid`` for ``register``).
 
         Raises:
             ImportError: pandas is not installed.
@@ -273,8 +285,8 @@ class BatchReport(Generic[K]):
         import pandas as pd  # noqa: PLC0415 - optional dependency
 
         names = [*self.key_fields, "errno", "error", "meaning", "attempts", "outcome"]
-        if self.has_uids:
-            names.append("uid")
+        if self.answer_field is not None:
+            names.append(self.answer_field)
         return pd.DataFrame.from_records(self._records(), columns=names)
 
     def raise_for_failures(self) -> None:
@@ -292,6 +304,7 @@ class BatchReport(Generic[K]):
             "course_id": self.course_id,
             "target": self.target,
             "key_fields": list(self.key_fields),
+            "answer": self.answer_field,
             "calls": self.calls,
             "retries": self.retries,
             "elapsed": self.elapsed,
@@ -336,11 +349,11 @@ class BatchReport(Generic[K]):
     def to_csv(self, path: str | PathLike[str], *, bom: bool = False) -> None:
         """Write one CSV row per item: key fields, errno, error, meaning, attempts, outcome.
 
-        (And ``uid`` for ``register``.) Rows are written one at a time, so any size
-        fits; :meth:`load` reads it back. A text cell that a spreadsheet would run as a
-        formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return)
-        is written with a ``'`` in front, as is one starting with ``'``; numbers never
-        are, and :meth:`load` takes the ``'`` off again.
+        (And the answer's ID column, ``uid`` for ``register``.) Rows are written one at a
+        time, so any size fits; :meth:`load` reads it back. A text cell that a spreadsheet
+        would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a
+        carriage return) is written with a ``'`` in front, as is one starting with ``'``;
+        numbers never are, and :meth:`load` takes the ``'`` off again.
 
         Args:
             path: the file to write (UTF-8).
