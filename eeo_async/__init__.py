@@ -5,6 +5,9 @@ and from the one public submodule ``eeo_async.testing``.
 """
 
 from ._api.client import Client
+from ._api.courses import CourseResult
+from ._api.lesson_items import NewLesson
+from ._api.new_lessons import LessonResult
 from ._batch.batcher import Batcher
 from ._batch.plan import Plan
 from ._batch.report import BatchError, BatchReport
@@ -58,6 +61,7 @@ __all__ = [
     "Client",
     "ClientClosedError",
     "ConnectError",
+    "CourseResult",
     "DataMismatchError",
     "EEOError",
     "Endpoint",
@@ -72,7 +76,9 @@ __all__ = [
     "InputTypeError",
     "ItemResult",
     "ItemStatus",
+    "LessonResult",
     "LocalErrno",
+    "NewLesson",
     "NewUser",
     "NotFoundError",
     "Outcome",

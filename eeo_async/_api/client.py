@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from .course_members import CourseMembers
 from .courses import Courses
 from .double_teacher import DoubleTeacher
 from .files import Files
 from .groups import Groups
+from .labels import Labels
 from .lessons import Lessons
 from .links import Links
 from .live import Live
 from .lms import Lms
+from .new_lessons import NewLessons
 from .school import School
 from .users import Users
 
@@ -17,7 +20,10 @@ from .users import Users
 class Client(
     Users,
     Courses,
+    CourseMembers,
     Lessons,
+    NewLessons,
+    Labels,
     Groups,
     School,
     Files,

@@ -11,14 +11,17 @@ from typing import Final
 
 from .._wire.endpoint import Endpoint
 from . import (
+    course_members,
     courses,
     double_teacher,
     files,
     groups,
+    labels,
     lessons,
     links,
     live,
     lms,
+    new_lessons,
     school,
     users,
 )
@@ -27,7 +30,10 @@ from . import (
 AREAS: Final[tuple[ModuleType, ...]] = (
     users,
     courses,
+    course_members,
     lessons,
+    new_lessons,
+    labels,
     groups,
     school,
     files,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from .enrolment import EnrolmentVerbs
+from .lessons import LessonVerbs
 
 
 class Batcher(
     EnrolmentVerbs,
+    LessonVerbs,
 ):
     """Runs any number of items through a ``Client`` in chunks, concurrently, with retries.
 

@@ -37,7 +37,7 @@ OUTCOME_CODES: Final = {name: code for code, name in enumerate(OUTCOMES, start=1
 _NOT_DONE: Final = bytes([1, 0, 0, 1, 1]) + bytes(251)
 _UNKNOWN: Final = bytes([0, 0, 0, 0, 1]) + bytes(251)
 #: Key fields whose values are text, never read as numbers (a telephone is digits).
-TEXT_KEY_FIELDS: Final = frozenset({"account"})
+TEXT_KEY_FIELDS: Final = frozenset({"account", "unique_identity"})
 
 
 class _Items(Mapping[K, ItemResult]):

@@ -172,18 +172,20 @@ def decode_same(endpoint: Endpoint, answer: Answer, items: Sequence[Any]) -> lis
 
 
 def decode_done(endpoint: Endpoint, answer: Answer, items: Sequence[Any] = ()) -> ActionResult:
-    """The answer of an action without data: code 1, or one of the row's side codes.
+    """The answer of an action without data: code 1, or one of the row's side or already codes.
 
     Raises:
         ApiError: any other code.
     """
-    if answer.code != Errno.OK and answer.code not in endpoint.side:
+    code = answer.code
+    if code != Errno.OK and code not in endpoint.side and code not in endpoint.already:
         raise refuse(endpoint, answer)
     return ActionResult(
-        errno=answer.code,
+        errno=code,
         error=answer.message,
         action=endpoint.action,
-        side=answer.code in endpoint.side,
+        side=code in endpoint.side,
+        already=code in endpoint.already,
     )
 
 
