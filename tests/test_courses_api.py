@@ -97,7 +97,9 @@ async def test_add_course_without_identity_is_not_resent_after_104() -> None:
         ({"course_name": "ok", "filedata": "/no/such/cover.png"}, "cannot read"),
     ],
 )
-async def test_add_course_refuses_bad_input_before_sending(kwargs: dict[str, Any], text: str) -> None:
+async def test_add_course_refuses_bad_input_before_sending(
+    kwargs: dict[str, Any], text: str
+) -> None:
     """A bad value is refused naming it, and nothing is sent."""
     api, transport = client(returning(answer(1, 1)))
     with pytest.raises(eeo.InputError, match=text):
@@ -210,7 +212,10 @@ async def test_add_course_teacher_is_v2_and_matched_by_teacher_uid() -> None:
     assert sent.generation == 2
     assert sent.path == "/course/addCourseTeacher"
     assert sent.json == {"courseId": 414193, "teacherUids": ["504026", "504028"]}
-    assert [(s.errno, s.ok, s.already) for s in statuses] == [(387, False, False), (133, True, True)]
+    assert [(s.errno, s.ok, s.already) for s in statuses] == [
+        (387, False, False),
+        (133, True, True),
+    ]
 
 
 async def test_course_labels_are_matched_by_course_and_checked_first() -> None:
