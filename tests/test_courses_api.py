@@ -155,7 +155,7 @@ async def test_end_course_repeat_answering_146_is_already() -> None:
             raise item
         return item
 
-    api, transport = client(handler)
+    api, _ = client(handler)
     result = await api.end_course(3)
     assert (result.ok, result.already, result.attempts) == (True, True, 2)
     api, _ = client(returning(answer(394)))
