@@ -10,15 +10,11 @@ the transport. The typed methods are the API areas' (``_api``), composed into
 from __future__ import annotations
 
 import asyncio
-import email.utils
-import ipaddress
 import itertools
-import keyword
 import logging
-import math
 import re
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from types import TracebackType
 from typing import Any, Final, Self
 
@@ -34,115 +30,27 @@ from ._constants import (
     DEFAULT_TIMEOUT,
     LOGGER_NAME,
     MAX_BODY_BYTES,
-    V1_COURSE_PATH,
 )
 from ._errors import (
     ApiError,
     ClientClosedError,
     EEOError,
-    HTTPStatusError,
     InputError,
     InputTypeError,
-    ProtocolError,
 )
-from ._http import Request, Response
+from ._http import Request
 from ._limits import AdaptiveLimit, RateLimit, check_rate
-from ._models import Envelope
 from ._retry import RetryPolicy, should_retry
+from ._settings import Secret, body_text, check_base_url, check_timeout, is_loopback, signature_of
 from ._transport import AiohttpTransport, Transport
 from ._wire.codecs import CODECS
-from ._wire.decode import decode_envelope
-from ._wire.endpoint import Endpoint, Param
-from ._wire.kinds import Kind, compact, validate_id
-from ._wire.v1 import SIGNING as V1_SIGNING
-from ._wire.v2 import RESERVED as V2_RESERVED
+from ._wire.endpoint import Endpoint
+from ._wire.kinds import validate_id
 
 _log = logging.getLogger(LOGGER_NAME)
 _REDACTED: Final = b"[redacted]"
 #: Distinct ``call()``/``call_v2()`` shapes whose rows are kept built.
 _ROWS_KEPT: Final = 128
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        pass
-    else:
-        return None if math.isnan(seconds) else max(0.0, seconds)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
-def is_loopback(host: str | None) -> bool:
-    """True for ``localhost`` and loopback addresses (a sandbox may use plain http)."""
-    if host is None or host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def _check_base_url(base_url: object) -> str:
-    url = URL(base_url) if isinstance(base_url, str) else None
-    if url is None or url.scheme not in ("http", "https") or not url.host:
-        message = f"base_url must be an http(s) URL such as 'https://api.eeo.cn', got {base_url!r}"
-        raise InputError(message)
-    if url.path not in ("", "/"):
-        message = (
-            f"base_url must be the scheme and host only, such as 'https://api.eeo.cn', "
-            f"got {base_url!r}: the SDK adds each action's path itself"
-        )
-        raise InputError(message)
-    if url.scheme == "http" and not is_loopback(url.host):
-        _log.warning(
-            "base_url %s is plain http to a non-loopback host: the signed requests "
-            "travel unencrypted; use https",
-            base_url,
-        )
-    return str(url).rstrip("/")
-
-
-def _check_timeout(timeout: object) -> float:
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
-        message = f"timeout must be a positive number of seconds, got {timeout!r}"
-        raise InputError(message)
-    return float(timeout)
-
-
-class _Secret:
-    """The school's secret: usable, never shown, and never a traceback local by itself."""
-
-    __slots__ = ("text",)
-
-    def __init__(self, text: object) -> None:
-        self.text = text
-
-    def __repr__(self) -> str:
-        return "'[redacted]'"
-
-    def problem(self) -> str | None:
-        """What is wrong with the secret, in words that never quote it, or ``None``."""
-        text = self.text
-        if not isinstance(text, str):
-            return f"secret must be a str, got {type(text).__name__}"
-        if not text.strip():
-            return "secret must not be empty"
-        if text != text.strip():
-            where = "a leading" if text[0].isspace() else "a trailing"
-            what = "line end" if text.strip(" \t") != text.strip() else "space"
-            return (
-                f"secret has {where} {what} (pasted from a file?): remove it; "
-                "the server would refuse every call with errno 102"
-            )
-        return None
 
 
 @attrs.define
@@ -159,8 +67,6 @@ class _Shared:
     concurrency: AdaptiveLimit = attrs.Factory(AdaptiveLimit)
     #: (action, body) -> waiter: identical requests never run at once.
     in_flight: dict[tuple[str, object], asyncio.Event | None] = attrs.Factory(dict)
-    #: ``call()`` and ``call_v2()`` rows by their shape.
-    rows: dict[tuple[object, ...], Endpoint] = attrs.Factory(dict)
 
 
 @attrs.frozen(kw_only=True)
@@ -212,7 +118,7 @@ class BaseClient:
         max_per_second: float | None = None,
     ) -> None:
         # The secret is wrapped first, so that no frame of a later error holds it.
-        held = _Secret(secret)
+        held = Secret(secret)
         del secret
         self._sid = validate_id(sid, "sid")
         problem = held.problem()
@@ -225,8 +131,8 @@ class BaseClient:
         # Too short a "secret" (a test's "s") would cut every letter out of answers.
         self._secret_bytes = text.encode() if len(text) >= 8 else b"\x00no-secret\x00"
         del text
-        self._base_url = _check_base_url(base_url)
-        self._timeout = _check_timeout(timeout)
+        self._base_url = check_base_url(base_url)
+        self._timeout = check_timeout(timeout)
         self._policy = RetryPolicy(
             max_attempts=max_attempts, initial_backoff=initial_backoff, max_backoff=max_backoff
         )
@@ -265,7 +171,7 @@ class BaseClient:
         clone = object.__new__(type(self))
         clone.__dict__.update(self.__dict__)
         if timeout is not None:
-            clone._timeout = _check_timeout(timeout)
+            clone._timeout = check_timeout(timeout)
         changes: dict[str, Any] = {
             name: value
             for name, value in (
@@ -385,7 +291,7 @@ class BaseClient:
         outcome: object = "?"
         try:
             response = await shared.transport.send(request, timeout=self._timeout)
-            text = _body_text(action, response, lambda data: self._scrub(data, request))
+            text = body_text(action, response, lambda data: self._scrub(data, request))
             result = endpoint.decode(endpoint, codec.answer(action, text), items)
         except ApiError as exc:
             outcome = exc.errno
@@ -422,7 +328,7 @@ class BaseClient:
         report or a journal, so it never carries them. The checks are substring
         searches for the exact values, so a normal answer costs next to nothing.
         """
-        keys = [self._secret_bytes, *(_signature_of(request))]
+        keys = [self._secret_bytes, *(signature_of(request))]
         hits = [key for key in keys if key in data or key.upper() in data]
         for key in hits:
             data = re.sub(re.escape(key), _REDACTED, data, flags=re.IGNORECASE)
@@ -502,92 +408,6 @@ class BaseClient:
             result = attrs.evolve(result, attempts=attempts)
         return result
 
-    # -------------------------------------------------------------------- any action
-
-    async def call(
-        self,
-        action: str,
-        fields: Mapping[str, object],
-        *,
-        safe_to_repeat: bool = False,
-        path: str = V1_COURSE_PATH,
-    ) -> Envelope:
-        """Send any v1 action, signed, and return its decoded envelope (errno, error, data).
-
-        For actions without a typed method. ``fields`` are the action's form fields by
-        their wire names; lists and dicts are sent as the JSON string the API expects,
-        numbers as text. Whatever the errno, the envelope is returned (``ok`` is true
-        for errno 1; ``raise_for_errno()`` raises the ``ApiError``). The cloud-drive
-        actions take ``path="/partner/api/cloud.api.php"``.
-
-        Retries: transport faults and transient errnos are retried only where the server
-        cannot have acted (connection refused, 131, HTTP 429), unless
-        ``safe_to_repeat=True`` says that sending the action twice does no harm.
-
-        Raises:
-            InputError: a bad action name, path or field (nothing is sent).
-            TransportError: no usable answer after all attempts.
-            ProtocolError: the answer was not the documented JSON after all attempts.
-        """
-        if not isinstance(action, str) or not action.isidentifier():
-            message = f"action must be an action name such as 'addCourseStudent', got {action!r}"
-            raise InputError(message)
-        if not isinstance(path, str) or not re.fullmatch(r"/[\w./-]*\.php", path):
-            message = f"path must be a v1 file such as {V1_COURSE_PATH!r}, got {path!r}"
-            raise InputError(message)
-        names = _field_names(fields, V1_SIGNING, "the client signs")
-        row = self._any_row(
-            generation=1, action=action, path=path, names=names, safe=safe_to_repeat
-        )
-        envelope: Envelope = await self.request(row, **_by_slot(fields))
-        return envelope
-
-    async def call_v2(
-        self, path: str, body: Mapping[str, object], *, safe_to_repeat: bool = False
-    ) -> Envelope:
-        """Send any v2 path, signed in headers, and return its decoded envelope.
-
-        For v2 actions without a typed method. ``body`` is the JSON object to send
-        (without ``sid`` or ``timeStamp``: the signature carries them); ``errno`` of the
-        envelope is the answer's ``code`` and ``error`` its ``msg``. Whatever the code,
-        the envelope is returned. Retries as for :meth:`call`.
-
-        Raises:
-            InputError: a bad path or body (nothing is sent).
-            TransportError: no usable answer after all attempts.
-            ProtocolError: the answer was not the documented JSON after all attempts.
-        """
-        if (
-            not isinstance(path, str)
-            or not re.fullmatch(r"(/[A-Za-z0-9_.-]+)+", path)
-            or path.endswith(".php")
-        ):
-            message = f"path must be a v2 path such as '/lms/unit/create', got {path!r}"
-            raise InputError(message)
-        names = _field_names(body, V2_RESERVED, "the signature carries them")
-        row = self._any_row(generation=2, action=path, path=path, names=names, safe=safe_to_repeat)
-        envelope: Envelope = await self.request(row, **_by_slot(body))
-        return envelope
-
-    def _any_row(
-        self, *, generation: int, action: str, path: str, names: tuple[str, ...], safe: bool
-    ) -> Endpoint:
-        key = (generation, action, path, names, safe)
-        rows = self._shared.rows
-        row = rows.get(key)
-        if row is None:
-            if len(rows) >= _ROWS_KEPT:
-                rows.clear()
-            row = rows[key] = Endpoint(
-                action=action,
-                params=tuple(Param(slot, name, _ANY_FIELD) for slot, name in _slots(names)),
-                generation=generation,  # type: ignore[arg-type]
-                path=path,
-                idempotent=safe,
-                decode=_decode_envelope,
-            )
-        return row
-
     def _engine(self) -> Engine:
         return Engine(
             send=self._attempt,
@@ -603,98 +423,3 @@ class BaseClient:
 def engine(client: BaseClient) -> Engine:
     """What the batch engine uses of ``client`` (see :class:`Engine`)."""
     return client._engine()
-
-
-def _signature_of(request: Request) -> tuple[bytes, ...]:
-    """This attempt's signature (v2 ``X-EEO-SIGN`` or v1 ``safeKey``), to scrub from answers."""
-    sign = request.headers.get("X-EEO-SIGN")
-    if sign:
-        return (sign.encode(),)
-    body = getattr(request.body, "data", None)
-    if isinstance(body, bytes):
-        found = re.search(rb"safeKey=([0-9a-f]{32})", body)
-        if found:
-            return (found.group(1),)
-    fields = getattr(request.body, "fields", None)
-    if isinstance(fields, Mapping) and "safeKey" in fields:
-        return (str(fields["safeKey"]).encode(),)
-    return ()
-
-
-def _body_text(action: str, response: Response, scrub: Callable[[bytes], bytes]) -> bytes | str:
-    """The body as the server declared it: bytes for UTF-8, text for another charset."""
-    if response.status != 200:
-        detail = f"HTTP {response.status}"
-        if 300 <= response.status < 400:
-            location = scrub((response.headers.get("Location") or "").encode()).decode()
-            detail += f" redirect to {location!r} (not followed: it would drop the signed form)"
-        elif response.body:
-            detail += f": {scrub(response.body[:200]).decode(errors='replace')!r}"
-        if response.status == 404:
-            detail += " (check base_url: it must be the scheme and host only)"
-        retry_after = _retry_after(response.headers.get("Retry-After"))
-        raise HTTPStatusError(action, detail, response.status, retry_after)
-    body = scrub(response.body)
-    charset = response.charset
-    if charset is None or charset in ("utf-8", "utf8"):
-        return body
-    try:
-        return body.decode(charset)
-    except (LookupError, UnicodeDecodeError) as exc:
-        message = f"the answer does not decode as its declared charset {charset!r}"
-        raise ProtocolError(action, message) from exc
-
-
-def _field_names(fields: object, reserved: frozenset[str], why: str) -> tuple[str, ...]:
-    if not isinstance(fields, Mapping):
-        message = f"fields must be a mapping of wire names to values, got {fields!r:.60}"
-        raise InputTypeError(message)
-    names = tuple(str(name) for name in fields)
-    taken = reserved.intersection(names)
-    if taken:
-        message = f"fields must not hold {', '.join(sorted(taken))}: {why}"
-        raise InputError(message)
-    return names
-
-
-def _slots(names: Sequence[str]) -> list[tuple[str, str]]:
-    """A Python name for each wire name: itself where it can be one (for messages)."""
-    return [
-        (
-            name
-            if name.isidentifier()
-            and not keyword.iskeyword(name)
-            and name[0] != "_"
-            and name not in names[:index]
-            else f"field_{index}_",
-            name,
-        )
-        for index, name in enumerate(names)
-    ]
-
-
-def _by_slot(fields: Mapping[str, object]) -> dict[str, object]:
-    names = [str(name) for name in fields]
-    return {slot: value for (slot, _), value in zip(_slots(names), fields.values(), strict=True)}
-
-
-def _any_field(value: object, where: str) -> object:
-    if isinstance(value, bool) or value is None:
-        message = f"fields[{where!r}] must be a str, int, list or dict, got {value!r}"
-        raise InputTypeError(message)
-    if not isinstance(value, str | int | list | tuple | dict):
-        message = f"fields[{where!r}] must be a str, int, list or dict, got {value!r:.60}"
-        raise InputTypeError(message)
-    return list(value) if isinstance(value, tuple) else value
-
-
-def _field_text(value: object) -> str:
-    return compact(value) if isinstance(value, list | dict) else str(value)
-
-
-_ANY_FIELD: Final = Kind(check=_any_field, text=_field_text)
-
-
-def _decode_envelope(endpoint: Endpoint, answer: Any, items: Sequence[Any]) -> Envelope:
-    """Any code is returned, but a transient one is raised so that it can be retried."""
-    return decode_envelope(endpoint, answer, items)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .calls import Calls
 from .course_members import CourseMembers
 from .courses import Courses
 from .double_teacher import DoubleTeacher
@@ -29,6 +30,7 @@ class Client(
     Files,
     Live,
     Links,
+    Calls,
 ):
     """An async client for the ClassIn partner API that signs every call.
 

@@ -1,4 +1,4 @@
-"""The API area of the school's cloud drive (cloud.api.php: folders and files): its rows and typed methods."""
+"""The API area of the cloud drive: its rows and typed methods."""
 
 from __future__ import annotations
 
@@ -6,4 +6,4 @@ from .._client import BaseClient
 
 
 class Files(BaseClient):
-    """The typed methods of the school's cloud drive (cloud.api.php: folders and files) (mixed into ``eeo_async.Client``)."""
+    """The typed methods of the cloud drive (mixed into ``eeo_async.Client``)."""

@@ -1,4 +1,4 @@
-"""The API area of login links that open the ClassIn client into a lesson: its rows and typed methods."""
+"""The API area of login links: its rows and typed methods."""
 
 from __future__ import annotations
 
@@ -6,4 +6,4 @@ from .._client import BaseClient
 
 
 class Links(BaseClient):
-    """The typed methods of login links that open the ClassIn client into a lesson (mixed into ``eeo_async.Client``)."""
+    """The typed methods of login links (mixed into ``eeo_async.Client``)."""

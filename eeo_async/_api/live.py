@@ -1,4 +1,4 @@
-"""The API area of live broadcast and recordings of lessons: its rows and typed methods."""
+"""The API area of live and recordings: its rows and typed methods."""
 
 from __future__ import annotations
 
@@ -6,4 +6,4 @@ from .._client import BaseClient
 
 
 class Live(BaseClient):
-    """The typed methods of live broadcast and recordings of lessons (mixed into ``eeo_async.Client``)."""
+    """The typed methods of live and recordings (mixed into ``eeo_async.Client``)."""

@@ -1,4 +1,4 @@
-"""The API area of school (labels, settings, sub-accounts): its rows and typed methods."""
+"""The API area of the school: its rows and typed methods."""
 
 from __future__ import annotations
 
@@ -6,4 +6,4 @@ from .._client import BaseClient
 
 
 class School(BaseClient):
-    """The typed methods of school (labels, settings, sub-accounts) (mixed into ``eeo_async.Client``)."""
+    """The typed methods of the school (mixed into ``eeo_async.Client``)."""

@@ -28,7 +28,7 @@ from .._constants import (
 )
 from .._errors import ApiError, BadCredentialsError, ConnectError, EEOError, InputError
 from .._models import GroupMember
-from ..testing._school import Faults
+from ..testing import Faults
 from .base import (
     EXIT_CODES,
     EXIT_CREDENTIALS,
