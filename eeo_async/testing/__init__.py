@@ -25,14 +25,17 @@ from ._messages import envelope, envelope_v2
 from ._mock import MockRequest, MockResponse, MockTransport
 from ._school import Account, Course, SandboxStats, School
 from ._server import Sandbox, serve
+from ._timetable import CourseRecord, LessonRecord, Timetable
 from ._wire import Answer, Upload
 
 __all__ = [
     "Account",
     "Answer",
     "Course",
+    "CourseRecord",
     "Faults",
     "GroupPlan",
+    "LessonRecord",
     "MockRequest",
     "MockResponse",
     "MockTransport",
@@ -40,6 +43,7 @@ __all__ = [
     "Sandbox",
     "SandboxStats",
     "School",
+    "Timetable",
     "Upload",
     "envelope",
     "envelope_v2",
