@@ -118,7 +118,8 @@ def _body(request: Request) -> Iterator[Any]:
     if not isinstance(body, Upload):
         yield body.data
         return
-    form = aiohttp.FormData()
+    # Names are sent as given (as browsers and PHP clients do), not percent-encoded.
+    form = aiohttp.FormData(quote_fields=False)
     for name, value in body.fields.items():
         form.add_field(name, value)
     with body.path.open("rb") as handle:

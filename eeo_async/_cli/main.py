@@ -42,10 +42,12 @@ from .base import (
     _client,
     _credential_options,
     _err,
+    _file_options,
     _int_between,
     _number,
     _progress,
     _Usage,
+    _warn,
 )
 from .bulk import (
     _LESSONS,
@@ -63,12 +65,17 @@ def _group_options(sub: argparse.ArgumentParser) -> None:
     _credential_options(sub)
     sub.add_argument("--name", required=True, help="group plan name, 1 to 20 characters")
     sub.add_argument(
-        "--groups", type=Path, required=True, metavar="FILE", help="JSON or CSV group file"
+        "--groups",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="group file: the documented JSON, CSV or .xlsx",
     )
+    _file_options(sub)
 
 
 def _group(args: argparse.Namespace) -> int:
-    groups = read_groups(args.groups)
+    groups = read_groups(args.groups, sheet=args.sheet, encoding=args.encoding, warn=_warn)
     name = validate_group_name(args.name)
     checked = validate_groups(groups)
     if args.dry_run:
@@ -326,8 +333,9 @@ COMMANDS = (
         _register_options,
         _register,
         """  eeo-async register --accounts accounts.csv --uids uids.csv --report register.json
-  (accounts.csv: a header naming telephone or email, password or md5_password, and
-   optionally nickname and add_to_school; re-running the same file is safe: accounts
+  (accounts.csv, or an .xlsx workbook: a header naming telephone or email, password or
+   md5_password, and optionally nickname, add_to_school and custom_column, or the docs'
+   names (md5pass, addToSchoolMember, ...); re-running the same file is safe: accounts
    already registered answer 135/461 with their UID)
   eeo-async course-add --course 176465 --students uids.csv --column uid""",
     ),
@@ -337,8 +345,9 @@ COMMANDS = (
         _group_options,
         _group,
         """  eeo-async group --course 176465 --name Teams --groups groups.csv
-  (groups.csv: a header group,student_uid,is_leader (other columns ignored), then one
-   line per student; or the documented JSON [[{"studentUid": 1, "isLeader": 1}, ...]])""",
+  (groups.csv or .xlsx: a header group,student_uid,is_leader (other columns are named
+   in a warning), then one line per student; or the documented JSON
+   [[{"studentUid": 1, "isLeader": 1}, ...]])""",
     ),
     Command(
         "report",
