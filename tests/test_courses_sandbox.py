@@ -25,7 +25,7 @@ def client_for(sb: Sandbox) -> eeo.Client:
 
 async def test_a_course_is_created_edited_and_ended(tmp_path: Any) -> None:
     """A course keeps its name, settings and cover; ending it deletes unstarted lessons."""
-    cover = tmp_path / "cover.png"
+    cover = tmp_path / "封面.png"
     cover.write_bytes(b"\x89PNG....")
     start = int(time.time()) + 86400
     async with Sandbox() as sb:
@@ -60,7 +60,7 @@ async def test_a_course_is_created_edited_and_ended(tmp_path: Any) -> None:
     record = sb.timetable.courses[cid]
     assert (record.name, record.cover, record.settings["courseIntroduce"]) == (
         "高一物理(A)",
-        "cover.png",
+        "封面.png",
         "力学",
     )
     assert record.settings["allowAddFriend"] == "0"
