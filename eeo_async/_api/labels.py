@@ -27,6 +27,14 @@ MAX_LABEL_ITEMS: Final = 100
 
 #: One course's (or lesson's) labels: its ID and the label IDs it is to have.
 Labelled = tuple[int, tuple[int, ...]]
+#: Labels as the label methods take them: ``{id: label_ids}`` or ``(id, label_ids)`` pairs
+#: (a mapping's key type is spelt out: ``Mapping`` is invariant in it).
+LabelsInput = (
+    Mapping[int, Iterable[int | str]]
+    | Mapping[str, Iterable[int | str]]
+    | Mapping[int | str, Iterable[int | str]]
+    | Iterable[tuple[int | str, Iterable[int | str]]]
+)
 
 
 def validate_labelled(value: object, where: str) -> Labelled:
@@ -105,8 +113,7 @@ class Labels(BaseClient):
     @action(ADD_COURSE_LABELS)
     async def add_course_labels(
         self,
-        course_list: Mapping[int | str, Iterable[int | str]]
-        | Iterable[tuple[int | str, Iterable[int | str]]],
+        course_list: LabelsInput,
     ) -> list[ItemStatus]:
         """Set the labels of up to 100 courses (addCourseLabels); ``[]`` removes them all.
 
@@ -132,8 +139,7 @@ class Labels(BaseClient):
     async def add_class_labels(
         self,
         course_id: int | str,
-        class_list: Mapping[int | str, Iterable[int | str]]
-        | Iterable[tuple[int | str, Iterable[int | str]]],
+        class_list: LabelsInput,
     ) -> list[ItemStatus]:
         """Set the labels of up to 100 lessons of a course (addClassLabels).
 

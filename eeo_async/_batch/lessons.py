@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Unpack
 
-from .._api.labels import pairs_of
+from .._api.labels import LabelsInput, pairs_of
 from .._api.lesson_items import NewLesson, bind_lessons
 from .._api.new_lessons import multiple_row
 from .report import BatchReport
 from .runner import JobOptions, Runner
-
-#: Labels as the label verbs take them: ``{id: label_ids}`` or ``(id, label_ids)`` pairs.
-LabelsInput = (
-    Mapping[int | str, Iterable[int | str]] | Iterable[tuple[int | str, Iterable[int | str]]]
-)
 
 
 class LessonVerbs(Runner):
