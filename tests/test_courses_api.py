@@ -273,3 +273,13 @@ async def test_label_verbs_take_any_number() -> None:
     assert list(lessons.items)[:2] == [10, 11]
     teachers = await batcher.add_teachers_to_course(7, [1, 2, 2])
     assert (teachers.total, teachers.duplicates) == (2, 1)
+
+
+async def test_label_answers_without_an_id_are_read_by_position() -> None:
+    """An entry naming no course is its position's; one naming a course not sent is refused."""
+    data = [{"errno": 144, "error": "x"}, {"courseId": 1, "errno": 1, "error": "ok"}]
+    api, _ = client(returning(answer(1, data), answer(1, [{"courseId": 9, "errno": 1}] * 2)))
+    statuses = await api.add_course_labels([(2, []), (1, [3])])
+    assert [s.errno for s in statuses] == [144, 1]
+    with pytest.raises(eeo.DataMismatchError, match="names 9"):
+        await api.add_course_labels([(2, []), (1, [3])])

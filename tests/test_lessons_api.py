@@ -127,15 +127,12 @@ def test_a_new_lesson_breaking_a_rule_is_refused_naming_it(make: Any, text: str)
 
 
 @pytest.mark.parametrize(
-    ("begin", "text"),
-    [
-        (int(time.time()) - HOUR, "in the past"),
-        (int(time.time()) + 20, "less than a minute"),
-        (int(time.time()) + 4 * 365 * 86400, "more than 3 years"),
-    ],
+    ("ahead", "text"),
+    [(-HOUR, "in the past"), (20, "less than a minute"), (4 * 365 * 86400, "more than 3 years")],
 )
-async def test_a_begin_too_soon_or_too_late_is_refused_when_sent(begin: int, text: str) -> None:
+async def test_a_begin_too_soon_or_too_late_is_refused_when_sent(ahead: int, text: str) -> None:
     """The clock rules are checked before sending, naming the lesson; nothing is sent."""
+    begin = int(time.time()) + ahead
     api, transport = client(returning(answer(1, 1)))
     late = eeo.NewLesson("Late", begin, begin + HOUR, 9001)
     with pytest.raises(eeo.InputError, match=rf"lessons\[1\] \('Late'\): begin_time .*{text}"):

@@ -2,22 +2,23 @@
 
 Each replaces the labels of several courses (or lessons of one course) with the ones
 given (``[]`` removes them all): set-to-value, safe to repeat. Each answer entry names
-its ``courseId`` (``classId``), and the SDK matches it by that name, so the statuses
-line up with the input whatever the order. The docs give no limit per call; 100 a call,
-any number through the Batcher (``set_course_labels``, ``set_lesson_labels``).
+its ``courseId`` (``classId``), and the SDK matches it by that name (by position where an
+entry names none), so the statuses line up with the input whatever the order. The docs
+give no limit per call; 100 a call, any number through the Batcher
+(``set_course_labels``, ``set_lesson_labels``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import Any, Final
 
 from .._client import BaseClient
-from .._errors import InputError, InputTypeError
+from .._errors import DataMismatchError, InputError, InputTypeError
 from .._models import ItemStatus
-from .._wire.decode import keyed
-from .._wire.endpoint import Bulk, Endpoint, Param
-from .._wire.kinds import ID, ItemsKind, compact, iter_ids, validate_id
+from .._wire.decode import item_code, item_data, status
+from .._wire.endpoint import Answer, Bulk, Endpoint, Param
+from .._wire.kinds import ID, ItemsKind, as_int, compact, iter_ids, validate_id
 from .base import action
 
 #: Most labels a course (399) or a lesson (357) may have.
@@ -74,6 +75,30 @@ def _labels_kind(id_field: str, labels_field: str) -> ItemsKind:
     )
 
 
+def by_named_id(field: str) -> Callable[[Endpoint, Answer, Sequence[Any]], list[ItemStatus]]:
+    """A decoder of ``data[i]``, matched by the ID each entry names, else by position.
+
+    The docs give one entry per item, in order, each naming its ID; an entry naming an
+    ID that was not sent is a ``DataMismatchError``, one naming none is taken as the
+    item at its position.
+    """
+
+    def decode(endpoint: Endpoint, answer: Answer, items: Sequence[Any]) -> list[ItemStatus]:
+        data = item_data(endpoint, answer, len(items))
+        owners = [_owner(item) for item in items]
+        found: dict[Hashable, ItemStatus] = {}
+        for index, entry in enumerate(data):
+            code, text = item_code(endpoint.action, index, entry)
+            named = as_int(entry.get(field)) if field in entry else owners[index]
+            if named not in owners or named in found:
+                message = f"data[{index}] names {named!r}, not an item of the call (or twice)"
+                raise DataMismatchError(endpoint.action, message)
+            found[named] = status(endpoint, code, text)
+        return [found[owner] for owner in owners]
+
+    return decode
+
+
 #: ``courseList``: ``[{"courseId": 1, "labelIds": [5, 6]}]``.
 COURSE_LABELS: Final = _labels_kind("courseId", "labelIds")
 #: ``classList``: ``[{"classId": 1, "classLabelId": [5, 6]}]``.
@@ -88,7 +113,7 @@ ADD_COURSE_LABELS: Final = Endpoint(
     max_items=MAX_LABEL_ITEMS,
     idempotent=True,
     bulk=Bulk(verb="set_course_labels", key="course_id"),
-    decode=keyed("courseId", "errno"),
+    decode=by_named_id("courseId"),
 )
 
 #: The labels of several lessons of one course: set-to-value, safe to repeat. Per
@@ -103,7 +128,7 @@ ADD_CLASS_LABELS: Final = Endpoint(
     max_items=MAX_LABEL_ITEMS,
     idempotent=True,
     bulk=Bulk(verb="set_lesson_labels", key="class_id"),
-    decode=keyed("classId", "errno"),
+    decode=by_named_id("classId"),
 )
 
 
