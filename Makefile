@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint types unit demo bench bench-smoke clean
+.PHONY: test lint types unit demo bench bench-smoke docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -14,8 +14,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check eeo_async tests $(wildcard benchmarks)
-	$(BIN)/ruff format --check eeo_async tests $(wildcard benchmarks)
+	$(BIN)/ruff check eeo_async tests scripts $(wildcard benchmarks)
+	$(BIN)/ruff format --check eeo_async tests scripts $(wildcard benchmarks)
 
 # The package, and a user's script written as the README shows (mypy --strict too).
 types: $(STAMP)
@@ -38,6 +38,10 @@ bench: $(STAMP)
 
 bench-smoke: $(STAMP)
 	$(BIN)/python benchmarks/run.py --smoke $(BENCH_ARGS)
+
+# The README's table of actions and docs/api.md, from the rows.
+docs: $(STAMP)
+	$(BIN)/python scripts/api_docs.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage

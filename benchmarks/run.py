@@ -65,6 +65,12 @@ class Sizes:
     retry_max_attempts: int | None = None
     #: (e): (students, lessons) per job.
     memory_jobs: tuple[tuple[int, int], ...] = ((10_000, 100), (50_000, 100))
+    #: (e) reading back: the memory job whose report is loaded again; the command's
+    #: enrolment (students, lessons) resumed from its journal, and the share of items
+    #: the server answers 114 (with one attempt, those are left for the resume).
+    readback_job: tuple[int, int] = (10_000, 100)
+    resume_job: tuple[int, int] = (3_000, 100)
+    resume_busy: float = 0.1
     #: correctness check against the sandbox: students x lessons.
     check_students: int = 20
     check_lessons: int = 150
@@ -100,6 +106,8 @@ SMOKE = Sizes(
     retry_rates=(0.2,),
     retry_max_attempts=2,
     memory_jobs=((50, 100),),
+    readback_job=(50, 100),
+    resume_job=(30, 100),
     check_students=3,
     check_lessons=120,
     profile_lines=5,
@@ -493,9 +501,17 @@ def _write_cell(result: dict[str, Any], kind: str) -> str:
 
 
 def bench_memory(sizes: Sizes) -> None:
-    """(e) memory: bytes per item above the job process's own baseline."""
+    """(e) memory: bytes per item above the job process's own baseline; reading back."""
+    with tempfile.TemporaryDirectory() as folder:
+        job = memory_jobs(sizes, folder)
+        bench_readback(sizes, Path(folder), job)
+
+
+def memory_jobs(sizes: Sizes, keep: str) -> dict[str, Any]:
+    """The (e) table; the result of the job whose report is kept in ``keep`` for reading."""
     rows = []
     methods: set[str] = set()
+    kept: dict[str, Any] = {}
     with canned() as server:
         for students, lessons in sizes.memory_jobs:
             spec = {
@@ -507,7 +523,11 @@ def bench_memory(sizes: Sizes) -> None:
                 "lessons": lessons,
                 "concurrency": 64,
             }
+            if (students, lessons) == sizes.readback_job:
+                spec["keep"] = keep
             result = spawn("memory.py", spec)
+            if (students, lessons) == sizes.readback_job:
+                kept = result
             server.command("reset")
             per_item = result["bytes_per_item"]
             methods.add(result["method"])
@@ -548,6 +568,81 @@ def bench_memory(sizes: Sizes) -> None:
         "Writing: the extra peak of `report.write_json(path)` and `report.to_csv(path)` from a "
         "reset peak, and its ratio to the report's own memory (RSS above the baseline once the "
         f"job has ended; target <= 2x). Peak measured by: {', '.join(sorted(methods))}.",
+    )
+    return kept
+
+
+def bench_readback(sizes: Sizes, folder: Path, job: dict[str, Any]) -> None:
+    """(e) reading back: a report loaded, a journal resumed, against the job's own memory."""
+    rows = []
+    for name, what in (("report.json", "JSON"), ("report.csv", "CSV (with a BOM)")):
+        loaded = spawn("memory.py", {"mode": "load", "path": str(folder / name)})
+        times = loaded["above_mb"] / job["above_mb"]
+        rows.append(
+            [
+                f"`BatchReport.load`, {what}",
+                f"{loaded['items']:,}",
+                "",
+                f"{job['above_mb']:.1f}",
+                f"{loaded['above_mb']:.1f}",
+                f"{times:.2f}x",
+                "<= 2x",
+                verdict(times, 2.0),
+                f"{loaded['wall']:.1f}",
+            ]
+        )
+    students, lessons = sizes.resume_job
+    items = students * lessons
+    sfile, lfile, journal = folder / "students.txt", folder / "lessons.txt", folder / "j.db"
+    sfile.write_text("".join(f"{1_000_001 + i}\n" for i in range(students)))
+    lfile.write_text("".join(f"{5_000_001 + i}\n" for i in range(lessons)))
+    args = ["enroll", "--course", str(COURSE), "--students", str(sfile), "--lessons", str(lfile)]
+    args += ["--journal", str(journal), "--max-attempts", "1", "--no-progress"]
+    runs = []
+    with canned(busy=sizes.resume_busy) as server:
+        spec = {"mode": "command", "base_url": server.base_url, "sid": SID, "secret": SECRET}
+        for _ in ("first run", "resumed"):
+            result = spawn("memory.py", {**spec, "args": args, "items": items})
+            result["sent"] = server.command("stats")["items"]
+            server.command("reset")
+            runs.append(result)
+    first, again = runs
+    for label, result in (("first run", first), ("resumed from its journal", again)):
+        times = result["above_mb"] / first["above_mb"]
+        rows.append(
+            [
+                f"`eeo-async enroll --journal`, {label}",
+                f"{items:,}",
+                f"{result['sent']:,}",
+                f"{first['above_mb']:.1f}",
+                f"{result['above_mb']:.1f}",
+                f"{times:.2f}x",
+                "<= 2x",
+                verdict(times, 2.0),
+                f"{result['wall']:.1f}",
+            ]
+        )
+    table(
+        "(e) reading back: a report loaded, a journal resumed, against the job's own memory",
+        [
+            "what",
+            "items",
+            "items sent",
+            "job's own MB",
+            "MB above baseline",
+            "x job",
+            "target",
+            "",
+            "wall s",
+        ],
+        rows,
+        "Each row is a fresh process (`memory.py`), its peak RSS above its own baseline as in "
+        "(e). Loads read the report of the (e) job of the same size, written by "
+        "`write_json` and `to_csv(bom=True)`; the job's own MB is that job's. The journal rows "
+        "run the command's entry point in-process: an enrolment with `--journal` and "
+        f"`--max-attempts 1` against the canned server answering {sizes.resume_busy:.0%} of "
+        "the items 114, then the same command again, which skips what the journal holds as "
+        "done and re-sends the rest; its job's own MB is the first run's.",
     )
 
 

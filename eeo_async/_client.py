@@ -221,8 +221,10 @@ class BaseClient:
         return self._shared.closed
 
     def __repr__(self) -> str:
-        state = " closed" if self.closed else ""
-        return f"<eeo_async.Client sid={self._sid} base_url={self._base_url!r}{state}>"
+        shared = getattr(self, "_shared", None)  # a client whose __init__ raised has none
+        state = " closed" if shared is not None and shared.closed else ""
+        sid, url = getattr(self, "_sid", "?"), getattr(self, "_base_url", "?")
+        return f"<eeo_async.Client sid={sid} base_url={url!r}{state}>"
 
     async def __aenter__(self) -> Self:
         self._check_open()

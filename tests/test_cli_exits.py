@@ -100,7 +100,8 @@ def test_csv_reports_are_read_back(sandbox: Sandbox, tmp_path: Path) -> None:
     done = run_cli([*rerun, "--only-failed", report, "--report", tmp_path / "again.csv"], sandbox)
     assert done.returncode == 0, done.stderr
     assert sandbox.stats.max_items_per_call["addCourseClassStudent"] == 1
-    with (tmp_path / "again.csv").open(encoding="utf-8", newline="") as handle:
+    # The command writes a BOM for Excel; utf-8-sig reads files with and without one.
+    with (tmp_path / "again.csv").open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [(int(r["class_id"]), r["outcome"]) for r in rows] == [(lessons[2], "succeeded")]
 

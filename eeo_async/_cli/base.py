@@ -246,7 +246,8 @@ def _write_report(report: BatchReport[Any], path: Path | None) -> None:
         return
     try:
         if path.suffix.lower() == ".csv":
-            report.to_csv(path)
+            # With a BOM, Excel shows the Chinese messages right; utf-8-sig reads both.
+            report.to_csv(path, bom=True)
         else:
             report.write_json(path)  # streamed: a report of millions fits
     except OSError as exc:

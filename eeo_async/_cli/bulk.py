@@ -10,7 +10,7 @@ import argparse
 import asyncio
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from .._constants import (
     MAX_CHUNK_SIZE,
 )
 from .._errors import InputError
+from .._models import ItemResult
 from .accounts import read_accounts
 from .base import (
     EXIT_OK,
@@ -161,6 +162,8 @@ class _Inputs:
     operation: str
     arguments: dict[str, Any]
     fingerprint: str
+    #: With --only-failed, the report's unknown items: sent again as possibly applied.
+    unsure: Mapping[Key, ItemResult] | None = None
 
 
 def _inputs(spec: BulkJob, args: argparse.Namespace) -> _Inputs:
@@ -176,12 +179,12 @@ def _inputs(spec: BulkJob, args: argparse.Namespace) -> _Inputs:
                 "(or drop --only-failed to run the files)"
             )
             raise _Usage(message)
-        keys = _failed_keys(spec, args)
+        keys, unsure = _failed_keys(spec, args)
         if len(spec.key_fields) == 2:
             operation, arguments["pairs"] = f"{spec.operation}_pairs", keys
         else:
             operation, arguments[spec.files[0].field] = spec.operation, keys
-        return _Inputs(operation, arguments, _fingerprint(sorted(map(str, keys))))
+        return _Inputs(operation, arguments, _fingerprint(sorted(map(str, keys))), unsure)
     problems: list[str] = []
     paths = {file.flag: getattr(args, _dest(file.flag)) for file in spec.files}
     own = {file.flag: getattr(args, _dest(f"{file.flag}-sheet"), None) for file in spec.files}
@@ -229,7 +232,10 @@ def _load(path: Path, flag: str) -> BatchReport[Any]:
         raise _Usage(message) from None
 
 
-def _failed_keys(spec: BulkJob, args: argparse.Namespace) -> list[Key]:
+def _failed_keys(
+    spec: BulkJob, args: argparse.Namespace
+) -> tuple[list[Key], Mapping[Key, ItemResult]]:
+    """The failed and unknown keys of the saved report, and its unknown items."""
     path: Path = args.only_failed
     saved = _load(path, "--only-failed ")
     target = {spec.target[1]: getattr(args, _dest(spec.target[0]))} if spec.target else {}
@@ -255,7 +261,9 @@ def _failed_keys(spec: BulkJob, args: argparse.Namespace) -> list[Key]:
     if not keys:
         message = f"--only-failed: {path} has no failed or unknown items; nothing to do"
         raise _Usage(message, EXIT_OK)
-    return keys
+    # Unknown items may have been applied by the run that wrote the report: they are
+    # sent as such, so an "already" answer for one is this job's, not "already".
+    return keys, saved.items_with("unknown")
 
 
 async def _run_bulk(spec: BulkJob, args: argparse.Namespace) -> int:
@@ -294,15 +302,21 @@ async def _run_bulk(spec: BulkJob, args: argparse.Namespace) -> int:
             }
             journal = Journal(args.journal, identity)
         try:
-            skip = journal.finished(pairs=len(spec.key_fields) == 2) if journal else None
-            done = sum(1 for result in (skip or {}).values() if result.ok)
-            if done:
-                _err(f"journal {args.journal}: {done} items already done, skipped")
+            skip = job.unsure
+            if journal is not None:
+                if job.unsure:
+                    journal.possibly_applied(job.unsure)
+                # Streamed from the file as the job reads it: no item is held.
+                skip = journal.finished(pairs=len(spec.key_fields) == 2)
+                done = journal.count(done=True)
+                if done:
+                    _err(f"journal {args.journal}: {done} items already done, skipped")
             report: BatchReport[Any] = await getattr(batcher, job.operation)(
                 **job.arguments,
                 progress=bar,
                 skip=skip,
                 on_items=journal.record if journal else None,
+                on_sending=journal.sending if journal else None,
                 on_start=live.append,
             )
         except asyncio.CancelledError:

@@ -22,7 +22,7 @@ from cattrs.gen import make_dict_unstructure_fn, override
 from .._codes import describe
 from .._constants import USER_AGENT
 from .._errors import ProtocolError
-from .._http import Request, Sealed, Upload
+from .._http import Request, Sealed, SealedText, Upload
 from .endpoint import REQUIRED, Answer, Endpoint, Param
 from .kinds import FileField, ItemsKind, as_int
 
@@ -141,8 +141,8 @@ def encode(endpoint: Endpoint, params: Any) -> V1Body:
         ((name, file),) = files
         rest = tuple((k, v) for k, v in fields.items() if v is not None and k != name)
         return V1Upload(fields=rest, file_field=name, file=file)
-    return "&".join(
-        f"{name}={quote_plus(text)}" for name, text in fields.items() if text is not None
+    return SealedText(
+        "&".join(f"{name}={quote_plus(text)}" for name, text in fields.items() if text is not None)
     )
 
 
@@ -166,7 +166,7 @@ def chunk_encoder(
     assert isinstance(laid_out, str)  # noqa: S101 - a batch row sends no file
     head, _, tail = laid_out.partition(_QUOTED_MARK)
     quoted = endpoint.items_kind.quoted
-    return lambda chunk: head + quoted(chunk) + tail
+    return lambda chunk: SealedText(head + quoted(chunk) + tail)
 
 
 def _present(values: Mapping[str, object]) -> dict[str, object]:
