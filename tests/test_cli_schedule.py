@@ -282,5 +282,7 @@ def test_a_killed_schedule_run_again_creates_every_lesson_once(tmp_path: Path) -
     assert len(sandbox.timetable.lessons) == 150
     assert set(sandbox.timetable.lesson_creations().values()) == {1}
     assert {int(r["class_id"]) for r in rows} == set(sandbox.timetable.lessons)
-    assert all(r["outcome"] in ("succeeded", "already") for r in rows)
+    # The journal recorded each call before it went out: this job's own lessons are never
+    # "already" on the re-run, even the ones the server made after the kill.
+    assert {r["outcome"] for r in rows} == {"succeeded"}
     assert SECRET.encode() not in journal.read_bytes()

@@ -361,6 +361,9 @@ async def _create(
         progress=bar,
         skip=skip,
         on_items=memory.record if memory.journal is not None else None,
+        # Committed as possibly applied before each call: a kill never turns this run's
+        # own work into "already" on the next one.
+        on_sending=memory.journal.sending if memory.journal is not None else None,
         on_start=live.append,
     )
     if on_progress is not None:
