@@ -47,7 +47,7 @@ async def test_create_lessons_sends_30_a_call_and_reports_each_class_id() -> Non
     assert report.operation == "create_lessons"
     keys = [lesson.for_course(7).key for lesson in lessons]
     assert list(report.items) == keys
-    assert sorted(report.items[k].uid or 0 for k in keys) == list(range(5000, 5070))
+    assert sorted(report.items[k].id or 0 for k in keys) == list(range(5000, 5070))
     assert fake.creations == [fake.creations[i] for i in range(70)]
     assert len(set(fake.creations)) == 70
 
@@ -63,9 +63,9 @@ async def test_a_second_run_creates_nothing_and_reports_already(
     second = await batcher.create_lessons("7", term(40))
     assert len(fake.creations) == 40
     assert (second.already, second.failed, second.unknown) == (40, 0, 0)
-    ids = {key: item.uid for key, item in second.items.items()}
+    ids = {key: item.id for key, item in second.items.items()}
     if with_ids:
-        assert ids == {key: item.uid for key, item in first.items.items()}
+        assert ids == {key: item.id for key, item in first.items.items()}
     else:
         assert set(ids.values()) == {None}
 
@@ -79,7 +79,7 @@ async def test_lost_answers_make_no_duplicates_and_are_not_called_already() -> N
     assert report.ok
     assert (report.succeeded, report.already) == (60, 0)
     assert len(transport.requests) == 4
-    assert all(item.uid is not None for item in report.items.values())
+    assert all(item.id is not None for item in report.items.values())
 
 
 async def test_a_lessons_own_busy_code_sends_it_again_alone() -> None:

@@ -119,9 +119,9 @@ async def test_create_lessons_twice_creates_once_and_reports_already(reading: st
     assert sb.stats.max_items_per_call["addCourseClassMultiple"] == 30
     assert (second.already, second.failed, second.unknown) == (75, 0, 0)
     assert len(sb.timetable.lessons) == 75
-    ids = {key: item.uid for key, item in first.items.items()}
+    ids = {key: item.id for key, item in first.items.items()}
     assert set(ids.values()) == set(sb.timetable.lessons)
-    again = {key: item.uid for key, item in second.items.items()}
+    again = {key: item.id for key, item in second.items.items()}
     assert again == (ids if reading == "earlier_id" else dict.fromkeys(ids))
 
 

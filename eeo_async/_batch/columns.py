@@ -146,9 +146,12 @@ class Columns:
     def result(self, row: int) -> ItemResult:
         """The :class:`ItemResult` of ``row`` (``NOT_SENT`` while it has none)."""
         code = self.outcomes[row]
+        # The answer's ID is the item's ``id`` too (a new lesson's class ID), so readers
+        # need not know whether the operation's answers carry UIDs or other IDs.
+        found = self.uid(row)
         if not code:
             return ItemResult(
-                LocalErrno.NOT_SENT, _NO_OUTCOME, 0, outcome="failed", uid=self.uid(row)
+                LocalErrno.NOT_SENT, _NO_OUTCOME, 0, outcome="failed", uid=found, id=found
             )
         outcome = OUTCOMES[code - 1]
         return ItemResult(
@@ -157,7 +160,8 @@ class Columns:
             self.attempts[row],
             already=outcome == "already",
             outcome=outcome,
-            uid=self.uid(row),
+            uid=found,
+            id=found,
         )
 
     def error_text(self, row: int) -> str:

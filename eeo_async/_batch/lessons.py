@@ -25,13 +25,12 @@ class LessonVerbs(Runner):
         none: ``report.items[lesson.for_course(course_id).key]``), so a retried call or
         a second run of the same lessons creates nothing twice: a lesson made before is
         ``already`` (made by an earlier attempt of this job: ``succeeded``), with its
-        class ID where the server gives it. ``report.items[key].uid`` holds the class ID
-        (the report's ``uid`` column). 280/281/824 (created, recording or introduction
-        not set) are succeeded with a warning; a lesson's own 104/114/460 is sent again
-        alone. Two lessons with the same identity are one (counted in ``duplicates``).
-        Lessons with ``unique_identity=False`` make the job send nothing again after an
-        attempt that may have applied (their outcome is then ``unknown``). Options as
-        in :meth:`run`.
+        class ID where the server gives it (``report.items[key].id``). 280/281/824
+        (created, recording or introduction not set) are succeeded with a warning; a
+        lesson's own 104/114/460 is sent again alone. Two lessons with the same identity
+        are one (counted in ``duplicates``). Lessons with ``unique_identity=False`` make
+        the job send nothing again after an attempt that may have applied (their outcome
+        is then ``unknown``). Options as in :meth:`run`.
 
         Raises:
             InputError: a lesson breaking a rule (named by its place: an end before its

@@ -159,7 +159,7 @@ class _ClassIds:
         return {str(k): int(v) for k, v in self._db.execute(query)}
 
     def record(self, results: Sequence[tuple[Key, ItemResult]]) -> None:
-        rows = [(str(k), r.uid) for k, r in results if r.uid is not None]
+        rows = [(str(k), r.id) for k, r in results if r.id is not None]
         if rows:
             self._db.executemany("INSERT OR REPLACE INTO schedule_class_ids VALUES (?, ?)", rows)
             self._db.commit()
@@ -375,7 +375,7 @@ def _outcomes_of(report: BatchReport[Any], outcomes: dict[str, _Outcome]) -> Non
     """Add the report's outcomes (items with none yet are left out)."""
     for key, item in report.items.items():
         if item.errno:
-            outcomes[str(key)] = _Outcome(item.outcome, item.uid, item.error)
+            outcomes[str(key)] = _Outcome(item.outcome, item.id, item.error)
 
 
 def _write_ids(

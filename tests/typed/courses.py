@@ -39,7 +39,7 @@ async def set_up_term(sid: int, secret: str, teacher: int, assistant: int) -> di
         batcher = eeo.Batcher(client, concurrency=4)
         report = await batcher.create_lessons(course.course_id, lessons)
         report.raise_for_failures()
-        class_ids = {key: item.uid for key, item in report.items.items() if item.uid is not None}
+        class_ids = {key: item.id for key, item in report.items.items() if item.id is not None}
         one: eeo.LessonResult = await client.add_course_class(
             course.course_id, "Revision", first + dt.timedelta(weeks=19),
             first + dt.timedelta(weeks=19, hours=1), teacher,
