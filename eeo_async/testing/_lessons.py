@@ -39,13 +39,21 @@ delCourseClass, delEndCourseClass, addClassLabels, on the core lessons plus the
 
 from __future__ import annotations
 
-import hashlib
-import json
 import random
 from collections.abc import Mapping
 from typing import Any, Final
 
 from .._codes import Errno
+from ._lesson_checks import (
+    find_lesson,
+    more_data,
+    number,
+    number_or,
+    people_problem,
+    stage_problem,
+    times_problem,
+    uid_list,
+)
 from ._messages import Texts
 from ._route import Area, v1
 from ._school import School
@@ -56,102 +64,8 @@ MAX_NAME_ONE: Final = 90
 MAX_NAME_MANY: Final = 50
 #: Entries of ``classJson`` read; the rest are "truncated" (the page: past 50 they fail).
 MAX_ENTRIES: Final = 50
-MAX_SEATS: Final = 12
 LOCK_SECONDS: Final = 20 * 60
 MAX_LABELS: Final = 10
-_THREE_YEARS: Final = 3 * 366 * 86_400
-
-
-def _number(value: object, default: int | None = None) -> int | None:
-    """A whole number from a form text or a JSON value; absent is ``default``; bad is 100."""
-    if value is None or value == "":
-        return default
-    text = str(value).strip()
-    if isinstance(value, bool) or not text.lstrip("-").isdigit():
-        raise Answer(Errno.BAD_PARAMETERS)
-    return int(text)
-
-
-def _or(value: object, default: int) -> int:
-    """A whole number, or ``default`` when absent."""
-    found = _number(value)
-    return default if found is None else found
-
-
-def _uids(value: object) -> list[int]:
-    """``assistantUids``: a JSON array (or its text) of UIDs."""
-    if value is None or value == "":
-        return []
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            raise Answer(Errno.BAD_PARAMETERS) from None
-    if not isinstance(value, list):
-        raise Answer(Errno.BAD_PARAMETERS)
-    return [id_value(v) for v in value]
-
-
-def _more_data(record: LessonRecord) -> dict[str, Any]:
-    if not record.settings.get("record"):
-        return {"live_url": "", "live_info": {}}
-    key = hashlib.md5(str(record.class_id).encode()).hexdigest()[:16]
-    more: dict[str, Any] = {"live_url": f"https://www.eeo.cn/live.php?lessonKey={key}"}
-    stream = f"liveplay.eeo.cn/eeolive/{key}"
-    live = record.settings.get("live")
-    more["live_info"] = (
-        {
-            "RTMP": f"rtmp://{stream}",
-            "HLS": f"https://{stream}.m3u8",
-            "FLV": f"https://{stream}.flv",
-        }
-        if live
-        else {}
-    )
-    return more
-
-
-def _times(school: School, begin: int, end: int) -> int:
-    """0, or the errno refusing these times: 119, 120, 165, 268."""
-    moment = now(school)
-    if end <= begin:
-        return Errno.END_BEFORE_BEGIN
-    if begin < moment + 60:
-        return Errno.BEGINS_TOO_SOON
-    if not 15 * 60 <= end - begin <= 24 * 3600:
-        return Errno.LESSON_LENGTH
-    if begin > moment + _THREE_YEARS:
-        return Errno.BEGINS_TOO_LATE
-    return 0
-
-
-def _stage(seats: int | None, hd: int | None, dc: int | None) -> int:
-    """0, or the errno refusing these seats: 259, 368, 808."""
-    if seats is not None and not 0 <= seats <= MAX_SEATS:
-        return Errno.TOO_MANY_SEATS
-    if hd in (1, 2) and seats not in (1, 6):
-        return Errno.NOT_HD_SEATS
-    if dc == 3 and seats != 1:
-        return Errno.DUAL_CAMERA_SEATS
-    return 0
-
-
-def _people(school: School, course_id: int, teacher: int, assistants: list[int]) -> int:
-    """0, or the errno refusing the teacher or co-teachers."""
-    course = school.courses[course_id]
-    if teacher not in school.teacher_uids:
-        return Errno.TEACHER_NOT_IN_SCHOOL
-    if teacher in course.students:
-        return Errno.STUDENT_AS_TEACHER
-    if teacher in course.auditors:
-        return Errno.AUDITOR_AS_TEACHER
-    if len(set(assistants)) != len(assistants):
-        return Errno.COTEACHERS_REPEATED
-    if any(a not in school.teacher_uids for a in assistants):
-        return Errno.COTEACHER_NOT_IN_SCHOOL
-    if teacher in assistants:
-        return Errno.TEACHER_AS_COTEACHER
-    return 0
 
 
 def create_lesson(
@@ -162,8 +76,8 @@ def create_lesson(
     name = fields.get("className")
     if not isinstance(name, str) or not name.strip():
         return Errno.BAD_PARAMETERS, None
-    begin, end = _number(fields.get("beginTime")), _number(fields.get("endTime"))
-    teacher = _number(fields.get("teacherUid"))
+    begin, end = number(fields.get("beginTime")), number(fields.get("endTime"))
+    teacher = number(fields.get("teacherUid"))
     identity = fields.get("courseUniqueIdentity")
     if begin is None or end is None or teacher is None:
         return Errno.BAD_PARAMETERS, None
@@ -177,21 +91,21 @@ def create_lesson(
             alive = found is not None and lesson_state(school, found) != "deleted"
             shown = found if alive and book.identity_repeat == "earlier_id" else None
             return Errno.IDENTITY_EXISTS, shown
-    seats = _number(fields.get("seatNum"), 6)
-    hd, dc = _number(fields.get("isHd"), 0), _number(fields.get("isDc"), 0)
-    assistants = _uids(fields.get("assistantUids"))
+    seats = number(fields.get("seatNum"), 6)
+    hd, dc = number(fields.get("isHd"), 0), number(fields.get("isDc"), 0)
+    assistants = uid_list(fields.get("assistantUids"))
     problem = (
-        _times(school, begin, end)
-        or _people(school, course_id, teacher, assistants)
-        or _stage(seats, hd, dc)
+        times_problem(school, begin, end)
+        or people_problem(school, course_id, teacher, assistants)
+        or stage_problem(seats, hd, dc)
     )
     if problem:
         return problem, None
     cap = book.max_lessons_per_course
     if cap is not None and len(school.courses[course_id].lessons) >= cap:
         return Errno.LESSONS_PER_COURSE, None
-    switches = {k: _number(fields.get(k), 0) == 1 for k in ("record", "live", "replay")}
-    scene = _number(fields.get("recordScene"), 0) == 1
+    switches = {k: number(fields.get(k), 0) == 1 for k in ("record", "live", "replay")}
+    scene = number(fields.get("recordScene"), 0) == 1
     errno = Errno.OK
     if not switches["record"] and (switches["live"] or switches["replay"] or scene):
         switches = dict.fromkeys(switches, False)  # created, recording not turned on
@@ -221,7 +135,7 @@ def add_course_class(school: School, form: dict[str, Any], rng: random.Random) -
         raise Answer(errno)
     doc = school.envelope(errno, None if record is None else record.class_id)
     if record is not None:
-        doc["more_data"] = _more_data(record)
+        doc["more_data"] = more_data(record)
     return doc
 
 
@@ -257,37 +171,16 @@ def add_course_class_multiple(
             errno, record = answer.code, None
         extra: dict[str, Any] = {"data": record.class_id} if record is not None else {}
         if record is not None:
-            extra["more_data"] = _more_data(record)
+            extra["more_data"] = more_data(record)
         data.append(school.entry(errno, column, **extra, **shown))
     return school.envelope(Errno.OK, data)
-
-
-def _lesson(school: School, course_id: int, class_id: int) -> LessonRecord:
-    """The lesson a one-lesson call names, or its refusal: 143, 142, 212, 466, 140, 145."""
-    core = school.lessons.get(class_id)
-    if core is None:
-        raise Answer(Errno.LESSON_NOT_FOUND)
-    if core.course_id != course_id:
-        raise Answer(Errno.LESSON_NOT_IN_COURSE)
-    if core.deleted:
-        raise Answer(Errno.LESSON_DELETED)
-    book = timetable(school)
-    record = book.lessons.get(class_id)
-    if record is None:  # a lesson seeded without times: an hour, a day from now
-        start = int(now(school)) + 86_400
-        record = book.lessons[class_id] = LessonRecord(
-            class_id, course_id, "", start, start + 3600, 0
-        )
-    if record.lms:
-        raise Answer(Errno.LMS_LESSON)
-    return record
 
 
 def edit_course_class(school: School, form: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     """editCourseClass: change what is sent of a lesson not yet finished."""
     course_id, class_id = int_field(form, "courseId"), int_field(form, "classId")
     school.find_course(course_id, editing=True)
-    record = _lesson(school, course_id, class_id)
+    record = find_lesson(school, course_id, class_id)
     state = lesson_state(school, record)
     if state in ("running", "finished"):
         raise Answer(Errno.LESSON_IN_PROGRESS if state == "running" else Errno.LESSON_FINISHED)
@@ -295,14 +188,14 @@ def edit_course_class(school: School, form: dict[str, Any], rng: random.Random) 
     timed = ("className", "beginTime", "endTime", "folderId", "teachMode", "isAutoOnstage")
     if locked and any(form.get(k) is not None for k in timed):
         raise Answer(Errno.LOCKED_20_MINUTES)
-    begin = _or(form.get("beginTime"), record.begin)
-    end = _or(form.get("endTime"), record.end)
-    teacher = _or(form.get("teacherUid"), record.teacher_uid)
+    begin = number_or(form.get("beginTime"), record.begin)
+    end = number_or(form.get("endTime"), record.end)
+    teacher = number_or(form.get("teacherUid"), record.teacher_uid)
     assistants = (
-        _uids(form["assistantUids"]) if "assistantUids" in form else list(record.assistants)
+        uid_list(form["assistantUids"]) if "assistantUids" in form else list(record.assistants)
     )
     changed_times = (begin, end) != (record.begin, record.end)
-    problem = (_times(school, begin, end) if changed_times else 0) or _people(
+    problem = (times_problem(school, begin, end) if changed_times else 0) or people_problem(
         school, course_id, teacher, assistants
     )
     if problem:
@@ -310,7 +203,7 @@ def edit_course_class(school: School, form: dict[str, Any], rng: random.Random) 
     errno = Errno.OK
     switches = ("record", "live", "replay")
     if all(form.get(k) is not None for k in switches):  # else the docs: no effect
-        wanted = {k: _number(form.get(k), 0) == 1 for k in switches}
+        wanted = {k: number(form.get(k), 0) == 1 for k in switches}
         if wanted["record"] and not record.settings.get("record") and locked:
             errno = Errno.EDITED_RECORDING_LOCKED
         elif not wanted["record"] and (wanted["live"] or wanted["replay"]):
@@ -327,7 +220,7 @@ def edit_course_class(school: School, form: dict[str, Any], rng: random.Random) 
             record.settings[key] = form[key]
     school.courses[course_id].co_teachers.update([teacher, *assistants])
     doc = school.envelope(errno)
-    doc["more_data"] = _more_data(record)
+    doc["more_data"] = more_data(record)
     return doc
 
 
@@ -337,8 +230,8 @@ def modify_class_seat_num(
     """modifyClassSeatNum: seats on stage, HD and the dual camera of a lesson."""
     course_id, class_id = int_field(form, "courseId"), int_field(form, "classId")
     school.find_course(course_id, editing=True)
-    record = _lesson(school, course_id, class_id)
-    seats, hd = _number(form.get("seatNum")), _number(form.get("isHd"))
+    record = find_lesson(school, course_id, class_id)
+    seats, hd = number(form.get("seatNum")), number(form.get("isHd"))
     if seats is None and hd is None:
         raise Answer(Errno.BAD_PARAMETERS)
     state = lesson_state(school, record)
@@ -348,8 +241,8 @@ def modify_class_seat_num(
         raise Answer(Errno.SEATS_LOCKED)
     seats = record.settings.get("seatNum", 6) if seats is None else seats
     hd = record.settings.get("isHd", 0) if hd is None else hd
-    dc = _number(form.get("isDc"), 0)
-    problem = _stage(seats, hd, dc)
+    dc = number(form.get("isDc"), 0)
+    problem = stage_problem(seats, hd, dc)
     if problem:
         raise Answer(problem)
     record.settings.update(seatNum=seats, isHd=hd, isDc=dc)
@@ -359,7 +252,7 @@ def modify_class_seat_num(
 def _delete(school: School, form: dict[str, Any], *, ended: bool) -> dict[str, Any]:
     course_id, class_id = int_field(form, "courseId"), int_field(form, "classId")
     school.find_course(course_id, editing=False)
-    record = _lesson(school, course_id, class_id)
+    record = find_lesson(school, course_id, class_id)
     state = lesson_state(school, record)
     if state == "running":
         raise Answer(Errno.LESSON_IN_PROGRESS)
@@ -406,7 +299,7 @@ def add_class_labels(school: School, form: dict[str, Any], rng: random.Random) -
         column = None if column in (None, "") else str(column)[:50]
         labels = _label_ids(entry.get("classLabelId"))
         try:
-            record = _lesson(school, course_id, class_id)
+            record = find_lesson(school, course_id, class_id)
         except Answer as answer:
             data.append(school.entry(answer.code, column, classId=class_id))
             continue
