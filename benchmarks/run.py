@@ -88,6 +88,12 @@ class Sizes:
     adaptive_free_reps: int = 7
     #: also the capacity answered with HTTP 429 and Retry-After: 1 (each busy call waits 1 s).
     adaptive_429: bool = True
+    #: (g) and (h): pushes per measurement, the numbers in flight, repetitions, and the
+    #: push counts after which receive's memory is read.
+    receive_messages: int = 3_000
+    receive_in_flight: tuple[int, ...] = (1, 16)
+    receive_reps: int = 3
+    receive_memory: tuple[int, ...] = (10_000, 50_000, 100_000)
 
 
 FULL = Sizes()
@@ -120,6 +126,10 @@ SMOKE = Sizes(
     adaptive_reps=1,
     adaptive_free_reps=1,
     adaptive_429=False,
+    receive_messages=200,
+    receive_in_flight=(1, 4),
+    receive_reps=1,
+    receive_memory=(300, 1_000),
 )
 
 # ------------------------------------------------------------------------ processes
@@ -920,6 +930,66 @@ def bench_adaptive(sizes: Sizes) -> None:
     )
 
 
+def bench_receive(sizes: Sizes) -> None:
+    """(g) acks per second of ``eeo-async receive`` beside a bare aiohttp ack; (h) its memory."""
+    import receive
+
+    runs = receive.throughput(sizes.receive_messages, sizes.receive_in_flight, sizes.receive_reps)
+    rows = []
+    for in_flight in sizes.receive_in_flight:
+        rates = {kind: [r["acks_per_s"] for r in runs[in_flight, kind]] for kind in receive.KINDS}
+        cpu = {kind: [r["cpu_ms_per_ack"] for r in runs[in_flight, kind]] for kind in receive.KINDS}
+        for kind in receive.KINDS[1:]:
+            value, text = ratio(rates[kind], rates["bare"])
+            rows.append(
+                [
+                    str(in_flight),
+                    "receive" + (" --sync normal" if kind.endswith("normal") else ""),
+                    spread(rates[kind], ".0f"),
+                    spread(rates["bare"], ".0f"),
+                    text,
+                    ">= 0.5x",
+                    "met" if value >= 0.5 else "not met",
+                    spread(cpu[kind], ".3f"),
+                    spread(cpu["bare"], ".3f"),
+                ]
+            )
+    table(
+        f"(g) receive: acks per second, {sizes.receive_messages:,} signed pushes per run, beside a bare aiohttp ack",
+        [
+            "in flight",
+            "server",
+            "acks/s",
+            "bare acks/s",
+            "ratio",
+            "target",
+            "",
+            "server CPU ms/ack",
+            "bare CPU ms/ack",
+        ],
+        rows,
+        f"Median [range] of {sizes.receive_reps} repetitions, the three servers interleaved. Each server "
+        "is its own process; one aiohttp client here pushes the docs' samples, each with a new `_id`. "
+        "1 in flight is ClassIn's own pattern (one ordered queue). `receive` verifies, parses, "
+        "deduplicates and commits each push (WAL, synchronous=FULL: a disk sync per commit, shared by "
+        "pushes in flight together) before it acks; `--sync normal` survives a kill but not a power cut. "
+        "The bare server reads the body and answers the ack.",
+    )
+    points = receive.memory(sizes.receive_memory)
+    first = points[0]
+    mem_rows = [
+        [f"{n:,}", f"{rss:.1f}", f"{peak:.1f}", f"{peak - first[2]:+.1f}", f"{size:.1f}"]
+        for n, rss, peak, size in points
+    ]
+    table(
+        f"(h) receive memory: one process, {sizes.receive_memory[-1]:,} pushes (16 in flight)",
+        ["pushes so far", "RSS MB", "peak RSS MB", "peak since the first row", "store on disk MB"],
+        mem_rows,
+        "VmRSS and VmHWM of the `eeo-async receive` process after each count; the store keeps every "
+        "message (`events=True`), on disk, not in memory.",
+    )
+
+
 @dataclass(frozen=True)
 class Benchmark:
     """A named benchmark: the function printing its table; run by default or not."""
@@ -936,6 +1006,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "memory": Benchmark(bench_memory),
     "check": Benchmark(bench_check),
     "adaptive": Benchmark(bench_adaptive),
+    "receive": Benchmark(bench_receive),
     "profile": Benchmark(bench_profile, default=False),
 }
 

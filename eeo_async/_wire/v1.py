@@ -201,17 +201,18 @@ def request(endpoint: Endpoint, body: V1Body, signer: Signer, timestamp: int) ->
     )
 
 
-def _snippet(body: bytes | str) -> str:
+def snippet(body: bytes | str) -> str:
+    """The start of a body, quoted, for an error message."""
     return repr(body[:60]) + ("..." if len(body) > 60 else "")
 
 
-def answer(action: str, body: bytes | str) -> Answer:
-    """Parse a v1 body into its code, message and data.
+def parse_json(action: str, body: bytes | str) -> Any:
+    """The JSON document of an answer of either generation; a leading UTF-8 BOM is skipped.
 
-    A UTF-8 byte-order mark before the JSON (a classic PHP fault) is skipped.
+    (A byte-order mark before the JSON is a classic PHP fault; orjson refuses it.)
 
     Raises:
-        ProtocolError: the body is not a JSON object with an ``error_info.errno``.
+        ProtocolError: the body is not JSON.
     """
     if isinstance(body, bytes):
         if body.startswith(_BOM):
@@ -219,14 +220,23 @@ def answer(action: str, body: bytes | str) -> Answer:
     elif body.startswith("\ufeff"):
         body = body[1:]
     try:
-        doc = _loads(body)
+        return _loads(body)
     except (ValueError, RecursionError) as exc:
-        message = f"the answer is not JSON ({len(body)} bytes): {_snippet(body)}"
+        message = f"the answer is not JSON ({len(body)} bytes): {snippet(body)}"
         raise ProtocolError(action, message) from exc
+
+
+def answer(action: str, body: bytes | str) -> Answer:
+    """Parse a v1 body into its code, message and data.
+
+    Raises:
+        ProtocolError: the body is not a JSON object with an ``error_info.errno``.
+    """
+    doc = parse_json(action, body)
     info = doc.get("error_info") if isinstance(doc, dict) else None
     errno = as_int(info.get("errno"), MAX_CODE) if isinstance(info, dict) else None
     if errno is None:
-        message = f"the answer has no error_info.errno: {_snippet(body)}"
+        message = f"the answer has no error_info.errno: {snippet(body)}"
         raise ProtocolError(action, message)
     assert isinstance(info, dict)  # noqa: S101 - narrowed above, for the type checker
     error = info.get("error")

@@ -23,6 +23,7 @@ from ._faults import Faults
 from ._groups import GroupPlan, PlanMember
 from ._messages import envelope, envelope_v2
 from ._mock import MockRequest, MockResponse, MockTransport
+from ._pusher import Pusher, lesson_end_message, samples
 from ._school import Account, Course, SandboxStats, School
 from ._server import Sandbox, serve
 from ._timetable import CourseRecord, LessonRecord, Timetable
@@ -40,6 +41,7 @@ __all__ = [
     "MockResponse",
     "MockTransport",
     "PlanMember",
+    "Pusher",
     "Sandbox",
     "SandboxStats",
     "School",
@@ -47,6 +49,8 @@ __all__ = [
     "Upload",
     "envelope",
     "envelope_v2",
+    "lesson_end_message",
+    "samples",
     "serve",
     "set_testing",
 ]
