@@ -185,12 +185,12 @@ class Errno(enum.IntEnum):
     # classroom pages and Lesson_errors). A code a repeat may meet after an earlier
     # attempt was applied is never SETTLES: 120, 268 and 454 depend on the clock or the
     # maintenance calendar, so a repeat can meet them for a lesson that exists.
-    UPLOAD_FAILED = 103, "Uploading the file (cover image) to the server failed."
+    IMAGE_UPLOAD_FAILED = 103, "Putting the image (cover) on the server failed."
     NO_DATA = 106, "No data available."
     # Static checks of the request: an earlier attempt was refused the same way.
     END_BEFORE_BEGIN = 119, "The end time must be later than the start time.", _F.SETTLES
     BEGINS_TOO_SOON = 120, "The start time must be at least one minute from now."
-    BAD_TEACHER_ACCOUNT = 122, "The teacher's account is not valid."
+    ILLEGAL_TEACHER_ACCOUNT = 122, "The teacher's account is not valid."
     TEACHER_NOT_IN_SCHOOL = (
         136,
         "There is no such teacher in your institution; add the teacher first.",
@@ -202,7 +202,7 @@ class Errno(enum.IntEnum):
     EXPIRY_TOO_SOON = 151, "The expiry time must be at least one day from now."
     EXPIRY_BEFORE_LAST_LESSON = 152, "The expiry time cannot be before the end of the last lesson."
     EXPIRY_TOO_FAR = 154, "The expiry time must be within 5 years."
-    FOLDER_NOT_FOUND = 160, "There is no such cloud folder in your institution.", _GONE
+    SCHOOL_FOLDER_NOT_FOUND = 160, "There is no such cloud folder in your institution.", _GONE
     LESSON_CREATE_FAILED = 161, "Creating the lesson failed."
     LESSON_LENGTH = 165, "A lesson must last at least 15 minutes and at most 24 hours.", _F.SETTLES
     STUDENT_AS_TEACHER = 172, "Students of the course cannot be its teachers.", _F.SETTLES
@@ -281,7 +281,7 @@ class Errno(enum.IntEnum):
         454,
         "The lesson (with 20 minutes before and after) overlaps the system maintenance.",
     )
-    TEACHER_STOPPING = 800, "The teacher is being deactivated."
+    TEACHER_BEING_STOPPED = 800, "The teacher is being deactivated."
     COTEACHER_STOPPING = 804, "The co-teacher is being deactivated."
     HEAD_TEACHER_STOPPING = 805, "The head teacher is being deactivated."
     DUAL_CAMERA_SEATS = 808, "This setting does not support the dual camera (seats must be 1)."
@@ -302,7 +302,7 @@ class Errno(enum.IntEnum):
         _F.SIDE,
     )
     HEAD_TEACHER_ACCOUNT_DELETED = 883, "The head teacher's account has been cancelled."
-    TEACHER_ACCOUNT_DELETED = 884, "The teacher's account has been cancelled.", _F.SETTLES
+    TEACHER_ACCOUNT_CANCELLED = 884, "The teacher's account has been cancelled.", _F.SETTLES
     COTEACHER_ACCOUNT_DELETED = 885, "The co-teacher's account has been cancelled.", _F.SETTLES
     COTEACHERS_REPEATED = 21316, "A co-teacher is given twice.", _F.BAD_PARAMETERS
     TOO_MANY_COTEACHERS = 21317, "More co-teachers than allowed."

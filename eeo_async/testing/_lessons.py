@@ -1,8 +1,8 @@
-"""Sandbox area "lessons": creating, editing and deleting lessons, and their labels.
+"""Sandbox area "lessons": creating lessons, and the lesson checks every lesson action shares.
 
-Actions addCourseClass, addCourseClassMultiple, editCourseClass, modifyClassSeatNum,
-delCourseClass, delEndCourseClass, addClassLabels, on the core lessons plus the
-``Timetable`` state (``_timetable``). Read so from the pages:
+Actions addCourseClass and addCourseClassMultiple, on the core lessons plus the
+``Timetable`` state (``_timetable``), and the checks the lesson handlers share (changing
+lessons is ``_lesson_edits``). Read so from the pages:
 
 - Creating (one, or each entry of ``classJson``): a unique identity (1-32 characters,
   else 100) is checked first, across every lesson of the school: a known one answers 398
@@ -22,16 +22,6 @@ delCourseClass, delEndCourseClass, addClassLabels, on the core lessons plus the
   problems are the call's, the rest per entry (``{data, className, customColumn?,
   more_data, errno, error}``), 133 for an identity repeated within the array, 114 (the
   item_busy fault); entries past 50 are cut off unanswered ("truncated and fail").
-- editCourseClass: 142/143/212, 140 (running), 145 (finished), 466 (an LMS lesson), 350
-  (name, time, folder, teaching mode or auto-stage within 20 minutes of the start), the
-  creation checks of what changes; record, live and replay change only when all three
-  are sent; turning recording on within 20 minutes of the start answers 283 (edited,
-  recording unchanged). modifyClassSeatNum: 100 (neither seats nor HD), 348 (within 20
-  minutes), 259, 368, 808, 466. delCourseClass: 140, 145, 466, 212 (also on a repeat);
-  it frees the lesson's identity. delEndCourseClass: a lesson not finished is 100 (the
-  page documents no code for it), 212 on a repeat.
-- addClassLabels: call-level 100, 155, 144, 149; per lesson 142/143/212, 466, 357 (more
-  than 10 labels), 358 (a label not the school's), 1.
 """
 
 # The production's Chinese messages use full-width punctuation; they are kept verbatim.
@@ -39,21 +29,13 @@ delCourseClass, delEndCourseClass, addClassLabels, on the core lessons plus the
 
 from __future__ import annotations
 
+import hashlib
+import json
 import random
 from collections.abc import Mapping
 from typing import Any, Final
 
 from .._codes import Errno
-from ._lesson_checks import (
-    find_lesson,
-    more_data,
-    number,
-    number_or,
-    people_problem,
-    stage_problem,
-    times_problem,
-    uid_list,
-)
 from ._messages import Texts
 from ._route import Area, v1
 from ._school import School
@@ -66,6 +48,121 @@ MAX_NAME_MANY: Final = 50
 MAX_ENTRIES: Final = 50
 LOCK_SECONDS: Final = 20 * 60
 MAX_LABELS: Final = 10
+MAX_SEATS: Final = 12
+_THREE_YEARS: Final = 3 * 366 * 86_400
+
+
+def number(value: object, default: int | None = None) -> int | None:
+    """A whole number from a form text or a JSON value; absent is ``default``; bad is 100."""
+    if value is None or value == "":
+        return default
+    text = str(value).strip()
+    if isinstance(value, bool) or not text.lstrip("-").isdigit():
+        raise Answer(Errno.BAD_PARAMETERS)
+    return int(text)
+
+
+def number_or(value: object, default: int) -> int:
+    """A whole number, or ``default`` when absent."""
+    found = number(value)
+    return default if found is None else found
+
+
+def uid_list(value: object) -> list[int]:
+    """``assistantUids``: a JSON array (or its text) of UIDs."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise Answer(Errno.BAD_PARAMETERS) from None
+    if not isinstance(value, list):
+        raise Answer(Errno.BAD_PARAMETERS)
+    return [id_value(v) for v in value]
+
+
+def more_data(record: LessonRecord) -> dict[str, Any]:
+    if not record.settings.get("record"):
+        return {"live_url": "", "live_info": {}}
+    key = hashlib.md5(str(record.class_id).encode()).hexdigest()[:16]
+    more: dict[str, Any] = {"live_url": f"https://www.eeo.cn/live.php?lessonKey={key}"}
+    stream = f"liveplay.eeo.cn/eeolive/{key}"
+    live = record.settings.get("live")
+    more["live_info"] = (
+        {
+            "RTMP": f"rtmp://{stream}",
+            "HLS": f"https://{stream}.m3u8",
+            "FLV": f"https://{stream}.flv",
+        }
+        if live
+        else {}
+    )
+    return more
+
+
+def times_problem(school: School, begin: int, end: int) -> int:
+    """0, or the errno refusing these times: 119, 120, 165, 268."""
+    moment = now(school)
+    if end <= begin:
+        return Errno.END_BEFORE_BEGIN
+    if begin < moment + 60:
+        return Errno.BEGINS_TOO_SOON
+    if not 15 * 60 <= end - begin <= 24 * 3600:
+        return Errno.LESSON_LENGTH
+    if begin > moment + _THREE_YEARS:
+        return Errno.BEGINS_TOO_LATE
+    return 0
+
+
+def stage_problem(seats: int | None, hd: int | None, dc: int | None) -> int:
+    """0, or the errno refusing these seats: 259, 368, 808."""
+    if seats is not None and not 0 <= seats <= MAX_SEATS:
+        return Errno.TOO_MANY_SEATS
+    if hd in (1, 2) and seats not in (1, 6):
+        return Errno.NOT_HD_SEATS
+    if dc == 3 and seats != 1:
+        return Errno.DUAL_CAMERA_SEATS
+    return 0
+
+
+def people_problem(school: School, course_id: int, teacher: int, assistants: list[int]) -> int:
+    """0, or the errno refusing the teacher or co-teachers."""
+    course = school.courses[course_id]
+    if teacher not in school.teacher_uids:
+        return Errno.TEACHER_NOT_IN_SCHOOL
+    if teacher in course.students:
+        return Errno.STUDENT_AS_TEACHER
+    if teacher in course.auditors:
+        return Errno.AUDITOR_AS_TEACHER
+    if len(set(assistants)) != len(assistants):
+        return Errno.COTEACHERS_REPEATED
+    if any(a not in school.teacher_uids for a in assistants):
+        return Errno.COTEACHER_NOT_IN_SCHOOL
+    if teacher in assistants:
+        return Errno.TEACHER_AS_COTEACHER
+    return 0
+
+
+def find_lesson(school: School, course_id: int, class_id: int) -> LessonRecord:
+    """The lesson a one-lesson call names, or its refusal: 143, 142, 212, 466, 140, 145."""
+    core = school.lessons.get(class_id)
+    if core is None:
+        raise Answer(Errno.LESSON_NOT_FOUND)
+    if core.course_id != course_id:
+        raise Answer(Errno.LESSON_NOT_IN_COURSE)
+    if core.deleted:
+        raise Answer(Errno.LESSON_DELETED)
+    book = timetable(school)
+    record = book.lessons.get(class_id)
+    if record is None:  # a lesson seeded without times: an hour, a day from now
+        start = int(now(school)) + 86_400
+        record = book.lessons[class_id] = LessonRecord(
+            class_id, course_id, "", start, start + 3600, 0
+        )
+    if record.lms:
+        raise Answer(Errno.LMS_LESSON)
+    return record
 
 
 def create_lesson(
@@ -176,193 +273,47 @@ def add_course_class_multiple(
     return school.envelope(Errno.OK, data)
 
 
-def edit_course_class(school: School, form: dict[str, Any], rng: random.Random) -> dict[str, Any]:
-    """editCourseClass: change what is sent of a lesson not yet finished."""
-    course_id, class_id = int_field(form, "courseId"), int_field(form, "classId")
-    school.find_course(course_id, editing=True)
-    record = find_lesson(school, course_id, class_id)
-    state = lesson_state(school, record)
-    if state in ("running", "finished"):
-        raise Answer(Errno.LESSON_IN_PROGRESS if state == "running" else Errno.LESSON_FINISHED)
-    locked = record.begin - now(school) < LOCK_SECONDS
-    timed = ("className", "beginTime", "endTime", "folderId", "teachMode", "isAutoOnstage")
-    if locked and any(form.get(k) is not None for k in timed):
-        raise Answer(Errno.LOCKED_20_MINUTES)
-    begin = number_or(form.get("beginTime"), record.begin)
-    end = number_or(form.get("endTime"), record.end)
-    teacher = number_or(form.get("teacherUid"), record.teacher_uid)
-    assistants = (
-        uid_list(form["assistantUids"]) if "assistantUids" in form else list(record.assistants)
-    )
-    changed_times = (begin, end) != (record.begin, record.end)
-    problem = (times_problem(school, begin, end) if changed_times else 0) or people_problem(
-        school, course_id, teacher, assistants
-    )
-    if problem:
-        raise Answer(problem)
-    errno = Errno.OK
-    switches = ("record", "live", "replay")
-    if all(form.get(k) is not None for k in switches):  # else the docs: no effect
-        wanted = {k: number(form.get(k), 0) == 1 for k in switches}
-        if wanted["record"] and not record.settings.get("record") and locked:
-            errno = Errno.EDITED_RECORDING_LOCKED
-        elif not wanted["record"] and (wanted["live"] or wanted["replay"]):
-            errno = Errno.EDITED_RECORDING_BAD
-        else:
-            record.settings.update(wanted)
-    name = form.get("className")
-    if isinstance(name, str) and name.strip():
-        record.name = name[:MAX_NAME_MANY]
-    record.begin, record.end, record.teacher_uid = begin, end, teacher
-    record.assistants = tuple(assistants)
-    for key in ("folderId", "teachMode", "isAutoOnstage", "classIntroduce", "watchByLogin"):
-        if form.get(key) is not None:
-            record.settings[key] = form[key]
-    school.courses[course_id].co_teachers.update([teacher, *assistants])
-    doc = school.envelope(errno)
-    doc["more_data"] = more_data(record)
-    return doc
-
-
-def modify_class_seat_num(
-    school: School, form: dict[str, Any], rng: random.Random
-) -> dict[str, Any]:
-    """modifyClassSeatNum: seats on stage, HD and the dual camera of a lesson."""
-    course_id, class_id = int_field(form, "courseId"), int_field(form, "classId")
-    school.find_course(course_id, editing=True)
-    record = find_lesson(school, course_id, class_id)
-    seats, hd = number(form.get("seatNum")), number(form.get("isHd"))
-    if seats is None and hd is None:
-        raise Answer(Errno.BAD_PARAMETERS)
-    state = lesson_state(school, record)
-    if state in ("running", "finished"):
-        raise Answer(Errno.LESSON_IN_PROGRESS if state == "running" else Errno.LESSON_FINISHED)
-    if record.begin - now(school) < LOCK_SECONDS:
-        raise Answer(Errno.SEATS_LOCKED)
-    seats = record.settings.get("seatNum", 6) if seats is None else seats
-    hd = record.settings.get("isHd", 0) if hd is None else hd
-    dc = number(form.get("isDc"), 0)
-    problem = stage_problem(seats, hd, dc)
-    if problem:
-        raise Answer(problem)
-    record.settings.update(seatNum=seats, isHd=hd, isDc=dc)
-    return school.envelope(Errno.OK)
-
-
-def _delete(school: School, form: dict[str, Any], *, ended: bool) -> dict[str, Any]:
-    course_id, class_id = int_field(form, "courseId"), int_field(form, "classId")
-    school.find_course(course_id, editing=False)
-    record = find_lesson(school, course_id, class_id)
-    state = lesson_state(school, record)
-    if state == "running":
-        raise Answer(Errno.LESSON_IN_PROGRESS)
-    if ended != (state == "finished"):
-        raise Answer(Errno.BAD_PARAMETERS if ended else Errno.LESSON_FINISHED)
-    school.lessons[class_id].deleted = True
-    if record.identity is not None:
-        # Deleting through the API frees the identity (delCourseClass's note).
-        timetable(school).lesson_identities.pop(record.identity, None)
-    return school.envelope(Errno.OK)
-
-
-def del_course_class(school: School, form: dict[str, Any], rng: random.Random) -> dict[str, Any]:
-    """delCourseClass: delete a lesson not yet started, and free its identity."""
-    return _delete(school, form, ended=False)
-
-
-def del_end_course_class(
-    school: School, form: dict[str, Any], rng: random.Random
-) -> dict[str, Any]:
-    """delEndCourseClass: delete a finished lesson, and free its identity."""
-    return _delete(school, form, ended=True)
-
-
-def _label_ids(values: object) -> list[int] | None:
-    if values is None:
-        return []
-    if not isinstance(values, list):
-        return None
-    return [id_value(v) for v in values]
-
-
-def add_class_labels(school: School, form: dict[str, Any], rng: random.Random) -> dict[str, Any]:
-    """addClassLabels: replace the labels of several lessons of a course."""
-    course_id = int_field(form, "courseId")
-    entries = json_items(form, "classList", Errno.STUDENTS_EMPTY)
-    school.count_items("addClassLabels", len(entries))
-    school.find_course(course_id, editing=False)
-    book = timetable(school)
-    data = []
-    for entry in entries:
-        class_id = id_value(entry.get("classId") if isinstance(entry, dict) else None)
-        column = entry.get("customColumn")
-        column = None if column in (None, "") else str(column)[:50]
-        labels = _label_ids(entry.get("classLabelId"))
-        try:
-            record = find_lesson(school, course_id, class_id)
-        except Answer as answer:
-            data.append(school.entry(answer.code, column, classId=class_id))
-            continue
-        if labels is None:
-            errno = Errno.BAD_PARAMETERS
-        elif len(set(labels)) > MAX_LABELS:
-            errno = Errno.LESSON_LABELS_LIMIT
-        elif not set(labels) <= book.labels:
-            errno = Errno.LABELS_NOT_FOUND
-        elif school.item_busy(rng):
-            errno = Errno.SERVER_BUSY
-        else:
-            record.labels = tuple(dict.fromkeys(labels))
-            errno = Errno.OK
-        data.append(school.entry(errno, column, classId=class_id))
-    return school.envelope(Errno.OK, data)
-
+#: Production's Chinese messages of the lesson codes (both lesson areas answer them).
+LESSON_TEXTS: Final[Mapping[int, str]] = {
+    Errno.STUDENTS_EMPTY: "数据数组不可为空",
+    Errno.LESSON_NOT_FOUND: "无此课节信息",
+    Errno.LESSON_NOT_IN_COURSE: "该课程下无此课节信息",
+    Errno.LESSON_DELETED: "该课节已经删除",
+    Errno.LESSON_FINISHED: "该课节已经结束",
+    Errno.END_BEFORE_BEGIN: "结束时间须晚于开课时间",
+    Errno.BEGINS_TOO_SOON: "开课时间至少一分钟以后",
+    Errno.TEACHER_NOT_IN_SCHOOL: "机构下面没有该老师，请在机构下添加该老师",
+    Errno.LESSON_IN_PROGRESS: "该课节正在上课，不能编辑和删除",
+    Errno.LESSON_LENGTH: "单节课不能少于15分钟且不能超过24小时",
+    Errno.STUDENT_AS_TEACHER: "课程下的学生不能添加为老师",
+    Errno.AUDITOR_AS_TEACHER: "课程下的旁听不能添加为老师",
+    Errno.TOO_MANY_SEATS: "上台人数设置超出最大限制",
+    Errno.BEGINS_TOO_LATE: "课节开始时间超出允许范围（课节开始时间须在3年以内）",
+    Errno.CREATED_RECORDING_BAD: "课节创建成功，录课参数设置错误，录课开启失败",
+    Errno.EDITED_RECORDING_BAD: "课节修改成功，录课参数设置错误，录课修改失败",
+    Errno.EDITED_RECORDING_LOCKED: "课节修改成功，开课前20分钟内不能开启录课，录课修改失败",
+    Errno.COTEACHER_NOT_IN_SCHOOL: "联席教师不是本机构老师",
+    Errno.TEACHER_AS_COTEACHER: "课节老师不能添加为联席教师",
+    Errno.SEATS_LOCKED: "开课前20分钟内不能修改上台人数",
+    Errno.LOCKED_20_MINUTES: (
+        "开课前20分钟内不能修改课节名称、上课时间、云盘资源、台上人数、是否自动上台、教学模式"
+    ),
+    Errno.LESSON_LABELS_LIMIT: "超出课节下允许添加数量上限",
+    Errno.LABELS_NOT_FOUND: "部分标签不存在或已删除",
+    Errno.NOT_HD_SEATS: "当前学生上台数不支持高清",
+    Errno.IDENTITY_EXISTS: "数据已经存在（唯一标识已存在）",
+    Errno.LMS_LESSON: "通过客户端-创建课堂产生的课节只能在客户端编辑",
+    Errno.DUAL_CAMERA_SEATS: "该设置不支持双摄",
+    Errno.COTEACHERS_REPEATED: "联席教师数据有重复",
+    Errno.LESSONS_PER_COURSE: "单个课程下课节数量超过限制",
+    Errno.ALREADY_EXISTS: "已经存在（传过来的 classJson 中唯一标识有重复）",
+}
 
 AREA: Final = Area(
     "lessons",
     routes=(
         v1("addCourseClass", add_course_class),
         v1("addCourseClassMultiple", add_course_class_multiple),
-        v1("editCourseClass", edit_course_class),
-        v1("modifyClassSeatNum", modify_class_seat_num),
-        v1("delCourseClass", del_course_class),
-        v1("delEndCourseClass", del_end_course_class),
-        v1("addClassLabels", add_class_labels),
     ),
-    texts=Texts(
-        zh={
-            Errno.STUDENTS_EMPTY: "数据数组不可为空",
-            Errno.LESSON_NOT_FOUND: "无此课节信息",
-            Errno.LESSON_NOT_IN_COURSE: "该课程下无此课节信息",
-            Errno.LESSON_DELETED: "该课节已经删除",
-            Errno.LESSON_FINISHED: "该课节已经结束",
-            Errno.END_BEFORE_BEGIN: "结束时间须晚于开课时间",
-            Errno.BEGINS_TOO_SOON: "开课时间至少一分钟以后",
-            Errno.TEACHER_NOT_IN_SCHOOL: "机构下面没有该老师，请在机构下添加该老师",
-            Errno.LESSON_IN_PROGRESS: "该课节正在上课，不能编辑和删除",
-            Errno.LESSON_LENGTH: "单节课不能少于15分钟且不能超过24小时",
-            Errno.STUDENT_AS_TEACHER: "课程下的学生不能添加为老师",
-            Errno.AUDITOR_AS_TEACHER: "课程下的旁听不能添加为老师",
-            Errno.TOO_MANY_SEATS: "上台人数设置超出最大限制",
-            Errno.BEGINS_TOO_LATE: "课节开始时间超出允许范围（课节开始时间须在3年以内）",
-            Errno.CREATED_RECORDING_BAD: "课节创建成功，录课参数设置错误，录课开启失败",
-            Errno.EDITED_RECORDING_BAD: "课节修改成功，录课参数设置错误，录课修改失败",
-            Errno.EDITED_RECORDING_LOCKED: "课节修改成功，开课前20分钟内不能开启录课，录课修改失败",
-            Errno.COTEACHER_NOT_IN_SCHOOL: "联席教师不是本机构老师",
-            Errno.TEACHER_AS_COTEACHER: "课节老师不能添加为联席教师",
-            Errno.SEATS_LOCKED: "开课前20分钟内不能修改上台人数",
-            Errno.LOCKED_20_MINUTES: (
-                "开课前20分钟内不能修改课节名称、上课时间、云盘资源、台上人数、是否自动上台、教学模式"
-            ),
-            Errno.LESSON_LABELS_LIMIT: "超出课节下允许添加数量上限",
-            Errno.LABELS_NOT_FOUND: "部分标签不存在或已删除",
-            Errno.NOT_HD_SEATS: "当前学生上台数不支持高清",
-            Errno.IDENTITY_EXISTS: "数据已经存在（唯一标识已存在）",
-            Errno.LMS_LESSON: "通过客户端-创建课堂产生的课节只能在客户端编辑",
-            Errno.DUAL_CAMERA_SEATS: "该设置不支持双摄",
-            Errno.COTEACHERS_REPEATED: "联席教师数据有重复",
-            Errno.LESSONS_PER_COURSE: "单个课程下课节数量超过限制",
-            Errno.ALREADY_EXISTS: "已经存在（传过来的 classJson 中唯一标识有重复）",
-        }
-    ),
+    texts=Texts(zh=LESSON_TEXTS),
 )
