@@ -94,6 +94,8 @@ class Sizes:
     receive_in_flight: tuple[int, ...] = (1, 16)
     receive_reps: int = 3
     receive_memory: tuple[int, ...] = (10_000, 50_000, 100_000)
+    #: the upload benchmark's file, in MiB.
+    upload_mib: int = 200
 
 
 FULL = Sizes()
@@ -130,6 +132,7 @@ SMOKE = Sizes(
     receive_in_flight=(1, 4),
     receive_reps=1,
     receive_memory=(300, 1_000),
+    upload_mib=2,
 )
 
 # ------------------------------------------------------------------------ processes
@@ -656,6 +659,44 @@ def bench_readback(sizes: Sizes, folder: Path, job: dict[str, Any]) -> None:
     )
 
 
+def bench_upload(sizes: Sizes) -> None:
+    """(i) an upload's memory: the peak above the baseline, beside the file's size."""
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        _sandbox_process(0, 0, 0, "--max-upload-bytes", "0") as (info, _),
+    ):
+        path = Path(tmp) / f"lesson-{sizes.upload_mib}MiB.mp4"
+        block = os.urandom(1024 * 1024)
+        with path.open("wb") as out:
+            for _ in range(sizes.upload_mib):
+                out.write(block)
+        spec = {k: info[k] for k in ("base_url", "sid", "secret")} | {"path": str(path)}
+        result = spawn("upload.py", spec)
+    target = 32.0
+    table(
+        "(i) memory of an upload_file (cloud drive, multipart streamed from disk, sandbox)",
+        ["file MB", "server listed", "baseline MB", "peak MB", "above baseline MB",
+         "tracemalloc peak MB", "target", "", "wall s"],
+        [[
+            f"{result['file_mb']:.0f}",
+            result["listed"],
+            f"{result['baseline_mb']:.1f}",
+            f"{result['peak_mb']:.1f}",
+            f"{result['above_mb']:.1f}",
+            f"{result['traced_peak_mb']:.2f}",
+            f"<= {target:.0f} (flat)",
+            verdict(result["above_mb"], target),
+            f"{result['wall']:.1f}",
+        ]],
+        "One upload of a file of random bytes in a fresh process that imports the SDK, resets "
+        "its peak RSS and reads VmRSS as the baseline; the peak is VmHWM after the upload (the "
+        f"file is {result['file_mb']:.0f} MB: a process that read it whole would peak above "
+        "that). The tracemalloc peak is a second upload's Python allocations. The sandbox runs "
+        "in its own process and counts the bytes without keeping them; its listing gives the "
+        f"size it received. Peak measured by: {result['method']}.",
+    )  # fmt: skip
+
+
 def bench_check(sizes: Sizes) -> None:
     """Correctness: the SDK and the floor enrol for real into the sandbox (checked)."""
     rows = []
@@ -1007,6 +1048,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "check": Benchmark(bench_check),
     "adaptive": Benchmark(bench_adaptive),
     "receive": Benchmark(bench_receive),
+    "upload": Benchmark(bench_upload),
     "profile": Benchmark(bench_profile, default=False),
 }
 

@@ -119,6 +119,46 @@ class Errno(enum.IntEnum):
     SCHOOL_STUDENT_FAILED = 820, "Registered, but adding as a school student failed.", _F.SIDE
     SCHOOL_TEACHER_FAILED = 821, "Registered, but adding as a school teacher failed.", _F.SIDE
     TEACHER_LIMIT = 845, "More than the school's maximum of enabled teachers."
+    IMAGE_UPLOAD_FAILED = 103, "Putting the image on the server failed."
+    ILLEGAL_TEACHER_ACCOUNT = 122, "Illegal teacher account."
+    # A school's own account can never be one of its students, whatever was sent before.
+    SCHOOL_ACCOUNT_AS_STUDENT = (
+        128,
+        "The school's account cannot be added as a student.",
+        _F.SETTLES,
+    )
+    # stopUsingTeacher / restartUsingTeacher: the teacher must be added to the school first.
+    TEACHER_NOT_IN_SCHOOL = (
+        136,
+        "The school has no such teacher; add the teacher to the school first.",
+        _GONE,
+    )
+    TEACHER_NOT_FOUND = 219, "The teacher's information does not exist.", _GONE
+    # modifyPasswordByTelephone: only users the school added may have their password set.
+    PASSWORD_NOT_ALLOWED = (
+        227,
+        "No permission to change this user's password (add the user to the school as a "
+        "student or teacher first).",
+    )
+    TEACHER_HAS_LESSONS = 317, "The teacher has unfinished lessons."
+    TEACHER_HAS_COURSES = 339, "The teacher has unfinished courses."
+    SCHOOL_ACCOUNT_NOT_STOPPABLE = 386, "The school's own account cannot be stopped as a teacher."
+    SUB_ACCOUNT_NOT_STOPPABLE = (
+        402,
+        "A sub-account of the school cannot be stopped (it was made a sub-account in eeo.cn).",
+    )
+    # Lesson_errors: "being stopped" turns into "stopped" within minutes; the backoff of
+    # one call is far shorter, so it is not retried: restart the teacher later.
+    TEACHER_BEING_STOPPED = (
+        800,
+        "The teacher is still being stopped; restart it a few minutes later.",
+    )
+    SMS_NOT_ALLOWED = (
+        877,
+        "The parameters do not allow sending the password SMS (it needs addToSchoolMember).",
+        _F.BAD_PARAMETERS,
+    )
+    TEACHER_ACCOUNT_CANCELLED = 884, "The teacher's account has been cancelled.", _F.SETTLES
 
     # ------------------------------------------ v1: courses, lessons, members
     TEACHER_AS_STUDENT = 129, "Course teachers cannot be set as students.", _F.SETTLES
@@ -185,17 +225,9 @@ class Errno(enum.IntEnum):
     # classroom pages and Lesson_errors). A code a repeat may meet after an earlier
     # attempt was applied is never SETTLES: 120, 268 and 454 depend on the clock or the
     # maintenance calendar, so a repeat can meet them for a lesson that exists.
-    IMAGE_UPLOAD_FAILED = 103, "Putting the image (cover) on the server failed."
-    NO_DATA = 106, "No data available."
     # Static checks of the request: an earlier attempt was refused the same way.
     END_BEFORE_BEGIN = 119, "The end time must be later than the start time.", _F.SETTLES
     BEGINS_TOO_SOON = 120, "The start time must be at least one minute from now."
-    ILLEGAL_TEACHER_ACCOUNT = 122, "The teacher's account is not valid."
-    TEACHER_NOT_IN_SCHOOL = (
-        136,
-        "There is no such teacher in your institution; add the teacher first.",
-        _GONE,
-    )
     LESSON_IN_PROGRESS = 140, "The lesson is in progress and cannot be edited or deleted."
     # modifyCourseTeacher's table; endCourse's row takes it as "already ended".
     COURSE_ENDED = 146, "The course has ended.", _F.ALREADY
@@ -248,14 +280,12 @@ class Errno(enum.IntEnum):
     REMOVE_TEACHER_FAILED = 315, "Removing the teacher failed."
     # removeCourseTeacher: the teacher is not (or no longer) on the course's list.
     TEACHER_NOT_LISTED = 316, "The teacher is not on the course's teacher list.", _F.ALREADY
-    TEACHER_HAS_LESSONS = 317, "The teacher has unfinished lessons."
     COTEACHER_NOT_IN_SCHOOL = 318, "The co-teacher is not a teacher of your institution.", _GONE
     STUDENT_AS_COTEACHER = 319, "Students of the course cannot be co-teachers.", _F.SETTLES
     AUDITOR_AS_COTEACHER = 320, "Auditors of the course cannot be co-teachers.", _F.SETTLES
     TEACHER_AS_COTEACHER = 322, "The lesson's teacher cannot also be its co-teacher.", _F.SETTLES
     BAD_HEAD_TEACHER_ACCOUNT = 331, "The head teacher's account is not valid."
     HEAD_TEACHER_NOT_FOUND = 334, "The head teacher does not exist or is not your teacher."
-    TEACHER_HAS_COURSES = 339, "The teacher has unfinished courses."
     SEATS_LOCKED = 348, "Seats on stage cannot be changed within 20 minutes of the start."
     LOCKED_20_MINUTES = (
         350,
@@ -281,7 +311,6 @@ class Errno(enum.IntEnum):
         454,
         "The lesson (with 20 minutes before and after) overlaps the system maintenance.",
     )
-    TEACHER_BEING_STOPPED = 800, "The teacher is being deactivated."
     COTEACHER_STOPPING = 804, "The co-teacher is being deactivated."
     HEAD_TEACHER_STOPPING = 805, "The head teacher is being deactivated."
     DUAL_CAMERA_SEATS = 808, "This setting does not support the dual camera (seats must be 1)."
@@ -302,7 +331,6 @@ class Errno(enum.IntEnum):
         _F.SIDE,
     )
     HEAD_TEACHER_ACCOUNT_DELETED = 883, "The head teacher's account has been cancelled."
-    TEACHER_ACCOUNT_CANCELLED = 884, "The teacher's account has been cancelled.", _F.SETTLES
     COTEACHER_ACCOUNT_DELETED = 885, "The co-teacher's account has been cancelled.", _F.SETTLES
     COTEACHERS_REPEATED = 21316, "A co-teacher is given twice.", _F.BAD_PARAMETERS
     TOO_MANY_COTEACHERS = 21317, "More co-teachers than allowed."
@@ -334,14 +362,79 @@ class Errno(enum.IntEnum):
     )
     STUDENTS_NOT_IN_COURSE = 897, "Operation failed. All students have not attended the course yet."
     GROUP_PARTIAL = 898, "Group setting succeeded. Some students' UIDs are incorrect.", _F.SIDE
+    # modifyGroupMemberNickname: some members' class nicknames were changed, some not.
+    NICKNAMES_PARTLY_FAILED = 842, "Changing the members' class nicknames partly failed.", _F.SIDE
+    NICKNAMES_FAILED = 843, "Changing the members' class nicknames wholly failed."
+    DELETED_STUDENT_NICKNAME = 21323, "Deleted students' class nicknames cannot be changed."
 
     # -------------------------------------------------------------- v1: school
+    # addSchoolLabel answers 353 with the existing label's ID (since 2022-11-20), so adding
+    # is idempotent; for updateSchoolLabel 353 means the new name is taken.
+    LABEL_EXISTS = 353, "The label already exists (its labelId is returned).", _F.ALREADY
+    TOO_MANY_LABELS = 354, "More labels than the school's label library allows (100)."
+    LABEL_NOT_OURS = 355, "The label does not belong to the school.", _F.NOT_FOUND
+    # Deleting answers 356 the second time: the label is not there, which is what was asked.
+    LABEL_NOT_FOUND = 356, "There is no label with this ID.", _F.NOT_FOUND | _F.ALREADY
+    SUB_ACCOUNT_NOT_FOUND = (
+        22101,
+        "The sub-account does not exist.",
+        _F.NOT_FOUND | _F.ALREADY,
+    )
 
     # ----------------------------------------------------------- v1: cloud drive
+    NO_DATA = 106, "No data."
+    # delFolder answers 193 the second time; for other actions the folder named is missing.
+    FOLDER_NOT_FOUND = 193, "The folder does not exist.", _F.NOT_FOUND | _F.ALREADY
+    FOLDER_NOT_OURS = 194, "The folder does not belong to the school (no permission).", _F.NOT_FOUND
+    NO_FILE_CHOSEN = 195, "Choose a file to upload.", _F.BAD_PARAMETERS
+    FOLDER_NO_PERMISSION = 196, "No permission to operate on the folder."
+    UPLOAD_FAILED = 197, "Uploading the file failed."
+    FILE_NOT_FOUND = 198, "The file does not exist.", _F.NOT_FOUND | _F.ALREADY
+    FILE_NOT_OURS = 199, "The file does not belong to the school (no permission).", _F.NOT_FOUND
+    FILE_NAME_TAKEN = 200, "A file of the same name already exists."
+    # createFolder answers 206 with the existing folder's ID: creating is idempotent by name.
+    FOLDER_EXISTS = (
+        206,
+        "A folder of the same name already exists (its folder ID is returned).",
+        _F.ALREADY,
+    )
+    TOO_DEEP = 207, "Too many folder levels (at most 15)."
+    TOO_MANY_FOLDERS = 208, "Too many folders (at most 5,000)."
+    FILE_TOO_LARGE = 211, "The file is larger than the limit (500 MB)."
+    STORAGE_FULL = 31000, "The storage is full: delete some files or buy more space."
 
     # --------------------------------------------------- v1: live and recordings
+    LESSON_NOT_IN_SCHOOL = 233, "The school has no such lesson.", _GONE
+    RECORD_NEEDED = 251, "Live or replay can only be turned on with recording on."
+    VIDEO_LOCKED_BEFORE_START = (
+        252,
+        "Recording and live settings can only be changed until 20 minutes before the start.",
+    )
+    # setClassVideoMultiple: "the video service has a problem, retry later"; setting is
+    # set-to-value, so sending it again is safe.
+    VIDEO_SERVICE_PROBLEM = 253, "The video service has a problem; retry later.", _F.TRANSIENT
+    NO_RECORDING = 254, "Recording was not on for the lesson: it has no video."
+    LESSON_NOT_ENDED = 384, "The lesson has not ended yet."
+    LOCK_NEEDS_ENDED_LESSON = 391, "The lock state of an unfinished lesson cannot be changed."
+    VIDEO_NOT_FOUND = 630, "The video segment file does not exist.", _F.NOT_FOUND
+    RECORDING_FAILED = 631, "Recording failed: no video file was made."
+    # deleteClassVideo without fileId answers 632 the second time, with one 634.
+    VIDEOS_ALL_DELETED = 632, "The videos were made but have all been deleted.", _F.ALREADY
+    VIDEO_LOCKED = 633, "Deleting failed: the video files are locked (protected)."
+    VIDEO_DELETED = 634, "The video segment file has already been deleted.", _F.ALREADY
 
     # ------------------------------------------------------------ v1: login links
+    # Lesson_errors: the user is not a student, teacher, co-teacher or auditor of the lesson.
+    NOT_LESSON_MEMBER = (
+        150,
+        "The user is not a student, teacher or auditor of the school, or not a member of the "
+        "lesson.",
+    )
+    TELEPHONE_ACCOUNT_ONLY = (
+        467,
+        "Opening the client from a link needs a telephone account: bind a telephone first.",
+    )
+    ACCOUNT_CANCELLED = 888, "The user's account has been cancelled."
 
     # ------------------------------------------- v2: signing and common codes
     V2_BAD_PARAMETERS = 101001001, "Bad parameters (v2).", _F.BAD_PARAMETERS
@@ -376,6 +469,18 @@ class Errno(enum.IntEnum):
     COURSE_FINISHED = 30031, "The course has finished (v2).", _F.SETTLES
     COURSE_NOT_OF_SCHOOL = 121601021, "The course does not belong to your institution (v2).", _GONE
     NOT_STANDARD_COURSE = 121601022, "The course is not a standard course (v2)."
+    # modifyCourseStudentNickName's internal failure (listed among the busy codes); the
+    # sync is harmless to repeat.
+    INTERNAL_CALL_FAILED = 101004005, "An internal service call failed.", _F.TRANSIENT | _F.BUSY
+    NICKNAME_SYNC_ERROR = 110100067, "Syncing the class nickname failed."
+    BUSINESS_PARAMETERS = 121601020, "Bad business parameters (v2).", _F.BAD_PARAMETERS
+    SCHOOL_NOT_FOUND = 121601058, "The school does not exist (v2).", _F.NOT_FOUND
+    SCHOOL_STUDENT_NOT_FOUND = 121601059, "The school has no such student (v2).", _GONE
+    TOO_MANY_STUDENT_UIDS = (
+        121601060,
+        "More students than one call takes (100).",
+        _F.BAD_PARAMETERS,
+    )
 
     # ----------------------------------------------------------------- v2: LMS
 

@@ -144,8 +144,8 @@ class ActionResult(_Meaning):
     attempts: int = 1
     #: Done, with a side failure (one of the action's "side" codes): ``error`` says what.
     side: bool = False
-    #: Already so (one of the action's "already" codes, such as 212 "lesson already
-    #: deleted"); after a retry, possibly by this call's own earlier attempt.
+    #: Already so (one of the action's "already" codes, such as 356 "no such label" when
+    #: deleting one). After more than one attempt, the earlier attempt may have done it.
     already: bool = False
 
     @property

@@ -41,7 +41,7 @@ def test_benchmark_smoke_run_prints_every_table(tmp_path: Path) -> None:
     assert "benchmark-secret" not in out
     assert "benchmark-secret" not in done.stderr
     doc = json.loads(saved.read_text())
-    # The profile's three views, (f)'s two tables, (e)'s reading back, (g) and (h).
-    assert len(doc["tables"]) == 6 + 3 + 2 + 1 + 2
+    # The profile's three views, (f)'s two tables, (e)'s reading back, (g), (h) and (i).
+    assert len(doc["tables"]) == 6 + 3 + 2 + 1 + 2 + 1
     assert all(run["result"] for run in doc["runs"])
     assert "benchmark-secret" not in saved.read_text()

@@ -21,14 +21,18 @@ from . import (
     links,
     live,
     lms,
+    members,
     new_lessons,
     school,
+    students,
     users,
 )
 
 #: The area modules, each holding its rows and typed methods.
 AREAS: Final[tuple[ModuleType, ...]] = (
     users,
+    members,
+    students,
     courses,
     course_members,
     lessons,

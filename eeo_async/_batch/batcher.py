@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from .enrolment import EnrolmentVerbs
 from .lessons import LessonVerbs
+from .people import PeopleVerbs
 
 
 class Batcher(
     EnrolmentVerbs,
     LessonVerbs,
+    PeopleVerbs,
 ):
     """Runs any number of items through a ``Client`` in chunks, concurrently, with retries.
 

@@ -29,7 +29,7 @@ from .._constants import (
 from .._errors import ApiError, BadCredentialsError, ConnectError, EEOError, InputError
 from .._models import GroupMember
 from ..testing import Faults
-from . import schedule
+from . import people, schedule
 from .base import (
     EXIT_CODES,
     EXIT_CREDENTIALS,
@@ -348,6 +348,7 @@ COMMANDS = (
    already registered answer 135/461 with their UID)
   eeo-async course-add --course 176465 --students uids.csv --column uid""",
     ),
+    *people.COMMANDS,
     Command(
         "group",
         "Create the group plan of a course from a file.",

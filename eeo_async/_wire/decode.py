@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
-from .._codes import TRANSIENT, Errno, LocalErrno, describe
+from .._codes import BAD_CREDENTIALS, TRANSIENT, Errno, LocalErrno, describe
 from .._errors import ApiError, DataMismatchError, api_error
 from .._models import ActionResult, Envelope, ItemStatus
 from .endpoint import Answer, Endpoint
@@ -164,15 +164,16 @@ def decode_same(endpoint: Endpoint, answer: Answer, items: Sequence[Any]) -> lis
     """Every item takes the call's code (an action that answers without per-item data).
 
     A failing code is the status of every item, not an exception, so a batch records it
-    per item; a transient one is raised so that the call is retried.
+    per item; a transient one is raised so that the call is retried, and refused
+    credentials so that a job stops at once.
     """
-    if answer.code in TRANSIENT:
+    if answer.code in TRANSIENT or answer.code in BAD_CREDENTIALS:
         raise refuse(endpoint, answer)
     return [status(endpoint, answer.code, answer.message)] * len(items)
 
 
 def decode_done(endpoint: Endpoint, answer: Answer, items: Sequence[Any] = ()) -> ActionResult:
-    """The answer of an action without data: code 1, or one of the row's side or already codes.
+    """The answer of an action without data: code 1, or one of the row's side or "already" codes.
 
     Raises:
         ApiError: any other code.
