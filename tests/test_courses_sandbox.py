@@ -9,6 +9,7 @@ import pytest
 
 import eeo_async as eeo
 from eeo_async.testing import Sandbox, set_testing
+from eeo_async.testing._labels import SchoolSettings
 
 HOUR = 3600
 
@@ -170,3 +171,25 @@ async def test_course_labels_and_many_of_them() -> None:
     assert sb.timetable.courses[courses[5]].labels == tuple(labels[:3])
     assert cleared[0].ok
     assert sb.timetable.courses[courses[0]].labels == ()
+
+
+async def test_labels_made_with_add_school_label_label_courses_and_lessons() -> None:
+    """A label made with addSchoolLabel labels courses and lessons; another school's is 359."""
+    start = int(time.time()) + 86400
+    async with Sandbox() as sb:
+        (teacher,) = sb.add_teachers(1)
+        course = sb.add_course()
+        async with client_for(sb) as client:
+            label = await client.add_school_label("高一")
+            lesson = await client.add_course_class(
+                course.course_id, "L", start, start + HOUR, teacher
+            )
+            assert lesson.class_id is not None
+            on_course = await client.add_course_labels({course.course_id: [label.label_id]})
+            on_lesson = await client.add_class_labels(
+                course.course_id, {lesson.class_id: [label.label_id]}
+            )
+            sb.state(SchoolSettings).foreign_labels.add(4242)
+            foreign = await client.add_course_labels({course.course_id: [4242]})
+    assert (on_course[0].errno, on_lesson[0].errno, foreign[0].errno) == (1, 1, 359)
+    assert sb.timetable.courses[course.course_id].labels == (label.label_id,)

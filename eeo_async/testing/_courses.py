@@ -39,7 +39,7 @@ from .._codes import Errno
 from ._messages import Texts
 from ._route import Area, v1, v2
 from ._school import School
-from ._timetable import lesson_state, now, timetable
+from ._timetable import label_problem, lesson_state, now, timetable
 from ._wire import Answer, Upload, id_value, int_field, json_items
 
 MAX_NAME: Final = 90
@@ -304,14 +304,15 @@ def add_course_labels(school: School, form: dict[str, Any], rng: random.Random) 
         labels = entry.get("labelIds", [])
         shown = {"customColumn": "" if column is None else str(column), "courseId": course_id}
         course = school.courses.get(course_id)
+        errno: int
         if course is None or course.deleted:
             errno = Errno.COURSE_NOT_FOUND if course is None else Errno.COURSE_DELETED
         elif not isinstance(labels, list):
             errno = Errno.BAD_PARAMETERS
         elif len({id_value(v) for v in labels}) > MAX_LABELS:
             errno = Errno.COURSE_LABELS_LIMIT
-        elif not {id_value(v) for v in labels} <= book.labels:
-            errno = Errno.LABELS_NOT_FOUND
+        elif problem := label_problem(school, {id_value(v) for v in labels}):
+            errno = problem
         elif school.item_busy(rng):
             errno = Errno.OPERATION_FAILED
         else:
@@ -357,6 +358,7 @@ AREA: Final = Area(
             Errno.IDENTITY_EXISTS: "数据已经存在（唯一标识已存在）",
             Errno.COURSE_LABELS_LIMIT: "超出课程标签数量上限",
             Errno.LABELS_NOT_FOUND: "部分标签不存在或已删除",
+            Errno.LABELS_NOT_OURS: "部分标签不属于本机构",
             Errno.LMS_LESSON: "通过客户端-创建课堂产生的课节只能在客户端编辑",
             Errno.NICKNAME_SYNC_FAILED: "成员添加成功，班级昵称同步失败",
             Errno.ALREADY_HEAD_TEACHER: "该成员已经是课程班主任",

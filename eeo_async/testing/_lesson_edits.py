@@ -39,7 +39,7 @@ from ._lessons import (
 from ._messages import Texts
 from ._route import Area, v1
 from ._school import School
-from ._timetable import lesson_state, now, timetable
+from ._timetable import label_problem, lesson_state, now, timetable
 from ._wire import Answer, id_value, int_field, json_items
 
 
@@ -158,13 +158,13 @@ def add_class_labels(school: School, form: dict[str, Any], rng: random.Random) -
     entries = json_items(form, "classList", Errno.STUDENTS_EMPTY)
     school.count_items("addClassLabels", len(entries))
     school.find_course(course_id, editing=False)
-    book = timetable(school)
     data = []
     for entry in entries:
         class_id = id_value(entry.get("classId") if isinstance(entry, dict) else None)
         column = entry.get("customColumn")
         column = None if column in (None, "") else str(column)[:50]
         labels = _label_ids(entry.get("classLabelId"))
+        errno: int
         try:
             record = find_lesson(school, course_id, class_id)
         except Answer as answer:
@@ -174,8 +174,8 @@ def add_class_labels(school: School, form: dict[str, Any], rng: random.Random) -
             errno = Errno.BAD_PARAMETERS
         elif len(set(labels)) > MAX_LABELS:
             errno = Errno.LESSON_LABELS_LIMIT
-        elif not set(labels) <= book.labels:
-            errno = Errno.LABELS_NOT_FOUND
+        elif problem := label_problem(school, set(labels)):
+            errno = problem
         elif school.item_busy(rng):
             errno = Errno.SERVER_BUSY
         else:

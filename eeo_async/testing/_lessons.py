@@ -300,6 +300,7 @@ LESSON_TEXTS: Final[Mapping[int, str]] = {
     ),
     Errno.LESSON_LABELS_LIMIT: "超出课节下允许添加数量上限",
     Errno.LABELS_NOT_FOUND: "部分标签不存在或已删除",
+    Errno.LABELS_NOT_OURS: "部分标签不属于本机构",
     Errno.NOT_HD_SEATS: "当前学生上台数不支持高清",
     Errno.IDENTITY_EXISTS: "数据已经存在（唯一标识已存在）",
     Errno.LMS_LESSON: "通过客户端-创建课堂产生的课节只能在客户端编辑",

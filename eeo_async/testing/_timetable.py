@@ -22,6 +22,8 @@ from typing import Any, Final
 
 import attrs
 
+from .._codes import Errno
+from ._labels import SchoolSettings
 from ._school import School
 
 #: How a repeated unique identity is answered (see the module's docstring).
@@ -78,8 +80,9 @@ class Timetable:
         lessons: each lesson made through the API (or seeded), by class ID.
         course_identities: the course ID of each unique identity of a course.
         lesson_identities: the class ID of each unique identity of a lesson.
-        labels: the school's label IDs (addCourseLabels/addClassLabels answer 358 for
-            any other); add some with :meth:`add_labels`.
+        labels: label IDs seeded for the school (besides those addSchoolLabel made;
+            addCourseLabels/addClassLabels answer 358 for any other); add some with
+            :meth:`add_labels`.
         max_lessons_per_course: past this, a new lesson is refused with 121601070.
     """
 
@@ -118,6 +121,20 @@ class Timetable:
 def timetable(school: School) -> Timetable:
     """The courses-and-lessons state of ``school``."""
     return school.state(Timetable)
+
+
+def label_problem(school: School, labels: set[int]) -> int:
+    """0, or the per-item code refusing these label IDs: 359 (another school's), 358.
+
+    The school's labels are those made with addSchoolLabel (the school area) and those
+    seeded with :meth:`Timetable.add_labels`.
+    """
+    settings = school.state(SchoolSettings)
+    if labels & settings.foreign_labels:
+        return Errno.LABELS_NOT_OURS
+    if not labels <= timetable(school).labels | set(settings.labels):
+        return Errno.LABELS_NOT_FOUND
+    return 0
 
 
 def now(school: School) -> float:
