@@ -36,10 +36,11 @@ import random
 from typing import Any, Final
 
 from .._codes import Errno
+from ._labels import SchoolSettings
 from ._messages import Texts
 from ._route import Area, v1, v2
 from ._school import School
-from ._timetable import label_problem, lesson_state, now, timetable
+from ._timetable import lesson_state, now, timetable
 from ._wire import Answer, Upload, id_value, int_field, json_items
 
 MAX_NAME: Final = 90
@@ -290,6 +291,20 @@ def add_course_teacher(school: School, body: dict[str, Any], rng: random.Random)
             course.co_teachers.add(uid)
         data.append({"teacherUid": uid, "code": code, "msg": school.message(code)})
     return school.envelope_v2(Errno.OK, data)
+
+
+def label_problem(school: School, labels: set[int]) -> int:
+    """0, or the per-item code refusing these label IDs: 359 (another school's), 358.
+
+    The school's labels are those made with addSchoolLabel (the school area) and those
+    seeded with :meth:`Timetable.add_labels`.
+    """
+    settings = school.state(SchoolSettings)
+    if labels & settings.foreign_labels:
+        return Errno.LABELS_NOT_OURS
+    if not labels <= timetable(school).labels | set(settings.labels):
+        return Errno.LABELS_NOT_FOUND
+    return 0
 
 
 def add_course_labels(school: School, form: dict[str, Any], rng: random.Random) -> dict[str, Any]:

@@ -22,6 +22,7 @@ import random
 from typing import Any, Final
 
 from .._codes import Errno
+from ._courses import label_problem
 from ._lessons import (
     LESSON_TEXTS,
     LOCK_SECONDS,
@@ -39,7 +40,7 @@ from ._lessons import (
 from ._messages import Texts
 from ._route import Area, v1
 from ._school import School
-from ._timetable import label_problem, lesson_state, now, timetable
+from ._timetable import lesson_state, now, timetable
 from ._wire import Answer, id_value, int_field, json_items
 
 

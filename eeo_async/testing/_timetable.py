@@ -22,8 +22,6 @@ from typing import Any, Final
 
 import attrs
 
-from .._codes import Errno
-from ._labels import SchoolSettings
 from ._school import School
 
 #: How a repeated unique identity is answered (see the module's docstring).
@@ -121,20 +119,6 @@ class Timetable:
 def timetable(school: School) -> Timetable:
     """The courses-and-lessons state of ``school``."""
     return school.state(Timetable)
-
-
-def label_problem(school: School, labels: set[int]) -> int:
-    """0, or the per-item code refusing these label IDs: 359 (another school's), 358.
-
-    The school's labels are those made with addSchoolLabel (the school area) and those
-    seeded with :meth:`Timetable.add_labels`.
-    """
-    settings = school.state(SchoolSettings)
-    if labels & settings.foreign_labels:
-        return Errno.LABELS_NOT_OURS
-    if not labels <= timetable(school).labels | set(settings.labels):
-        return Errno.LABELS_NOT_FOUND
-    return 0
 
 
 def now(school: School) -> float:
