@@ -6,11 +6,14 @@ and from the one public submodule ``eeo_async.testing``.
 
 from ._api.classrooms import NewClassroom
 from ._api.client import Client
+from ._api.courses import CourseResult
 from ._api.double_teacher import NewSubClass
 from ._api.files import CloudFile, CloudFolder, CloudListing, FolderResult, UploadedFile
+from ._api.lesson_items import NewLesson
 from ._api.live import ClassVideoSetting, ClassVideoStatus
 from ._api.lms_values import Activity, DoubleTeacherLesson, LiveInfo, Unit
 from ._api.members import SchoolMember, TeacherAdded
+from ._api.new_lessons import LessonResult
 from ._api.school import SchoolLabel
 from ._api.students import StudentComment
 from ._api.users import Registration
@@ -73,6 +76,7 @@ __all__ = [
     "CloudFolder",
     "CloudListing",
     "ConnectError",
+    "CourseResult",
     "DataMismatchError",
     "DoubleTeacherLesson",
     "EEOError",
@@ -89,9 +93,11 @@ __all__ = [
     "InputTypeError",
     "ItemResult",
     "ItemStatus",
+    "LessonResult",
     "LiveInfo",
     "LocalErrno",
     "NewClassroom",
+    "NewLesson",
     "NewSubClass",
     "NewUser",
     "NotFoundError",

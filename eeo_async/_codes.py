@@ -185,7 +185,8 @@ class Errno(enum.IntEnum):
     NOT_IN_LESSON = 167, "The student does not exist in the lesson.", _F.ALREADY
     REMOVE_STUDENT_FAILED = 171, "Failed to remove the student out of the lesson."
     TEACHER_AS_AUDITOR = 174, "Teachers cannot be added as auditors.", _F.SETTLES
-    LESSON_DELETED = 212, "The lesson has been deleted.", _GONE
+    # Gone for anything done to the lesson; "already" for deleting it (delCourseClass).
+    LESSON_DELETED = 212, "The lesson has been deleted.", _GONE | _F.ALREADY
     # A student the school does not have cannot be a member of anything of it.
     STUDENT_NOT_IN_SCHOOL = 228, "There is no such student in your institution.", _GONE
     LESSON_COTEACHER_AS_STUDENT = (
@@ -219,6 +220,135 @@ class Errno(enum.IntEnum):
     NICKNAME_SYNC_FAILED = 841, "Member added, but syncing the class nickname failed.", _F.SIDE
     ACCOUNT_DELETED = 886, "The student's account has been deleted by the user.", _F.SETTLES
     AUDITOR_ACCOUNT_DELETED = 887, "The auditor's account has been deleted by the user.", _F.SETTLES
+
+    # Creating and changing courses and lessons, their teachers and labels (the
+    # classroom pages and Lesson_errors). A code a repeat may meet after an earlier
+    # attempt was applied is never SETTLES: 120, 268 and 454 depend on the clock or the
+    # maintenance calendar, so a repeat can meet them for a lesson that exists.
+    # Static checks of the request: an earlier attempt was refused the same way.
+    END_BEFORE_BEGIN = 119, "The end time must be later than the start time.", _F.SETTLES
+    BEGINS_TOO_SOON = 120, "The start time must be at least one minute from now."
+    LESSON_IN_PROGRESS = 140, "The lesson is in progress and cannot be edited or deleted."
+    # modifyCourseTeacher's table; endCourse's row takes it as "already ended".
+    COURSE_ENDED = 146, "The course has ended.", _F.ALREADY
+    EXPIRY_TOO_SOON = 151, "The expiry time must be at least one day from now."
+    EXPIRY_BEFORE_LAST_LESSON = 152, "The expiry time cannot be before the end of the last lesson."
+    EXPIRY_TOO_FAR = 154, "The expiry time must be within 5 years."
+    SCHOOL_FOLDER_NOT_FOUND = 160, "There is no such cloud folder in your institution.", _GONE
+    LESSON_CREATE_FAILED = 161, "Creating the lesson failed."
+    LESSON_LENGTH = 165, "A lesson must last at least 15 minutes and at most 24 hours.", _F.SETTLES
+    STUDENT_AS_TEACHER = 172, "Students of the course cannot be its teachers.", _F.SETTLES
+    AUDITOR_AS_TEACHER = 173, "Auditors of the course cannot be its teachers.", _F.SETTLES
+    LESSON_STUDENT_AS_TEACHER = 187, "Students of the lesson cannot be its teacher.", _F.SETTLES
+    # modifyCourseTeacher sets the teacher of every unstarted lesson: with none, that
+    # holds already (its row takes it so).
+    NO_UNSTARTED_LESSON = 188, "The course has no lesson that has not started.", _F.ALREADY
+    CHANGE_TEACHER_FAILED = 189, "Changing the lesson's teacher failed."
+    COURSE_NOT_READY = 190, "The course has not been completely created yet."
+    CLIENT_LESSON_FAILED = 220, "Adding the lesson in the client failed."
+    TOO_MANY_SEATS = 259, "More students on stage than the maximum allowed."
+    HEAD_TEACHER_FAILED = 260, "Setting the head teacher (course advisor) failed."
+    BEGINS_TOO_LATE = 268, "The start time is out of range: it must be within 3 years."
+    # Lesson_errors: "280 means the lesson was created": never create it again.
+    CREATED_RECORDING_BAD = (
+        280,
+        "The lesson was created, but recording was not turned on: bad recording parameters.",
+        _F.SIDE,
+    )
+    CREATED_RECORDING_FAILED = (
+        281,
+        "The lesson was created, but recording was not turned on: video service problem.",
+        _F.SIDE,
+    )
+    EDITED_RECORDING_BAD = (
+        282,
+        "The lesson was edited, but recording was not changed: bad recording parameters.",
+        _F.SIDE,
+    )
+    EDITED_RECORDING_LOCKED = (
+        283,
+        "The lesson was edited, but recording cannot be turned on within 20 minutes of the start.",
+        _F.SIDE,
+    )
+    EDITED_RECORDING_FAILED = (
+        284,
+        "The lesson was edited, but recording was not changed: video service problem.",
+        _F.SIDE,
+    )
+    NEW_HEAD_TEACHER_NOT_FOUND = 310, "The new head teacher does not exist."
+    HEAD_TEACHER_HAS_LESSONS = 314, "The former head teacher has unfinished lessons."
+    REMOVE_TEACHER_FAILED = 315, "Removing the teacher failed."
+    # removeCourseTeacher: the teacher is not (or no longer) on the course's list.
+    TEACHER_NOT_LISTED = 316, "The teacher is not on the course's teacher list.", _F.ALREADY
+    COTEACHER_NOT_IN_SCHOOL = 318, "The co-teacher is not a teacher of your institution.", _GONE
+    STUDENT_AS_COTEACHER = 319, "Students of the course cannot be co-teachers.", _F.SETTLES
+    AUDITOR_AS_COTEACHER = 320, "Auditors of the course cannot be co-teachers.", _F.SETTLES
+    TEACHER_AS_COTEACHER = 322, "The lesson's teacher cannot also be its co-teacher.", _F.SETTLES
+    BAD_HEAD_TEACHER_ACCOUNT = 331, "The head teacher's account is not valid."
+    HEAD_TEACHER_NOT_FOUND = 334, "The head teacher does not exist or is not your teacher."
+    SEATS_LOCKED = 348, "Seats on stage cannot be changed within 20 minutes of the start."
+    LOCKED_20_MINUTES = (
+        350,
+        "Within 20 minutes of the start the name, time, folder, seats, auto-stage and "
+        "teaching mode cannot be changed.",
+    )
+    LESSON_LABELS_LIMIT = 357, "More labels than a lesson may have (10)."
+    LABELS_NOT_FOUND = 358, "Some of the labels do not exist or were deleted."
+    LABELS_NOT_OURS = 359, "Some of the labels do not belong to your institution."
+    NOT_HD_SEATS = 368, "This number of students on stage does not support HD."
+    ROOM_SETTING_NOT_FOUND = 371, "The classroom setting does not exist."
+    ROOM_SETTING_NOT_OURS = 373, "The classroom setting does not belong to your institution."
+    TEACHER_STOPPED = 387, "The teacher has been deactivated."
+    COTEACHER_STOPPED = 388, "The co-teacher has been deactivated."
+    HEAD_TEACHER_STOPPED = 389, "The head teacher has been deactivated."
+    LESSON_RUNNING = 394, "A lesson of the course is in progress: the course cannot be ended."
+    # The unique identity was used before (addCourse, addCourseClass(Multiple)): the
+    # course or lesson exists (its ID comes with it where the server gives it), or it was
+    # deleted in eeo.cn or the client, which does not free the identity (Lesson_errors).
+    IDENTITY_EXISTS = 398, "Data already exists: the unique identity was used before.", _F.ALREADY
+    COURSE_LABELS_LIMIT = 399, "More labels than a course may have (10)."
+    MAINTENANCE_OVERLAP = (
+        454,
+        "The lesson (with 20 minutes before and after) overlaps the system maintenance.",
+    )
+    COTEACHER_STOPPING = 804, "The co-teacher is being deactivated."
+    HEAD_TEACHER_STOPPING = 805, "The head teacher is being deactivated."
+    DUAL_CAMERA_SEATS = 808, "This setting does not support the dual camera (seats must be 1)."
+    # delCourseClass: deleted, but the identity stays taken (a re-creation answers 398).
+    DELETED_IDENTITY_KEPT = (
+        823,
+        "The lesson was deleted, but deleting its unique identity failed.",
+        _F.SIDE,
+    )
+    CREATED_INTRO_FAILED = (
+        824,
+        "The lesson was created, but setting its introduction failed.",
+        _F.SIDE,
+    )
+    EDITED_INTRO_FAILED = (
+        825,
+        "The lesson was edited, but setting its introduction failed.",
+        _F.SIDE,
+    )
+    HEAD_TEACHER_ACCOUNT_DELETED = 883, "The head teacher's account has been cancelled."
+    COTEACHER_ACCOUNT_DELETED = 885, "The co-teacher's account has been cancelled.", _F.SETTLES
+    COTEACHERS_REPEATED = 21316, "A co-teacher is given twice.", _F.BAD_PARAMETERS
+    TOO_MANY_COTEACHERS = 21317, "More co-teachers than allowed."
+    UNSUPPORTED_SETTING = 121601001, "A setting is not supported by the school's edition."
+    # Created: the school's [online classroom] resources are over their quota (a warning).
+    CREATED_OVER_QUOTA = (
+        121601002,
+        "Done, but the school's online-classroom resources are over their quota: contact "
+        "your account manager.",
+        _F.SIDE,
+    )
+    MONTHLY_QUOTA_UPGRADE = (
+        121601003,
+        "The month's lessons reached the school's limit; upgrade the account for more.",
+    )
+    MONTHLY_QUOTA = 121601004, "The month's lessons reached the school's limit."
+    BAD_SEATS = 121601007, "The number of seats on stage is not valid."
+    LESSONS_PER_COURSE = 121601070, "More lessons than a course may have."
 
     # ------------------------------------------------------------- v1: groups
     GROUP_SET_FAILED = 890, "Failed to set the group."
@@ -334,6 +464,11 @@ class Errno(enum.IntEnum):
     LMS_BAD_PARAMETERS = 121601030, "Bad parameters (v2).", _F.BAD_PARAMETERS
 
     # ------------------------------------------------ v2: users, courses, school
+    # addCourseTeacher: a teacher of the course already ("老师或学生已经存在") is its 133.
+    ALREADY_HEAD_TEACHER = 30022, "The member is already the course's head teacher.", _F.SETTLES
+    COURSE_FINISHED = 30031, "The course has finished (v2).", _F.SETTLES
+    COURSE_NOT_OF_SCHOOL = 121601021, "The course does not belong to your institution (v2).", _GONE
+    NOT_STANDARD_COURSE = 121601022, "The course is not a standard course (v2)."
     # modifyCourseStudentNickName's internal failure (listed among the busy codes); the
     # sync is harmless to repeat.
     INTERNAL_CALL_FAILED = 101004005, "An internal service call failed.", _F.TRANSIENT | _F.BUSY
@@ -348,24 +483,15 @@ class Errno(enum.IntEnum):
     )
 
     # ----------------------------------------------------------------- v2: LMS
-    # createClassroom keeps the lesson codes of addCourseClass (LMS pages list them).
-    # 165, 350, 398, 121601003/4 and 121601070 are also v1 lesson codes, named alike
-    # on the courses branch: when both land, one row of each stays.
-    LESSON_LENGTH = 165, "A lesson (classroom) lasts at least 15 minutes and at most 24 hours."
+    # createClassroom keeps the lesson codes of addCourseClass (the LMS pages list them):
+    # 165, 350, 398, 121601003/4, 121601021/22 and 121601070 are rows of the v1 lesson
+    # and v2 course sections above. 875 locks a classroom's edit 5 minutes before it.
     # createClassroom: the classroom exists; only its live settings failed (do not
     # create it again: change the settings with updateClassroom).
     CREATED_LIVE_FAILED = (
         267,
         "The classroom was created, but setting its live information failed.",
         _F.SIDE,
-    )
-    # Lesson_errors and addCourse: a unique identity used before. Read as "created
-    # before" for createClassroom and for double-teacher sub-lessons (see README).
-    IDENTITY_EXISTS = 398, "The data already exists (the unique identity is taken).", _F.ALREADY
-    # Both locks refuse an edit; an earlier attempt may still have applied it.
-    LOCKED_20_MINUTES = (
-        350,
-        "Within 20 minutes of the start, the name, time, cloud resources and seats cannot change.",
     )
     LOCKED_5_MINUTES = (
         875,
@@ -420,15 +546,7 @@ class Errno(enum.IntEnum):
         110100070,
         "Wrong activity type (homework and tests are not supported).",
     )
-    MONTHLY_QUOTA_UPGRADE = (
-        121601003,
-        "This month's quota of lessons is used up; upgrade the account for more.",
-    )
-    MONTHLY_QUOTA = 121601004, "This month's quota of lessons is used up."
-    COURSE_NOT_OF_SCHOOL = 121601021, "The class (course) does not belong to this school.", _GONE
-    NOT_STANDARD_COURSE = 121601022, "The class (course) is not a standard course."
     LMS_COURSE_EXPIRED = 121601023, "The class (course) has expired.", _F.SETTLES
-    LESSONS_PER_COURSE = 121601070, "The class (course) holds the most lessons it may."
 
     # ----------------------------------------------------- v2: double teacher
     OVER_DELETE_LIMIT = 121601016, "More lessons than one delete may remove."

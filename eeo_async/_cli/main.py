@@ -29,7 +29,7 @@ from .._constants import (
 from .._errors import ApiError, BadCredentialsError, ConnectError, EEOError, InputError
 from .._models import GroupMember
 from ..testing import Faults
-from . import activities, people
+from . import activities, people, schedule
 from .base import (
     EXIT_CODES,
     EXIT_CREDENTIALS,
@@ -360,6 +360,7 @@ COMMANDS = (
    in a warning), then one line per student; or the documented JSON
    [[{"studentUid": 1, "isLeader": 1}, ...]])""",
     ),
+    *schedule.COMMANDS,
     Command(
         "report",
         "Summarise a saved report (.json or .csv).",

@@ -32,6 +32,7 @@ from ._mock import MockRequest, MockResponse, MockTransport
 from ._pusher import Pusher, lesson_end_message, samples
 from ._school import Account, Course, SandboxStats, School
 from ._server import Sandbox, serve
+from ._timetable import CourseRecord, LessonRecord, Timetable
 from ._users import Texted
 from ._wire import Answer, Upload
 
@@ -40,9 +41,11 @@ __all__ = [
     "Answer",
     "CloudDrive",
     "Course",
+    "CourseRecord",
     "DoubleTeacherState",
     "Faults",
     "GroupPlan",
+    "LessonRecord",
     "LmsActivity",
     "LmsState",
     "LmsUnit",
@@ -58,6 +61,7 @@ __all__ = [
     "SchoolSettings",
     "SubLesson",
     "Texted",
+    "Timetable",
     "Upload",
     "Videos",
     "envelope",

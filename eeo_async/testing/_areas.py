@@ -21,6 +21,9 @@ AREA_MODULES: Final[tuple[str, ...]] = (
     # courses and lessons: enrolment of course and lesson members
     "enrolment",
     # courses and lessons: creating and editing courses and lessons
+    "courses",
+    "lessons",
+    "lesson_edits",
     # groups: course group plans
     "groups",
     # LMS: units, activities, classrooms, activity members

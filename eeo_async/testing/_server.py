@@ -34,6 +34,7 @@ from ._pusher import Pusher, lesson_end_message
 from ._responders import AFTER, BEFORE, CAPACITY
 from ._route import Handler, v1, v2
 from ._school import Course, School
+from ._timetable import Timetable, timetable
 from ._wire import (
     COURSE_API,
     V1_PATHS,
@@ -187,6 +188,15 @@ class Sandbox(School):
     def course_group(self, course_id: int) -> GroupPlan | None:
         """The group plan of a course, if one was created."""
         return course_group(self, course_id)
+
+    @property
+    def timetable(self) -> Timetable:
+        """Courses and lessons made through the API, and the switch of repeated identities.
+
+        Names, times, teachers, identities and labels of what the API made, the school's
+        labels, and ``identity_repeat``: how a repeated unique identity is answered.
+        """
+        return timetable(self)
 
     def lesson_end(
         self,
