@@ -8,7 +8,7 @@ from ._api.client import Client
 from ._batch.batcher import Batcher
 from ._batch.plan import Plan
 from ._batch.report import BatchError, BatchReport
-from ._codes import Errno, LocalErrno, describe
+from ._codes import Errno, LocalErrno, describe, next_step
 from ._errors import (
     ApiError,
     BadCredentialsError,
@@ -88,4 +88,5 @@ __all__ = [
     "TransportError",
     "__version__",
     "describe",
+    "next_step",
 ]

@@ -243,7 +243,8 @@ async def test_cancellation_leaves_no_task_and_keeps_finished_items() -> None:
     assert asyncio.all_tasks() == before
     assert client.in_flight == 0
     (report,) = reports
-    assert (report.unknown, report.failed, report.stopped_by) == (3, 6, "interrupted")
+    assert (report.unknown, report.failed, report.not_sent) == (3, 0, 6)
+    assert report.stopped_by == "interrupted"
     assert report.items[(1, 5)].errno == eeo.LocalErrno.TRANSPORT_FAILED
     assert report.items[(9, 5)].errno == eeo.LocalErrno.NOT_SENT
     assert not any(result.ok for _, result in finished)

@@ -33,6 +33,9 @@ _MAX_ATTEMPTS: Final = 0xFFFF
 _NOT_DONE: Final = bytes([1, 0, 0, 1, 1]) + bytes(251)
 _UNKNOWN: Final = bytes([0, 0, 0, 0, 1]) + bytes(251)
 _NO_OUTCOME: Final = "No outcome yet."
+_NOT_SENT_ERRNO: Final = int(LocalErrno.NOT_SENT)
+_SUCCEEDED: Final = bytes([0, 1]) + bytes(254)
+_FAILED: Final = bytes([0, 0, 0, 1]) + bytes(253)
 #: An item's settled fields: errno, text position, attempts, outcome code.
 Entry = tuple[int, int, int, int]
 
@@ -61,6 +64,8 @@ class Columns:
         self.uids: array[int] | None = array("q", bytes(8 * size)) if uids else None
         #: Items by outcome code, PENDING first.
         self.counts = [size, 0, 0, 0, 0]
+        #: Of the failed items, those never sent (errno ``LocalErrno.NOT_SENT``).
+        self.unsent = 0
         self.text_table: list[str] = []
         self.text_index: dict[str, int] = {}
 
@@ -91,6 +96,7 @@ class Columns:
             position = index.get(error)
             if position is None:
                 position = self.text(error)
+            self._unsent(row, errno, code)
             counts[outcomes[row]] -= 1
             counts[code] += 1
             errnos[row] = errno
@@ -126,9 +132,12 @@ class Columns:
             outcomes[where] = array("B", [code]) * count
             counts[PENDING] -= count
             counts[code] += count
+            if code == FAILED and errno == _NOT_SENT_ERRNO:
+                self.unsent += count
             return
         errnos, texts, column = self.errnos, self.texts, self.attempts
         for index, row in enumerate(rows):
+            self._unsent(row, errno, code)
             counts[outcomes[row]] -= 1
             counts[code] += 1
             errnos[row] = errno
@@ -136,6 +145,13 @@ class Columns:
             value = tries or attempts[index]  # type: ignore[index]
             column[row] = value if value < _MAX_ATTEMPTS else _MAX_ATTEMPTS
             outcomes[row] = code
+
+    def _unsent(self, row: int, errno: int, code: int) -> None:
+        """Keep ``unsent`` as ``row`` gets ``errno`` and outcome ``code``."""
+        if self.outcomes[row] == FAILED and self.errnos[row] == _NOT_SENT_ERRNO:
+            self.unsent -= 1
+        if code == FAILED and errno == _NOT_SENT_ERRNO:
+            self.unsent += 1
 
     # -------------------------------------------------------------------- reading
 
@@ -213,6 +229,8 @@ class Columns:
         self.attempts.append(attempts)
         self.outcomes.append(code)
         self.counts[code] += 1
+        if code == FAILED and errno == _NOT_SENT_ERRNO:
+            self.unsent += 1
         if uid is not None and self.uids is None:
             self.uids = array("q", bytes(8 * row))
         if self.uids is not None:
@@ -263,6 +281,26 @@ class Columns:
             hits = [row for value in values for row in rows_of(column, mask, value, examples)]
             found[errno] = sorted(hits)[:examples]
         return counts, found, rows
+
+    def side_digest(self) -> tuple[dict[int, int], dict[int, int]]:
+        """Succeeded items by code other than 1 (done with a warning), and a row of each."""
+        if not self.counts[SUCCEEDED]:
+            return {}, {}
+        mask = self.outcomes.tobytes().translate(_SUCCEEDED)
+        counts = Counter(itertools.compress(self.errnos, mask))
+        counts.pop(1, None)
+        column = self.errnos.tobytes()
+        rows = {errno: rows_of(column, mask, errno, 1)[0] for errno in counts}
+        return dict(counts), rows
+
+    def failed_rows(self) -> Iterator[tuple[int, int]]:
+        """(row, errno) of each failed item (never sent ones too), in input order."""
+        mask = self.outcomes.tobytes().translate(_FAILED)
+        errnos = self.errnos
+        at = mask.find(1)
+        while at >= 0:
+            yield at, errnos[at]
+            at = mask.find(1, at + 1)
 
     def mask(self, codes: frozenset[int]) -> bytes:
         """One byte a row: 1 where the outcome code is one of ``codes``."""

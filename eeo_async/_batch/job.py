@@ -29,6 +29,7 @@ from .._wire.endpoint import Endpoint
 from .plan import Target
 from .progress import Progress
 from .report import ALREADY, FAILED, SUCCEEDED, UNKNOWN, BatchReport, Key, StopCause
+from .stops import Stop, Stopping, Watch
 
 _log = logging.getLogger(LOGGER_NAME)
 
@@ -51,13 +52,14 @@ class _Waiting:
         self.items: list[Any] = []
 
 
-class Job:
+class Job(Stopping):
     """One run of an operation: the work queue, the retry pool, the workers.
 
     Outcomes are recorded truthfully: an item is ``already`` only when no earlier
     attempt of this job may have applied it, and ``unknown`` (not ``failed``) when it
     ends without success after such an attempt. Items of one target that wait for a
-    retry share one timer, so that they meet in as few calls as possible.
+    retry share one timer, so that they meet in as few calls as possible. An answer no
+    item of the job can escape stops it (``stops.Watch``).
     """
 
     def __init__(
@@ -105,6 +107,7 @@ class Job:
         self.sleepers: set[asyncio.Task[None]] = set()
         self.wake = asyncio.Event()
         self.stopped: StopCause | None = None
+        self.watch = Watch(endpoint, targets, where)
         self.fresh = self._fresh_chunks(skipped=self.unfinished < report.total)
         self.group: asyncio.TaskGroup | None = None
 
@@ -267,6 +270,11 @@ class Job:
                     continue
                 final = [p for p in positions if _tries(tries, p) >= most]
             self._record(rows, final, status.errno, status.error, tries, self._code(status))
+        watch = self.watch
+        if watch.looking or len(groups) == 1:
+            stop = watch.answered(statuses, items, self.targets[index].fixed)
+            if stop is not None:
+                self._stop(stop)
         share = busy / len(rows)
         if retry:
             _log.debug(
@@ -342,13 +350,22 @@ class Job:
         positions: Sequence[int] = range(len(rows))
         if isinstance(exc, ClientClosedError):
             self._record(rows, positions, LocalErrno.NOT_SENT, str(exc), tries, FAILED)
-            self._stop("closed", "the client was closed")
+            self._stop(Stop("closed", "the client was closed"))
             return
         if isinstance(exc, BadCredentialsError):
             # Every further call would fail the same way: stop at once.
             self._record(rows, positions, exc.errno, exc.error, tries, FAILED)
-            reason = f"the server refused the credentials (errno {exc.errno}: {exc.error})"
-            self._stop("credentials", reason)
+            reason = (
+                f"the server refused the credentials (errno {exc.errno}): check the SID, "
+                "the secret and the clock"
+            )
+            self._stop(Stop("credentials", reason, errno=exc.errno))
+            return
+        stop = self.watch.call_error(exc, self.targets[index].fixed)
+        if stop is not None:
+            # No item of the job can escape this answer: record the call's, stop.
+            self._record(rows, positions, *_errno_of(exc), tries, FAILED)
+            self._stop(stop)
             return
         most = self.policy.max_attempts
         if should_retry(exc, self.endpoint):
@@ -364,7 +381,7 @@ class Job:
         self._record(rows, positions, errno, error, tries, FAILED)
         if isinstance(exc, ConnectError) and not self.reached and positions:
             reason = f"the server at {self.where} cannot be reached: {exc.detail}"
-            self._stop("unreachable", reason)
+            self._stop(Stop("unreachable", reason))
 
     def _schedule(
         self,
@@ -422,17 +439,6 @@ class Job:
             ready[1].extend(items)
         self.wake.set()
 
-    def _stop(self, cause: StopCause, reason: str) -> None:
-        if self.stopped is not None:
-            return
-        self.stopped = cause
-        self.report.stopped_by = cause
-        self.report.stop_reason = reason
-        _log.warning("job stopped: %s", reason)
-        for task in list(self.sleepers):
-            task.cancel()
-        self.wake.set()
-
     def _finish(
         self, rows: Sequence[int], errno: int, error: str, tries: int | list[int], code: int
     ) -> None:
@@ -455,30 +461,6 @@ class Job:
             self.bar.update(count)
         if self.on_progress is not None:
             self.on_progress(self.done, self.report.total)
-
-    def finish_unsent(self, cause: StopCause, reason: str) -> None:
-        """Give every item without an outcome its truth after a stop: not sent, or unknown."""
-        if self.report.stopped_by is None:
-            self.report.stopped_by = cause
-            self.report.stop_reason = reason
-        pending = self.report.pending_rows()
-        cut = [row for row in pending if row in self.maybe_applied]
-        unsent = [row for row in pending if row not in self.maybe_applied]
-        attempts = self.attempts
-        self._finish(
-            cut,
-            LocalErrno.TRANSPORT_FAILED,
-            f"Cut off in flight: the job stopped ({reason}); the server may have acted.",
-            [attempts.get(row, 1) for row in cut],
-            UNKNOWN,
-        )
-        self._finish(
-            unsent,
-            LocalErrno.NOT_SENT,
-            f"Not sent: the job stopped ({reason}).",
-            [attempts.get(row, 0) for row in unsent],
-            FAILED,
-        )
 
 
 def _tries(tries: int | list[int], position: int) -> int:

@@ -183,7 +183,7 @@ class Runner:
         endpoint, report, targets = plan_operation(operation, arguments, self.chunk_size)
         self._engine.check(endpoint, itertools.chain.from_iterable(t.items for t in targets))
         known, maybe = _skipped(report, skip) if skip else (0, [])
-        bar = open_progress(report.total, report.operation) if progress else None
+        bar = open_progress(report.total, report.operation, report) if progress else None
         engine = self._engine
         shared = engine.concurrency if self.adaptive else None
         pace = Pace(self.concurrency, shared)

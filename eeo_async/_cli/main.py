@@ -45,7 +45,6 @@ from .base import (
     _file_options,
     _int_between,
     _number,
-    _progress,
     _Usage,
     _warn,
 )
@@ -54,11 +53,11 @@ from .bulk import (
     _STUDENTS,
     BulkJob,
     _load,
-    _register,
-    _register_options,
     bulk_command,
 )
+from .ending import progress_options
 from .files import InputFileError, read_groups
+from .register import _register, _register_options
 
 
 def _group_options(sub: argparse.ArgumentParser) -> None:
@@ -157,7 +156,7 @@ def _demo(args: argparse.Namespace) -> int:
     from .demo import run_demo  # noqa: PLC0415 - only this command needs the sandbox
 
     _check_output(args.report, "--report")
-    bar, _ = _progress(args)
+    bar, _ = progress_options(args, [])
     args.progress = bar
     return asyncio.run(run_demo(args))
 
