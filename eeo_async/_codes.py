@@ -437,21 +437,22 @@ JOB_WIDE_STATUSES: Final[dict[int, str]] = {
 RERUN: Final[frozenset[int]] = TRANSIENT | frozenset(LocalErrno) | {Errno.MAINTENANCE}
 
 #: The next step for items that ended with a code, by code; :func:`next_step` falls
-#: back to the code's families, then to the server's message.
+#: back to the code's families, then to the server's message. At most 44 characters,
+#: so that the summary's line ``next: ...`` fits 80 columns.
 _NEXT_BY_CODE: Final[dict[int, str]] = {
     Errno.MAINTENANCE: "run again after the maintenance",
     Errno.COURSE_NOT_FOUND: "check the course ID",
     Errno.NO_COURSE_INFO: "check the course ID",
-    Errno.COURSE_DELETED: "check the course ID: that course was deleted",
-    Errno.COURSE_EXPIRED: "extend the course in eeo.cn, or check the course ID",
-    Errno.LESSON_NOT_IN_COURSE: "fix the lesson list: lessons of this course only",
+    Errno.COURSE_DELETED: "the course was deleted: check the course ID",
+    Errno.COURSE_EXPIRED: "extend the course in eeo.cn, or check its ID",
+    Errno.LESSON_NOT_IN_COURSE: "fix the lesson list (this course's only)",
     Errno.LESSON_NOT_FOUND: "fix the lesson list",
     Errno.LESSON_DELETED: "leave deleted lessons out",
     Errno.LESSON_FINISHED: "leave finished lessons out",
     Errno.LMS_LESSON: "change LMS lessons in the ClassIn LMS",
     Errno.LESSON_FULL: "raise the lesson's seats, or leave it out",
     Errno.TOO_MANY_STUDENTS: "remove members first, or leave these out",
-    Errno.STUDENT_NOT_IN_SCHOOL: "fix the student list, or add them to the school first",
+    Errno.STUDENT_NOT_IN_SCHOOL: "fix the student list, or add them to school",
     Errno.TEACHER_AS_STUDENT: "leave the course's teachers out",
     Errno.TEACHER_AS_AUDITOR: "leave the course's teachers out",
     Errno.COTEACHER_AS_STUDENT: "leave the course's teachers out",
@@ -459,7 +460,7 @@ _NEXT_BY_CODE: Final[dict[int, str]] = {
     Errno.ADVISOR_AS_STUDENT: "leave the course's advisor out",
     Errno.ACCOUNT_DELETED: "leave deleted accounts out",
     Errno.AUDITOR_ACCOUNT_DELETED: "leave deleted accounts out",
-    Errno.PUBLIC_COURSE: "public courses are not changed through the API",
+    Errno.PUBLIC_COURSE: "leave public courses out",
 }
 _NEXT_BY_FAMILY: Final = (
     (Family.BAD_CREDENTIALS, "check the SID, the secret and the clock"),

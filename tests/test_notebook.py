@@ -50,7 +50,7 @@ report
 """
 CLOSE = "await sandbox.close()"
 COUNTS = {"succeeded": 250, "already": MEMBERS, "failed": DELETED + len(STRANGERS), "unknown": 0}
-FINAL = "300/300 (100%)"
+FINAL = "300/300 items (100%)"
 OUTCOME = "30 failed, 270 ok"
 
 

@@ -124,7 +124,9 @@ async def stopped_job(*, progress: bool = True) -> eeo.BatchReport[int]:
         return await batcher.add_students_to_course(1, range(1, 11), progress=progress)
 
 
-FINAL = re.compile(r"^add_students_to_course: 40/40 \(100%\) in \d+\.\d\d s: 5 failed, 35 ok$")
+FINAL = re.compile(
+    r"^add_students_to_course: 40/40 items \(100%\) in \d+\.\d\d s: 5 failed, 35 ok$"
+)
 
 
 # ------------------------------------------------------------------ notebooks
@@ -160,7 +162,7 @@ async def test_a_stopped_notebook_job_does_not_claim_to_be_done(
     report = await stopped_job()
     assert report.stopped_by == "credentials"
     last = repr(kernel.shown[-1])
-    assert last.startswith("add_students_to_course: 2/10 (20%) in ")
+    assert last.startswith("add_students_to_course: 2/10 items (20%) in ")
     assert " s: 2 failed, 8 not sent, 0 ok; stopped early: " in last
     assert "credentials" in last
     assert "100%" not in last
@@ -274,7 +276,7 @@ async def test_without_tqdm_plain_lines_on_stderr(
     assert 1 < len(lines) <= 11
     running = r"progress: \d+/40 items \(\d+%\)(, [1-5] failed)?$"
     assert all(re.match(running, line) for line in lines[:-1]), lines
-    assert re.match(r"progress: 40/40 \(100%\) in \d+\.\d\d s: 5 failed, 35 ok$", lines[-1])
+    assert re.match(r"progress: 40/40 items \(100%\) in \d+\.\d\d s: 5 failed, 35 ok$", lines[-1])
 
 
 async def test_plain_lines_end_a_stopped_job_truthfully(
@@ -283,7 +285,7 @@ async def test_plain_lines_end_a_stopped_job_truthfully(
     await stopped_job()
     lines = capsys.readouterr().err.splitlines()
     assert re.match(
-        r"progress: 2/10 \(20%\) in \d+\.\d\d s: 2 failed, 8 not sent, 0 ok; stopped \(cr",
+        r"progress: 2/10 items \(20%\) in \d+\.\d\d s: 2 failed, 8 not sent, 0 ok; stopped \(cr",
         lines[-1],
     )
     assert len(lines[-1]) <= 80

@@ -35,7 +35,7 @@ _UNKNOWN: Final = bytes([0, 0, 0, 0, 1]) + bytes(251)
 _NO_OUTCOME: Final = "No outcome yet."
 _NOT_SENT_ERRNO: Final = int(LocalErrno.NOT_SENT)
 _SUCCEEDED: Final = bytes([0, 1]) + bytes(254)
-_FAILED: Final = bytes([0, 0, 0, 1]) + bytes(253)
+_FAILED: Final = bytes([0, 0, 0, 1]) + bytes(252)
 #: An item's settled fields: errno, text position, attempts, outcome code.
 Entry = tuple[int, int, int, int]
 

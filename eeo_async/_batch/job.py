@@ -293,7 +293,8 @@ class Job(Stopping):
     def _code(self, status: ItemStatus) -> int:
         """The outcome code of ``status`` for rows no attempt may have applied."""
         if status.ok:
-            return SUCCEEDED if status.errno == 1 else ALREADY
+            # Done with a side failure (841 ...) is this job's work, with a warning.
+            return SUCCEEDED if status.errno == 1 or status.side else ALREADY
         return FAILED
 
     def _record(  # noqa: PLR0917 - one call site each, read as a row of the outcome

@@ -76,7 +76,7 @@ def running_line(done: int, total: int, counts: Counts | None = None) -> str:
 
 
 def final_line(report: Counts) -> tuple[int, str]:
-    """Items done and ``done/total (P%) in T s: F failed[, U unknown, N not sent], K ok``.
+    """Items done and ``done/total items (P%) in T s: F failed[, U unknown, N not sent], K ok``.
 
     Failures come first so a line cut at a terminal's width keeps them; the items never
     sent (and any without an outcome) do not count as done.
@@ -86,7 +86,7 @@ def final_line(report: Counts) -> tuple[int, str]:
     percent = done * 100 // total if total else 100
     ok = report.succeeded + report.already
     return done, (
-        f"{done}/{total} ({percent}%) in {report.elapsed:.2f} s: "
+        f"{done}/{total} items ({percent}%) in {report.elapsed:.2f} s: "
         f"{_failures(report, zeros=True)}, {ok} ok"
     )
 

@@ -165,9 +165,9 @@ class Watch:
             return None
         examples = ", ".join(str(v) for v in sorted(seen, key=str)[:_EXAMPLES])
         reason = (
-            f"every item of the first answers was refused with errno {code} "
-            f"({_meaning(code)}) for {len(seen)} different {listed} (e.g. {examples}), and "
-            f"nothing was done: check {listed} (two lists swapped, or a wrong column?)"
+            f"{listed}: every item of the first answers was refused with errno {code} "
+            f"({_meaning(code)}) for {len(seen)} different values (e.g. {examples}) and "
+            "nothing was done: are two lists swapped, or is it a wrong column?"
         )
         return Stop("job_wide", reason, errno=int(code), param=listed)
 

@@ -328,11 +328,11 @@ def _first_lines(view: Digest) -> list[str]:
     keys = min(max(width_of(view.key_label), *(width_of(i.key) for i in view.first)), _KEY)
     key_label = fit(view.key_label, keys)
     pad = " " * (keys - width_of(key_label))
-    lines = ["  first not done", f"    {key_label}{pad}  outcome   errno  message"]
+    lines = ["  first not done", f"    {key_label}{pad}  {'outcome':<9} {'errno':>9}  message"]
     for item in view.first:
         key = fit(item.key, keys)
         pad = " " * (keys - width_of(key))
-        lines.append(f"    {key}{pad}  {item.outcome:<9} {label(item.errno):>5}  {item.error}")
+        lines.append(f"    {key}{pad}  {item.outcome:<9} {label(item.errno):>9}  {item.error}")
     return lines
 
 

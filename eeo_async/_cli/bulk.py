@@ -396,9 +396,7 @@ def _dry_run(spec: BulkJob, args: argparse.Namespace, job: _Inputs) -> None:
         print(f"  {file.flag.lstrip('-'):<11} {len(ids)} from {source}: {_first(ids)}")
     if len(spec.files) == 2:
         counts = [len(set(job.arguments[file.field])) for file in spec.files]
-        print(
-            f"  {'pairs':<11} {counts[0] * counts[1]} (every one of each with every one of other)"
-        )
+        print(f"  {'pairs':<11} {counts[0] * counts[1]} (each of the first with each of the other)")
 
 
 def _first(values: list[Any], count: int = 3) -> str:

@@ -398,7 +398,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _not_a_stop(record: logging.LogRecord) -> bool:
     # The command reports why a job stopped in its own one line (and exit code).
-    return not (record.module == "job" and str(record.msg).startswith("job stopped"))
+    return not (record.module in ("job", "stops") and str(record.msg).startswith("job stopped"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
