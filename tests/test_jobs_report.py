@@ -55,6 +55,8 @@ def mixed() -> BatchReport[int]:
     ]
     for row, (errno, error, outcome) in enumerate(rows):
         report.record(row, errno, error, 1, outcome)  # type: ignore[arg-type]
+    # 166 after an attempt that may have applied: succeeded, but no warning.
+    report.record(0, 166, "课节下已存在此学生", 2, "succeeded")
     return report
 
 
@@ -103,6 +105,14 @@ def test_keys_to_rerun_and_keys_to_fix_are_apart() -> None:
     assert eeo.next_step(901) == "run again after the maintenance"
     assert eeo.next_step(102) == "check the SID, the secret and the clock"
     assert eeo.next_step(123456) == "see the server's message"
+
+
+def test_every_next_step_fits_the_summary_line() -> None:
+    """Each code's next step fits beside ``next: `` in 80 columns, documented or local."""
+    for code in [*eeo.Errno, *eeo.LocalErrno]:
+        step = eeo.next_step(code)
+        assert 0 < len(step) <= 44, (code, step)
+        assert step[0].islower()
 
 
 def test_the_summary_says_the_next_step_per_errno_and_the_warnings() -> None:

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Final
 
-from .._codes import LocalErrno, describe
+from .._codes import ALREADY_ANY, LocalErrno, describe
 from .._errors import InputError
 from .._models import OUTCOMES, ItemResult
 
@@ -283,12 +283,16 @@ class Columns:
         return counts, found, rows
 
     def side_digest(self) -> tuple[dict[int, int], dict[int, int]]:
-        """Succeeded items by code other than 1 (done with a warning), and a row of each."""
+        """Succeeded items by side code (done with a warning: 841 ...), and a row of each."""
         if not self.counts[SUCCEEDED]:
             return {}, {}
         mask = self.outcomes.tobytes().translate(_SUCCEEDED)
         counts = Counter(itertools.compress(self.errnos, mask))
-        counts.pop(1, None)
+        # 1, and "already" codes answered after an attempt that may have applied (they
+        # count as succeeded, since nobody can tell whose work it was): no warning.
+        for errno in [*counts]:
+            if errno == 1 or errno in ALREADY_ANY:
+                del counts[errno]
         column = self.errnos.tobytes()
         rows = {errno: rows_of(column, mask, errno, 1)[0] for errno in counts}
         return dict(counts), rows

@@ -205,6 +205,8 @@ class Runner:
         job.maybe_applied.update(maybe)
         if known:
             job.progress(known)
+            if report.succeeded or report.already:
+                job.watch.looking = False  # an earlier run did items: no list is wrong
         if on_start is not None:
             on_start(report)
         engine.transport.reserve(self.concurrency)
