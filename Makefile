@@ -20,7 +20,7 @@ lint: $(STAMP)
 # The package, and a user's script written as the README shows (mypy --strict too).
 types: $(STAMP)
 	$(BIN)/mypy eeo_async
-	$(BIN)/mypy --strict tests/typed/usage.py
+	$(BIN)/mypy --strict tests/typed
 
 # coverage starts before pytest, so the modules the eeo_sandbox plugin imports early count.
 unit: $(STAMP)

@@ -7,7 +7,8 @@ Prints one JSON line (base URL, credentials, student and course IDs) once it lis
 then serves until its standard input closes; a ``stats`` line on standard input prints
 one JSON line of what it saw (requests, busy answers over capacity, most in flight) and
 starts counting afresh. ``--capacity K`` answers busy to requests arriving while K are
-in flight (the adaptive-concurrency benchmark).
+in flight (the adaptive-concurrency benchmark); ``--max-upload-bytes N`` keeps no
+uploaded file larger than N bytes (it is counted, not written: the upload benchmark).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ async def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--capacity", type=int, default=None)
     parser.add_argument("--capacity-answer", default="114")
+    parser.add_argument("--max-upload-bytes", type=int, default=None)
     args = parser.parse_args()
     faults = Faults(
         latency=args.latency,
@@ -37,7 +39,8 @@ async def main() -> None:
         capacity=args.capacity,
         capacity_answer=args.capacity_answer,
     )
-    async with Sandbox(seed=args.seed, faults=faults) as sandbox:
+    kept = {} if args.max_upload_bytes is None else {"max_upload_bytes": args.max_upload_bytes}
+    async with Sandbox(seed=args.seed, faults=faults, **kept) as sandbox:
         students = sandbox.add_students(args.students)
         courses = [sandbox.add_course(lessons=args.lessons) for _ in range(args.courses)]
         info = {

@@ -5,6 +5,12 @@ and from the one public submodule ``eeo_async.testing``.
 """
 
 from ._api.client import Client
+from ._api.files import CloudFile, CloudFolder, CloudListing, FolderResult, UploadedFile
+from ._api.live import ClassVideoSetting, ClassVideoStatus
+from ._api.members import SchoolMember, TeacherAdded
+from ._api.school import SchoolLabel
+from ._api.students import StudentComment
+from ._api.users import Registration
 from ._batch.batcher import Batcher
 from ._batch.plan import Plan
 from ._batch.report import BatchError, BatchReport
@@ -55,8 +61,13 @@ __all__ = [
     "BatchReport",
     "Batcher",
     "Bulk",
+    "ClassVideoSetting",
+    "ClassVideoStatus",
     "Client",
     "ClientClosedError",
+    "CloudFile",
+    "CloudFolder",
+    "CloudListing",
     "ConnectError",
     "DataMismatchError",
     "EEOError",
@@ -64,6 +75,7 @@ __all__ = [
     "Envelope",
     "Errno",
     "EventLoopError",
+    "FolderResult",
     "GroupExistsError",
     "GroupMember",
     "GroupResult",
@@ -79,13 +91,19 @@ __all__ = [
     "Param",
     "Plan",
     "ProtocolError",
+    "Registration",
     "RequestNotSentError",
     "RequestTimeoutError",
     "ResponseTooLargeError",
+    "SchoolLabel",
+    "SchoolMember",
     "ServerBusyError",
+    "StudentComment",
     "TLSError",
+    "TeacherAdded",
     "TooManyItemsError",
     "TransportError",
+    "UploadedFile",
     "__version__",
     "describe",
     "next_step",

@@ -37,6 +37,8 @@ from ._errors import (
     EEOError,
     InputError,
     InputTypeError,
+    ProtocolError,
+    TransportError,
 )
 from ._http import Request
 from ._limits import AdaptiveLimit, RateLimit, check_rate
@@ -406,6 +408,16 @@ class BaseClient:
                 "not sent again (repeating it is not safe): check before calling again"
             )
             raise type(exc)(exc.errno, exc.error, exc.action, hint=hint) from exc
+        except (TransportError, ProtocolError) as exc:
+            if endpoint.idempotent or not exc.may_have_acted:
+                raise
+            # The same error, its detail saying that the server may have acted.
+            cls, args = exc.__reduce__()[:2]
+            detail = (
+                f"{args[1]} (the server may have acted, so the call was not sent again: "
+                "repeating it is not safe; check before calling again)"
+            )
+            raise cls(args[0], detail, *args[2:]) from exc
         if attrs.has(type(result)) and "attempts" in attrs.fields_dict(type(result)):
             result = attrs.evolve(result, attempts=attempts)
         return result

@@ -145,6 +145,46 @@ class Errno(enum.IntEnum):
     SCHOOL_STUDENT_FAILED = 820, "Registered, but adding as a school student failed.", _F.SIDE
     SCHOOL_TEACHER_FAILED = 821, "Registered, but adding as a school teacher failed.", _F.SIDE
     TEACHER_LIMIT = 845, "More than the school's maximum of enabled teachers."
+    IMAGE_UPLOAD_FAILED = 103, "Putting the image on the server failed."
+    ILLEGAL_TEACHER_ACCOUNT = 122, "Illegal teacher account."
+    # A school's own account can never be one of its students, whatever was sent before.
+    SCHOOL_ACCOUNT_AS_STUDENT = (
+        128,
+        "The school's account cannot be added as a student.",
+        _F.SETTLES,
+    )
+    # stopUsingTeacher / restartUsingTeacher: the teacher must be added to the school first.
+    TEACHER_NOT_IN_SCHOOL = (
+        136,
+        "The school has no such teacher; add the teacher to the school first.",
+        _GONE,
+    )
+    TEACHER_NOT_FOUND = 219, "The teacher's information does not exist.", _GONE
+    # modifyPasswordByTelephone: only users the school added may have their password set.
+    PASSWORD_NOT_ALLOWED = (
+        227,
+        "No permission to change this user's password (add the user to the school as a "
+        "student or teacher first).",
+    )
+    TEACHER_HAS_LESSONS = 317, "The teacher has unfinished lessons."
+    TEACHER_HAS_COURSES = 339, "The teacher has unfinished courses."
+    SCHOOL_ACCOUNT_NOT_STOPPABLE = 386, "The school's own account cannot be stopped as a teacher."
+    SUB_ACCOUNT_NOT_STOPPABLE = (
+        402,
+        "A sub-account of the school cannot be stopped (it was made a sub-account in eeo.cn).",
+    )
+    # Lesson_errors: "being stopped" turns into "stopped" within minutes; the backoff of
+    # one call is far shorter, so it is not retried: restart the teacher later.
+    TEACHER_BEING_STOPPED = (
+        800,
+        "The teacher is still being stopped; restart it a few minutes later.",
+    )
+    SMS_NOT_ALLOWED = (
+        877,
+        "The parameters do not allow sending the password SMS (it needs addToSchoolMember).",
+        _F.BAD_PARAMETERS,
+    )
+    TEACHER_ACCOUNT_CANCELLED = 884, "The teacher's account has been cancelled.", _F.SETTLES
 
     # ------------------------------------------ v1: courses, lessons, members
     # Codes about a value (``about``) are JOB_WIDE: a job holding that value fixed stops.
@@ -289,14 +329,79 @@ class Errno(enum.IntEnum):
     )
     STUDENTS_NOT_IN_COURSE = 897, "Operation failed. All students have not attended the course yet."
     GROUP_PARTIAL = 898, "Group setting succeeded. Some students' UIDs are incorrect.", _F.SIDE
+    # modifyGroupMemberNickname: some members' class nicknames were changed, some not.
+    NICKNAMES_PARTLY_FAILED = 842, "Changing the members' class nicknames partly failed.", _F.SIDE
+    NICKNAMES_FAILED = 843, "Changing the members' class nicknames wholly failed."
+    DELETED_STUDENT_NICKNAME = 21323, "Deleted students' class nicknames cannot be changed."
 
     # -------------------------------------------------------------- v1: school
+    # addSchoolLabel answers 353 with the existing label's ID (since 2022-11-20), so adding
+    # is idempotent; for updateSchoolLabel 353 means the new name is taken.
+    LABEL_EXISTS = 353, "The label already exists (its labelId is returned).", _F.ALREADY
+    TOO_MANY_LABELS = 354, "More labels than the school's label library allows (100)."
+    LABEL_NOT_OURS = 355, "The label does not belong to the school.", _F.NOT_FOUND
+    # Deleting answers 356 the second time: the label is not there, which is what was asked.
+    LABEL_NOT_FOUND = 356, "There is no label with this ID.", _F.NOT_FOUND | _F.ALREADY
+    SUB_ACCOUNT_NOT_FOUND = (
+        22101,
+        "The sub-account does not exist.",
+        _F.NOT_FOUND | _F.ALREADY,
+    )
 
     # ----------------------------------------------------------- v1: cloud drive
+    NO_DATA = 106, "No data."
+    # delFolder answers 193 the second time; for other actions the folder named is missing.
+    FOLDER_NOT_FOUND = 193, "The folder does not exist.", _F.NOT_FOUND | _F.ALREADY
+    FOLDER_NOT_OURS = 194, "The folder does not belong to the school (no permission).", _F.NOT_FOUND
+    NO_FILE_CHOSEN = 195, "Choose a file to upload.", _F.BAD_PARAMETERS
+    FOLDER_NO_PERMISSION = 196, "No permission to operate on the folder."
+    UPLOAD_FAILED = 197, "Uploading the file failed."
+    FILE_NOT_FOUND = 198, "The file does not exist.", _F.NOT_FOUND | _F.ALREADY
+    FILE_NOT_OURS = 199, "The file does not belong to the school (no permission).", _F.NOT_FOUND
+    FILE_NAME_TAKEN = 200, "A file of the same name already exists."
+    # createFolder answers 206 with the existing folder's ID: creating is idempotent by name.
+    FOLDER_EXISTS = (
+        206,
+        "A folder of the same name already exists (its folder ID is returned).",
+        _F.ALREADY,
+    )
+    TOO_DEEP = 207, "Too many folder levels (at most 15)."
+    TOO_MANY_FOLDERS = 208, "Too many folders (at most 5,000)."
+    FILE_TOO_LARGE = 211, "The file is larger than the limit (500 MB)."
+    STORAGE_FULL = 31000, "The storage is full: delete some files or buy more space."
 
     # --------------------------------------------------- v1: live and recordings
+    LESSON_NOT_IN_SCHOOL = 233, "The school has no such lesson.", _GONE
+    RECORD_NEEDED = 251, "Live or replay can only be turned on with recording on."
+    VIDEO_LOCKED_BEFORE_START = (
+        252,
+        "Recording and live settings can only be changed until 20 minutes before the start.",
+    )
+    # setClassVideoMultiple: "the video service has a problem, retry later"; setting is
+    # set-to-value, so sending it again is safe.
+    VIDEO_SERVICE_PROBLEM = 253, "The video service has a problem; retry later.", _F.TRANSIENT
+    NO_RECORDING = 254, "Recording was not on for the lesson: it has no video."
+    LESSON_NOT_ENDED = 384, "The lesson has not ended yet."
+    LOCK_NEEDS_ENDED_LESSON = 391, "The lock state of an unfinished lesson cannot be changed."
+    VIDEO_NOT_FOUND = 630, "The video segment file does not exist.", _F.NOT_FOUND
+    RECORDING_FAILED = 631, "Recording failed: no video file was made."
+    # deleteClassVideo without fileId answers 632 the second time, with one 634.
+    VIDEOS_ALL_DELETED = 632, "The videos were made but have all been deleted.", _F.ALREADY
+    VIDEO_LOCKED = 633, "Deleting failed: the video files are locked (protected)."
+    VIDEO_DELETED = 634, "The video segment file has already been deleted.", _F.ALREADY
 
     # ------------------------------------------------------------ v1: login links
+    # Lesson_errors: the user is not a student, teacher, co-teacher or auditor of the lesson.
+    NOT_LESSON_MEMBER = (
+        150,
+        "The user is not a student, teacher or auditor of the school, or not a member of the "
+        "lesson.",
+    )
+    TELEPHONE_ACCOUNT_ONLY = (
+        467,
+        "Opening the client from a link needs a telephone account: bind a telephone first.",
+    )
+    ACCOUNT_CANCELLED = 888, "The user's account has been cancelled."
 
     # ------------------------------------------- v2: signing and common codes
     V2_BAD_PARAMETERS = 101001001, "Bad parameters (v2).", _F.BAD_PARAMETERS
@@ -326,6 +431,18 @@ class Errno(enum.IntEnum):
     LMS_BAD_PARAMETERS = 121601030, "Bad parameters (v2).", _F.BAD_PARAMETERS
 
     # ------------------------------------------------ v2: users, courses, school
+    # modifyCourseStudentNickName's internal failure (listed among the busy codes); the
+    # sync is harmless to repeat.
+    INTERNAL_CALL_FAILED = 101004005, "An internal service call failed.", _F.TRANSIENT | _F.BUSY
+    NICKNAME_SYNC_ERROR = 110100067, "Syncing the class nickname failed."
+    BUSINESS_PARAMETERS = 121601020, "Bad business parameters (v2).", _F.BAD_PARAMETERS
+    SCHOOL_NOT_FOUND = 121601058, "The school does not exist (v2).", _F.NOT_FOUND
+    SCHOOL_STUDENT_NOT_FOUND = 121601059, "The school has no such student (v2).", _GONE
+    TOO_MANY_STUDENT_UIDS = (
+        121601060,
+        "More students than one call takes (100).",
+        _F.BAD_PARAMETERS,
+    )
 
     # ----------------------------------------------------------------- v2: LMS
 

@@ -167,10 +167,10 @@ async def test_group_edit_and_delete_errnos(raw: Raw) -> None:
 
 async def test_an_unimplemented_action_says_so(raw: Raw) -> None:
     """An action the sandbox lacks is answered 501 with a text saying so, not an errno."""
-    url = f"{raw.sb.base_url}/partner/api/course.api.php?action=addSchoolStudent"
+    url = f"{raw.sb.base_url}/partner/api/course.api.php?action=updateTeacherCloudFolders"
     form = raw.signed()
     async with raw.session.post(url, data=form) as response:
         assert response.status == 501
         text = await response.text()
     assert "does not implement" in text
-    assert "addSchoolStudent" in text
+    assert "updateTeacherCloudFolders" in text

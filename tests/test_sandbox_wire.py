@@ -147,10 +147,10 @@ async def test_v1_files_and_unserved_routes(raw: Raw) -> None:
     assert (await raw.post("getTopFolderId", raw.signed(), COURSE))["error_info"]["errno"] == 100
     wrong_file = await raw.post("delCourseGroup", raw.signed(courseId="1", groupId="2"), CLOUD)
     assert wrong_file["error_info"] == {"errno": 100, "error": "参数不全或错误"}
-    url = f"{sb.base_url}{CLOUD}?action=renameFolder"
+    url = f"{sb.base_url}{CLOUD}?action=updateTeacherCloudFolders"
     async with raw.session.post(url, data=raw.signed()) as response:
         assert response.status == 501
-        assert "renameFolder" in await response.text()
+        assert "updateTeacherCloudFolders" in await response.text()
     async with raw.session.post(
         f"{sb.base_url}/lms/unit/nothing", json={}, headers=raw.headers({})
     ) as response:

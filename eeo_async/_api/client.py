@@ -11,12 +11,16 @@ from .lessons import Lessons
 from .links import Links
 from .live import Live
 from .lms import Lms
+from .members import Members
 from .school import School
+from .students import Students
 from .users import Users
 
 
 class Client(
     Users,
+    Members,
+    Students,
     Courses,
     Lessons,
     Groups,

@@ -19,13 +19,17 @@ from . import (
     links,
     live,
     lms,
+    members,
     school,
+    students,
     users,
 )
 
 #: The area modules, each holding its rows and typed methods.
 AREAS: Final[tuple[ModuleType, ...]] = (
     users,
+    members,
+    students,
     courses,
     lessons,
     groups,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from .enrolment import EnrolmentVerbs
+from .people import PeopleVerbs
 
 
 class Batcher(
     EnrolmentVerbs,
+    PeopleVerbs,
 ):
     """Runs any number of items through a ``Client`` in chunks, concurrently, with retries.
 

@@ -10,7 +10,6 @@ import argparse
 import asyncio
 import hashlib
 import json
-from collections import Counter
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -20,15 +19,12 @@ import attrs
 from .._batch.batcher import Batcher
 from .._batch.plan import plan
 from .._batch.report import BatchReport, Key
-from .._codes import next_step
 from .._constants import (
     DEFAULT_CONCURRENCY,
     MAX_CHUNK_SIZE,
 )
-from .._errors import InputError
 from .._models import ItemResult
 from .base import (
-    EXIT_FAILED,
     EXIT_OK,
     EXIT_TERMINATED,
     Command,
@@ -47,6 +43,7 @@ from .columns import CLASS_ID, STUDENT_UID, Column
 from .ending import Signals, finish, progress_options
 from .files import FILES, InputFileError, choose_sheets, read_ids
 from .journal import Journal
+from .rerun import _load, keys_to_resend, with_fixed_option
 
 # --------------------------------------------------------------- the bulk jobs
 
@@ -139,12 +136,7 @@ def _bulk_options(spec: BulkJob) -> Callable[[argparse.ArgumentParser], None]:
             help="re-run what a re-run settles of a saved report (.json or .csv), instead "
             "of input files: its unknown and not-sent items, and failures on a busy server",
         )
-        sub.add_argument(
-            "--with-fixed",
-            action="store_true",
-            help="with --only-failed: also the report's items to fix (once you have fixed "
-            "what their errnos say: reopened a lesson, added students to the school ...)",
-        )
+        with_fixed_option(sub)
         sub.add_argument(
             "--progress",
             action=argparse.BooleanOptionalAction,
@@ -240,20 +232,6 @@ def _fingerprint(value: object) -> str:
     return hashlib.sha256(json.dumps(value).encode()).hexdigest()[:16]
 
 
-def _load(path: Path, flag: str) -> BatchReport[Any]:
-    """A report the command wrote, JSON or CSV (told apart by content, not by name)."""
-    try:
-        path.open("rb").close()
-    except OSError as exc:
-        message = f"cannot read {flag}{path}: {exc.strerror or exc}"
-        raise _Usage(message) from None
-    try:
-        return BatchReport.load(path)
-    except InputError as exc:
-        message = f"{flag}{path}: {exc}"
-        raise _Usage(message) from None
-
-
 def _failed_keys(
     spec: BulkJob, args: argparse.Namespace
 ) -> tuple[list[Key], Mapping[Key, ItemResult]]:
@@ -279,23 +257,7 @@ def _failed_keys(
             f"({spec.operation}, course {args.course}, {target})"
         )
         raise _Usage(message)
-    keys: list[Key] = saved.rerun_keys
-    fix = saved.fix_keys
-    if fix and args.with_fixed:
-        keys = saved.failed_keys
-    elif fix:
-        counts = Counter(fix.values()).most_common()
-        shown = "; ".join(f"{n} errno {errno}: {next_step(errno)}" for errno, n in counts[:3])
-        _err(
-            f"--only-failed: {len(fix)} items of {path} need a fix first and are left out "
-            f"({shown}); fix them, then add --with-fixed"
-        )
-    if not keys and fix:
-        message = f"--only-failed: {path} has nothing a re-run settles as it is; nothing sent"
-        raise _Usage(message, EXIT_FAILED)
-    if not keys:
-        message = f"--only-failed: {path} has no failed or unknown items; nothing to do"
-        raise _Usage(message, EXIT_OK)
+    keys = keys_to_resend(saved, path, with_fixed=args.with_fixed)
     # Unknown items may have been applied by the run that wrote the report: they are
     # sent as such, so an "already" answer for one is this job's, not "already".
     return keys, saved.items_with("unknown")

@@ -29,6 +29,7 @@ from .._constants import (
 from .._errors import ApiError, BadCredentialsError, ConnectError, EEOError, InputError
 from .._models import GroupMember
 from ..testing import Faults
+from . import people
 from .base import (
     EXIT_CODES,
     EXIT_CREDENTIALS,
@@ -52,12 +53,20 @@ from .bulk import (
     _LESSONS,
     _STUDENTS,
     BulkJob,
-    _load,
     bulk_command,
 )
 from .ending import progress_options
 from .files import InputFileError, read_groups
+from .receive import (
+    attendance,
+    attendance_options,
+    events,
+    events_options,
+    receive,
+    receive_options,
+)
 from .register import _register, _register_options
+from .rerun import _load
 
 
 def _group_options(sub: argparse.ArgumentParser) -> None:
@@ -338,6 +347,7 @@ COMMANDS = (
    already registered answer 135/461 with their UID)
   eeo-async course-add --course 176465 --students uids.csv --column uid""",
     ),
+    *people.COMMANDS,
     Command(
         "group",
         "Create the group plan of a course from a file.",
@@ -370,6 +380,31 @@ COMMANDS = (
         """  eeo-async sandbox --port 8765 --students 100 --lessons 20 --latency 0.05 \\
       --item-busy 0.05 --http-error 0.02 --seed 7
   then, in another terminal, the export line it prints and any job command""",
+    ),
+    Command(
+        "receive",
+        "Serve ClassIn's data subscription: verify each push, store it, then ack it.",
+        receive_options,
+        receive,
+        """  export EEO_SID=1234567 EEO_SECRET=...        # or --sid and --secret-file
+  eeo-async receive --port 8080 --store events.db --path /classin
+  (register https://your.host/classin with ClassIn, served by a TLS proxy to this port;
+   it prints a line of counts a minute; SIGTERM stops it with exit 0, Ctrl-C with 130;
+   a restart on the same store goes on where it stopped)""",
+    ),
+    Command(
+        "events",
+        "Print the messages a receive store holds (JSON lines, or --csv).",
+        events_options,
+        events,
+        "  eeo-async events events.db --cmd End --since 2025-03-01 --csv > ends.csv",
+    ),
+    Command(
+        "attendance",
+        "Turn the stored End messages into one row per member and lesson.",
+        attendance_options,
+        attendance,
+        "  eeo-async attendance events.db --csv > attendance.csv",
     ),
 )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
-from .._codes import TRANSIENT, Errno, LocalErrno, describe
+from .._codes import BAD_CREDENTIALS, TRANSIENT, Errno, LocalErrno, describe
 from .._errors import ApiError, DataMismatchError, api_error
 from .._models import ActionResult, Envelope, ItemStatus
 from .endpoint import Answer, Endpoint
@@ -164,26 +164,29 @@ def decode_same(endpoint: Endpoint, answer: Answer, items: Sequence[Any]) -> lis
     """Every item takes the call's code (an action that answers without per-item data).
 
     A failing code is the status of every item, not an exception, so a batch records it
-    per item; a transient one is raised so that the call is retried.
+    per item; a transient one is raised so that the call is retried, and refused
+    credentials so that a job stops at once.
     """
-    if answer.code in TRANSIENT:
+    if answer.code in TRANSIENT or answer.code in BAD_CREDENTIALS:
         raise refuse(endpoint, answer)
     return [status(endpoint, answer.code, answer.message)] * len(items)
 
 
 def decode_done(endpoint: Endpoint, answer: Answer, items: Sequence[Any] = ()) -> ActionResult:
-    """The answer of an action without data: code 1, or one of the row's side codes.
+    """The answer of an action without data: code 1, or one of the row's side or "already" codes.
 
     Raises:
         ApiError: any other code.
     """
-    if answer.code != Errno.OK and answer.code not in endpoint.side:
+    code = answer.code
+    if code != Errno.OK and code not in endpoint.side and code not in endpoint.already:
         raise refuse(endpoint, answer)
     return ActionResult(
-        errno=answer.code,
+        errno=code,
         error=answer.message,
         action=endpoint.action,
-        side=answer.code in endpoint.side,
+        side=code in endpoint.side,
+        already=code in endpoint.already,
     )
 
 

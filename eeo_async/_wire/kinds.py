@@ -155,6 +155,10 @@ class ItemsKind:
     )
     json: Callable[[Sequence[Any]], Any] = list
     key: Callable[[Any], Hashable] = _key_itself
+    #: v1: the chunk's form fields ``(wire name, text)``, written in place of the one
+    #: field, for an action that takes one item a call in fields of its own (addTeacher:
+    #: ``teacherAccount`` and ``teacherName``); ``None`` for the usual one field.
+    fields: Callable[[Sequence[Any]], Sequence[tuple[str, str]]] | None = None
 
 
 # --------------------------------------------------------------------------- the kinds

@@ -19,17 +19,24 @@ SDK's core modules (``_codes``, ``_retry``, ``_transport``), never its rows or s
 """
 
 from .._retry import set_testing
+from ._cloud import CloudDrive
 from ._faults import Faults
 from ._groups import GroupPlan, PlanMember
+from ._labels import SchoolSettings
+from ._live import Videos
+from ._members import Roster
 from ._messages import envelope, envelope_v2
 from ._mock import MockRequest, MockResponse, MockTransport
+from ._pusher import Pusher, lesson_end_message, samples
 from ._school import Account, Course, SandboxStats, School
 from ._server import Sandbox, serve
+from ._users import Texted
 from ._wire import Answer, Upload
 
 __all__ = [
     "Account",
     "Answer",
+    "CloudDrive",
     "Course",
     "Faults",
     "GroupPlan",
@@ -37,12 +44,19 @@ __all__ = [
     "MockResponse",
     "MockTransport",
     "PlanMember",
+    "Pusher",
+    "Roster",
     "Sandbox",
     "SandboxStats",
     "School",
+    "SchoolSettings",
+    "Texted",
     "Upload",
+    "Videos",
     "envelope",
     "envelope_v2",
+    "lesson_end_message",
+    "samples",
     "serve",
     "set_testing",
 ]

@@ -16,6 +16,8 @@ from ._route import Area, Route
 AREA_MODULES: Final[tuple[str, ...]] = (
     # users: register, registerMultiple, school students and teachers
     "users",
+    "members",
+    "teachers",
     # courses and lessons: enrolment of course and lesson members
     "enrolment",
     # courses and lessons: creating and editing courses and lessons
@@ -24,9 +26,13 @@ AREA_MODULES: Final[tuple[str, ...]] = (
     # LMS: units, activities, classrooms, activity members
     # double-teacher: sub-lessons of a main lesson
     # school: labels, settings, sub-accounts
+    "labels",
     # cloud files: the school drive (cloud.api.php)
+    "cloud",
     # live: recording, live and replay settings, player URLs
+    "live",
     # links: login links
+    "links",
 )
 
 

@@ -17,7 +17,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Self
@@ -30,6 +30,7 @@ from ._faults import Faults
 from ._groups import GroupPlan, course_group
 from ._http import Call, read_v1, read_v2
 from ._messages import COMMON
+from ._pusher import Pusher, lesson_end_message
 from ._responders import AFTER, BEFORE, CAPACITY
 from ._route import Handler, v1, v2
 from ._school import Course, School
@@ -186,6 +187,65 @@ class Sandbox(School):
     def course_group(self, course_id: int) -> GroupPlan | None:
         """The group plan of a course, if one was created."""
         return course_group(self, course_id)
+
+    def lesson_end(
+        self,
+        class_id: int,
+        *,
+        start_time: int,
+        end_time: int,
+        attended: Iterable[int] | None = None,
+    ) -> dict[str, Any]:
+        """The signed ``End`` message of a lesson this sandbox ran, from its own state.
+
+        Who came in: the lesson's students and its course's students (course students
+        may enter every lesson), and its teacher, or only ``attended`` of them; each is
+        present from ``start_time`` to ``end_time``. The lesson is marked finished.
+
+        Raises:
+            KeyError: no such lesson.
+        """
+        lesson = self.lessons[class_id]
+        course = self.courses[lesson.course_id]
+        could = dict.fromkeys(sorted(lesson.members | course.students), 1)
+        if attended is not None:
+            wanted = set(attended)
+            could = {uid: identity for uid, identity in could.items() if uid in wanted}
+        if course.teacher_uid is not None:
+            could[course.teacher_uid] = 3
+        lesson.finished = True
+        return lesson_end_message(
+            sid=self.sid,
+            secret=self.secret,
+            course_id=lesson.course_id,
+            class_id=class_id,
+            members=could,
+            start_time=start_time,
+            end_time=end_time,
+        )
+
+    async def push_lesson_end(
+        self,
+        url: str,
+        class_id: int,
+        *,
+        start_time: int,
+        end_time: int,
+        attended: Iterable[int] | None = None,
+        interval: float = 0.05,
+    ) -> dict[str, Any]:
+        """Push :meth:`lesson_end` to ``url`` as ClassIn does, until acked; the message.
+
+        Re-pushed every ``interval`` seconds until the answer is the documented success
+        JSON (ClassIn waits 10 s).
+        """
+        message = self.lesson_end(
+            class_id, start_time=start_time, end_time=end_time, attended=attended
+        )
+        async with Pusher(url, interval=interval) as pusher:
+            pusher.push(message)
+            await pusher.join()
+        return message
 
     # ------------------------------------------------------------------- serving
 
