@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 import eeo_async as eeo
-from eeo_async._codes import SETTLES, Errno
+from eeo_async._codes import SETTLES, Errno, Family
 from eeo_async.testing import Faults, Sandbox
 from eeo_async.testing import set_testing as testing_mode
 
@@ -19,29 +19,16 @@ def no_waits() -> Iterator[None]:
         yield
 
 
-def test_every_settling_code_says_why_or_is_gone() -> None:
-    """SETTLES codes: no such thing (404-like), a finished or full lesson, a role conflict."""
-    allowed = {
-        Errno.LESSON_FINISHED,
-        Errno.COURSE_EXPIRED,
-        Errno.LESSON_FULL,
-        Errno.PUBLIC_COURSE,
-        Errno.LMS_LESSON,
-        Errno.TEACHER_AS_STUDENT,
-        Errno.TEACHER_AS_AUDITOR,
-        Errno.LESSON_COTEACHER_AS_STUDENT,
-        Errno.COTEACHER_AS_STUDENT,
-        Errno.ADVISOR_AS_STUDENT,
-        Errno.ACCOUNT_DELETED,
-        Errno.AUDITOR_ACCOUNT_DELETED,
-    }
+def test_settling_codes_are_final_answers() -> None:
+    """A SETTLES code is a final refusal: never transient, "already" or "done with a warning"."""
     for code in SETTLES:
-        gone = eeo.Errno(code).families & eeo._codes.Family.NOT_FOUND
-        assert gone or code in allowed, code
+        families = Errno(code).families
+        assert not families & (Family.TRANSIENT | Family.ALREADY | Family.SIDE), code
     # Not settling: an answer a repeat of the job's own work also gets (893 after a
     # deletion), or one that leaves the change open (104, 114, 158).
     for code in (Errno.GROUP_NOT_FOUND, 104, 114, Errno.ADD_STUDENT_FAILED):
         assert code not in SETTLES
+    assert {Errno.LESSON_FINISHED, Errno.LESSON_FULL, Errno.STUDENT_NOT_IN_SCHOOL} <= SETTLES
 
 
 async def test_reruns_with_finished_and_full_lessons_converge() -> None:
