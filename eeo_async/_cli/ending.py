@@ -56,6 +56,7 @@ class Signals:
         self.terminated = False
         self._task: asyncio.Task[Any] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._handled = False
         self._previous: Any = None
 
     def __enter__(self) -> Signals:
@@ -63,14 +64,16 @@ class Signals:
         self._task = asyncio.current_task()
         try:
             self._loop.add_signal_handler(signal.SIGTERM, self._terminate)
-        except (NotImplementedError, RuntimeError):  # Windows, or not the main thread
-            self._loop = None
+            self._handled = True
+        except NotImplementedError:  # Windows: a plain handler that wakes the loop
             self._previous = signal.signal(signal.SIGTERM, self._on_signal)
+        except RuntimeError:  # not the main thread: signals are not ours to handle
+            pass
         return self
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
-        loop = asyncio.get_event_loop_policy().get_event_loop()
-        loop.call_soon_threadsafe(self._terminate)
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._terminate)
 
     def _terminate(self) -> None:
         if not self.terminated and self._task is not None:
@@ -78,7 +81,7 @@ class Signals:
             self._task.cancel()
 
     def __exit__(self, *exc: object) -> None:
-        if self._loop is not None:
+        if self._handled and self._loop is not None:
             self._loop.remove_signal_handler(signal.SIGTERM)
         elif self._previous is not None:
             signal.signal(signal.SIGTERM, self._previous)
