@@ -430,6 +430,42 @@ def bench_single(sizes: Sizes) -> None:
     )
 
 
+def bench_v2(sizes: Sizes) -> None:
+    """(j) API v2 beside v1: the client CPU of one call of each, in one run, same shape."""
+    runs: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
+    with canned() as server:
+        for _ in range(sizes.reps):
+            for in_flight in sizes.single_in_flight:
+                for mode in ("single", "single_v2"):
+                    runs[in_flight, mode].append(
+                        client_run(
+                            server,
+                            mode=mode,
+                            impl="sdk",
+                            students=sizes.single_calls,
+                            lessons=sizes.single_lessons,
+                            concurrency=in_flight,
+                        )
+                    )
+    rows = []
+    for in_flight in sizes.single_in_flight:
+        v1 = [1000 * r["cpu"] / r["calls"] for r in runs[in_flight, "single"]]
+        v2 = [1000 * r["cpu"] / r["calls"] for r in runs[in_flight, "single_v2"]]
+        value, text = ratio(v2, v1)
+        rows.append(
+            [str(in_flight), spread(v1), spread(v2), text, "<= 1.05x", verdict(value, 1.05)]
+        )
+    table(
+        f"(j) API v2 beside v1, 0 ms latency, {sizes.single_calls:,} calls of "
+        f"{sizes.single_lessons} items: client CPU ms per call",
+        ["in flight", "v1 addCourseClassStudent", "v2 lms.add_student", "v2/v1", "target", ""],
+        rows,
+        f"Median [range] of {sizes.reps} repetitions, alternating in one run against one canned "
+        "server. v1: a form signed with safeKey, answers by position; v2: a JSON body signed "
+        "in X-EEO-SIGN (md5 of the sorted scalar fields), answers matched by studentUid.",
+    )
+
+
 def best_retry_calls(busy_log: list[list[Any]], max_attempts: int) -> int:
     """Retry calls if every round sent all waiting items of a student together.
 
@@ -1049,6 +1085,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "adaptive": Benchmark(bench_adaptive),
     "receive": Benchmark(bench_receive),
     "upload": Benchmark(bench_upload),
+    "v2": Benchmark(bench_v2),
     "profile": Benchmark(bench_profile, default=False),
 }
 

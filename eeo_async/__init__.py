@@ -4,9 +4,12 @@ Names starting with ``_`` (modules included) are private; import from ``eeo_asyn
 and from the one public submodule ``eeo_async.testing``.
 """
 
+from ._api.classrooms import NewClassroom
 from ._api.client import Client
+from ._api.double_teacher import NewSubClass
 from ._api.files import CloudFile, CloudFolder, CloudListing, FolderResult, UploadedFile
 from ._api.live import ClassVideoSetting, ClassVideoStatus
+from ._api.lms_values import Activity, DoubleTeacherLesson, LiveInfo, Unit
 from ._api.members import SchoolMember, TeacherAdded
 from ._api.school import SchoolLabel
 from ._api.students import StudentComment
@@ -54,6 +57,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ActionResult",
+    "Activity",
     "ApiError",
     "BadCredentialsError",
     "BadParametersError",
@@ -70,6 +74,7 @@ __all__ = [
     "CloudListing",
     "ConnectError",
     "DataMismatchError",
+    "DoubleTeacherLesson",
     "EEOError",
     "Endpoint",
     "Envelope",
@@ -84,7 +89,10 @@ __all__ = [
     "InputTypeError",
     "ItemResult",
     "ItemStatus",
+    "LiveInfo",
     "LocalErrno",
+    "NewClassroom",
+    "NewSubClass",
     "NewUser",
     "NotFoundError",
     "Outcome",
@@ -103,6 +111,7 @@ __all__ = [
     "TeacherAdded",
     "TooManyItemsError",
     "TransportError",
+    "Unit",
     "UploadedFile",
     "__version__",
     "describe",

@@ -437,7 +437,12 @@ class Errno(enum.IntEnum):
     NICKNAME_SYNC_ERROR = 110100067, "Syncing the class nickname failed."
     BUSINESS_PARAMETERS = 121601020, "Bad business parameters (v2).", _F.BAD_PARAMETERS
     SCHOOL_NOT_FOUND = 121601058, "The school does not exist (v2).", _F.NOT_FOUND
-    SCHOOL_STUDENT_NOT_FOUND = 121601059, "The school has no such student (v2).", _GONE
+    SCHOOL_STUDENT_NOT_FOUND = (
+        121601059,
+        "The school has no such student (v2).",
+        _GONE | _F.JOB_WIDE | _F.NO_SUCH,
+        "student_uid",
+    )
     TOO_MANY_STUDENT_UIDS = (
         121601060,
         "More students than one call takes (100).",
@@ -445,8 +450,133 @@ class Errno(enum.IntEnum):
     )
 
     # ----------------------------------------------------------------- v2: LMS
+    # createClassroom keeps the lesson codes of addCourseClass (LMS pages list them).
+    # 165, 350, 398, 121601003/4 and 121601070 are also v1 lesson codes, named alike
+    # on the courses branch: when both land, one row of each stays.
+    LESSON_LENGTH = 165, "A lesson (classroom) lasts at least 15 minutes and at most 24 hours."
+    # createClassroom: the classroom exists; only its live settings failed (do not
+    # create it again: change the settings with updateClassroom).
+    CREATED_LIVE_FAILED = (
+        267,
+        "The classroom was created, but setting its live information failed.",
+        _F.SIDE,
+    )
+    # Lesson_errors and addCourse: a unique identity used before. Read as "created
+    # before" for createClassroom and for double-teacher sub-lessons (see README).
+    IDENTITY_EXISTS = 398, "The data already exists (the unique identity is taken).", _F.ALREADY
+    # Both locks refuse an edit; an earlier attempt may still have applied it.
+    LOCKED_20_MINUTES = (
+        350,
+        "Within 20 minutes of the start, the name, time, cloud resources and seats cannot change.",
+    )
+    LOCKED_5_MINUTES = (
+        875,
+        "Within 5 minutes of the start, the name, time, cloud resources, seats and classroom "
+        "mode cannot change.",
+    )
+    SCHOOL_IN_ARREARS = 29057, "The school's account is in arrears."
+    SCHOOL_STATUS_ABNORMAL = 29060, "The school's status is abnormal."
+    SAME_UNIT = 29046, "The source and the target unit are the same.", _F.BAD_PARAMETERS
+    MOVE_UNIT_NOT_FOUND = 29048, "The unit does not exist.", _GONE
+    MOVE_FAILED = 29050, "Moving the unit's activities failed."
+    TARGET_UNIT_FULL = 29138, "The target unit would hold more activities than it may."
+    ACTIVITY_DELETED = 29149, "The activity has been deleted.", _F.ALREADY | _GONE
+    ACTIVITY_PUBLISHED = 29184, "The activity is already published.", _F.ALREADY
+    UNIT_CREATE_FAILED = 29200, "Creating the unit failed."
+    UNIT_DELETE_FAILED = 29203, "Deleting the unit failed."
+    # Unit names are unique in a course; the answer carries no unit ID.
+    UNIT_EXISTS = 29208, "The unit already exists (its ID is not returned).", _F.ALREADY
+    # Listed among createUnit's error codes, it says the unit was made: done.
+    UNIT_CREATED = 29213, "The unit was created.", _F.SIDE
+    ACTIVITY_NOT_FOUND = (
+        30002,
+        "The activity does not exist.",
+        _GONE | _F.JOB_WIDE | _F.NO_SUCH,
+        "activity_id",
+    )
+    WRONG_ACTIVITY_TYPE = 30008, "Wrong activity type (homework and tests are not supported)."
+    # A unit still holding a running or finished classroom was not deleted.
+    UNIT_HAS_CLASSROOMS = (
+        40001,
+        "The unit holds a classroom in progress or finished, so it cannot be deleted.",
+        _F.SETTLES,
+    )
+    PUBLISHED_TO_DRAFT = 40004, "A published unit cannot go back to draft."
+    CLASSROOM_IN_PROGRESS = (
+        40005,
+        "The classroom is in progress and cannot be deleted.",
+        _F.SETTLES,
+    )
+    CLASSROOM_FINISHED = 40006, "The classroom has finished and cannot be deleted.", _F.SETTLES
+    UNIT_NOT_FOUND = 40020, "The unit does not exist.", _F.ALREADY | _GONE
+    # Only classrooms take students who are not members of the class (course).
+    NOT_IN_CLASS = (
+        40030,
+        "The student is not in the class (only a classroom takes other students).",
+        _F.SETTLES,
+    )
+    # createUnit: units a course; createActivityNoClass and createClassroom: activities
+    # a unit (100, classrooms included).
+    OVER_LIMIT = 40031, "Over the limit of units in a class, or of activities in a unit."
+    UNIT_NAME_TAKEN = 50003, "Another unit of the class has this name."
+    TARGET_UNIT_NOT_FOUND = 50004, "The target unit does not exist.", _GONE
+    UNLOCK_CONDITION_DRAFT = 110100065, "An unlock condition of the activity is a draft."
+    NO_DUAL_CAMERA = 110100066, "This setting does not support the dual camera."
+    ACTIVITY_ENDED = (
+        110100069,
+        "The activity has ended.",
+        _F.SETTLES | _F.JOB_WIDE,
+        "activity_id",
+    )
+    ACTIVITY_TYPE_UNSUPPORTED = (
+        110100070,
+        "Wrong activity type (homework and tests are not supported).",
+    )
+    MONTHLY_QUOTA_UPGRADE = (
+        121601003,
+        "This month's quota of lessons is used up; upgrade the account for more.",
+    )
+    MONTHLY_QUOTA = 121601004, "This month's quota of lessons is used up."
+    COURSE_NOT_OF_SCHOOL = (
+        121601021,
+        "The class (course) does not belong to this school.",
+        _GONE | _F.JOB_WIDE | _F.NO_SUCH,
+        "course_id",
+    )
+    NOT_STANDARD_COURSE = 121601022, "The class (course) is not a standard course."
+    LMS_COURSE_EXPIRED = (
+        121601023,
+        "The class (course) has expired.",
+        _F.SETTLES | _F.JOB_WIDE,
+        "course_id",
+    )
+    LESSONS_PER_COURSE = 121601070, "The class (course) holds the most lessons it may."
 
     # ----------------------------------------------------- v2: double teacher
+    OVER_DELETE_LIMIT = 121601016, "More lessons than one delete may remove."
+    LESSON_NOT_OF_SCHOOL = 121601031, "The lesson does not belong to this school.", _GONE
+    DOUBLE_TEACHER_NO_PERMISSION = 121601032, "No permission for this operation."
+    LESSON_PROCESSING_FAILED = 121601033, "Processing the lesson failed."
+    NOT_DOUBLE_TEACHER = 121601034, "Not an online double-teacher lesson: not supported."
+    LESSON_NAME_TOO_LONG = 121601035, "A lesson name is at most 50 characters.", _F.BAD_PARAMETERS
+    SUB_LESSON_FOLLOWS_MAIN = (
+        121601036,
+        "A sub-lesson's teacher and time cannot change: they follow the main lesson.",
+    )
+    MAIN_LESSON_NOT_FOUND = 121601037, "The main lesson does not exist.", _GONE
+    TOO_MANY_SUB_LESSONS = 121601038, "A main lesson takes at most 100 sub-lessons."
+    # One code for both: a repeat of a delete answers it, and so does a finished
+    # lesson, which was not deleted; so it is neither "already" nor settling.
+    LESSON_ENDED_OR_DELETED = (
+        121601042,
+        "The lesson has finished or has been deleted: not supported.",
+    )
+    NOT_SCHOOL_TEACHER = 121601044, "Not a teacher of this school."
+    MAIN_AND_SUB_SAME_CLASS = (
+        122301036,
+        "The main and the sub classrooms must be in different classes (courses).",
+        _F.BAD_PARAMETERS,
+    )
 
     @property
     def meaning(self) -> str:
@@ -578,6 +708,11 @@ _NEXT_BY_CODE: Final[dict[int, str]] = {
     Errno.ACCOUNT_DELETED: "leave deleted accounts out",
     Errno.AUDITOR_ACCOUNT_DELETED: "leave deleted accounts out",
     Errno.PUBLIC_COURSE: "leave public courses out",
+    Errno.COURSE_NOT_OF_SCHOOL: "check the course ID",
+    Errno.LMS_COURSE_EXPIRED: "extend the course in eeo.cn, or check its ID",
+    Errno.ACTIVITY_NOT_FOUND: "fix the activity list",
+    Errno.ACTIVITY_ENDED: "leave ended activities out",
+    Errno.SCHOOL_STUDENT_NOT_FOUND: "fix the student list, or add them to school",
 }
 _NEXT_BY_FAMILY: Final = (
     (Family.BAD_CREDENTIALS, "check the SID, the secret and the clock"),

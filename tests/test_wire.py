@@ -187,6 +187,8 @@ def test_every_encoded_form_is_the_bytes_sent_before() -> None:
             values["settings"] = [eeo.ClassVideoSetting(**c) for c in values["settings"]]
         if "filedata" in values:
             values["filedata"] = SAMPLES / values["filedata"]
+        if "sub_classes" in values:
+            values["sub_classes"] = [eeo.NewSubClass(**sub) for sub in values["sub_classes"]]
         params = row.build(values)
         assert _sent(codec.encode(row, params)) == case["encoded"], case["action"]
         if row.items is not None:

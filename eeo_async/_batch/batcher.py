@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from .activities import ActivityVerbs
 from .enrolment import EnrolmentVerbs
 from .people import PeopleVerbs
 
 
 class Batcher(
     EnrolmentVerbs,
+    ActivityVerbs,
     PeopleVerbs,
 ):
     """Runs any number of items through a ``Client`` in chunks, concurrently, with retries.

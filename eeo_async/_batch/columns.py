@@ -52,16 +52,22 @@ class Columns:
 
     Args:
         size: the number of items.
-        uids: keep a UID per item (operations whose answers carry one).
+        uids: keep a UID per item (``register``'s answers carry one).
+        answer: keep the ID each item's answer carries, under this name (``"uid"``,
+            ``"activity_id"`` ...); ``uids=True`` is ``answer="uid"``.
     """
 
-    def __init__(self, size: int = 0, *, uids: bool = False) -> None:
+    def __init__(self, size: int = 0, *, uids: bool = False, answer: str | None = None) -> None:
         self.errnos = array("i", bytes(4 * size))
         self.attempts = array("H", bytes(2 * size))
         self.texts = array("I", bytes(4 * size))
         self.outcomes = array("B", bytes(size))
-        #: The UID of each item (0 = none), only for operations whose answers carry one.
-        self.uids: array[int] | None = array("q", bytes(8 * size)) if uids else None
+        #: The name of the ID each item's answer carries: the column's name in records.
+        self.answer: str | None = answer if answer is not None else "uid" if uids else None
+        #: That ID of each item (0 = none), only for operations whose answers carry one.
+        self.uids: array[int] | None = (
+            array("q", bytes(8 * size)) if self.answer is not None else None
+        )
         #: Items by outcome code, PENDING first.
         self.counts = [size, 0, 0, 0, 0]
         #: Of the failed items, those never sent (errno ``LocalErrno.NOT_SENT``).
@@ -156,15 +162,20 @@ class Columns:
     # -------------------------------------------------------------------- reading
 
     def uid(self, row: int) -> int | None:
-        """The UID of ``row``, ``None`` if it has none."""
+        """The answer's ID of ``row`` (a UID, an activity ID ...), ``None`` if it has none."""
         return (self.uids[row] or None) if self.uids is not None else None
 
     def result(self, row: int) -> ItemResult:
-        """The :class:`ItemResult` of ``row`` (``NOT_SENT`` while it has none)."""
+        """The :class:`ItemResult` of ``row`` (``NOT_SENT`` while it has none).
+
+        The answer's ID is its ``id``, and also its ``uid`` when it is a UID.
+        """
         code = self.outcomes[row]
+        found = self.uid(row)
+        uid = found if self.answer == "uid" else None
         if not code:
             return ItemResult(
-                LocalErrno.NOT_SENT, _NO_OUTCOME, 0, outcome="failed", uid=self.uid(row)
+                LocalErrno.NOT_SENT, _NO_OUTCOME, 0, outcome="failed", uid=uid, id=found
             )
         outcome = OUTCOMES[code - 1]
         return ItemResult(
@@ -173,7 +184,8 @@ class Columns:
             self.attempts[row],
             already=outcome == "already",
             outcome=outcome,
-            uid=self.uid(row),
+            uid=uid,
+            id=found,
         )
 
     def error_text(self, row: int) -> str:
@@ -181,7 +193,11 @@ class Columns:
         return self.text_table[self.texts[row]] if self.outcomes[row] else _NO_OUTCOME
 
     def records(self, fields: tuple[str, ...], keys: Iterable[Any]) -> Iterator[dict[str, Any]]:
-        """One dict per item: key fields, errno, error, meaning, attempts, outcome (uid)."""
+        """One dict per item: key fields, errno, error, meaning, attempts, outcome (an ID).
+
+        The answer's ID, where the items have one, is last, named by :attr:`answer`.
+        """
+        answer = self.answer or "uid"
         table, errnos, texts, attempts, outcomes, uids = (
             self.text_table,
             self.errnos,
@@ -206,7 +222,7 @@ class Columns:
             record["attempts"] = attempts[row] if code else 0
             record["outcome"] = OUTCOMES[code - 1] if code else "failed"
             if uids is not None:
-                record["uid"] = uids[row] or None
+                record[answer] = uids[row] or None
             yield record
 
     # ------------------------------------------------------------- from a file
@@ -221,7 +237,7 @@ class Columns:
         return errno, self.text(error), min(attempts, _MAX_ATTEMPTS), code
 
     def append(self, entry: Entry, uid: int | None) -> None:
-        """Add one more item with its settled fields and UID (``None``: no such field)."""
+        """Add one more item with its settled fields and answer's ID (``None``: no such field)."""
         errno, position, attempts, code = entry
         row = len(self.errnos)
         self.errnos.append(errno)

@@ -60,6 +60,8 @@ class Exported(Protocol):
 
     @property
     def has_uids(self) -> bool: ...
+    @property
+    def answer_field(self) -> str | None: ...
     def _head(self) -> dict[str, Any]: ...
     def _records(self) -> Iterator[dict[str, Any]]: ...
 
@@ -83,7 +85,7 @@ def write_csv(report: Exported, handle: IO[str], *, only_not_done: bool = False)
     """Write ``report`` as CSV rows, every text cell escaped with :func:`escape_cell`."""
     fields = [*report.key_fields, "errno", "error", "meaning", "attempts", "outcome"]
     if report.has_uids:
-        fields.append("uid")
+        fields.append(report.answer_field or "uid")
     text_key = {i for i, name in enumerate(report.key_fields) if name in TEXT_KEY_FIELDS}
     # Text columns by position: text keys, error, meaning, outcome (never the numbers).
     keys = len(report.key_fields)
@@ -113,15 +115,20 @@ class _Reader:
     combination (its "tail"), and only its key per item.
     """
 
-    def __init__(self, key_fields: tuple[str, ...]) -> None:
+    def __init__(self, key_fields: tuple[str, ...], answer: str | None = None) -> None:
         if not 1 <= len(key_fields) <= 2 or not all(isinstance(f, str) for f in key_fields):
             message = f"a report is keyed by one or two fields, not {list(key_fields)!r:.80}"
             raise InputError(message)
         self.key_fields = key_fields
+        #: The name of the answer's ID field (``uid`` in files written before it had one).
+        self.answer = answer or "uid"
+        self._answer_tail = f',"{answer or "uid"}":'
         self.text_keys = key_fields[-1] in TEXT_KEY_FIELDS
         self.item_ids: array[int] | list[str] = [] if self.text_keys else array("q")
         self.target_ids: array[int] | None = array("q") if len(key_fields) == 2 else None
         self.columns = Columns()
+        # The name only: the ID column itself starts with the first item that has one.
+        self.columns.answer = self.answer
         self.settled: dict[object, Entry] = {}
         self._keys = None
         if not self.text_keys:
@@ -150,7 +157,7 @@ class _Reader:
         fields = self.key_fields
         item: int | str = str(record[fields[-1]]) if self.text_keys else int(record[fields[-1]])
         target = int(record[fields[0]]) if self.target_ids is not None else 0
-        uid = int(record["uid"] or 0) if "uid" in record else None
+        uid = int(record[self.answer] or 0) if self.answer in record else None
         self.append(target, item, self._settle(record), uid)
 
     def _settle(self, fields: Mapping[str, Any]) -> Entry:
@@ -175,9 +182,9 @@ class _Reader:
         # the cut is where the key ends; the tail is shared by items alike.
         tail = line[cut + 1 :]
         uid = None
-        at = tail.rfind(',"uid":')
+        at = tail.rfind(self._answer_tail)
         if at >= 0:
-            value = tail[at + 7 : -1]
+            value = tail[at + len(self._answer_tail) : -1]
             uid = 0 if value == "null" else int(value)
             tail = tail[:at] + "}"
         entry = self.settled.get(tail)
@@ -268,7 +275,7 @@ def _read_json(lines: Iterable[str], first: str) -> Read:
     except ValueError as exc:
         raise _OtherLayout from exc
     head = check_head(doc)
-    reader = _Reader(head["key_fields"])
+    reader = _Reader(head["key_fields"], head["answer"])
     closed = False
     try:
         for line in stream:
@@ -295,7 +302,7 @@ def _whole_json(text: str) -> Read:
     try:
         doc = json.loads(text)
         head = check_head(doc)
-        reader = _Reader(head["key_fields"])
+        reader = _Reader(head["key_fields"], head["answer"])
         for record in doc["items"]:
             reader.record(record)
     except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
@@ -314,6 +321,7 @@ def check_head(doc: object) -> dict[str, Any]:
             "operation": str(doc["operation"]),
             "course_id": int(doc["course_id"]),
             "key_fields": tuple(doc["key_fields"]),
+            "answer": None if doc.get("answer") is None else str(doc["answer"]),
             "target": {str(k): int(v) for k, v in dict(doc.get("target") or {}).items()},
             "action": str(doc.get("action") or ""),
             "calls": int(doc["calls"]),
@@ -345,9 +353,9 @@ def _read_csv(lines: Iterable[str], first: str, path: str | PathLike[str]) -> Re
     header = next(rows, [])
     names = list(header)
     width = len(names)
-    with_uid = bool(names) and names[-1] == "uid"
-    if with_uid:
-        names.pop()
+    # The answer's ID column follows the outcome (``uid``, ``activity_id`` ...).
+    with_uid = len(names) > 5 and names[-2] == "outcome"
+    answer = names.pop() if with_uid else None
     with_meaning = "meaning" in names[-4:]
     if with_meaning:
         names.remove("meaning")  # written since the meaning column came; read again
@@ -356,7 +364,7 @@ def _read_csv(lines: Iterable[str], first: str, path: str | PathLike[str]) -> Re
         raise InputError(message)
     key_fields = tuple(names[:-4])
     try:
-        reader = _Reader(key_fields)
+        reader = _Reader(key_fields, answer)
         _csv_rows(rows, reader, width, with_meaning=with_meaning, with_uid=with_uid)
     except (ValueError, KeyError, TypeError, OverflowError, csv.Error) as exc:
         where = f" (line {rows.line_num})" if not isinstance(exc, InputError) else ""

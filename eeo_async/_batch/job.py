@@ -275,10 +275,11 @@ class Job(Retries, Stopping):
         return share
 
     def _keep_uids(self, rows: Sequence[int], statuses: Sequence[ItemStatus]) -> None:
-        """Keep the UID each answered item carries (registration answers have one)."""
+        """Keep the ID each answered item carries (a UID, a new activity's ID ...)."""
         for row, status in zip(rows, statuses, strict=True):
-            if status.uid is not None:
-                self.report.set_uid(row, status.uid)
+            found = status.id if status.id is not None else status.uid
+            if found is not None:
+                self.report.set_uid(row, found)
 
     def _code(self, status: ItemStatus) -> int:
         """The outcome code of ``status`` for rows no attempt may have applied."""

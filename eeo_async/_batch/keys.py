@@ -18,7 +18,7 @@ from .._models import ItemResult
 K = TypeVar("K")
 K_co = TypeVar("K_co", covariant=True)
 #: Key fields whose values are text, never read as numbers (a telephone is digits).
-TEXT_KEY_FIELDS: Final = frozenset({"account"})
+TEXT_KEY_FIELDS: Final = frozenset({"account", "unique_identity"})
 
 
 class RowKeys(Generic[K]):

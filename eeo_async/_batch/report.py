@@ -93,6 +93,7 @@ class BatchReport(Store[K]):
         grid: tuple[array[int], array[int]] | None = None,
         action: str = "",
         uids: bool = False,
+        answer: str | None = None,
     ) -> None:
         self.operation = operation
         self.course_id = course_id
@@ -103,7 +104,7 @@ class BatchReport(Store[K]):
         # An enrolment's keys are a grid, computed, not stored (16 bytes an item fewer).
         text = bool(set(key_fields) & TEXT_KEY_FIELDS)
         keys: RowKeys[K] = RowKeys(item_ids, target_ids, grid, text=text)
-        super().__init__(keys, Columns(len(keys), uids=uids))
+        super().__init__(keys, Columns(len(keys), uids=uids, answer=answer))
         #: HTTP calls made for this job.
         self.calls = 0
         #: Calls that re-sent items after a transient failure.
@@ -222,10 +223,12 @@ class BatchReport(Store[K]):
         return self._columns.side_digest()
 
     def to_records(self) -> list[dict[str, Any]]:
-        """One dict per item: key fields, errno, error, meaning, attempts, outcome (uid).
+        """One dict per item: key fields, errno, error, meaning, attempts, outcome (an ID).
 
         ``error`` is the server's own message (Chinese in production); ``meaning`` the
-        documented English meaning of the errno (:func:`eeo_async.describe`).
+        documented English meaning of the errno (:func:`eeo_async.describe`). Where the
+        answers carry an ID per item, it follows, named by :attr:`answer_field` (``uid``
+        for ``register``, ``activity_id`` for ``create_classrooms``).
         """
         return list(self._records())
 
@@ -237,7 +240,7 @@ class BatchReport(Store[K]):
 
         Columns as in :meth:`to_records`: the key fields, ``errno``, ``error`` (the
         server's message), ``meaning`` (its documented English meaning), ``attempts``,
-        ``outcome`` and, for ``register``, ``uid``.
+        ``outcome`` and the answer's ID column if any (``uid`` for ``register``).
 
         Raises:
             ImportError: pandas is not installed.
@@ -245,8 +248,8 @@ class BatchReport(Store[K]):
         import pandas as pd  # noqa: PLC0415 - optional dependency
 
         names = [*self.key_fields, "errno", "error", "meaning", "attempts", "outcome"]
-        if self.has_uids:
-            names.append("uid")
+        if self.answer_field is not None:
+            names.append(self.answer_field)
         return pd.DataFrame.from_records(self._records(), columns=names)
 
     def raise_for_failures(self) -> None:
@@ -264,6 +267,7 @@ class BatchReport(Store[K]):
             "course_id": self.course_id,
             "target": self.target,
             "key_fields": list(self.key_fields),
+            "answer": self.answer_field,
             **{name: getattr(self, name) for name, _ in _JOB_FIELDS},
             "concurrency": None if self.concurrency is None else attrs.asdict(self.concurrency),
             "summary": {
@@ -303,11 +307,11 @@ class BatchReport(Store[K]):
     def to_csv(self, path: str | PathLike[str], *, bom: bool = False) -> None:
         """Write one CSV row per item: key fields, errno, error, meaning, attempts, outcome.
 
-        (And ``uid`` for ``register``.) Rows are written one at a time, so any size
-        fits; :meth:`load` reads it back. A text cell that a spreadsheet would run as a
-        formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return)
-        is written with a ``'`` in front, as is one starting with ``'``; numbers never
-        are, and :meth:`load` takes the ``'`` off again.
+        (And the answer's ID column, ``uid`` for ``register``.) Rows are written one at a
+        time, so any size fits; :meth:`load` reads it back. A text cell that a spreadsheet
+        would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a
+        carriage return) is written with a ``'`` in front, as is one starting with ``'``;
+        numbers never are, and :meth:`load` takes the ``'`` off again.
 
         Args:
             path: the file to write (UTF-8).

@@ -279,8 +279,9 @@ def _skipped(report: BatchReport[Any], skip: Mapping[Any, ItemResult]) -> tuple[
         except KeyError:
             message = f"skip has {key!r}, which is not an item of this job"
             raise InputError(message) from None
-        if result.uid is not None:
-            report.set_uid(row, result.uid)
+        found = result.id if result.id is not None else result.uid
+        if found is not None:
+            report.set_uid(row, found)
         if result.outcome == "unknown":
             maybe.append(row)
             continue

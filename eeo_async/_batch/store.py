@@ -64,14 +64,23 @@ class Store(Generic[K]):
         return self._columns.counts[_PENDING]
 
     def set_uid(self, row: int, uid: int) -> None:
-        """Record the UID the server gave for the item in ``row``."""
+        """Record the ID the server gave for the item in ``row`` (its UID, activity ID ...)."""
         if self._columns.uids is not None:
             self._columns.uids[row] = uid
 
     @property
     def has_uids(self) -> bool:
-        """True when the operation's answers carry a UID per item (``register``)."""
+        """True when the operation's answers carry an ID per item (``register`` ...)."""
         return self._columns.uids is not None
+
+    @property
+    def answer_field(self) -> str | None:
+        """The name of the ID each item's answer carries, the column after ``outcome``.
+
+        ``"uid"`` for ``register``, ``"activity_id"`` for ``create_classrooms``, ``None``
+        where answers carry none. ``items[key].id`` is that ID (and ``.uid`` for a UID).
+        """
+        return self._columns.answer if self.has_uids else None
 
     def is_pending(self, row: int) -> bool:
         """True while the item in ``row`` has no outcome."""

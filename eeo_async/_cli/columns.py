@@ -48,6 +48,7 @@ class Column:
 
 STUDENT_UID = Column("student_uid", ("studentUid", "uid", "学生UID"))
 CLASS_ID = Column("class_id", ("classId", "lesson_id", "课节ID"))
+ACTIVITY_ID = Column("activity_id", ("activityId", "活动ID"))
 TELEPHONE = Column(
     "telephone",
     ("phone", "mobile", "tel", "phone number", "mobile number", "手机号", "手机号码", "电话"),
@@ -65,6 +66,7 @@ IS_LEADER = Column("is_leader", ("isLeader",))
 KNOWN: tuple[Column, ...] = (
     STUDENT_UID,
     CLASS_ID,
+    ACTIVITY_ID,
     TELEPHONE,
     EMAIL,
     PASSWORD,

@@ -29,7 +29,7 @@ from .._constants import (
 from .._errors import ApiError, BadCredentialsError, ConnectError, EEOError, InputError
 from .._models import GroupMember
 from ..testing import Faults
-from . import people
+from . import activities, people
 from .base import (
     EXIT_CODES,
     EXIT_CREDENTIALS,
@@ -335,6 +335,7 @@ COMMANDS = (
         ),
         "  eeo-async add-lessons --course 176465 --student 1001001 --lessons lessons.txt",
     ),
+    *activities.COMMANDS,
     Command(
         "register",
         "Register the accounts of a CSV file (registerMultiple, 10 a call) and get their UIDs.",

@@ -113,7 +113,8 @@ def chunk_encoder(
     """An encoder of chunks of items for fixed values of the other parameters.
 
     The body is laid out once for the target; the items (an array, so never signed) go
-    in its place for each chunk.
+    in its place for each chunk. An items kind whose JSON form is an object (one item a
+    call) spreads the item's fields at the top level instead.
     """
     items = endpoint.items
     assert items is not None  # noqa: S101 - only rows with items are chunked
@@ -128,7 +129,18 @@ def chunk_encoder(
     head, _, tail = _dumps(doc).partition(_dumps(mark))
     signed = signed_fields({wire: value for wire, value in doc.items() if value is not mark})
     kind: ItemsKind = endpoint.items_kind
-    return lambda chunk: V2Body(json=head + _dumps(kind.json(chunk)) + tail, signed=signed)
+    fields = {wire: value for wire, value in doc.items() if value is not mark}
+
+    def encode(chunk: Sequence[Any]) -> V2Body:
+        items = kind.json(chunk)
+        if isinstance(items, dict):
+            # One item a call whose fields are the body's own (createClassroom): they go
+            # at the top level, after the fixed ones, and are signed like them.
+            body = {**fields, **items}
+            return V2Body(json=_dumps(body), signed=signed_fields(body))
+        return V2Body(json=head + _dumps(items) + tail, signed=signed)
+
+    return encode
 
 
 def request(endpoint: Endpoint, body: V2Body, signer: Signer, timestamp: int) -> Request:

@@ -20,10 +20,12 @@ SDK's core modules (``_codes``, ``_retry``, ``_transport``), never its rows or s
 
 from .._retry import set_testing
 from ._cloud import CloudDrive
+from ._double_teacher import DoubleTeacherState, SubLesson
 from ._faults import Faults
 from ._groups import GroupPlan, PlanMember
 from ._labels import SchoolSettings
 from ._live import Videos
+from ._lms import LmsActivity, LmsState, LmsUnit
 from ._members import Roster
 from ._messages import envelope, envelope_v2
 from ._mock import MockRequest, MockResponse, MockTransport
@@ -38,8 +40,12 @@ __all__ = [
     "Answer",
     "CloudDrive",
     "Course",
+    "DoubleTeacherState",
     "Faults",
     "GroupPlan",
+    "LmsActivity",
+    "LmsState",
+    "LmsUnit",
     "MockRequest",
     "MockResponse",
     "MockTransport",
@@ -50,6 +56,7 @@ __all__ = [
     "SandboxStats",
     "School",
     "SchoolSettings",
+    "SubLesson",
     "Texted",
     "Upload",
     "Videos",

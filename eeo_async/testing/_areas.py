@@ -24,7 +24,10 @@ AREA_MODULES: Final[tuple[str, ...]] = (
     # groups: course group plans
     "groups",
     # LMS: units, activities, classrooms, activity members
+    "lms",
+    "classrooms",
     # double-teacher: sub-lessons of a main lesson
+    "double_teacher",
     # school: labels, settings, sub-accounts
     "labels",
     # cloud files: the school drive (cloud.api.php)
