@@ -20,7 +20,7 @@ from ._api.users import Registration
 from ._batch.batcher import Batcher
 from ._batch.plan import Plan
 from ._batch.report import BatchError, BatchReport
-from ._codes import Errno, LocalErrno, describe
+from ._codes import Errno, LocalErrno, describe, next_step
 from ._errors import (
     ApiError,
     BadCredentialsError,
@@ -121,4 +121,5 @@ __all__ = [
     "UploadedFile",
     "__version__",
     "describe",
+    "next_step",
 ]

@@ -30,6 +30,17 @@ class Family(enum.Flag):
         NOT_FOUND: a course, lesson, student, unit, activity ... does not exist.
         SETTLES: the answer shows the item cannot be in the target state, whatever an
             earlier ambiguous attempt did, so it is ``failed``, never ``unknown``.
+        JOB_WIDE: the answer refuses a value, not an item: the value the row's
+            ``about`` names (the course, the lesson, the student). Where a job holds
+            that value fixed for every call (a job's course always; the lesson of
+            ``lesson-add``, the student of ``add-lessons``), no item of the job can
+            escape the answer, so the job stops at the first one; a code about no
+            value (901, the API's maintenance) stops any job. Where the value varies
+            (the lessons of an enrolment), only the items of that value fail.
+        NO_SUCH: the value does not exist (no such lesson, no such student in the
+            school). When a job's first answers refuse every item with it, for
+            several different values of a list and nothing was done, the list itself
+            is wrong (two files swapped, a wrong column): the job stops.
     """
 
     NONE = 0
@@ -42,6 +53,8 @@ class Family(enum.Flag):
     BAD_PARAMETERS = enum.auto()
     NOT_FOUND = enum.auto()
     SETTLES = enum.auto()
+    JOB_WIDE = enum.auto()
+    NO_SUCH = enum.auto()
 
 
 _F = Family
@@ -59,12 +72,16 @@ class Errno(enum.IntEnum):
 
     _meaning: str
     _families: Family
+    _about: str
 
-    def __new__(cls, value: int, meaning: str = "", families: Family = _F.NONE) -> Errno:
+    def __new__(
+        cls, value: int, meaning: str = "", families: Family = _F.NONE, about: str = ""
+    ) -> Errno:
         member = int.__new__(cls, value)
         member._value_ = value
         member._meaning = meaning
         member._families = families
+        member._about = about
         return member
 
     # --------------------------------------------------------- both generations
@@ -88,6 +105,15 @@ class Errno(enum.IntEnum):
     SERVER_BUSY = 114, "Server exception.", _F.TRANSIENT | _F.BUSY
     STUDENTS_EMPTY = 155, "Array data of students cannot be null.", _F.BAD_PARAMETERS
     ILLEGAL_DATA = 400, "The requested data is illegal.", _F.BAD_PARAMETERS
+    # overview: "during the quarterly maintenance every API request answers 901". No
+    # call of any job can get through until it ends, hours later: the job stops (about
+    # no value). Not SETTLES: an earlier attempt, before it began, may have applied.
+    MAINTENANCE = (
+        901,
+        "The API is in its quarterly maintenance (third Tuesday of the quarter's last "
+        "month, early morning Beijing time).",
+        _F.JOB_WIDE,
+    )
 
     # ------------------------------------------------------------- v1: users
     PHONE_NOT_REGISTERED = 113, "The mobile phone number has not been registered yet."
@@ -161,20 +187,56 @@ class Errno(enum.IntEnum):
     TEACHER_ACCOUNT_CANCELLED = 884, "The teacher's account has been cancelled.", _F.SETTLES
 
     # ------------------------------------------ v1: courses, lessons, members
-    TEACHER_AS_STUDENT = 129, "Course teachers cannot be set as students.", _F.SETTLES
+    # Codes about a value (``about``) are JOB_WIDE: a job holding that value fixed stops.
+    # Role conflicts settle: adding a member changes no one's role, so an earlier attempt
+    # cannot have made a course's teacher (or a deleted account) a student.
+    TEACHER_AS_STUDENT = (
+        129,
+        "Course teachers cannot be set as students.",
+        _F.SETTLES | _F.JOB_WIDE,
+        "student_uid",
+    )
     TOO_MANY_STUDENTS = 130, "More students than can be added."
     ALREADY_EXISTS = 133, "Already exists (a student or auditor account is repeated).", _F.ALREADY
-    LESSON_NOT_IN_COURSE = 142, "There is no information about the lesson in the course.", _GONE
-    LESSON_NOT_FOUND = 143, "There is no information about this lesson.", _GONE
-    COURSE_NOT_FOUND = 144, "There is no such course in your institution.", _GONE
-    # A finished lesson cannot be edited: an earlier attempt of the same job, seconds
-    # before, cannot have changed it either (Lesson_errors), so 145 settles an item.
-    LESSON_FINISHED = 145, "The lesson is finished.", _F.SETTLES
-    NO_COURSE_INFO = 147, "There is no information about this course.", _GONE
-    COURSE_DELETED = 149, "The course has been deleted.", _GONE
-    COURSE_EXPIRED = 153, "The course is expired and cannot be edited.", _F.SETTLES
+    LESSON_NOT_IN_COURSE = (
+        142,
+        "There is no information about the lesson in the course.",
+        _GONE | _F.JOB_WIDE | _F.NO_SUCH,
+        "class_id",
+    )
+    LESSON_NOT_FOUND = (
+        143,
+        "There is no information about this lesson.",
+        _GONE | _F.JOB_WIDE | _F.NO_SUCH,
+        "class_id",
+    )
+    COURSE_NOT_FOUND = (
+        144,
+        "There is no such course in your institution.",
+        _GONE | _F.JOB_WIDE | _F.NO_SUCH,
+        "course_id",
+    )
+    # A finished lesson cannot be edited (Lesson_errors): an earlier attempt could have
+    # applied only if the lesson ended between it and this answer (seconds, within a
+    # job), and what the person must act on is the lesson's end either way: it settles.
+    LESSON_FINISHED = 145, "The lesson is finished.", _F.SETTLES | _F.JOB_WIDE, "class_id"
+    NO_COURSE_INFO = (
+        147,
+        "There is no information about this course.",
+        _GONE | _F.JOB_WIDE | _F.NO_SUCH,
+        "course_id",
+    )
+    COURSE_DELETED = 149, "The course has been deleted.", _GONE | _F.JOB_WIDE, "course_id"
+    # Like 145: an expired course takes no change, so no attempt of the job applied one.
+    COURSE_EXPIRED = (
+        153,
+        "The course is expired and cannot be edited.",
+        _F.SETTLES | _F.JOB_WIDE,
+        "course_id",
+    )
     # The server answers 166 (already in the lesson) before it counts seats, so 157
-    # means the student is not in the lesson, whatever an earlier attempt did.
+    # means the student is not in the lesson, whatever an earlier attempt did. Not
+    # JOB_WIDE: the students added before the lesson filled up are in it.
     LESSON_FULL = 157, "The number of students in the lesson exceeds the limit.", _F.SETTLES
     ADD_STUDENT_FAILED = 158, "Failed to add students to the lesson."
     ONLY_STUDENTS = 159, "Only support to operate students.", _F.BAD_PARAMETERS
@@ -184,11 +246,28 @@ class Errno(enum.IntEnum):
     ALREADY_IN_LESSON = 166, "The student already exists in the lesson.", _F.ALREADY
     NOT_IN_LESSON = 167, "The student does not exist in the lesson.", _F.ALREADY
     REMOVE_STUDENT_FAILED = 171, "Failed to remove the student out of the lesson."
-    TEACHER_AS_AUDITOR = 174, "Teachers cannot be added as auditors.", _F.SETTLES
-    # Gone for anything done to the lesson; "already" for deleting it (delCourseClass).
-    LESSON_DELETED = 212, "The lesson has been deleted.", _GONE | _F.ALREADY
+    TEACHER_AS_AUDITOR = (
+        174,
+        "Teachers cannot be added as auditors.",
+        _F.SETTLES | _F.JOB_WIDE,
+        "student_uid",
+    )
+    # Gone for anything done to the lesson (a job holding it fixed stops); "already"
+    # for deleting it (delCourseClass, delEndCourseClass).
+    LESSON_DELETED = (
+        212,
+        "The lesson has been deleted.",
+        _GONE | _F.ALREADY | _F.JOB_WIDE,
+        "class_id",
+    )
     # A student the school does not have cannot be a member of anything of it.
-    STUDENT_NOT_IN_SCHOOL = 228, "There is no such student in your institution.", _GONE
+    STUDENT_NOT_IN_SCHOOL = (
+        228,
+        "There is no such student in your institution.",
+        _GONE | _F.JOB_WIDE | _F.NO_SUCH,
+        "student_uid",
+    )
+    # About a pair (this student, this lesson), never one value: not JOB_WIDE.
     LESSON_COTEACHER_AS_STUDENT = (
         329,
         "A co-teacher of the lesson cannot be added as a student of the same lesson.",
@@ -197,12 +276,20 @@ class Errno(enum.IntEnum):
     COTEACHER_AS_STUDENT = (
         332,
         "Course teachers or co-teachers cannot be set as course students or auditors.",
-        _F.SETTLES,
+        _F.SETTLES | _F.JOB_WIDE,
+        "student_uid",
     )
-    ADVISOR_AS_STUDENT = 333, "The course advisor cannot be set as a course student.", _F.SETTLES
+    ADVISOR_AS_STUDENT = (
+        333,
+        "The course advisor cannot be set as a course student.",
+        _F.SETTLES | _F.JOB_WIDE,
+        "student_uid",
+    )
+    # A public course's members are never changed through the API: no attempt applied.
     PUBLIC_COURSE = (
         369,
         "Do not support to operate this type of courses and lessons (public course).",
+        _F.SETTLES,
     )
     # Lesson_errors: another request is creating the same course or lesson ("lower the
     # rate, then check for duplicates"): it may be this job's own earlier attempt.
@@ -216,10 +303,26 @@ class Errno(enum.IntEnum):
         "The course student is being created by another request; lower the rate.",
         _F.TRANSIENT | _F.BUSY,
     )
-    LMS_LESSON = 466, "The lesson was created in the ClassIn LMS and cannot be edited via API."
+    # Made in the LMS, the lesson is never changed through the API: no attempt applied.
+    LMS_LESSON = (
+        466,
+        "The lesson was created in the ClassIn LMS and cannot be edited via API.",
+        _F.SETTLES | _F.JOB_WIDE,
+        "class_id",
+    )
     NICKNAME_SYNC_FAILED = 841, "Member added, but syncing the class nickname failed.", _F.SIDE
-    ACCOUNT_DELETED = 886, "The student's account has been deleted by the user.", _F.SETTLES
-    AUDITOR_ACCOUNT_DELETED = 887, "The auditor's account has been deleted by the user.", _F.SETTLES
+    ACCOUNT_DELETED = (
+        886,
+        "The student's account has been deleted by the user.",
+        _F.SETTLES | _F.JOB_WIDE,
+        "student_uid",
+    )
+    AUDITOR_ACCOUNT_DELETED = (
+        887,
+        "The auditor's account has been deleted by the user.",
+        _F.SETTLES | _F.JOB_WIDE,
+        "student_uid",
+    )
 
     # Creating and changing courses and lessons, their teachers and labels (the
     # classroom pages and Lesson_errors). A code a repeat may meet after an earlier
@@ -467,7 +570,12 @@ class Errno(enum.IntEnum):
     # addCourseTeacher: a teacher of the course already ("老师或学生已经存在") is its 133.
     ALREADY_HEAD_TEACHER = 30022, "The member is already the course's head teacher.", _F.SETTLES
     COURSE_FINISHED = 30031, "The course has finished (v2).", _F.SETTLES
-    COURSE_NOT_OF_SCHOOL = 121601021, "The course does not belong to your institution (v2).", _GONE
+    COURSE_NOT_OF_SCHOOL = (
+        121601021,
+        "The course does not belong to your institution (v2).",
+        _GONE | _F.JOB_WIDE | _F.NO_SUCH,
+        "course_id",
+    )
     NOT_STANDARD_COURSE = 121601022, "The course is not a standard course (v2)."
     # modifyCourseStudentNickName's internal failure (listed among the busy codes); the
     # sync is harmless to repeat.
@@ -475,7 +583,12 @@ class Errno(enum.IntEnum):
     NICKNAME_SYNC_ERROR = 110100067, "Syncing the class nickname failed."
     BUSINESS_PARAMETERS = 121601020, "Bad business parameters (v2).", _F.BAD_PARAMETERS
     SCHOOL_NOT_FOUND = 121601058, "The school does not exist (v2).", _F.NOT_FOUND
-    SCHOOL_STUDENT_NOT_FOUND = 121601059, "The school has no such student (v2).", _GONE
+    SCHOOL_STUDENT_NOT_FOUND = (
+        121601059,
+        "The school has no such student (v2).",
+        _GONE | _F.JOB_WIDE | _F.NO_SUCH,
+        "student_uid",
+    )
     TOO_MANY_STUDENT_UIDS = (
         121601060,
         "More students than one call takes (100).",
@@ -512,7 +625,12 @@ class Errno(enum.IntEnum):
     UNIT_EXISTS = 29208, "The unit already exists (its ID is not returned).", _F.ALREADY
     # Listed among createUnit's error codes, it says the unit was made: done.
     UNIT_CREATED = 29213, "The unit was created.", _F.SIDE
-    ACTIVITY_NOT_FOUND = 30002, "The activity does not exist.", _GONE
+    ACTIVITY_NOT_FOUND = (
+        30002,
+        "The activity does not exist.",
+        _GONE | _F.JOB_WIDE | _F.NO_SUCH,
+        "activity_id",
+    )
     WRONG_ACTIVITY_TYPE = 30008, "Wrong activity type (homework and tests are not supported)."
     # A unit still holding a running or finished classroom was not deleted.
     UNIT_HAS_CLASSROOMS = (
@@ -541,12 +659,22 @@ class Errno(enum.IntEnum):
     TARGET_UNIT_NOT_FOUND = 50004, "The target unit does not exist.", _GONE
     UNLOCK_CONDITION_DRAFT = 110100065, "An unlock condition of the activity is a draft."
     NO_DUAL_CAMERA = 110100066, "This setting does not support the dual camera."
-    ACTIVITY_ENDED = 110100069, "The activity has ended.", _F.SETTLES
+    ACTIVITY_ENDED = (
+        110100069,
+        "The activity has ended.",
+        _F.SETTLES | _F.JOB_WIDE,
+        "activity_id",
+    )
     ACTIVITY_TYPE_UNSUPPORTED = (
         110100070,
         "Wrong activity type (homework and tests are not supported).",
     )
-    LMS_COURSE_EXPIRED = 121601023, "The class (course) has expired.", _F.SETTLES
+    LMS_COURSE_EXPIRED = (
+        121601023,
+        "The class (course) has expired.",
+        _F.SETTLES | _F.JOB_WIDE,
+        "course_id",
+    )
 
     # ----------------------------------------------------- v2: double teacher
     OVER_DELETE_LIMIT = 121601016, "More lessons than one delete may remove."
@@ -584,6 +712,14 @@ class Errno(enum.IntEnum):
         """What this code means for retries and outcomes (see :class:`Family`)."""
         return self._families
 
+    @property
+    def about(self) -> str:
+        """The parameter whose value this code refuses (``"course_id"`` ...), or ``""``.
+
+        With ``Family.JOB_WIDE``, a job that holds that parameter fixed stops at it.
+        """
+        return self._about
+
 
 class LocalErrno(enum.IntEnum):
     """Codes the SDK records for items the server gave no code for (never sent by it).
@@ -608,6 +744,13 @@ _LOCAL_MEANINGS: Final[dict[int, str]] = {
     LocalErrno.BAD_ANSWER: "The answer was not the documented JSON after all attempts.",
     LocalErrno.NOT_SENT: "Not sent: the job stopped before this item's turn.",
     LocalErrno.NO_ANSWER: "The answer named no result for this item.",
+}
+#: Each local code as a person reads it where a server's errno would stand.
+_LOCAL_LABELS: Final[dict[int, str]] = {
+    LocalErrno.TRANSPORT_FAILED: "no answer",
+    LocalErrno.BAD_ANSWER: "bad answer",
+    LocalErrno.NOT_SENT: "not sent",
+    LocalErrno.NO_ANSWER: "no result",
 }
 
 
@@ -643,9 +786,91 @@ TRANSIENT_ITEM: Final[frozenset[int]] = frozenset(
 #: Item-level codes after which the item may have been applied: the job marks it so.
 MAY_HAVE_ACTED_ITEM: Final[frozenset[int]] = (TRANSIENT - NOT_ACTED) | {LocalErrno.NO_ANSWER}
 
+#: Codes that refuse a value for every call that names it (see ``Family.JOB_WIDE``).
+JOB_WIDE: Final = _family(Family.JOB_WIDE)
+#: Codes saying a value does not exist (see ``Family.NO_SUCH``).
+NO_SUCH: Final = _family(Family.NO_SUCH)
+#: HTTP statuses that no call to the same server can escape: the base URL (or a proxy
+#: or firewall between) is wrong, not one call. The API answers every call with HTTP
+#: 200 and an errno, so these come from something else at that address: the job stops.
+JOB_WIDE_STATUSES: Final[dict[int, str]] = {
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    407: "Proxy Authentication Required",
+    410: "Gone",
+}
+#: Codes of items a re-run settles as it is: the server was busy or did not answer
+#: (the transient codes, the SDK's own codes: no usable answer, not sent ...), or the
+#: API was in maintenance. Any other failure needs a fix first (its next step says
+#: which), and sending it again as it is gets the same answer.
+RERUN: Final[frozenset[int]] = TRANSIENT | frozenset(LocalErrno) | {Errno.MAINTENANCE}
+
+#: The next step for items that ended with a code, by code; :func:`next_step` falls
+#: back to the code's families, then to the server's message. At most 44 characters,
+#: so that the summary's line ``next: ...`` fits 80 columns.
+_NEXT_BY_CODE: Final[dict[int, str]] = {
+    Errno.MAINTENANCE: "run again after the maintenance",
+    Errno.COURSE_NOT_FOUND: "check the course ID",
+    Errno.NO_COURSE_INFO: "check the course ID",
+    Errno.COURSE_DELETED: "the course was deleted: check the course ID",
+    Errno.COURSE_EXPIRED: "extend the course in eeo.cn, or check its ID",
+    Errno.LESSON_NOT_IN_COURSE: "fix the lesson list (this course's only)",
+    Errno.LESSON_NOT_FOUND: "fix the lesson list",
+    Errno.LESSON_DELETED: "leave deleted lessons out",
+    Errno.LESSON_FINISHED: "leave finished lessons out",
+    Errno.LMS_LESSON: "change LMS lessons in the ClassIn LMS",
+    Errno.LESSON_FULL: "raise the lesson's seats, or leave it out",
+    Errno.TOO_MANY_STUDENTS: "remove members first, or leave these out",
+    Errno.STUDENT_NOT_IN_SCHOOL: "fix the student list, or add them to school",
+    Errno.TEACHER_AS_STUDENT: "leave the course's teachers out",
+    Errno.TEACHER_AS_AUDITOR: "leave the course's teachers out",
+    Errno.COTEACHER_AS_STUDENT: "leave the course's teachers out",
+    Errno.LESSON_COTEACHER_AS_STUDENT: "leave the lesson's co-teachers out",
+    Errno.ADVISOR_AS_STUDENT: "leave the course's advisor out",
+    Errno.ACCOUNT_DELETED: "leave deleted accounts out",
+    Errno.AUDITOR_ACCOUNT_DELETED: "leave deleted accounts out",
+    Errno.PUBLIC_COURSE: "leave public courses out",
+    Errno.COURSE_NOT_OF_SCHOOL: "check the course ID",
+    Errno.LMS_COURSE_EXPIRED: "extend the course in eeo.cn, or check its ID",
+    Errno.ACTIVITY_NOT_FOUND: "fix the activity list",
+    Errno.ACTIVITY_ENDED: "leave ended activities out",
+    Errno.SCHOOL_STUDENT_NOT_FOUND: "fix the student list, or add them to school",
+}
+_NEXT_BY_FAMILY: Final = (
+    (Family.BAD_CREDENTIALS, "check the SID, the secret and the clock"),
+    (Family.TRANSIENT, "run again"),
+    (Family.BAD_PARAMETERS, "check the input values"),
+    (Family.NOT_FOUND, "check the IDs"),
+)
+
 #: Shortest wait in seconds before re-sending after these codes (the docs' 5 s rule;
 #: a minute's window of createClassroom's 1000 calls).
 MIN_WAIT: Final[dict[int, float]] = {Errno.REPEATED_REQUEST: 5.0, Errno.TOO_FREQUENT: 2.0}
+
+
+def label(errno: int) -> str:
+    """``errno`` as a person reads it: the number, or words for the SDK's own codes."""
+    return _LOCAL_LABELS.get(errno, str(errno)) if errno < 0 else str(errno)
+
+
+def next_step(errno: int) -> str:
+    """What to do about items that ended with ``errno``: "run again", "fix the lesson list" ...
+
+    Codes of :data:`RERUN` say "run again"; others say what to fix, from the code's own
+    entry or its families, or to read the server's message.
+    """
+    found = _NEXT_BY_CODE.get(errno)
+    if found is not None:
+        return found
+    if errno in RERUN:
+        return "run again"
+    families = Errno(errno).families if errno in DOCUMENTED else Family.NONE
+    for family, text in _NEXT_BY_FAMILY:
+        if family in families:
+            return text
+    return "see the server's message"
 
 
 def describe(errno: int) -> str:

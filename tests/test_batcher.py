@@ -105,11 +105,12 @@ def test_enroll_property_every_key_once(
     """Every input pair appears once, no chunk is too big, and data maps to the right key."""
 
     def answer(target: int, items: list[int], attempt: int) -> list[ItemStatus]:
-        # Item-level 114 on the first attempt for some items, then a per-key errno.
+        # Item-level 114 on the first attempt for some items, then a per-key errno (157,
+        # a full lesson: a failure about one pair, never one that stops the whole job).
         return [
             ItemStatus(114, "busy")
             if attempt == 1 and (target + c) % 7 == 0
-            else ItemStatus(1 if (target * c) % 5 else 145, f"{target}-{c}")
+            else ItemStatus(1 if (target * c) % 5 else 157, f"{target}-{c}")
             for c in items
         ]
 
@@ -133,7 +134,7 @@ def test_enroll_property_every_key_once(
     assert all(len(items) <= chunk_size for _, _, items in client.sent)
     for (student, lesson), item in report.items.items():
         assert item.error == f"{student}-{lesson}"
-        assert item.errno == (1 if (student * lesson) % 5 else 145)
+        assert item.errno == (1 if (student * lesson) % 5 else 157)
         assert item.attempts == (2 if (student + lesson) % 7 == 0 else 1)
     # By lesson (chosen when it needs fewer calls) the target is the lesson.
     sent_pairs = [
@@ -243,7 +244,8 @@ async def test_cancellation_leaves_no_task_and_keeps_finished_items() -> None:
     assert asyncio.all_tasks() == before
     assert client.in_flight == 0
     (report,) = reports
-    assert (report.unknown, report.failed, report.stopped_by) == (3, 6, "interrupted")
+    assert (report.unknown, report.failed, report.not_sent) == (3, 0, 6)
+    assert report.stopped_by == "interrupted"
     assert report.items[(1, 5)].errno == eeo.LocalErrno.TRANSPORT_FAILED
     assert report.items[(9, 5)].errno == eeo.LocalErrno.NOT_SENT
     assert not any(result.ok for _, result in finished)

@@ -151,14 +151,21 @@ def test_failures_exit_1_and_only_failed_reruns_them(
     assert re.search(r"^    145 +3  The lesson is finished\.$", out, re.MULTILINE), out
     sandbox.lessons[course.class_ids[1]].finished = False  # the school reopens the lesson
     sandbox.reset_stats()
+    # 145 is a fix, not a re-run: --only-failed leaves it out, saying so, until told.
+    code, out, err = run([*args, "--only-failed", str(first)], capsys)
+    assert code == 1
+    assert "3 items of" in err
+    assert "(3 errno 145: leave finished lessons out); fix them, then add --with-fixed" in err
+    assert sum(sandbox.stats.requests.values()) == 0
     code, out, _ = run(
-        [*args, "--only-failed", str(first), "--report", str(tmp_path / "second.csv")], capsys
+        [*args, "--only-failed", str(first), "--with-fixed", "--report", str(tmp_path / "2.csv")],
+        capsys,
     )
     assert code == 0
     # Three students into one lesson: one call by lesson (fewer calls than by student).
     assert sandbox.stats.max_items_per_call["addClassStudentMultiple"] == 3
     assert sum(sandbox.stats.requests.values()) == 1
-    assert (tmp_path / "second.csv").read_text(encoding="utf-8").count("succeeded") == 3
+    assert (tmp_path / "2.csv").read_text(encoding="utf-8").count("succeeded") == 3
 
 
 def test_remove_and_add_lessons_and_report(

@@ -55,7 +55,8 @@ def test_lesson_add_then_unenroll_with_only_failed(tmp_path: Path) -> None:
         assert saved.operation == "unenroll"
         assert saved.failed == 12
         assert not sandbox.lesson_members(first)
-        done = run_cli([*args, "--only-failed", report, "--dry-run"], sandbox)
+        # A finished lesson is a fix, not a re-run: only --with-fixed takes its items.
+        done = run_cli([*args, "--only-failed", report, "--with-fixed", "--dry-run"], sandbox)
         assert done.returncode == 0, done.stderr
         assert "12 items" in done.stdout
 

@@ -87,7 +87,9 @@ def test_enroll_activities_reruns_its_failures_as_pairs(tmp_path: Path) -> None:
         assert saved.failed == 6
         assert {saved.items[(s, rooms[2])].errno for s in students} == {110100069}
         lms.activities[rooms[2]].finished = False
-        done = run_cli([*args, "--only-failed", report, "--report", report], sandbox)
+        # An ended activity is a fix, not a re-run: --with-fixed once it is reopened.
+        rerun = [*args, "--only-failed", report, "--with-fixed", "--report", report]
+        done = run_cli(rerun, sandbox)
         assert done.returncode == 0, done.stderr
         assert BatchReport.load(report).total == 6
         assert all(lms.members(room) == set(students) for room in rooms)

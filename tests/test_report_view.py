@@ -64,7 +64,7 @@ def test_every_summary_line_fits_the_terminal(
     if report.failed:
         assert "not done, by errno" in text
     tags = {tag for _, tag in re.findall(r"<(/?)([A-Za-z][^ >]*)", report._repr_html_())}
-    assert tags <= {"div", "table", "caption", "tr", "th", "td", "p"}, tags
+    assert tags <= {"div", "table", "caption", "tr", "th", "td", "p", "span"}, tags
 
 
 def test_long_chinese_messages_are_cut_with_an_ellipsis() -> None:
@@ -293,7 +293,7 @@ def test_a_bad_width_is_refused_and_pending_items_are_shown() -> None:
     assert all(columns(line) <= 40 for line in report.summary(width=40).split("\n"))
     text = report.summary()
     assert re.search(r"^  pending +1  no outcome yet$", text, re.M), text
-    assert re.search(rf"^    {int(eeo.LocalErrno.NOT_SENT)} +1  Not sent", text, re.M), text
+    assert re.search(r"^    not sent +1  Not sent", text, re.M), text
     assert "e.g. 13800000002" in text
 
 

@@ -30,9 +30,18 @@ class Batcher(
 
     A job stops early, sends nothing more and waits for nothing, on errno 102
     (``report.stopped_by == "credentials"``), when the server cannot be reached and
-    nothing was answered yet (``"unreachable"``), or at its ``deadline``; items never
-    sent are ``LocalErrno.NOT_SENT``. A job never raises because items failed: read
-    the report, or call ``report.raise_for_failures()``.
+    nothing was answered yet (``"unreachable"``), on an answer no item of the job can
+    escape (``"job_wide"``: no such course, a finished lesson the job holds fixed, a
+    student the school lacks where the job holds the student, an HTTP 404 or 405 from
+    the base URL, or every item of the first answers refused as "no such" for several
+    values of one list: two lists swapped), in the API's maintenance (errno 901,
+    ``"maintenance"``), or at its ``deadline``. ``report.stop_reason`` says why in one
+    line (``course_id 176465: there is no such course in your institution (errno
+    144)``), ``stop_errno``, ``stop_param`` and ``stop_value`` what it named; items
+    never sent are ``LocalErrno.NOT_SENT``, counted in ``report.not_sent``, never in
+    ``report.failed``. A job never raises because items failed: read the report
+    (``rerun_keys`` and ``fix_keys`` say what to run again and what to fix), or call
+    ``report.raise_for_failures()``.
 
     With ``adaptive`` (the default), ``concurrency`` is a ceiling and the number of
     requests in flight follows the server: busy answers (114, 104, 460, 464, HTTP 429

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Final
 
-from .._codes import LocalErrno, describe
+from .._codes import ALREADY_ANY, LocalErrno, describe
 from .._errors import InputError
 from .._models import OUTCOMES, ItemResult
 
@@ -33,6 +33,9 @@ _MAX_ATTEMPTS: Final = 0xFFFF
 _NOT_DONE: Final = bytes([1, 0, 0, 1, 1]) + bytes(251)
 _UNKNOWN: Final = bytes([0, 0, 0, 0, 1]) + bytes(251)
 _NO_OUTCOME: Final = "No outcome yet."
+_NOT_SENT_ERRNO: Final = int(LocalErrno.NOT_SENT)
+_SUCCEEDED: Final = bytes([0, 1]) + bytes(254)
+_FAILED: Final = bytes([0, 0, 0, 1]) + bytes(252)
 #: An item's settled fields: errno, text position, attempts, outcome code.
 Entry = tuple[int, int, int, int]
 
@@ -67,6 +70,8 @@ class Columns:
         )
         #: Items by outcome code, PENDING first.
         self.counts = [size, 0, 0, 0, 0]
+        #: Of the failed items, those never sent (errno ``LocalErrno.NOT_SENT``).
+        self.unsent = 0
         self.text_table: list[str] = []
         self.text_index: dict[str, int] = {}
 
@@ -97,6 +102,7 @@ class Columns:
             position = index.get(error)
             if position is None:
                 position = self.text(error)
+            self._unsent(row, errno, code)
             counts[outcomes[row]] -= 1
             counts[code] += 1
             errnos[row] = errno
@@ -132,9 +138,12 @@ class Columns:
             outcomes[where] = array("B", [code]) * count
             counts[PENDING] -= count
             counts[code] += count
+            if code == FAILED and errno == _NOT_SENT_ERRNO:
+                self.unsent += count
             return
         errnos, texts, column = self.errnos, self.texts, self.attempts
         for index, row in enumerate(rows):
+            self._unsent(row, errno, code)
             counts[outcomes[row]] -= 1
             counts[code] += 1
             errnos[row] = errno
@@ -142,6 +151,13 @@ class Columns:
             value = tries or attempts[index]  # type: ignore[index]
             column[row] = value if value < _MAX_ATTEMPTS else _MAX_ATTEMPTS
             outcomes[row] = code
+
+    def _unsent(self, row: int, errno: int, code: int) -> None:
+        """Keep ``unsent`` as ``row`` gets ``errno`` and outcome ``code``."""
+        if self.outcomes[row] == FAILED and self.errnos[row] == _NOT_SENT_ERRNO:
+            self.unsent -= 1
+        if code == FAILED and errno == _NOT_SENT_ERRNO:
+            self.unsent += 1
 
     # -------------------------------------------------------------------- reading
 
@@ -229,6 +245,8 @@ class Columns:
         self.attempts.append(attempts)
         self.outcomes.append(code)
         self.counts[code] += 1
+        if code == FAILED and errno == _NOT_SENT_ERRNO:
+            self.unsent += 1
         if uid is not None and self.uids is None:
             self.uids = array("q", bytes(8 * row))
         if self.uids is not None:
@@ -279,6 +297,30 @@ class Columns:
             hits = [row for value in values for row in rows_of(column, mask, value, examples)]
             found[errno] = sorted(hits)[:examples]
         return counts, found, rows
+
+    def side_digest(self) -> tuple[dict[int, int], dict[int, int]]:
+        """Succeeded items by side code (done with a warning: 841 ...), and a row of each."""
+        if not self.counts[SUCCEEDED]:
+            return {}, {}
+        mask = self.outcomes.tobytes().translate(_SUCCEEDED)
+        counts = Counter(itertools.compress(self.errnos, mask))
+        # 1, and "already" codes answered after an attempt that may have applied (they
+        # count as succeeded, since nobody can tell whose work it was): no warning.
+        for errno in [*counts]:
+            if errno == 1 or errno in ALREADY_ANY:
+                del counts[errno]
+        column = self.errnos.tobytes()
+        rows = {errno: rows_of(column, mask, errno, 1)[0] for errno in counts}
+        return dict(counts), rows
+
+    def failed_rows(self) -> Iterator[tuple[int, int]]:
+        """(row, errno) of each failed item (never sent ones too), in input order."""
+        mask = self.outcomes.tobytes().translate(_FAILED)
+        errnos = self.errnos
+        at = mask.find(1)
+        while at >= 0:
+            yield at, errnos[at]
+            at = mask.find(1, at + 1)
 
     def mask(self, codes: frozenset[int]) -> bytes:
         """One byte a row: 1 where the outcome code is one of ``codes``."""

@@ -330,11 +330,18 @@ def check_head(doc: object) -> dict[str, Any]:
             "duplicates": int(doc["duplicates"]),
             "stop_reason": doc.get("stop_reason"),
             "stopped_by": doc.get("stopped_by"),
+            "stop_errno": _int_or_none(doc.get("stop_errno")),
+            "stop_param": None if doc.get("stop_param") is None else str(doc["stop_param"]),
+            "stop_value": _int_or_none(doc.get("stop_value")),
             "busy_calls": int(doc.get("busy_calls") or 0),
             "concurrency": doc.get("concurrency"),
         }
     except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
         raise _failing(exc) from exc
+
+
+def _int_or_none(value: object) -> int | None:
+    return None if value is None else int(value)  # type: ignore[call-overload]
 
 
 _CSV_TAIL: Final = ("errno", "error", "attempts", "outcome")

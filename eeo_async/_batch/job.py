@@ -29,6 +29,8 @@ from .._wire.endpoint import Endpoint
 from .plan import Target
 from .progress import Progress
 from .report import ALREADY, FAILED, SUCCEEDED, UNKNOWN, BatchReport, Key, StopCause
+from .retries import Retries, Waiting, tries_of
+from .stops import Stop, Stopping, Watch
 
 _log = logging.getLogger(LOGGER_NAME)
 
@@ -40,24 +42,14 @@ Send = Callable[[Endpoint, Any, Sequence[Any], int], Awaitable[list[ItemStatus]]
 Work = tuple[int, Sequence[int], Sequence[Any]]
 
 
-class _Waiting:
-    """Rows of one target waiting out a backoff together: one timer, one due time."""
-
-    __slots__ = ("due", "items", "rows")
-
-    def __init__(self, due: float) -> None:
-        self.due = due
-        self.rows: list[int] = []
-        self.items: list[Any] = []
-
-
-class Job:
+class Job(Retries, Stopping):
     """One run of an operation: the work queue, the retry pool, the workers.
 
     Outcomes are recorded truthfully: an item is ``already`` only when no earlier
     attempt of this job may have applied it, and ``unknown`` (not ``failed``) when it
     ends without success after such an attempt. Items of one target that wait for a
-    retry share one timer, so that they meet in as few calls as possible.
+    retry share one timer, so that they meet in as few calls as possible. An answer no
+    item of the job can escape stops it (``stops.Watch``).
     """
 
     def __init__(
@@ -101,10 +93,11 @@ class Job:
         self.reached = False  # any HTTP answer at all from the server in this job
         self.unanswered = False  # a connection failed before any answer
         self.ready: dict[int, tuple[list[int], list[Any]]] = {}  # target -> rows, items
-        self.waiting: dict[int, _Waiting] = {}  # target -> rows waiting out a backoff
+        self.waiting: dict[int, Waiting] = {}  # target -> rows waiting out a backoff
         self.sleepers: set[asyncio.Task[None]] = set()
         self.wake = asyncio.Event()
         self.stopped: StopCause | None = None
+        self.watch = Watch(endpoint, targets, where)
         self.fresh = self._fresh_chunks(skipped=self.unfinished < report.total)
         self.group: asyncio.TaskGroup | None = None
 
@@ -261,12 +254,17 @@ class Job:
                 self.maybe_applied.update(rows[p] for p in positions)
             if status.errno in transient and (endpoint.idempotent or status.errno in NOT_ACTED):
                 busy += len(positions)
-                again = [p for p in positions if _tries(tries, p) < most]
+                again = [p for p in positions if tries_of(tries, p) < most]
                 retry.extend(again)
                 if len(again) == len(positions):
                     continue
-                final = [p for p in positions if _tries(tries, p) >= most]
+                final = [p for p in positions if tries_of(tries, p) >= most]
             self._record(rows, final, status.errno, status.error, tries, self._code(status))
+        watch = self.watch
+        if watch.looking or len(groups) == 1:
+            stop = watch.answered(statuses, items, self.targets[index].fixed)
+            if stop is not None:
+                self._stop(stop)
         share = busy / len(rows)
         if retry:
             _log.debug(
@@ -286,7 +284,8 @@ class Job:
     def _code(self, status: ItemStatus) -> int:
         """The outcome code of ``status`` for rows no attempt may have applied."""
         if status.ok:
-            return SUCCEEDED if status.errno == 1 else ALREADY
+            # Done with a side failure (841 ...) is this job's work, with a warning.
+            return SUCCEEDED if status.errno == 1 or status.side else ALREADY
         return FAILED
 
     def _record(  # noqa: PLR0917 - one call site each, read as a row of the outcome
@@ -343,96 +342,38 @@ class Job:
         positions: Sequence[int] = range(len(rows))
         if isinstance(exc, ClientClosedError):
             self._record(rows, positions, LocalErrno.NOT_SENT, str(exc), tries, FAILED)
-            self._stop("closed", "the client was closed")
+            self._stop(Stop("closed", "the client was closed"))
             return
         if isinstance(exc, BadCredentialsError):
             # Every further call would fail the same way: stop at once.
             self._record(rows, positions, exc.errno, exc.error, tries, FAILED)
-            reason = f"the server refused the credentials (errno {exc.errno}: {exc.error})"
-            self._stop("credentials", reason)
+            reason = (
+                f"the server refused the credentials (errno {exc.errno}): check the SID, "
+                "the secret and the clock"
+            )
+            self._stop(Stop("credentials", reason, errno=exc.errno))
+            return
+        stop = self.watch.call_error(exc, self.targets[index].fixed)
+        if stop is not None:
+            # No item of the job can escape this answer: record the call's, stop.
+            self._record(rows, positions, *_errno_of(exc), tries, FAILED)
+            self._stop(stop)
             return
         most = self.policy.max_attempts
         if should_retry(exc, self.endpoint):
-            again = [p for p in positions if _tries(tries, p) < most]
+            again = [p for p in positions if tries_of(tries, p) < most]
             if again:
-                attempt = max(_tries(tries, p) for p in again)
+                attempt = max(tries_of(tries, p) for p in again)
                 policy = self.pace.retry_policy(self.policy, busy)
                 self._schedule(
                     index, rows, items, tries, again, delay=policy.delay_after(exc, attempt)
                 )
-            positions = [p for p in positions if _tries(tries, p) >= most]
+            positions = [p for p in positions if tries_of(tries, p) >= most]
         errno, error = _errno_of(exc)
         self._record(rows, positions, errno, error, tries, FAILED)
         if isinstance(exc, ConnectError) and not self.reached and positions:
             reason = f"the server at {self.where} cannot be reached: {exc.detail}"
-            self._stop("unreachable", reason)
-
-    def _schedule(
-        self,
-        index: int,
-        sent_rows: Sequence[int],
-        sent_items: Sequence[Any],
-        tries: int | list[int],
-        positions: list[int],
-        *,
-        delay: float,
-    ) -> None:
-        """Put the items at ``positions`` of a call back for another after ``delay``.
-
-        They join the target's other waiters where those go soon enough.
-        """
-        if self.stopped is not None:
-            return  # a stopped job waits for nothing: these rows end not sent or unknown
-        rows = [sent_rows[p] for p in positions]
-        items = [sent_items[p] for p in positions]
-        attempts = self.attempts
-        for p, row in zip(positions, rows, strict=True):
-            attempts[row] = _tries(tries, p)
-        if delay <= 0 or self.group is None:
-            self._ready(index, rows, items)
-            return
-        loop = asyncio.get_running_loop()
-        now = loop.time()
-        waiting = self.waiting.get(index)
-        # Join the target's waiters if they go no sooner than half of our own wait:
-        # retries of one student or lesson then meet in one call.
-        if waiting is not None and waiting.due >= now + delay / 2:
-            waiting.rows.extend(rows)
-            waiting.items.extend(items)
-            return
-        waiting = self.waiting[index] = _Waiting(now + delay)
-        waiting.rows.extend(rows)
-        waiting.items.extend(items)
-
-        async def later() -> None:
-            await self.sleep(delay)
-            if self.waiting.get(index) is waiting:
-                del self.waiting[index]
-            self._ready(index, waiting.rows, waiting.items)
-
-        task = self.group.create_task(later())
-        self.sleepers.add(task)
-        task.add_done_callback(self.sleepers.discard)
-
-    def _ready(self, index: int, rows: list[int], items: list[Any]) -> None:
-        ready = self.ready.get(index)
-        if ready is None:
-            self.ready[index] = (list(rows), list(items))
-        else:
-            ready[0].extend(rows)
-            ready[1].extend(items)
-        self.wake.set()
-
-    def _stop(self, cause: StopCause, reason: str) -> None:
-        if self.stopped is not None:
-            return
-        self.stopped = cause
-        self.report.stopped_by = cause
-        self.report.stop_reason = reason
-        _log.warning("job stopped: %s", reason)
-        for task in list(self.sleepers):
-            task.cancel()
-        self.wake.set()
+            self._stop(Stop("unreachable", reason))
 
     def _finish(
         self, rows: Sequence[int], errno: int, error: str, tries: int | list[int], code: int
@@ -456,34 +397,6 @@ class Job:
             self.bar.update(count)
         if self.on_progress is not None:
             self.on_progress(self.done, self.report.total)
-
-    def finish_unsent(self, cause: StopCause, reason: str) -> None:
-        """Give every item without an outcome its truth after a stop: not sent, or unknown."""
-        if self.report.stopped_by is None:
-            self.report.stopped_by = cause
-            self.report.stop_reason = reason
-        pending = self.report.pending_rows()
-        cut = [row for row in pending if row in self.maybe_applied]
-        unsent = [row for row in pending if row not in self.maybe_applied]
-        attempts = self.attempts
-        self._finish(
-            cut,
-            LocalErrno.TRANSPORT_FAILED,
-            f"Cut off in flight: the job stopped ({reason}); the server may have acted.",
-            [attempts.get(row, 1) for row in cut],
-            UNKNOWN,
-        )
-        self._finish(
-            unsent,
-            LocalErrno.NOT_SENT,
-            f"Not sent: the job stopped ({reason}).",
-            [attempts.get(row, 0) for row in unsent],
-            FAILED,
-        )
-
-
-def _tries(tries: int | list[int], position: int) -> int:
-    return tries if isinstance(tries, int) else tries[position]
 
 
 def _errno_of(exc: EEOError) -> tuple[int, str]:

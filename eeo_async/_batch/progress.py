@@ -22,8 +22,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .._codes import LocalErrno
-from .view import Counts
+from .view import WIDTH, Counts, fit
 
 #: Least seconds between two updates of a notebook's progress line (the last is not held).
 INTERVAL = 0.25
@@ -35,11 +34,13 @@ class Progress:
     Args:
         total: items in the job.
         operation: the job's operation, e.g. ``"enroll"``.
+        counts: the job's live report, whose failure counts the running line shows.
     """
 
-    def __init__(self, total: int, operation: str) -> None:
+    def __init__(self, total: int, operation: str, counts: Counts | None = None) -> None:
         self.total = total
         self.operation = operation
+        self.counts = counts
         self.done = 0
 
     def update(self, count: int) -> None:
@@ -52,23 +53,48 @@ class Progress:
     def line(self, report: Counts | None = None) -> tuple[int, str]:
         """Items done and ``done/total items (P%)``; with ``report``, the job's final line.
 
-        A job that stopped early is not shown as done: its items never sent (and any
-        without an outcome) do not count, and its outcome counts and reason follow.
+        While the job runs, its failure counts follow once there are any. A job that
+        stopped early is not shown as done: its items never sent (and any without an
+        outcome) do not count, and its counts, failures first, and reason follow.
         """
-        done = self.done
-        tail = ""
-        if report is not None:
-            done = report.total - report.pending
-            if report.stopped_by is not None:
-                done -= report.errno_counts.get(LocalErrno.NOT_SENT, 0)
-            tail = (
-                f" in {report.elapsed:.2f} s: {report.succeeded} succeeded, "
-                f"{report.already} already, {report.failed} failed, {report.unknown} unknown"
-            )
-            if report.stop_reason:
-                tail += f"; stopped early: {report.stop_reason}"
-        percent = done * 100 // self.total if self.total else 100
-        return done, f"{done}/{self.total} items ({percent}%){tail}"
+        if report is None:
+            return self.done, running_line(self.done, self.total, self.counts)
+        done, text = final_line(report)
+        reason = f"; stopped early: {report.stop_reason}" if report.stop_reason else ""
+        return done, text + reason
+
+
+def running_line(done: int, total: int, counts: Counts | None = None) -> str:
+    """``done/total items (P%)``, then the failure counts that are not zero."""
+    percent = done * 100 // total if total else 100
+    text = f"{done}/{total} items ({percent}%)"
+    if counts is not None:
+        failures = _failures(counts, zeros=False)
+        if failures:
+            text += ", " + failures
+    return text
+
+
+def final_line(report: Counts) -> tuple[int, str]:
+    """Items done and ``done/total items (P%) in T s: F failed[, U unknown, N not sent], K ok``.
+
+    Failures come first so a line cut at a terminal's width keeps them; the items never
+    sent (and any without an outcome) do not count as done.
+    """
+    done = report.total - report.pending - report.not_sent
+    total = report.total
+    percent = done * 100 // total if total else 100
+    ok = report.succeeded + report.already
+    return done, (
+        f"{done}/{total} items ({percent}%) in {report.elapsed:.2f} s: "
+        f"{_failures(report, zeros=True)}, {ok} ok"
+    )
+
+
+def _failures(counts: Counts, *, zeros: bool) -> str:
+    """``F failed, U unknown, N not sent``: those not zero (and, with ``zeros``, failed)."""
+    parts = [(counts.failed, "failed"), (counts.unknown, "unknown"), (counts.not_sent, "not sent")]
+    return ", ".join(f"{n} {name}" for n, name in parts if n or (zeros and name == "failed"))
 
 
 class _Line:
@@ -102,6 +128,7 @@ class NotebookProgress(Progress):
         display: ``IPython.display.display``; called once, with ``display_id=True``.
         clock: seconds for the throttle (``time.monotonic``).
         interval: least seconds between two updates while the job runs.
+        counts: the job's live report, for the failure counts while it runs.
     """
 
     def __init__(
@@ -112,8 +139,9 @@ class NotebookProgress(Progress):
         *,
         clock: Callable[[], float] = time.monotonic,
         interval: float = INTERVAL,
+        counts: Counts | None = None,
     ) -> None:
-        super().__init__(total, operation)
+        super().__init__(total, operation, counts)
         self._clock = clock
         self._interval = interval
         self._handle = display(self._view(), display_id=True)
@@ -137,42 +165,69 @@ class NotebookProgress(Progress):
 
 
 class TqdmProgress(Progress):
-    """A tqdm bar on stderr whose last state is the job's truth.
+    """A tqdm bar on stderr whose last state is the job's truth, failures first.
+
+    The failure counts stand at the start of the line, before the bar, so a terminal of
+    80 columns shows them (tqdm cuts a line at the terminal's width from its end).
 
     Args:
         total: items in the job.
         operation: the job's operation.
-        tqdm: the ``tqdm.std.tqdm`` class.
+        tqdm: the ``tqdm.std.tqdm`` class (or a function taking its arguments).
+        counts: the job's live report, for the failure counts while it runs.
     """
 
-    def __init__(self, total: int, operation: str, tqdm: Callable[..., Any]) -> None:
-        super().__init__(total, operation)
-        self._bar = tqdm(total=total, desc=operation, unit="item", file=sys.stderr)
+    #: The operation and failure counts, the bar, then the counts tqdm keeps.
+    FORMAT = (
+        "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}{postfix}]"
+    )
+
+    def __init__(
+        self,
+        total: int,
+        operation: str,
+        tqdm: Callable[..., Any],
+        counts: Counts | None = None,
+    ) -> None:
+        super().__init__(total, operation, counts)
+        self._bar = tqdm(
+            total=total, desc=operation, unit="item", file=sys.stderr, bar_format=self.FORMAT
+        )
+        self._desc = operation
+
+    def _describe(self, counts: Counts | None, stopped: object = None) -> None:
+        failures = _failures(counts, zeros=stopped is not None) if counts is not None else ""
+        desc = f"{self.operation} ({failures})" if failures else self.operation
+        if stopped is not None:
+            desc = f"{desc}, stopped ({stopped})"
+        if desc != self._desc:
+            self._desc = desc
+            self._bar.set_description_str(desc, refresh=False)
 
     def update(self, count: int) -> None:
-        """Count ``count`` more items done and move the bar."""
+        """Count ``count`` more items done and move the bar, with the failures so far."""
         self.done += count
+        self._describe(self.counts)
         self._bar.update(count)
 
     def close(self, report: Counts | None = None) -> None:
         """Set the bar to the items done (not those never sent) with the counts; close it."""
         if report is not None:
-            done, _ = self.line(report)
+            done, _ = final_line(report)
             self._bar.n = done
-            self._bar.set_postfix_str(
-                f"{report.succeeded} succeeded, {report.already} already, "
-                f"{report.failed} failed, {report.unknown} unknown"
-                + (f", stopped early ({report.stopped_by})" if report.stopped_by else ""),
-                refresh=False,
-            )
+            self._describe(report, report.stopped_by)
+            self._bar.set_postfix_str(f"{report.succeeded + report.already} ok", refresh=False)
         self._bar.close()
 
 
 class PlainProgress(Progress):
-    """A line on stderr every 10% while the job runs, and its final line at the end."""
+    """A line on stderr every 10% while the job runs, and its final line at the end.
 
-    def __init__(self, total: int, operation: str) -> None:
-        super().__init__(total, operation)
+    Every line fits in :data:`~eeo_async._batch.view.WIDTH` (80) columns, failures first.
+    """
+
+    def __init__(self, total: int, operation: str, counts: Counts | None = None) -> None:
+        super().__init__(total, operation, counts)
         self._step = -1
 
     def update(self, count: int) -> None:
@@ -184,24 +239,33 @@ class PlainProgress(Progress):
             _print(self.line()[1])
 
     def close(self, report: Counts | None = None) -> None:
-        """Print the final line."""
-        _print(self.line(report)[1])
+        """Print the final line: the counts, and what stopped the job, if anything did."""
+        if report is None:
+            _print(self.line()[1])
+            return
+        text = final_line(report)[1]
+        if report.stopped_by is not None:
+            text += f"; stopped ({report.stopped_by})"
+        _print(text)
 
 
 def _print(text: str) -> None:
-    print(f"progress: {text}", file=sys.stderr)
+    print(fit(f"progress: {text}", WIDTH), file=sys.stderr)
 
 
-def open_progress(total: int, operation: str) -> Progress:
-    """The progress display for a job starting now, as the module's docstring says."""
+def open_progress(total: int, operation: str, counts: Counts | None = None) -> Progress:
+    """The progress display for a job starting now, as the module's docstring says.
+
+    ``counts`` is the job's live report: running lines show its failure counts.
+    """
     display = notebook_display()
     if display is not None:
-        return NotebookProgress(total, operation, display)
+        return NotebookProgress(total, operation, display, counts=counts)
     try:
         from tqdm.std import tqdm  # noqa: PLC0415 - optional dependency
     except ImportError:
-        return PlainProgress(total, operation)
-    return TqdmProgress(total, operation, tqdm)
+        return PlainProgress(total, operation, counts)
+    return TqdmProgress(total, operation, tqdm, counts)
 
 
 def notebook_display() -> Callable[..., Any] | None:

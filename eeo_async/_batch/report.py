@@ -8,31 +8,33 @@ item).
 from __future__ import annotations
 
 import io
-import itertools
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from os import PathLike
-from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Literal, TextIO, TypeVar
 
 import attrs
 
-from .._codes import describe
+from .._codes import RERUN, describe, label
 from .._errors import EEOError, InputError
 from .._limits import ConcurrencyRecord
-from .._models import OUTCOMES, ItemResult, Outcome
 from . import columns as _columns
 from . import formats
+from . import html as _html
 from . import view as _view
 from .columns import Columns
-from .keys import TEXT_KEY_FIELDS, Items, RowKeys
+from .keys import TEXT_KEY_FIELDS, RowKeys
+from .store import Store
 
 if TYPE_CHECKING:
     import pandas
 
 K = TypeVar("K")
 Key = int | tuple[int, int] | str
-StopCause = Literal["credentials", "unreachable", "deadline", "interrupted", "closed"]
+StopCause = Literal[
+    "credentials", "unreachable", "deadline", "interrupted", "closed", "job_wide", "maintenance"
+]
 #: Outcome name -> its code in the outcome column (0 there means no outcome yet).
 OUTCOME_CODES: Final = _columns.OUTCOME_CODES
 #: The longest message kept per item, in characters (longer ones end in an ellipsis).
@@ -45,9 +47,22 @@ PENDING, SUCCEEDED, ALREADY, FAILED, UNKNOWN = (
     _columns.FAILED,
     _columns.UNKNOWN,
 )
+#: The job fields of a report's JSON head, each with its value where a file lacks it.
+_JOB_FIELDS: Final = (
+    ("calls", 0),
+    ("retries", 0),
+    ("elapsed", 0.0),
+    ("duplicates", 0),
+    ("stop_reason", None),
+    ("stopped_by", None),
+    ("stop_errno", None),
+    ("stop_param", None),
+    ("stop_value", None),
+    ("busy_calls", 0),
+)
 
 
-class BatchReport(Generic[K]):
+class BatchReport(Store[K]):
     """Every item of a batch job with its final outcome; nothing lost, nothing twice.
 
     ``items`` maps each input key (``class_id``, ``student_uid``,
@@ -60,7 +75,10 @@ class BatchReport(Generic[K]):
 
     Outcomes: ``succeeded`` and ``already`` are done (``ok``); ``failed`` is known not
     done; ``unknown`` means an attempt the server may have applied got no answer, so
-    only a re-run can tell. ``failed_keys`` lists both of the last two.
+    only a re-run can tell. Items never sent because the job stopped have the outcome
+    ``failed`` and errno ``LocalErrno.NOT_SENT``, but are counted apart, in
+    ``not_sent``, never in ``failed``. ``rerun_keys`` are the items a re-run settles
+    as they are, ``fix_keys`` those that need a fix first (``failed_keys``: both).
     """
 
     def __init__(
@@ -85,8 +103,8 @@ class BatchReport(Generic[K]):
         self.action = action
         # An enrolment's keys are a grid, computed, not stored (16 bytes an item fewer).
         text = bool(set(key_fields) & TEXT_KEY_FIELDS)
-        self._keys: RowKeys[K] = RowKeys(item_ids, target_ids, grid, text=text)
-        self._columns = Columns(len(self._keys), uids=uids, answer=answer)
+        keys: RowKeys[K] = RowKeys(item_ids, target_ids, grid, text=text)
+        super().__init__(keys, Columns(len(keys), uids=uids, answer=answer))
         #: HTTP calls made for this job.
         self.calls = 0
         #: Calls that re-sent items after a transient failure.
@@ -98,131 +116,23 @@ class BatchReport(Generic[K]):
         #: Why the job stopped before every item was sent, in words; ``None`` if it did not.
         self.stop_reason: str | None = None
         #: What stopped it: ``"credentials"`` (errno 102), ``"unreachable"``,
-        #: ``"deadline"`` or ``"interrupted"`` (cancelled); ``None`` if nothing did.
+        #: ``"job_wide"`` (an answer no item of the job can escape: no such course, a
+        #: path the server lacks ...), ``"maintenance"`` (errno 901), ``"deadline"``,
+        #: ``"interrupted"`` (cancelled) or ``"closed"``; ``None`` if nothing did.
         self.stopped_by: StopCause | None = None
+        #: The errno that stopped the job (102, 144, 901 ...), if an errno did.
+        self.stop_errno: int | None = None
+        #: The parameter whose value the stopping answer refused (``"course_id"``,
+        #: or a list such as ``"student_uids"``), if it named one.
+        self.stop_param: str | None = None
+        #: That parameter's value, when the job held it fixed (the course ID ...).
+        self.stop_value: int | None = None
         #: Calls answered busy, as a whole (114, 104, 460, 464, HTTP 429/503) or for
         #: some of their items (114, 464); each counts once.
         self.busy_calls = 0
         #: The concurrency the job ran at; ``None`` for a report read from CSV or from
         #: a file written before it was recorded.
         self.concurrency: ConcurrencyRecord | None = None
-
-    # ------------------------------------------------------------------ recording
-
-    def record(self, row: int, errno: int, error: str, attempts: int, outcome: Outcome) -> None:
-        """Record the final outcome of the item in ``row`` (once; a later one replaces it)."""
-        self._columns.record_many([(row, errno, error, attempts, OUTCOME_CODES[outcome])])
-
-    def record_many(self, entries: Iterable[tuple[int, int, str, int, int]]) -> None:
-        """Record ``(row, errno, error, attempts, outcome code)`` entries in one pass."""
-        self._columns.record_many(entries)
-
-    def record_same(
-        self,
-        rows: Sequence[int],
-        errno: int,
-        error: str,
-        attempts: int | Sequence[int],
-        code: int,
-    ) -> None:
-        """Record one outcome for many rows (the batcher's hot path: calls share answers).
-
-        ``attempts`` is one count for all rows or a count per row; ``code`` an outcome code.
-        """
-        self._columns.record_same(rows, errno, error, attempts, code)
-
-    @property
-    def pending(self) -> int:
-        """Items without an outcome yet (0 once a job has returned)."""
-        return self._columns.counts[PENDING]
-
-    def set_uid(self, row: int, uid: int) -> None:
-        """Record the ID the server gave for the item in ``row`` (its UID, activity ID ...)."""
-        if self._columns.uids is not None:
-            self._columns.uids[row] = uid
-
-    @property
-    def has_uids(self) -> bool:
-        """True when the operation's answers carry an ID per item (``register`` ...)."""
-        return self._columns.uids is not None
-
-    @property
-    def answer_field(self) -> str | None:
-        """The name of the ID each item's answer carries, the column after ``outcome``.
-
-        ``"uid"`` for ``register``, ``"activity_id"`` for ``create_classrooms``, ``None``
-        where answers carry none. ``items[key].id`` is that ID (and ``.uid`` for a UID).
-        """
-        return self._columns.answer if self.has_uids else None
-
-    def is_pending(self, row: int) -> bool:
-        """True while the item in ``row`` has no outcome."""
-        return not self._columns.outcomes[row]
-
-    def pending_rows(self) -> list[int]:
-        """Rows without an outcome yet, in input order."""
-        return self._columns.pending_rows()
-
-    def key(self, row: int) -> K:
-        """The input key of ``row``."""
-        return self._keys.key(row)
-
-    def row_of(self, key: object) -> int:
-        """The row of an input key (digit strings accepted); ``KeyError`` if absent."""
-        return self._keys.row_of(key)
-
-    def result(self, row: int) -> ItemResult:
-        """The :class:`ItemResult` of ``row`` (``NOT_SENT`` while it has none)."""
-        return self._columns.result(row)
-
-    def error_text(self, row: int) -> str:
-        """The message recorded for ``row`` (the server's own words, or the SDK's)."""
-        return self._columns.error_text(row)
-
-    # -------------------------------------------------------------------- reading
-
-    @property
-    def items(self) -> Mapping[K, ItemResult]:
-        """Each input key mapped to its :class:`ItemResult`, in input order.
-
-        ``items.items()`` and ``items.values()`` stream in input order, so a loop over
-        millions of items costs no index of them.
-        """
-        return Items(self)
-
-    def items_with(self, *outcomes: Outcome) -> Mapping[K, ItemResult]:
-        """The items whose outcome is one of ``outcomes``, in input order (built on access).
-
-        ``skip=report.items_with("unknown")`` re-runs a report's ``failed_keys`` truthfully:
-        its unknown items are sent as possibly applied, so an "already" answer for one
-        counts as ``succeeded``, never ``already``.
-
-        Raises:
-            InputError: an outcome that is none of the four.
-        """
-        wrong = [o for o in outcomes if o not in OUTCOME_CODES]
-        if wrong:
-            message = f"no such outcome {wrong[0]!r}; outcomes: {', '.join(OUTCOMES)}"
-            raise InputError(message)
-        return Items(self, frozenset(OUTCOME_CODES[o] for o in outcomes))
-
-    def _keys_and_rows(self, codes: frozenset[int] | None) -> Iterator[tuple[K, int]]:
-        """(key, row) of each item in input order; with ``codes``, a C-speed filter."""
-        pairs = zip(self._keys, range(self.total), strict=True)
-        if codes is None:
-            return pairs
-        return itertools.compress(pairs, self._columns.mask(codes))
-
-    def _count_of(self, codes: frozenset[int]) -> int:
-        return sum(self._columns.counts[code] for code in codes)
-
-    def _code(self, row: int) -> int:
-        return self._columns.outcomes[row]
-
-    @property
-    def total(self) -> int:
-        """Number of distinct items in the job."""
-        return len(self._columns)
 
     @property
     def errno_counts(self) -> dict[int, int]:
@@ -241,8 +151,13 @@ class BatchReport(Generic[K]):
 
     @property
     def failed(self) -> int:
-        """Items known not to be in the target state at the end of the job."""
-        return self._columns.counts[FAILED]
+        """Items sent and known not to be in the target state (never sent ones: ``not_sent``)."""
+        return self._columns.counts[FAILED] - self._columns.unsent
+
+    @property
+    def not_sent(self) -> int:
+        """Items never sent because the job stopped (outcome ``failed``, errno ``NOT_SENT``)."""
+        return self._columns.unsent
 
     @property
     def unknown(self) -> int:
@@ -256,8 +171,56 @@ class BatchReport(Generic[K]):
 
     @property
     def failed_keys(self) -> list[K]:
-        """Keys of the items not known to be done (failed and unknown): the ones to re-run."""
+        """Keys of every item not done (failed, not sent, unknown): re-run and fix keys both."""
         return [key for key, _ in self._keys_and_rows(frozenset({PENDING, FAILED, UNKNOWN}))]
+
+    @property
+    def rerun_keys(self) -> list[K]:
+        """Keys of the items a re-run settles as they are, in input order.
+
+        Unknown items, items never sent, and failures that ran out of attempts on a
+        busy server (114, 104 ...), without a usable answer, or in the API's maintenance
+        (901): :func:`eeo_async.next_step` says "run again" for their errnos. Re-run them
+        with ``skip=report.items_with("unknown")`` so the unknown ones stay possibly
+        applied.
+        """
+        rerun = {row for row, _ in self._rows_failed(fix=False)}
+        codes = frozenset({PENDING, FAILED, UNKNOWN})
+        return [
+            key
+            for key, row in self._keys_and_rows(codes)
+            if self._code(row) != FAILED or row in rerun
+        ]
+
+    @property
+    def fix_keys(self) -> dict[K, int]:
+        """Keys of the failed items that need a fix first, each with its errno, in input order.
+
+        Sending them again as they are gets the same answer (no such lesson, a finished
+        lesson, a student the school lacks ...): ``summary()`` says the next step per
+        errno (:func:`eeo_async.next_step`).
+        """
+        fix = dict(self._rows_failed(fix=True))
+        if not fix:
+            return {}
+        rows = self._keys_and_rows(frozenset({FAILED}))
+        return {key: fix[row] for key, row in rows if row in fix}
+
+    def _rows_failed(self, *, fix: bool) -> Iterator[tuple[int, int]]:
+        """(row, errno) of the failed items to fix (or, without ``fix``, to re-run)."""
+        return (
+            (row, errno)
+            for row, errno in self._columns.failed_rows()
+            if (errno not in RERUN) is fix
+        )
+
+    @property
+    def warnings(self) -> dict[int, int]:
+        """Items done with a warning (a side code such as 841), counted by errno."""
+        return self._columns.side_digest()[0]
+
+    def _side_digest(self) -> tuple[dict[int, int], dict[int, int]]:
+        return self._columns.side_digest()
 
     def to_records(self) -> list[dict[str, Any]]:
         """One dict per item: key fields, errno, error, meaning, attempts, outcome (an ID).
@@ -270,7 +233,7 @@ class BatchReport(Generic[K]):
         return list(self._records())
 
     def _records(self) -> Iterator[dict[str, Any]]:
-        return self._columns.records(self.key_fields, self._keys)
+        return self._records_keyed(self.key_fields)
 
     def to_dataframe(self) -> pandas.DataFrame:
         """The items as a pandas ``DataFrame``, one row each (pandas must be installed).
@@ -305,13 +268,7 @@ class BatchReport(Generic[K]):
             "target": self.target,
             "key_fields": list(self.key_fields),
             "answer": self.answer_field,
-            "calls": self.calls,
-            "retries": self.retries,
-            "elapsed": self.elapsed,
-            "duplicates": self.duplicates,
-            "stop_reason": self.stop_reason,
-            "stopped_by": self.stopped_by,
-            "busy_calls": self.busy_calls,
+            **{name: getattr(self, name) for name, _ in _JOB_FIELDS},
             "concurrency": None if self.concurrency is None else attrs.asdict(self.concurrency),
             "summary": {
                 "total": self.total,
@@ -319,6 +276,7 @@ class BatchReport(Generic[K]):
                 "already": self.already,
                 "failed": self.failed,
                 "unknown": self.unknown,
+                "not_sent": self.not_sent,
             },
         }
 
@@ -400,13 +358,8 @@ class BatchReport(Generic[K]):
             action=head.get("action", ""),
         )
         report._keys, report._columns = keys, columns
-        report.calls = head.get("calls", 0)
-        report.retries = head.get("retries", 0)
-        report.elapsed = head.get("elapsed", 0.0)
-        report.duplicates = head.get("duplicates", 0)
-        report.stop_reason = head.get("stop_reason")
-        report.stopped_by = head.get("stopped_by")
-        report.busy_calls = head.get("busy_calls", 0)
+        for name, default in _JOB_FIELDS:
+            setattr(report, name, head.get(name, default))
         if head.get("concurrency") is not None:
             try:
                 report.concurrency = ConcurrencyRecord(**head["concurrency"])
@@ -415,18 +368,21 @@ class BatchReport(Generic[K]):
                 raise InputError(message) from exc
         return report
 
-    def summary(self, width: int = _view.WIDTH) -> str:
+    def summary(self, width: int = _view.WIDTH, *, brief: bool = False) -> str:
         """The report as aligned text, no line wider than ``width`` terminal columns.
 
-        Lists every outcome count, duplicates, calls, retries and time; each errno that
-        left items not done, with its count, documented English meaning, the server's
-        own message and example keys; then the first items not done. Long or multi-line
-        server messages are cut with an ellipsis, never wrapped.
+        Lists every outcome count, duplicates, calls, retries and time; the warnings
+        (items done with a side failure, by errno); each errno that left items not
+        done, with its count, documented English meaning, the server's own message,
+        example keys and the next step ("run again", "fix the lesson list" ...); then
+        the first items not done. Long or multi-line server messages are cut with an
+        ellipsis, never wrapped. With ``brief``, only what stopped the job, the counts
+        that are not zero and the next steps (what the command prints after a stop).
 
         Raises:
             InputError: ``width`` is not a whole number of at least 40.
         """
-        return _view.text(self, width)
+        return _view.text(self, width, brief=brief)
 
     def not_done_by_errno(self) -> dict[int, int]:
         """How many items not done (failed, unknown, not sent) ended with each errno."""
@@ -444,12 +400,12 @@ class BatchReport(Generic[K]):
         return (
             f"<BatchReport {self.operation} course={self.course_id} total={self.total} "
             f"succeeded={self.succeeded} already={self.already} failed={self.failed} "
-            f"unknown={self.unknown} calls={self.calls}>"
+            f"unknown={self.unknown} not_sent={self.not_sent} calls={self.calls}>"
         )
 
     def _repr_html_(self) -> str:
         """The same as :meth:`summary`, as escaped HTML tables (shown by notebooks)."""
-        return _view.to_html(self)
+        return _html.to_html(self)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (BatchReport.from_json, (self.to_json(),))
@@ -460,14 +416,20 @@ class BatchError(EEOError):
 
     def __init__(self, report: BatchReport[Any]) -> None:
         self.report = report
+        unsent = f", {report.not_sent} not sent" if report.not_sent else ""
         message = (
-            f"{report.failed + report.unknown} of {report.total} items not done "
-            f"({report.failed} failed, {report.unknown} unknown)"
+            f"{report.total - report.succeeded - report.already} of {report.total} items not "
+            f"done ({report.failed} failed, {report.unknown} unknown{unsent})"
         )
         counts = report.not_done_by_errno()
         if counts:
             top = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
-            parts = [f"{n} with errno {errno} ({describe(errno)})" for errno, n in top[:3]]
+            parts = [
+                f"{n} with errno {errno} ({describe(errno)})"
+                if errno > 0
+                else f"{n} {label(errno)} ({describe(errno)})"
+                for errno, n in top[:3]
+            ]
             if len(top) > 3:
                 parts.append(f"{sum(n for _, n in top[3:])} with {len(top) - 3} other errnos")
             message += ": " + "; ".join(parts)

@@ -183,7 +183,7 @@ class Runner:
         endpoint, report, targets = plan_operation(operation, arguments, self.chunk_size)
         self._engine.check(endpoint, itertools.chain.from_iterable(t.items for t in targets))
         known, maybe = _skipped(report, skip) if skip else (0, [])
-        bar = open_progress(report.total, report.operation) if progress else None
+        bar = open_progress(report.total, report.operation, report) if progress else None
         engine = self._engine
         shared = engine.concurrency if self.adaptive else None
         pace = Pace(self.concurrency, shared)
@@ -205,6 +205,8 @@ class Runner:
         job.maybe_applied.update(maybe)
         if known:
             job.progress(known)
+            if report.succeeded or report.already:
+                job.watch.looking = False  # an earlier run did items: no list is wrong
         if on_start is not None:
             on_start(report)
         engine.transport.reserve(self.concurrency)

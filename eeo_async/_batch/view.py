@@ -1,25 +1,27 @@
-"""How a report reads: one digest of it, drawn as aligned text or as an HTML table.
+"""How a report reads: one digest of it, drawn as aligned text (here) or HTML (``html``).
 
 The text (``BatchReport.summary()``, the command's output) and the HTML
 (``BatchReport._repr_html_``, a notebook's table) list the same things: every outcome
-count, duplicates, calls, retries and time; then each errno that left items not done,
-with its count, its documented English meaning, the server's own message and a few
-example keys; then the first few items not done. Both stay small for any report: the
-counts come from C-speed passes over the report's columns, and only the items shown are
-looked at one by one.
+count (``not sent`` apart from ``failed``), duplicates, calls, retries and time; the
+warnings (items done with a side failure, by errno); then each errno that left items not
+done, with its count, its documented English meaning, the server's own message, a few
+example keys and the next step ("run again", "fix the lesson list"); then the first few
+items not done. The SDK's own codes are shown as words ("not sent"), never as the
+negative numbers the files keep. Both stay small for any report: the counts come from
+C-speed passes over the report's columns, and only the items shown are looked at one by
+one. ``brief`` text (what the command prints after a stop) keeps the stop, the counts that
+are not zero and the next steps.
 """
 
 from __future__ import annotations
 
-import html
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
 from typing import Any, Final, Protocol
 
 import attrs
 
-from .._codes import describe
+from .._codes import LocalErrno, describe, label, next_step
 from .._errors import InputError
 from .._limits import ConcurrencyRecord
 from .._models import ItemResult
@@ -33,10 +35,10 @@ ERRNOS: Final = 10
 #: (Chinese, Japanese, Korean) count two.
 WIDTH: Final = 80
 MIN_WIDTH: Final = 40
-#: The longest server message the HTML shows (in terminal columns), cut with an ellipsis.
-HTML_TEXT: Final = 160
 _KEY: Final = 24
 _ELLIPSIS: Final = "\u2026"
+_NOT_SENT: Final = int(LocalErrno.NOT_SENT)
+_OUTCOME_ROWS: Final = frozenset({"items", "succeeded", "already", "failed", "unknown", "not sent"})
 
 
 class Counts(Protocol):
@@ -55,7 +57,7 @@ class Counts(Protocol):
     @property
     def unknown(self) -> int: ...
     @property
-    def errno_counts(self) -> dict[int, int]: ...
+    def not_sent(self) -> int: ...
 
     elapsed: float
     stopped_by: Any
@@ -78,6 +80,7 @@ class Viewed(Counts, Protocol):
     def _not_done_digest(
         self, examples: int, first: int
     ) -> tuple[dict[int, int], dict[int, list[int]], list[int]]: ...
+    def _side_digest(self) -> tuple[dict[int, int], dict[int, int]]: ...
     def _unknown_by_errno(self) -> Counter[int]: ...
     def error_text(self, row: int) -> str: ...
     def key(self, row: int) -> Any: ...
@@ -86,7 +89,7 @@ class Viewed(Counts, Protocol):
 
 @attrs.frozen
 class ErrnoLine:
-    """An errno that left items not done: how many, what it means, where."""
+    """An errno that left items not done (or, as a warning, done with a side failure)."""
 
     errno: int
     count: int
@@ -95,6 +98,13 @@ class ErrnoLine:
     meaning: str
     message: str
     examples: tuple[str, ...]
+    #: What to do next about these items ("run again", "fix the lesson list" ...).
+    step: str = ""
+
+    @property
+    def label(self) -> str:
+        """The errno as shown: its number, or words for the SDK's own codes."""
+        return label(self.errno)
 
 
 @attrs.frozen
@@ -118,10 +128,14 @@ class Digest:
     key_label: str
     #: Items not done with an errno beyond the first ``ERRNOS`` (by count).
     more_errnos: int
+    #: Codes of items done with a side failure: a warning each (841 ...).
+    warnings: tuple[ErrnoLine, ...] = ()
+    #: The outcome counts in one line, for a headline: ``2,700 succeeded, 30 failed``.
+    headline: tuple[tuple[str, int], ...] = ()
 
 
 def digest(report: Viewed) -> Digest:
-    """The digest of ``report``: counts, failing errnos with examples, first failures."""
+    """The digest of ``report``: counts, warnings, failing errnos with examples and steps."""
     counts, examples, first = report._not_done_digest(EXAMPLES, FIRST)
     unknown = report._unknown_by_errno()
     ranked = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
@@ -133,8 +147,21 @@ def digest(report: Viewed) -> Digest:
             meaning=describe(errno),
             message=clean(report.error_text(examples[errno][0])) if examples.get(errno) else "",
             examples=tuple(clean(key_text(report.key(row))) for row in examples.get(errno, ())),
+            step=next_step(errno) if count > unknown[errno] else "run again",
         )
         for errno, count in ranked[:ERRNOS]
+    )
+    sides, side_rows = report._side_digest()
+    warnings = tuple(
+        ErrnoLine(
+            errno=errno,
+            count=count,
+            unknown=0,
+            meaning=describe(errno),
+            message=clean(report.error_text(side_rows[errno])),
+            examples=(),
+        )
+        for errno, count in sorted(sides.items(), key=lambda pair: (-pair[1], pair[0]))
     )
     items = []
     for row in first:
@@ -142,7 +169,7 @@ def digest(report: Viewed) -> Digest:
         items.append(
             ItemLine(
                 key=clean(key_text(report.key(row))),
-                outcome=result.outcome,
+                outcome="not sent" if result.errno == _NOT_SENT else result.outcome,
                 errno=result.errno,
                 error=clean(result.error),
             )
@@ -154,7 +181,21 @@ def digest(report: Viewed) -> Digest:
         first=tuple(items),
         key_label=clean("/".join(report.key_fields)),
         more_errnos=sum(count for _, count in ranked[ERRNOS:]),
+        warnings=warnings,
+        headline=headline(report),
     )
+
+
+def headline(report: Counts) -> tuple[tuple[str, int], ...]:
+    """The outcome counts that are not zero, failures first (``succeeded`` always)."""
+    pairs = (
+        ("failed", report.failed),
+        ("unknown", report.unknown),
+        ("not sent", report.not_sent),
+        ("succeeded", report.succeeded),
+        ("already", report.already),
+    )
+    return tuple((name, count) for name, count in pairs if count or name == "succeeded")
 
 
 def key_text(key: object) -> str:
@@ -182,10 +223,14 @@ def _counts(report: Viewed) -> tuple[tuple[str, str, str], ...]:
         ("items", f"{report.total:,}", ""),
         ("succeeded", f"{report.succeeded:,}", ""),
         ("already", f"{report.already:,}", note(report.already, "in place before this job")),
-        ("failed", f"{report.failed:,}", ""),
+        ("failed", f"{report.failed:,}", note(report.failed, "sent and refused")),
         ("unknown", f"{report.unknown:,}", note(report.unknown, "may be applied: run again")),
-        ("duplicates", f"{report.duplicates:,}", note(report.duplicates, "dropped from input")),
     ]
+    if report.not_sent:
+        rows.append(("not sent", f"{report.not_sent:,}", "the job stopped first: run again"))
+    rows.append(
+        ("duplicates", f"{report.duplicates:,}", note(report.duplicates, "dropped from input"))
+    )
     if report.pending:
         rows.insert(5, ("pending", f"{report.pending:,}", "no outcome yet"))
     if report.operation:
@@ -213,8 +258,11 @@ def _counts(report: Viewed) -> tuple[tuple[str, str, str], ...]:
 # -------------------------------------------------------------------------- text
 
 
-def text(report: Viewed, width: int = WIDTH) -> str:
+def text(report: Viewed, width: int = WIDTH, *, brief: bool = False) -> str:
     """The digest as aligned plain text, no line wider than ``width`` terminal columns.
+
+    With ``brief``: the title, the stop, the counts that are not zero and one next step
+    per errno, as the command prints a stopped job.
 
     Raises:
         InputError: ``width`` is not a whole number of at least :data:`MIN_WIDTH`.
@@ -224,31 +272,68 @@ def text(report: Viewed, width: int = WIDTH) -> str:
         raise InputError(message)
     view = digest(report)
     lines = [view.title]
-    lines.extend(f"  {label:<14}{value:>12}  {note}".rstrip() for label, value, note in view.counts)
-    if view.errnos:
-        lines.append(f"  {'not done, by errno':<21}{'items':>5}  meaning")
-        indent = " " * 30
-        for line in view.errnos:
-            lines.append(f"    {line.errno:<10}{line.count:>14,}  {line.meaning}")
-            if line.message and line.message != line.meaning:
-                said = "server said" if line.errno > 0 else "detail"
-                lines.append(f"{indent}{said}: {line.message}")
-            if line.unknown:
-                lines.append(f"{indent}{line.unknown:,} of them unknown: may be applied")
-            if line.examples:
-                lines.append(f"{indent}e.g. {_keys(line.examples, width - len(indent) - 5)}")
-        if view.more_errnos:
-            lines.append(f"    {'others':<10}{view.more_errnos:>14,}  other errnos")
-    if view.first:
-        keys = min(max(width_of(view.key_label), *(width_of(i.key) for i in view.first)), _KEY)
-        label = fit(view.key_label, keys)
-        lines.append("  first not done")
-        lines.append(f"    {label}{' ' * (keys - width_of(label))}  outcome errno  message")
-        for item in view.first:
-            key = fit(item.key, keys)
-            pad = " " * (keys - width_of(key))
-            lines.append(f"    {key}{pad}  {item.outcome:<7} {item.errno:>5}  {item.error}")
+    shown = view.counts
+    if brief:
+        # What stopped it first, then the outcome counts that are not zero.
+        lines += [f"  stopped: {note}" for name, _, note in shown if name == "stopped early"]
+        shown = tuple(row for row in shown if row[0] in _OUTCOME_ROWS and row[1] != "0")
+    lines.extend(f"  {label:<14}{value:>12}  {note}".rstrip() for label, value, note in shown)
+    if brief:
+        if view.errnos:
+            lines.append("  next steps")
+            lines.extend(f"    {e.label:<10}{e.count:>14,}  {e.step}" for e in view.errnos)
+        return "\n".join(fit(line, width) for line in lines)
+    lines += _warning_lines(view)
+    lines += _errno_lines(view, width)
+    lines += _first_lines(view)
     return "\n".join(fit(line, width) for line in lines)
+
+
+_INDENT: Final = " " * 30
+
+
+def _warning_lines(view: Digest) -> list[str]:
+    lines = []
+    if view.warnings:
+        lines.append(f"  {'done with a warning':<21}{'items':>5}  meaning")
+        for line in view.warnings:
+            lines.append(f"    {line.label:<10}{line.count:>14,}  {line.meaning}")
+            if line.message and line.message != line.meaning:
+                lines.append(f"{_INDENT}server said: {line.message}")
+    return lines
+
+
+def _errno_lines(view: Digest, width: int) -> list[str]:
+    if not view.errnos:
+        return []
+    lines = [f"  {'not done, by errno':<21}{'items':>5}  meaning"]
+    for line in view.errnos:
+        lines.append(f"    {line.label:<10}{line.count:>14,}  {line.meaning}")
+        if line.message and line.message != line.meaning:
+            said = "server said" if line.errno > 0 else "detail"
+            lines.append(f"{_INDENT}{said}: {line.message}")
+        if line.unknown:
+            lines.append(f"{_INDENT}{line.unknown:,} of them unknown: may be applied")
+        if line.examples:
+            lines.append(f"{_INDENT}e.g. {_keys(line.examples, width - len(_INDENT) - 5)}")
+        lines.append(f"{_INDENT}next: {line.step}")
+    if view.more_errnos:
+        lines.append(f"    {'others':<10}{view.more_errnos:>14,}  other errnos")
+    return lines
+
+
+def _first_lines(view: Digest) -> list[str]:
+    if not view.first:
+        return []
+    keys = min(max(width_of(view.key_label), *(width_of(i.key) for i in view.first)), _KEY)
+    key_label = fit(view.key_label, keys)
+    pad = " " * (keys - width_of(key_label))
+    lines = ["  first not done", f"    {key_label}{pad}  {'outcome':<9} {'errno':>9}  message"]
+    for item in view.first:
+        key = fit(item.key, keys)
+        pad = " " * (keys - width_of(key))
+        lines.append(f"    {key}{pad}  {item.outcome:<9} {label(item.errno):>9}  {item.error}")
+    return lines
 
 
 def _keys(keys: tuple[str, ...], room: int) -> str:
@@ -309,84 +394,3 @@ def _char_width(char: str) -> int:
     if unicodedata.combining(char):
         return 0
     return 2 if unicodedata.east_asian_width(char) in "WF" else 1
-
-
-# -------------------------------------------------------------------------- HTML
-
-
-def to_html(report: Viewed) -> str:
-    """The digest as escaped HTML tables, for notebooks."""
-    view = digest(report)
-    parts = [
-        '<div class="eeo-report">',
-        _table(
-            view.title,
-            None,
-            ((label, value, note) for label, value, note in view.counts),
-        ),
-    ]
-    if view.errnos:
-        parts.append(
-            _table(
-                "Not done, by errno",
-                (
-                    "errno",
-                    "items",
-                    "of them unknown",
-                    "meaning",
-                    "server's message",
-                    "example keys",
-                ),
-                (
-                    (
-                        str(line.errno),
-                        f"{line.count:,}",
-                        f"{line.unknown:,}",
-                        line.meaning,
-                        fit(line.message, HTML_TEXT),
-                        ", ".join(line.examples),
-                    )
-                    for line in view.errnos
-                ),
-            )
-        )
-        if view.more_errnos:
-            parts.append(f"<p>{view.more_errnos:,} more items not done with other errnos</p>")
-    if view.first:
-        parts.append(
-            _table(
-                f"First {len(view.first)} items not done",
-                (view.key_label, "outcome", "errno", "meaning", "server's message"),
-                (
-                    (
-                        item.key,
-                        item.outcome,
-                        str(item.errno),
-                        describe(item.errno),
-                        fit(item.error, HTML_TEXT),
-                    )
-                    for item in view.first
-                ),
-            )
-        )
-    parts.append("</div>")
-    return "".join(parts)
-
-
-def _table(caption: str, head: tuple[str, ...] | None, rows: Iterable[tuple[str, ...]]) -> str:
-    escape = html.escape
-    out = [f'<table style="text-align:left"><caption>{escape(caption)}</caption>']
-    if head is not None:
-        out.append("<tr>" + "".join(f"<th>{escape(cell)}</th>" for cell in head) + "</tr>")
-        out.extend(
-            "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in rows
-        )
-    else:
-        out.extend(
-            f"<tr><th>{escape(row[0])}</th>"
-            + "".join(f"<td>{escape(cell)}</td>" for cell in row[1:])
-            + "</tr>"
-            for row in rows
-        )
-    out.append("</table>")
-    return "".join(out)

@@ -10,15 +10,12 @@ import codecs
 import os
 import stat
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import attrs
 
 from .._api.client import Client
-from .._batch.report import BatchReport
 from .._constants import (
     DEFAULT_BASE_URL,
     DEFAULT_MAX_ATTEMPTS,
@@ -27,15 +24,22 @@ from .._errors import EEOError, InputError
 from .._wire.kinds import validate_id
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CREDENTIALS, EXIT_UNREACHABLE = 0, 1, 2, 3, 4
-EXIT_INTERRUPTED = 130
+EXIT_JOB_WIDE = 5
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
 
 EXIT_CODES = """exit codes:
   0    every item done, or already so
-  1    some items failed, or their outcome is unknown (a re-run settles them)
+  1    some items failed, or their outcome is unknown (the summary says which to
+       fix and which to run again)
   2    usage or input errors (bad option, bad ID in a file, wrong journal): nothing sent
   3    credentials missing or refused (after at most one request)
-  4    the server cannot be reached (after one call's attempts)
-  130  interrupted (Ctrl-C): the journal and --report keep what was done"""
+  4    the server cannot be reached (after one call's attempts), or the API is in
+       its quarterly maintenance (errno 901): run again later
+  5    the job itself is wrong: an answer no item can escape (no such course, a
+       finished --lesson, swapped files, a base URL the server lacks); one line
+       names what to fix; the rest not sent
+  130  interrupted (Ctrl-C): the journal and --report keep what was done
+  143  terminated (SIGTERM: kill, systemd, Docker, CI): as for 130"""
 
 
 class _Usage(Exception):  # noqa: N818 - a control-flow signal carrying an exit code
@@ -204,74 +208,6 @@ def _client(args: argparse.Namespace) -> Client:
         )
     except InputError as exc:
         raise _Usage(str(exc)) from None
-
-
-def _progress(args: argparse.Namespace) -> tuple[bool, Callable[[int, int], None] | None]:
-    """(bar, plain-lines callback): the Batcher's bar on a terminal, plain lines elsewhere.
-
-    On a terminal without tqdm (an optional extra) the Batcher prints plain lines itself.
-    """
-    if args.progress is False:
-        return False, None
-    if sys.stderr.isatty():
-        return True, None
-    return False, _plain_progress()
-
-
-def _plain_progress() -> Callable[[int, int], None]:
-    """Progress as a line on stderr every 10% or 5 seconds (for cron and logs).
-
-    The last line is left to the job's end (:func:`_finished_line`): a job that stops
-    early marks the rest not sent at once, which is no "100%".
-    """
-    state = {"step": 0, "at": time.monotonic()}
-
-    def show(done: int, total: int) -> None:
-        step = done * 10 // max(total, 1)
-        now = time.monotonic()
-        if done < total and (step > state["step"] or now - state["at"] >= 5):
-            state["step"], state["at"] = step, now
-            _err(f"progress: {done}/{total} items ({done * 100 // max(total, 1)}%)")
-
-    return show
-
-
-def _finished_line(report: BatchReport[Any]) -> None:
-    if report.stopped_by is None:
-        _err(f"progress: {report.total}/{report.total} items (100%)")
-
-
-def _write_report(report: BatchReport[Any], path: Path | None) -> None:
-    if path is None:
-        return
-    try:
-        if path.suffix.lower() == ".csv":
-            # With a BOM, Excel shows the Chinese messages right; utf-8-sig reads both.
-            report.to_csv(path, bom=True)
-        else:
-            report.write_json(path)  # streamed: a report of millions fits
-    except OSError as exc:
-        message = f"cannot write the report {path}: {exc.strerror or exc}"
-        raise _Usage(message) from None
-    print(f"report written to {path}")
-
-
-def _job_exit(report: BatchReport[Any], base_url: str) -> int:
-    if report.stopped_by == "credentials":
-        _err(
-            f"error: the server refused the credentials ({report.stop_reason or 'errno 102'}): "
-            "check SID, secret and clock"
-        )
-        return EXIT_CREDENTIALS
-    if report.stopped_by == "unreachable":
-        reason = report.stop_reason or f"the server at {base_url} cannot be reached"
-        if base_url not in reason:
-            reason = f"the server at {base_url} cannot be reached: {reason}"
-        _err(f"error: {reason}")
-        return EXIT_UNREACHABLE
-    if report.stopped_by == "interrupted":
-        return EXIT_INTERRUPTED
-    return EXIT_OK if report.ok else EXIT_FAILED
 
 
 @attrs.frozen

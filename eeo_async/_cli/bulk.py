@@ -23,11 +23,10 @@ from .._constants import (
     DEFAULT_CONCURRENCY,
     MAX_CHUNK_SIZE,
 )
-from .._errors import InputError
 from .._models import ItemResult
-from .accounts import read_accounts
 from .base import (
     EXIT_OK,
+    EXIT_TERMINATED,
     Command,
     _check_output,
     _client,
@@ -35,19 +34,16 @@ from .base import (
     _dest,
     _err,
     _file_options,
-    _finished_line,
     _id,
     _int_between,
-    _job_exit,
     _number,
-    _progress,
     _Usage,
-    _warn,
-    _write_report,
 )
 from .columns import CLASS_ID, STUDENT_UID, Column
+from .ending import Signals, finish, progress_options
 from .files import FILES, InputFileError, choose_sheets, read_ids
 from .journal import Journal
+from .rerun import _load, keys_to_resend, with_fixed_option
 
 # --------------------------------------------------------------- the bulk jobs
 
@@ -137,9 +133,10 @@ def _bulk_options(spec: BulkJob) -> Callable[[argparse.ArgumentParser], None]:
             "--only-failed",
             type=Path,
             metavar="REPORT",
-            help="re-run the failed and unknown items of a saved report (.json or .csv), "
-            "instead of input files",
+            help="re-run what a re-run settles of a saved report (.json or .csv), instead "
+            "of input files: its unknown and not-sent items, and failures on a busy server",
         )
+        with_fixed_option(sub)
         sub.add_argument(
             "--progress",
             action=argparse.BooleanOptionalAction,
@@ -152,9 +149,26 @@ def _bulk_options(spec: BulkJob) -> Callable[[argparse.ArgumentParser], None]:
 
 def _bulk_handler(spec: BulkJob) -> Callable[[argparse.Namespace], int]:
     def handle(args: argparse.Namespace) -> int:
-        return asyncio.run(_run_bulk(spec, args))
+        try:
+            return asyncio.run(_run_bulk(spec, args))
+        except asyncio.CancelledError:  # SIGTERM before the job started: nothing sent
+            _err("terminated (SIGTERM) before anything was sent")
+            return EXIT_TERMINATED
 
     return handle
+
+
+def _flags(spec: BulkJob, args: argparse.Namespace) -> dict[str, str]:
+    """The option of each parameter a stop may name, as the person gave it."""
+    # A list's one value (the only student of a file) in words; a target by its option.
+    flags = {"course_id": "--course", "student_uid": "student UID", "class_id": "lesson"}
+    if spec.target is not None:
+        flags[spec.target[1]] = spec.target[0]
+    for file in spec.files:
+        path = getattr(args, _dest(file.flag))
+        given = f"{file.flag} {path}" if path is not None else f"--only-failed {args.only_failed}"
+        flags[file.field] = given
+    return flags
 
 
 @attrs.frozen
@@ -218,20 +232,6 @@ def _fingerprint(value: object) -> str:
     return hashlib.sha256(json.dumps(value).encode()).hexdigest()[:16]
 
 
-def _load(path: Path, flag: str) -> BatchReport[Any]:
-    """A report the command wrote, JSON or CSV (told apart by content, not by name)."""
-    try:
-        path.open("rb").close()
-    except OSError as exc:
-        message = f"cannot read {flag}{path}: {exc.strerror or exc}"
-        raise _Usage(message) from None
-    try:
-        return BatchReport.load(path)
-    except InputError as exc:
-        message = f"{flag}{path}: {exc}"
-        raise _Usage(message) from None
-
-
 def _failed_keys(
     spec: BulkJob, args: argparse.Namespace
 ) -> tuple[list[Key], Mapping[Key, ItemResult]]:
@@ -257,10 +257,7 @@ def _failed_keys(
             f"({spec.operation}, course {args.course}, {target})"
         )
         raise _Usage(message)
-    keys: list[Key] = saved.failed_keys
-    if not keys:
-        message = f"--only-failed: {path} has no failed or unknown items; nothing to do"
-        raise _Usage(message, EXIT_OK)
+    keys = keys_to_resend(saved, path, with_fixed=args.with_fixed)
     # Unknown items may have been applied by the run that wrote the report: they are
     # sent as such, so an "already" answer for one is this job's, not "already".
     return keys, saved.items_with("unknown")
@@ -271,152 +268,108 @@ async def _run_bulk(spec: BulkJob, args: argparse.Namespace) -> int:
     _check_output(args.journal, "--journal")
     job = _inputs(spec, args)
     if args.dry_run:
-        # No credentials needed: nothing is sent.
-        planned = plan(job.operation, job.arguments, MAX_CHUNK_SIZE)
-        print(
-            f"dry run: {job.operation} would send {planned.items} items in {planned.calls} "
-            f"calls (at most {planned.max_chunk} items a call, {planned.duplicates} duplicate "
-            "IDs dropped); nothing was sent"
-        )
+        _dry_run(spec, args, job)  # no credentials needed: nothing is sent
         return EXIT_OK
     live: list[BatchReport[Any]] = []
-    async with _client(args) as client:
-        bar, on_progress = _progress(args)
-        batcher = Batcher(
-            client,
-            concurrency=args.concurrency,
-            adaptive=args.adaptive,
-            max_attempts=args.max_attempts,
-            on_progress=on_progress,
-            probe_first=True,
-        )
-        journal = None
-        if args.journal is not None:
-            identity = {
-                "school": client.sid,
-                "base_url": client.base_url,
-                "operation": spec.operation,
-                "course": args.course,
-                "target": {spec.target[1]: job.arguments[spec.target[1]]} if spec.target else {},
-                "inputs": job.fingerprint,
-            }
-            journal = Journal(args.journal, identity)
-        try:
-            skip = job.unsure
-            if journal is not None:
-                if job.unsure:
-                    journal.possibly_applied(job.unsure)
-                # Streamed from the file as the job reads it: no item is held.
-                skip = journal.finished(pairs=len(spec.key_fields) == 2)
-                done = journal.count(done=True)
-                if done:
-                    _err(f"journal {args.journal}: {done} items already done, skipped")
-            report: BatchReport[Any] = await getattr(batcher, job.operation)(
-                **job.arguments,
-                progress=bar,
-                skip=skip,
-                on_items=journal.record if journal else None,
-                on_sending=journal.sending if journal else None,
-                on_start=live.append,
+    interrupted = None
+    with Signals() as signals:
+        async with _client(args) as client:
+            bar, on_progress = progress_options(args, live)
+            batcher = Batcher(
+                client,
+                concurrency=args.concurrency,
+                adaptive=args.adaptive,
+                max_attempts=args.max_attempts,
+                on_progress=on_progress,
+                probe_first=True,
             )
-        except asyncio.CancelledError:
-            if live and args.report is not None:
-                # Ctrl-C: items without an outcome are marked not sent by the Batcher.
-                _write_report(live[0], args.report)
-            raise
-        finally:
-            if journal is not None:
-                journal.close()
-    if on_progress is not None:
-        _finished_line(report)
-    print(report.summary())
-    _write_report(report, args.report)
-    return _job_exit(report, client.base_url)
+            journal = _journal(spec, args, job, client.sid, client.base_url)
+            try:
+                skip = job.unsure
+                if journal is not None:
+                    if job.unsure:
+                        journal.possibly_applied(job.unsure)
+                    # Streamed from the file as the job reads it: no item is held.
+                    skip = journal.finished(pairs=len(spec.key_fields) == 2)
+                    done = journal.count(done=True)
+                    if done:
+                        _err(f"journal {args.journal}: {done} items already done, skipped")
+                report: BatchReport[Any] = await getattr(batcher, job.operation)(
+                    **job.arguments,
+                    progress=bar,
+                    skip=skip,
+                    on_items=journal.record if journal else None,
+                    on_sending=journal.sending if journal else None,
+                    on_start=live.append,
+                )
+            except asyncio.CancelledError:
+                if not live:
+                    raise
+                # Ctrl-C or SIGTERM: the Batcher marked the items it never sent.
+                report, interrupted = live[0], signals.interrupted(live[0])
+            finally:
+                if journal is not None:
+                    journal.close()
+    return finish(
+        report,
+        args,
+        base_url=client.base_url,
+        flags=_flags(spec, args),
+        plain=on_progress is not None,
+        exit_code=interrupted,
+    )
+
+
+def _journal(
+    spec: BulkJob, args: argparse.Namespace, job: _Inputs, sid: int, base_url: str
+) -> Journal | None:
+    """The job's journal, if ``--journal`` names one (another job's is refused)."""
+    if args.journal is None:
+        return None
+    identity = {
+        "school": sid,
+        "base_url": base_url,
+        "operation": spec.operation,
+        "course": args.course,
+        "target": {spec.target[1]: job.arguments[spec.target[1]]} if spec.target else {},
+        "inputs": job.fingerprint,
+    }
+    return Journal(args.journal, identity)
+
+
+def _dry_run(spec: BulkJob, args: argparse.Namespace, job: _Inputs) -> None:
+    """Print the plan, and each list's count and first few IDs, so a swap shows."""
+    planned = plan(job.operation, job.arguments, MAX_CHUNK_SIZE)
+    print(
+        f"dry run: {job.operation} would send {planned.items} items in {planned.calls} "
+        f"calls of {planned.action} (at most {planned.max_chunk} items a call, "
+        f"{planned.duplicates} duplicate IDs dropped); nothing was sent"
+    )
+    print(f"  course      {args.course}")
+    if spec.target is not None:
+        print(f"  {spec.target[0].lstrip('-'):<11} {job.arguments[spec.target[1]]}")
+    if "pairs" in job.arguments:
+        pairs = job.arguments["pairs"]
+        print(f"  {'pairs':<11} {len(pairs)} from --only-failed: {_first(pairs)}")
+        return
+    for file in spec.files:
+        ids = list(dict.fromkeys(job.arguments[file.field]))
+        source = getattr(args, _dest(file.flag)) or f"--only-failed {args.only_failed}"
+        print(f"  {file.flag.lstrip('-'):<11} {len(ids)} from {source}: {_first(ids)}")
+    if len(spec.files) == 2:
+        counts = [len(set(job.arguments[file.field])) for file in spec.files]
+        print(f"  {'pairs':<11} {counts[0] * counts[1]} (each of the first with each of the other)")
+
+
+def _first(values: list[Any], count: int = 3) -> str:
+    """The first few values and the last: ``1, 2, 3, ... 9``."""
+    shown = [("/".join(map(str, v)) if isinstance(v, tuple) else str(v)) for v in values]
+    if len(shown) <= count + 1:
+        return ", ".join(shown)
+    return f"{', '.join(shown[:count])}, ... {shown[-1]}"
 
 
 # ------------------------------------------------------------- other commands
-
-
-def _register_options(sub: argparse.ArgumentParser) -> None:
-    _credential_options(sub, course=False)
-    sub.add_argument(
-        "--accounts",
-        type=Path,
-        required=True,
-        metavar="FILE",
-        help=f"accounts: {FILES}, its header naming telephone or email, password or "
-        "md5_password, optionally nickname, add_to_school and custom_column (or the docs' names)",
-    )
-    _file_options(sub)
-    sub.add_argument(
-        "--concurrency",
-        metavar="N",
-        type=_int_between(1, 10_000),
-        default=DEFAULT_CONCURRENCY,
-        help=f"most requests in flight at once (default {DEFAULT_CONCURRENCY})",
-    )
-    sub.add_argument(
-        "--report", type=Path, metavar="FILE", help="write the report here (.json or .csv)"
-    )
-    sub.add_argument(
-        "--uids",
-        type=Path,
-        metavar="FILE",
-        help="write account,uid per registered account here (the next job's students file)",
-    )
-    sub.add_argument(
-        "--progress",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="progress bar on a terminal, plain lines otherwise (default: on a terminal)",
-    )
-
-
-def _register(args: argparse.Namespace) -> int:
-    users = read_accounts(args.accounts, sheet=args.sheet, encoding=args.encoding, warn=_warn)
-    for path in (args.report, args.uids):
-        if path is not None and not path.parent.is_dir():
-            message = f"cannot write {path}: no directory {path.parent}"
-            raise _Usage(message)
-    if args.dry_run:
-        planned = plan("register", {"users": users}, MAX_CHUNK_SIZE)
-        print(
-            f"dry run: register would send {planned.items} accounts in {planned.calls} calls "
-            f"({planned.duplicates} repeated accounts dropped); nothing was sent"
-        )
-        return EXIT_OK
-    return asyncio.run(_register_accounts(args, users))
-
-
-async def _register_accounts(args: argparse.Namespace, users: list[Any]) -> int:
-    """Register the accounts; re-running the same file is safe (135/461 give the UID)."""
-    async with _client(args) as client:
-        bar, on_progress = _progress(args)
-        batcher = Batcher(
-            client,
-            concurrency=args.concurrency,
-            max_attempts=args.max_attempts,
-            on_progress=on_progress,
-            probe_first=True,
-        )
-        report: BatchReport[Any] = await batcher.register(users, progress=bar)
-    if on_progress is not None:
-        _finished_line(report)
-    print(report.summary())
-    _write_report(report, args.report)
-    if args.uids is not None:
-        rows = [
-            f"{account},{item.uid}\n"
-            for account, item in report.items.items()
-            if item.ok and item.uid is not None
-        ]
-        try:
-            args.uids.write_text("account,uid\n" + "".join(rows), encoding="utf-8")
-        except OSError as exc:
-            message = f"cannot write {args.uids}: {exc.strerror or exc}"
-            raise _Usage(message) from None
-        print(f"{len(rows)} UIDs written to {args.uids}")
-    return _job_exit(report, client.base_url)
 
 
 def bulk_command(name: str, help_text: str, spec: BulkJob, example: str) -> Command:

@@ -46,7 +46,6 @@ from .base import (
     _file_options,
     _int_between,
     _number,
-    _progress,
     _Usage,
     _warn,
 )
@@ -54,11 +53,9 @@ from .bulk import (
     _LESSONS,
     _STUDENTS,
     BulkJob,
-    _load,
-    _register,
-    _register_options,
     bulk_command,
 )
+from .ending import progress_options
 from .files import InputFileError, read_groups
 from .receive import (
     attendance,
@@ -68,6 +65,8 @@ from .receive import (
     receive,
     receive_options,
 )
+from .register import _register, _register_options
+from .rerun import _load
 
 
 def _group_options(sub: argparse.ArgumentParser) -> None:
@@ -166,7 +165,7 @@ def _demo(args: argparse.Namespace) -> int:
     from .demo import run_demo  # noqa: PLC0415 - only this command needs the sandbox
 
     _check_output(args.report, "--report")
-    bar, _ = _progress(args)
+    bar, _ = progress_options(args, [])
     args.progress = bar
     return asyncio.run(run_demo(args))
 
@@ -436,7 +435,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _not_a_stop(record: logging.LogRecord) -> bool:
     # The command reports why a job stopped in its own one line (and exit code).
-    return not (record.module == "job" and str(record.msg).startswith("job stopped"))
+    return not (record.module in ("job", "stops") and str(record.msg).startswith("job stopped"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -30,26 +30,24 @@ from .._errors import EEOError
 from .._models import ItemResult
 from .base import (
     EXIT_OK,
+    EXIT_TERMINATED,
     Command,
     _check_output,
     _client,
     _credential_options,
     _err,
     _file_options,
-    _finished_line,
     _int_between,
-    _job_exit,
     _number,
-    _progress,
     _Usage,
     _warn,
-    _write_report,
 )
-from .bulk import _load
 from .cells import InputFileError
 from .columns import EMAIL, TELEPHONE, Column, match_header
+from .ending import Signals, finish, progress_options
 from .files import FILES, excel_number
 from .journal import Journal
+from .rerun import _load, keys_to_resend, with_fixed_option
 from .tables import read_table
 
 #: The account column: the docs' ``teacherAccount``/``studentAccount``, or ``account``.
@@ -158,9 +156,11 @@ def _options(job: MembersJob) -> Callable[[argparse.ArgumentParser], None]:
             "--only-failed",
             type=Path,
             metavar="REPORT",
-            help="send only the accounts of --accounts that this saved report (.json or "
-            ".csv) has failed or unknown",
+            help="send only the accounts of --accounts that a re-run of this saved report "
+            "(.json or .csv) settles: its unknown and not-sent accounts, and failures on a "
+            "busy server",
         )
+        with_fixed_option(sub)
         sub.add_argument(
             "--progress",
             action=argparse.BooleanOptionalAction,
@@ -172,7 +172,7 @@ def _options(job: MembersJob) -> Callable[[argparse.ArgumentParser], None]:
 
 
 def _only_failed(
-    job: MembersJob, path: Path, members: list[SchoolMember]
+    job: MembersJob, path: Path, members: list[SchoolMember], *, with_fixed: bool
 ) -> tuple[list[SchoolMember], dict[str, ItemResult]]:
     """The members whose account the saved report has not done, and its unknown ones."""
     saved = _load(path, "--only-failed ")
@@ -182,10 +182,7 @@ def _only_failed(
             f"{'' if saved.operation else ', '.join(saved.key_fields)}), not of {job.verb}"
         )
         raise _Usage(message)
-    failed = {str(key) for key in saved.failed_keys}
-    if not failed:
-        message = f"--only-failed: {path} has no failed or unknown items; nothing to do"
-        raise _Usage(message, EXIT_OK)
+    failed = {str(key) for key in keys_to_resend(saved, path, with_fixed=with_fixed)}
     chosen = [member for member in members if member.account in failed]
     accounts = {member.account for member in chosen}
     # Unknown items may have been applied by the run that wrote the report: they are
@@ -205,7 +202,9 @@ def _handler(job: MembersJob) -> Callable[[argparse.Namespace], int]:
         members = read_members(args.accounts, sheet=args.sheet, encoding=args.encoding)
         unsure: dict[str, ItemResult] = {}
         if args.only_failed is not None:
-            members, unsure = _only_failed(job, args.only_failed, members)
+            members, unsure = _only_failed(
+                job, args.only_failed, members, with_fixed=args.with_fixed
+            )
         row = BULK_ROWS[job.verb]
         if args.dry_run:
             # No credentials needed: nothing is sent.
@@ -216,7 +215,11 @@ def _handler(job: MembersJob) -> Callable[[argparse.Namespace], int]:
                 "accounts dropped); nothing was sent"
             )
             return EXIT_OK
-        return asyncio.run(_run(job, args, members, unsure))
+        try:
+            return asyncio.run(_run(job, args, members, unsure))
+        except asyncio.CancelledError:  # SIGTERM before the job started: nothing sent
+            _err("terminated (SIGTERM) before anything was sent")
+            return EXIT_TERMINATED
 
     return handle
 
@@ -233,55 +236,61 @@ async def _run(
     unsure: dict[str, ItemResult],
 ) -> int:
     live: list[BatchReport[Any]] = []
-    async with _client(args) as client:
-        bar, on_progress = _progress(args)
-        batcher = Batcher(
-            client,
-            concurrency=args.concurrency,
-            adaptive=args.adaptive,
-            max_attempts=args.max_attempts,
-            on_progress=on_progress,
-            probe_first=True,
-        )
-        journal = None
-        if args.journal is not None:
-            identity = {
-                "school": client.sid,
-                "base_url": client.base_url,
-                "operation": job.verb,
-                "inputs": _fingerprint(members),
-            }
-            journal = Journal(args.journal, identity)
-        try:
-            skip = unsure
-            if journal is not None:
-                if unsure:
-                    journal.possibly_applied(list(unsure))
-                # Accounts are text: a telephone comes back from the journal as a number.
-                skip = {str(k): v for k, v in journal.finished(pairs=False).items()}
-                done = journal.count(done=True)
-                if done:
-                    _err(f"journal {args.journal}: {done} items already done, skipped")
-            report: BatchReport[Any] = await getattr(batcher, job.verb)(
-                members,
-                progress=bar,
-                skip=skip,
-                on_items=journal.record if journal else None,
-                on_sending=journal.sending if journal else None,
-                on_start=live.append,
+    interrupted = None
+    with Signals() as signals:
+        async with _client(args) as client:
+            bar, on_progress = progress_options(args, live)
+            batcher = Batcher(
+                client,
+                concurrency=args.concurrency,
+                adaptive=args.adaptive,
+                max_attempts=args.max_attempts,
+                on_progress=on_progress,
+                probe_first=True,
             )
-        except asyncio.CancelledError:
-            if live and args.report is not None:
-                _write_report(live[0], args.report)
-            raise
-        finally:
-            if journal is not None:
-                journal.close()
-    if on_progress is not None:
-        _finished_line(report)
-    print(report.summary())
-    _write_report(report, args.report)
-    return _job_exit(report, client.base_url)
+            journal = None
+            if args.journal is not None:
+                identity = {
+                    "school": client.sid,
+                    "base_url": client.base_url,
+                    "operation": job.verb,
+                    "inputs": _fingerprint(members),
+                }
+                journal = Journal(args.journal, identity)
+            try:
+                skip = unsure
+                if journal is not None:
+                    if unsure:
+                        journal.possibly_applied(list(unsure))
+                    # Accounts are text: a telephone comes back from the journal as a number.
+                    skip = {str(k): v for k, v in journal.finished(pairs=False).items()}
+                    done = journal.count(done=True)
+                    if done:
+                        _err(f"journal {args.journal}: {done} items already done, skipped")
+                report: BatchReport[Any] = await getattr(batcher, job.verb)(
+                    members,
+                    progress=bar,
+                    skip=skip,
+                    on_items=journal.record if journal else None,
+                    on_sending=journal.sending if journal else None,
+                    on_start=live.append,
+                )
+            except asyncio.CancelledError:
+                if not live:
+                    raise
+                # Ctrl-C or SIGTERM: the Batcher marked the items it never sent.
+                report, interrupted = live[0], signals.interrupted(live[0])
+            finally:
+                if journal is not None:
+                    journal.close()
+    return finish(
+        report,
+        args,
+        base_url=client.base_url,
+        flags={"members": f"--accounts {args.accounts}"},
+        plain=on_progress is not None,
+        exit_code=interrupted,
+    )
 
 
 TEACHERS = MembersJob("add_teachers", "teacher")

@@ -42,14 +42,11 @@ from .base import (
     _client,
     _credential_options,
     _err,
-    _finished_line,
     _int_between,
-    _job_exit,
-    _progress,
     _Usage,
-    _write_report,
 )
 from .cells import InputFileError
+from .ending import Signals, finish, progress_options
 from .files import FILES
 from .journal import Journal
 from .timetable import Localise, TimetableFile, read_timetable
@@ -296,38 +293,47 @@ async def _run(
 ) -> int:
     report: BatchReport[Any] | None = None
     live: list[BatchReport[Any]] = []
-    async with _client(args) as client:
-        memory = _Memory(args, client)
-        try:
-            outcomes = memory.done()
-            if outcomes:
-                _err(f"journal {args.journal}: {len(outcomes)} lessons done before, skipped")
-            todo = {line: x for line, x in lessons.items() if x.key not in outcomes}
-            _check_begins(timetable, todo)
-            if todo:
-                report = await _create(args, client, todo, memory=memory, live=live)
+    interrupted: int | None = None
+    plain = False
+    with Signals() as signals:
+        async with _client(args) as client:
+            memory = _Memory(args, client)
+            try:
+                outcomes = memory.done()
+                if outcomes:
+                    _err(f"journal {args.journal}: {len(outcomes)} lessons done before, skipped")
+                todo = {line: x for line, x in lessons.items() if x.key not in outcomes}
+                _check_begins(timetable, todo)
+                if todo:
+                    report, plain = await _create(args, client, todo, memory=memory, live=live)
+                    _outcomes_of(report, outcomes)
+            except asyncio.CancelledError:
+                if not live:
+                    raise
+                # Ctrl-C or SIGTERM: the Batcher marked the lessons it never sent.
+                report = live[0]
                 _outcomes_of(report, outcomes)
-        except asyncio.CancelledError:
-            if live:
-                _outcomes_of(live[0], outcomes)
-                _write_ids(args, timetable, lessons, outcomes)
-                _write_report(live[0], args.report)
-            raise
-        finally:
-            memory.close()
+                interrupted = signals.interrupted(report)
+            finally:
+                memory.close()
     _write_ids(args, timetable, lessons, outcomes)
     if report is None:
         print(f"all {len(outcomes)} lessons were created by an earlier run; nothing was sent")
         return EXIT_OK
-    print(report.summary())
-    _write_report(report, args.report)
+    code = finish(
+        report,
+        args,
+        base_url=client.base_url,
+        flags={"course_id": f"--course {args.course}"},
+        plain=plain,
+        exit_code=interrupted,
+    )
     missing = sum(1 for o in outcomes.values() if _done(o) and o.class_id is None)
     if missing:
         _err(
             f"note: {missing} lessons exist but the server did not give their class IDs "
             "(errno 398 without the ID): find them in eeo.cn by name and time"
         )
-    code = _job_exit(report, client.base_url)
     return code if code != EXIT_OK or all(map(_done, outcomes.values())) else EXIT_FAILED
 
 
@@ -342,8 +348,9 @@ async def _create(
     *,
     memory: _Memory,
     live: list[BatchReport[Any]],
-) -> BatchReport[Any]:
-    bar, on_progress = _progress(args)
+) -> tuple[BatchReport[Any], bool]:
+    """Create the lessons to do; the report, and whether plain progress lines were shown."""
+    bar, on_progress = progress_options(args, live)
     batcher = Batcher(
         client,
         concurrency=args.concurrency,
@@ -366,9 +373,7 @@ async def _create(
         on_sending=memory.journal.sending if memory.journal is not None else None,
         on_start=live.append,
     )
-    if on_progress is not None:
-        _finished_line(report)
-    return report
+    return report, on_progress is not None
 
 
 def _outcomes_of(report: BatchReport[Any], outcomes: dict[str, _Outcome]) -> None:

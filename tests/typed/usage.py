@@ -19,8 +19,13 @@ async def onboard(sid: int, secret: str, course: int, lessons: list[int]) -> lis
         await batcher.add_students_to_course(course, uids)
         report = await batcher.enroll(course, uids, lessons)
         if not report.ok:
-            keys: list[tuple[int, int]] = report.failed_keys
-            again = await batcher.enroll_pairs(course, keys)
+            keys: list[tuple[int, int]] = report.rerun_keys
+            again = await batcher.enroll_pairs(course, keys, skip=report.items_with("unknown"))
+            to_fix: dict[tuple[int, int], int] = report.fix_keys
+            steps = {eeo.next_step(errno) for errno in to_fix.values()}
+            assert all(isinstance(step, str) for step in steps)
+            assert report.not_sent + report.failed <= len(report.failed_keys)
+            assert isinstance(report.stop_reason, str | None)
             again.raise_for_failures()
         first = report.items[(uids[0], lessons[0])]
         outcome: eeo.Outcome = first.outcome
@@ -35,6 +40,10 @@ async def onboard(sid: int, secret: str, course: int, lessons: list[int]) -> lis
         assert by_uid.attempts >= 0
         meaning: str = by_uid.meaning
         summary: str = report.summary(width=100)
+        brief: str = report.summary(brief=True)
+        warnings: dict[int, int] = report.warnings
+        assert brief
+        assert isinstance(warnings, dict)
         by_errno: dict[int, int] = report.not_done_by_errno()
         assert meaning
         assert summary
