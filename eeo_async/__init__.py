@@ -32,6 +32,7 @@ from ._errors import (
     TooManyItemsError,
     TransportError,
 )
+from ._json import to_jsonable
 from ._models import (
     ActionResult,
     Envelope,
@@ -88,4 +89,5 @@ __all__ = [
     "TransportError",
     "__version__",
     "describe",
+    "to_jsonable",
 ]
