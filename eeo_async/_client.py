@@ -10,6 +10,7 @@ the transport. The typed methods are the API areas' (``_api``), composed into
 from __future__ import annotations
 
 import asyncio
+import copy
 import email.utils
 import ipaddress
 import itertools
@@ -39,11 +40,13 @@ from ._constants import (
 from ._errors import (
     ApiError,
     ClientClosedError,
+    DeadlineExceededError,
     EEOError,
     HTTPStatusError,
     InputError,
     InputTypeError,
     ProtocolError,
+    RequestTimeoutError,
 )
 from ._http import Request, Response
 from ._limits import AdaptiveLimit, RateLimit, check_rate
@@ -117,6 +120,65 @@ def _check_timeout(timeout: object) -> float:
     return float(timeout)
 
 
+def _check_deadline(deadline: object) -> float | None:
+    """Seconds of a call's deadline; ``math.inf`` (no deadline) gives ``None``."""
+    if isinstance(deadline, bool) or not isinstance(deadline, int | float) or not deadline > 0:
+        message = f"deadline must be a positive number of seconds, got {deadline!r}"
+        raise InputError(message)
+    return None if math.isinf(deadline) else float(deadline)
+
+
+class _Flight:
+    """A request in flight, for identical ones: its shared task, or a wait for its end.
+
+    A request safe to repeat runs in a task of its own that every identical caller
+    awaits (shielded: one caller cancelled leaves the others theirs; the task is
+    cancelled only when no caller is left). Any other is sent by its caller, and an
+    identical one waits for it to end, then is sent itself.
+    """
+
+    __slots__ = ("ended", "taken", "task", "waiters")
+
+    def __init__(self, task: asyncio.Task[Any] | None = None) -> None:
+        self.task = task
+        self.ended: asyncio.Event | None = None  # made only if someone waits
+        self.waiters = 0
+        self.taken = 0
+
+    async def wait(self) -> None:
+        """Wait until this request has ended, whatever its outcome."""
+        if self.task is not None:
+            await asyncio.wait((self.task,))
+            return
+        if self.ended is None:
+            self.ended = asyncio.Event()
+        await self.ended.wait()
+
+    def end(self) -> None:
+        if self.ended is not None:
+            self.ended.set()
+
+    async def join(self) -> Any:
+        """The shared request's result (or its error), for one more caller."""
+        task = self.task
+        assert task is not None  # noqa: S101 - only flights with a task are joined
+        self.waiters += 1
+        try:
+            result = await asyncio.shield(task)
+        except asyncio.CancelledError:
+            self.waiters -= 1
+            if not self.waiters and not task.done():
+                task.cancel()  # nobody waits for its answer any more
+            raise
+        except BaseException:
+            self.waiters -= 1
+            raise
+        self.waiters -= 1
+        self.taken += 1
+        # Each caller gets its own copy: a list or an envelope's data may be changed.
+        return result if self.taken == 1 else copy.deepcopy(result)
+
+
 class _Secret:
     """The school's secret: usable, never shown, and never a traceback local by itself."""
 
@@ -157,8 +219,8 @@ class _Shared:
     row_rates: dict[str, RateLimit] = attrs.Factory(dict)
     #: Requests in flight for the client's adaptive batch jobs, shared by all of them.
     concurrency: AdaptiveLimit = attrs.Factory(AdaptiveLimit)
-    #: (action, body) -> waiter: identical requests never run at once.
-    in_flight: dict[tuple[str, object], asyncio.Event | None] = attrs.Factory(dict)
+    #: (action, body) -> the request in flight: identical ones share it or wait for it.
+    in_flight: dict[tuple[str, object], _Flight] = attrs.Factory(dict)
     #: ``call()`` and ``call_v2()`` rows by their shape.
     rows: dict[tuple[object, ...], Endpoint] = attrs.Factory(dict)
 
@@ -231,6 +293,9 @@ class BaseClient:
             max_attempts=max_attempts, initial_backoff=initial_backoff, max_backoff=max_backoff
         )
         self._clock = clock
+        # Deadlines are measured on a monotonic clock, or on the test's own clock.
+        self._monotonic = time.monotonic if clock is time.time else clock
+        self._deadline: float | None = None
         self._sleep = sleep
         if transport is None:
             transport = AiohttpTransport(
@@ -252,12 +317,27 @@ class BaseClient:
         max_attempts: int | None = None,
         initial_backoff: float | None = None,
         max_backoff: float | None = None,
+        deadline: float | None = None,
     ) -> Self:
         """A client that shares this one's session and differs only in these settings.
 
-        For a request handler that must bound one call (``client.with_options(
-        timeout=2, max_attempts=1)``) without a second connection pool. Closing either
-        closes the shared session.
+        For a request handler that must bound one call without a second connection
+        pool: ``client.with_options(deadline=5)`` gives each call at most 5 seconds in
+        all, its retries and the waits between them included (``timeout`` bounds one
+        attempt only). Closing either closes the shared session.
+
+        Args:
+            timeout: seconds for one HTTP attempt.
+            max_attempts: attempts per call, the first one included.
+            initial_backoff: first wait between attempts in seconds.
+            max_backoff: longest wait between attempts in seconds.
+            deadline: seconds for a whole call from its start: attempts, waits for a
+                connection, a rate limit or an identical call, and backoff waits. An
+                attempt's timeout is cut to what is left; when the deadline passes, or
+                the next wait would pass it, ``DeadlineExceededError`` (a
+                ``RequestTimeoutError``) is raised, chained to the last attempt's error.
+                ``math.inf`` removes a deadline. Single calls only: a ``Batcher`` job
+                takes its own ``deadline``.
 
         Raises:
             InputError: a setting out of range.
@@ -266,6 +346,8 @@ class BaseClient:
         clone.__dict__.update(self.__dict__)
         if timeout is not None:
             clone._timeout = _check_timeout(timeout)
+        if deadline is not None:
+            clone._deadline = _check_deadline(deadline)
         changes: dict[str, Any] = {
             name: value
             for name, value in (
@@ -292,6 +374,11 @@ class BaseClient:
     def timeout(self) -> float:
         """Seconds for one HTTP attempt."""
         return self._timeout
+
+    @property
+    def deadline(self) -> float | None:
+        """Seconds a whole call may take, retries and waits included; ``None``: no bound."""
+        return self._deadline
 
     @property
     def retry_policy(self) -> RetryPolicy:
@@ -347,28 +434,50 @@ class BaseClient:
     # ------------------------------------------------------------------ one attempt
 
     async def _attempt(
-        self, endpoint: Endpoint, body: Any, items: Sequence[Any], attempt: int = 1
+        self,
+        endpoint: Endpoint,
+        body: Any,
+        items: Sequence[Any],
+        attempt: int = 1,
+        *,
+        seconds: float | None = None,
+        share: bool = False,
     ) -> Any:
-        """Send one signed attempt of ``endpoint``, decode its answer, log it at DEBUG."""
+        """Send one signed attempt of ``endpoint``, decode its answer, log it at DEBUG.
+
+        Identical requests (same action, same body) are never in flight at once: with
+        ``share`` (a row safe to repeat) a caller joins the one in flight and takes its
+        answer; otherwise it waits for that one to end, then sends its own. ``seconds``
+        bounds the attempt (the client's timeout when ``None``).
+        """
         self._check_open()
         in_flight = self._shared.in_flight
         key = (endpoint.action, body)
-        while key in in_flight:
-            # An identical request is in flight: wait for its answer, then send ours.
-            waiter = in_flight[key]
-            if waiter is None:
-                waiter = in_flight[key] = asyncio.Event()
-            await waiter.wait()
-        in_flight[key] = None  # an Event is made only if another identical request comes
+        flight = in_flight.get(key)
+        while flight is not None:
+            task = flight.task
+            if share and task is not None and not task.done() and not task.cancelling():
+                return await flight.join()
+            await flight.wait()
+            if task is not None:
+                _land(in_flight, key, flight)  # ended: its done callback may not have run yet
+            flight = in_flight.get(key)
+        if share:
+            # Its own task: a caller cancelled must not cancel it for the others.
+            task = asyncio.get_running_loop().create_task(
+                self._exchange(endpoint, body, items, attempt, seconds or self._timeout)
+            )
+            shared = in_flight[key] = _Flight(task)
+            task.add_done_callback(lambda _: _land(in_flight, key, shared))
+            return await shared.join()
+        flight = in_flight[key] = _Flight()
         try:
-            return await self._exchange(endpoint, body, items, attempt)
+            return await self._exchange(endpoint, body, items, attempt, seconds or self._timeout)
         finally:
-            waiter = in_flight.pop(key, None)
-            if waiter is not None:
-                waiter.set()
+            _land(in_flight, key, flight)
 
     async def _exchange(
-        self, endpoint: Endpoint, body: Any, items: Sequence[Any], attempt: int
+        self, endpoint: Endpoint, body: Any, items: Sequence[Any], attempt: int, seconds: float
     ) -> Any:
         action = endpoint.action
         shared = self._shared
@@ -384,7 +493,7 @@ class BaseClient:
         started = time.perf_counter()
         outcome: object = "?"
         try:
-            response = await shared.transport.send(request, timeout=self._timeout)
+            response = await shared.transport.send(request, timeout=seconds)
             text = _body_text(action, response, lambda data: self._scrub(data, request))
             result = endpoint.decode(endpoint, codec.answer(action, text), items)
         except ApiError as exc:
@@ -435,16 +544,39 @@ class BaseClient:
 
         Every reason to try again is :func:`~eeo_async._retry.should_retry`; waits come
         from the retry policy (backoff with jitter, ``Retry-After``, documented waits).
+        With a deadline, each attempt (waits for a connection or a rate limit included)
+        gets only what is left of it, and a wait that would pass it is not waited.
         """
         policy = self._policy
+        share = endpoint.idempotent and not endpoint.one_at_a_time
+        end = None if self._deadline is None else self._monotonic() + self._deadline
+        acted = False
         attempt = 1
         while True:
+            left = None if end is None else end - self._monotonic()
+            if left is not None and left <= 0:
+                raise self._past_deadline(endpoint, attempt - 1, acted, None)
+            timeout = self._timeout if left is None else min(self._timeout, left)
+            bound = asyncio.timeout(left)
             try:
-                return await self._attempt(endpoint, body, items, attempt), attempt
+                async with bound:
+                    result = await self._attempt(
+                        endpoint, body, items, attempt, seconds=timeout, share=share
+                    )
+            except TimeoutError as exc:
+                if not bound.expired():
+                    raise
+                raise self._past_deadline(endpoint, attempt, True, None) from exc
             except EEOError as exc:
+                acted = acted or exc.may_have_acted
+                cut = isinstance(exc, RequestTimeoutError) and timeout < self._timeout
+                if cut or (end is not None and self._monotonic() >= end):
+                    raise self._past_deadline(endpoint, attempt, acted, exc) from exc
                 if attempt >= policy.max_attempts or not should_retry(exc, endpoint):
                     raise
                 wait = policy.delay_after(exc, attempt)
+                if end is not None and self._monotonic() + wait >= end:
+                    raise self._past_deadline(endpoint, attempt, acted, exc) from exc
                 _log.debug(
                     "retry action=%s after attempt=%d error=%s wait_s=%.2f",
                     endpoint.action,
@@ -452,8 +584,25 @@ class BaseClient:
                     type(exc).__name__,
                     wait,
                 )
+            else:
+                return result, attempt
             await self._sleep(wait)
             attempt += 1
+
+    def _past_deadline(
+        self, endpoint: Endpoint, attempts: int, acted: bool, last: EEOError | None
+    ) -> DeadlineExceededError:
+        """The error for a call whose deadline passed (or would pass in the next wait)."""
+        detail = f"the deadline of {self._deadline:g} s passed after {attempts} attempt(s)"
+        if last is not None:
+            detail += f"; the last one: {last}"
+        elif attempts:
+            detail += ", the last one cut off in flight"
+        if acted:
+            detail += "; the server may have acted"
+            if not endpoint.idempotent:
+                detail += ": check before calling again"
+        return DeadlineExceededError(endpoint.action, detail, attempts=attempts, acted=acted)
 
     def _check_values(self, endpoint: Endpoint, values: Iterable[object]) -> None:
         """Refuse what this client never sends: a plain password over plain http."""
@@ -598,6 +747,15 @@ class BaseClient:
             policy=self._policy,
             check=self._check_values,
         )
+
+
+def _land(
+    in_flight: dict[tuple[str, object], _Flight], key: tuple[str, object], flight: _Flight
+) -> None:
+    """``flight`` has ended: identical requests may go (or wait for the next one)."""
+    if in_flight.get(key) is flight:
+        del in_flight[key]
+    flight.end()
 
 
 def engine(client: BaseClient) -> Engine:
