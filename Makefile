@@ -17,10 +17,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check eeo_async tests $(wildcard benchmarks)
 	$(BIN)/ruff format --check eeo_async tests $(wildcard benchmarks)
 
-# The package, and a user's script written as the README shows (mypy --strict too).
+# The package, a user's script and every README snippet (tests/typed/), mypy --strict too.
 types: $(STAMP)
 	$(BIN)/mypy eeo_async
-	$(BIN)/mypy --strict tests/typed/usage.py
+	MYPYPATH=tests/typed_stubs $(BIN)/mypy --strict tests/typed/
 
 # coverage starts before pytest, so the modules the eeo_sandbox plugin imports early count.
 unit: $(STAMP)

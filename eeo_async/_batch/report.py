@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from os import PathLike
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TextIO, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TextIO, TypeVar, cast, overload
 
 import attrs
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import pandas
 
 K = TypeVar("K")
+T = TypeVar("T")
 Key = int | tuple[int, int] | str
 StopCause = Literal["credentials", "unreachable", "deadline", "interrupted", "closed"]
 FORMAT: Final = "eeo-async-report/2"
@@ -40,8 +41,13 @@ _UNKNOWN: Final = bytes([0, 0, 0, 0, 1]) + bytes(251)
 TEXT_KEY_FIELDS: Final = frozenset({"account"})
 
 
-class _Items(Mapping[K, ItemResult]):
-    """Read-only view of a report's items, in input order; results are built on access."""
+class ReportItems(Mapping[K, ItemResult]):
+    """Read-only view of a report's items, in input order; results are built on access.
+
+    A key may be given as the report holds it or with digit strings for its IDs
+    (``items["1001001"]``, ``items[("1001001", "1212131")]``), so lookups take any object
+    (an absent key is a ``KeyError``, or ``get``'s default).
+    """
 
     def __init__(self, report: BatchReport[K]) -> None:
         self._report: BatchReport[K] = report
@@ -54,6 +60,24 @@ class _Items(Mapping[K, ItemResult]):
 
     def __getitem__(self, key: object) -> ItemResult:
         return self._report.result(self._report.row_of(key))
+
+    def __contains__(self, key: object) -> bool:
+        try:
+            self._report.row_of(key)
+        except KeyError:
+            return False
+        return True
+
+    @overload
+    def get(self, key: object, /) -> ItemResult | None: ...
+    @overload
+    def get(self, key: object, default: ItemResult | T, /) -> ItemResult | T: ...
+    def get(self, key: object, default: object = None, /) -> object:
+        """The result of ``key`` (digit strings accepted), or ``default`` if it is absent."""
+        try:
+            return self[key]
+        except KeyError:
+            return default
 
     def __repr__(self) -> str:
         return f"<{len(self)} items of {self._report!r}>"
@@ -275,9 +299,13 @@ class BatchReport(Generic[K]):
     # -------------------------------------------------------------------- reading
 
     @property
-    def items(self) -> Mapping[K, ItemResult]:
-        """Each input key mapped to its :class:`ItemResult`, in input order."""
-        return _Items(self)
+    def items(self) -> ReportItems[K]:
+        """Each input key mapped to its :class:`ItemResult`, in input order.
+
+        Keys may be given with digit strings for their IDs, as the docs say
+        (``report.items[("1001001", "1212131")]``).
+        """
+        return ReportItems(self)
 
     @property
     def total(self) -> int:
