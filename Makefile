@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The demo needs the package alone (aiohttp, attrs, cattrs, aiolimiter), not the tools.
+DEMO_STAMP := $(VENV)/.installed-demo
 
 .PHONY: test lint types unit demo bench bench-smoke clean
 
@@ -11,7 +13,14 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
-	touch $(STAMP)
+	touch $(STAMP) $(DEMO_STAMP)
+
+$(DEMO_STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	@echo "building $(VENV) with the package alone (make test adds the test tools)"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	touch $(DEMO_STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check eeo_async tests $(wildcard benchmarks)
@@ -29,7 +38,7 @@ unit: $(STAMP)
 
 test: lint types unit
 
-demo: $(STAMP)
+demo: $(DEMO_STAMP)
 	$(BIN)/eeo-async demo
 
 # Every table, a few minutes; e.g. BENCH_ARGS="--only profile" for one benchmark.
