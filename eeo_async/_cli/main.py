@@ -22,12 +22,10 @@ from typing import Any
 
 import attrs
 
-from .._api.groups import validate_group_name, validate_groups
 from .._constants import (
     LOGGER_NAME,
 )
-from .._errors import ApiError, BadCredentialsError, ConnectError, EEOError, InputError
-from .._models import GroupMember
+from .._errors import ApiError, BadCredentialsError, EEOError, InputError
 from ..testing._school import Faults
 from .base import (
     EXIT_CODES,
@@ -35,12 +33,9 @@ from .base import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_OK,
-    EXIT_UNREACHABLE,
     EXIT_USAGE,
     Command,
     _check_output,
-    _client,
-    _credential_options,
     _err,
     _int_between,
     _number,
@@ -56,49 +51,8 @@ from .bulk import (
     _register_options,
     bulk_command,
 )
-from .files import InputFileError, read_groups
-
-
-def _group_options(sub: argparse.ArgumentParser) -> None:
-    _credential_options(sub)
-    sub.add_argument("--name", required=True, help="group plan name, 1 to 20 characters")
-    sub.add_argument(
-        "--groups", type=Path, required=True, metavar="FILE", help="JSON or CSV group file"
-    )
-
-
-def _group(args: argparse.Namespace) -> int:
-    groups = read_groups(args.groups)
-    name = validate_group_name(args.name)
-    checked = validate_groups(groups)
-    if args.dry_run:
-        members = sum(len(g) for g in checked)
-        print(
-            f"dry run: one addCourseGroup call, {len(checked)} groups, {members} students, "
-            f"name {name!r}; nothing was sent"
-        )
-        return EXIT_OK
-    return asyncio.run(_create_group(args, name, checked))
-
-
-async def _create_group(
-    args: argparse.Namespace, name: str, groups: Sequence[Sequence[GroupMember]]
-) -> int:
-    async with _client(args) as client:
-        try:
-            result = await client.add_course_group(args.course, name, groups)
-        except ConnectError as exc:
-            _err(f"error: the server cannot be reached ({client.base_url}): {exc}")
-            return EXIT_UNREACHABLE
-    if result.partial:
-        print(f"group plan {result.group_id} created for course {args.course}, incomplete")
-        _err(
-            "error: some student UIDs were wrong (errno 898) and left out; the server did "
-            "not say which: compare the plan with the file"
-        )
-        return EXIT_FAILED
-    print(f"group plan {result.group_id} created for course {args.course}")
-    return EXIT_OK
+from .files import InputFileError
+from .group import group_options, run_group
 
 
 def _report_options(sub: argparse.ArgumentParser) -> None:
@@ -333,12 +287,14 @@ COMMANDS = (
     ),
     Command(
         "group",
-        "Create the group plan of a course from a file.",
-        _group_options,
-        _group,
+        "Create the group plan of a course from a file, or replace it (--replace).",
+        group_options,
+        run_group,
         """  eeo-async group --course 176465 --name Teams --groups groups.csv
+  eeo-async group --course 176465 --name Teams --groups groups.csv --replace
   (groups.csv: a header group,student_uid,is_leader (other columns ignored), then one
-   line per student; or the documented JSON [[{"studentUid": 1, "isLeader": 1}, ...]])""",
+   line per student; or the documented JSON [[{"studentUid": 1, "isLeader": 1}, ...]].
+   The plan's ID is kept in groups.csv.plans.json, where --replace finds it.)""",
     ),
     Command(
         "report",
