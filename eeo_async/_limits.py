@@ -50,6 +50,26 @@ DECREASE: Final = 0.8
 #: dwells just under the capacity it found instead of probing past it every round trip
 #: (the plateau of TCP CUBIC, without the cubic).
 PLATEAU_SLOWDOWN: Final = 16.0
+#: A busy answer lowers the limit only when busy answers are more frequent above the
+#: level a decrease would go to than at or below it, by this many standard errors (a
+#: two-proportion test) ...
+NOISE_Z: Final = 3.0
+#: ... and by at least this share of calls: busy answers that do not grow with the load
+#: (a random 114 at a fixed rate) are the server's noise, and lowering the limit would
+#: only slow the job.
+MIN_RISE: Final = 0.05
+#: Fewer calls than this at or below that level is no evidence either way: the limit is
+#: lowered, as for load (which is how the evidence at lower levels is gathered).
+MIN_EVIDENCE: Final = 8
+#: When at least this share of the calls between the level a decrease would go to and
+#: the busy call's level was busy, the limit is lowered whatever the lower levels say:
+#: a server refusing most calls is eased off.
+LOAD_SHARE: Final = 0.5
+#: Calls remembered per in-flight level: past it, the level's counts are halved, so
+#: the evidence follows a server whose capacity changes.
+LEVEL_MEMORY: Final = 256
+#: The verdicts on busy answers (:meth:`AdaptiveLimit.verdict`).
+NOISE, UNSURE, LOAD = 0, 1, 2
 #: HTTP statuses that mean "too much load": lower the rate.
 BUSY_STATUSES: Final = frozenset({429, 503})
 #: Seconds of burst a rate limit allows, as a share of one second's requests (at least 1).
@@ -141,16 +161,25 @@ class AdaptiveLimit:
     """How many requests the adaptive jobs of one Client may have in flight (AIMD).
 
     ``limit`` starts at the ceiling (the sum of the running jobs' ``concurrency``), so a
-    server that never answers busy costs nothing. A busy answer lowers it to
-    ``DECREASE`` of itself (weighted by the share of busy items when only items were
-    busy), at most once per round trip: signals from calls that started before the last
-    decrease are ignored, as TCP does, or a burst of busy answers would drive it to 1.
-    A call that goes through raises it by ``1 / limit`` (one per round trip; a call with
-    some busy items by the share that went through) while the limit is in use,
-    ``PLATEAU_SLOWDOWN`` times slower within 1 of where the last call refused whole
-    came. It never goes below 1 or above the ceiling. Waiters are served first come,
-    first served; a waiter holds no slot. When the last job leaves, the limit is
-    forgotten: the next job starts at its ceiling.
+    server that never answers busy costs nothing. Each call notes the number of
+    requests in flight when it was sent (its level) and how busy its answer was, so
+    the limit can tell busy answers caused by load from noise.
+
+    A busy answer lowers the limit to ``DECREASE`` of itself (weighted by the share of
+    busy items when only items were busy), at most once per round trip (signals from
+    calls that started before the last decrease are ignored, as TCP does), but only
+    when the busy answers grow with the load: when they are more frequent above the
+    level a decrease would go to than at or below it (by ``NOISE_Z`` standard errors and
+    ``MIN_RISE``), when there is no evidence below yet (``MIN_EVIDENCE``), or when most
+    calls above are busy (``LOAD_SHARE``). Busy answers at a rate that does not rise
+    with the load (a random 114) are noise: they count as calls that went through.
+
+    A call that goes through raises the limit by ``1 / limit`` (one per round trip; a
+    call with some busy items by the share that went through) while the limit is in
+    use, ``PLATEAU_SLOWDOWN`` times slower within 1 of where the last call refused
+    whole for load came. It never goes below 1 or above the ceiling. Waiters are served
+    first come, first served; a waiter holds no slot. When the last job leaves, the
+    limit and its evidence are forgotten: the next job starts at its ceiling.
     """
 
     def __init__(self) -> None:
@@ -162,10 +191,15 @@ class AdaptiveLimit:
         self.epoch = 0
         #: The limit when the last busy answer lowered it (0: none yet).
         self.peak = 0.0
-        #: Tickets of the calls in flight (in the order sent) -> the epoch they started in.
-        self._sent: dict[int, int] = {}
+        #: Tickets of the calls in flight -> (the epoch they started in, their level).
+        self._sent: dict[int, tuple[int, int]] = {}
         self._next = 0
         self._waiters: deque[asyncio.Future[None]] = deque()
+        #: By level (requests in flight when a call was sent): calls, and their busy shares.
+        self._calls: list[float] = [0.0]
+        self._busy: list[float] = [0.0]
+        #: The limit before decreases made without evidence (0: none to undo).
+        self._undo = 0.0
 
     def __repr__(self) -> str:
         return (
@@ -193,6 +227,8 @@ class AdaptiveLimit:
         self.limit = min(self.limit, float(self.ceiling))
         if not self.ceiling:
             self.peak = 0.0
+            self._calls, self._busy = [0.0], [0.0]
+            self._undo = 0.0
 
     async def acquire(self) -> int:
         """Wait for a slot; the ticket to give back to :meth:`release`."""
@@ -215,36 +251,86 @@ class AdaptiveLimit:
     def _ticket(self) -> int:
         ticket = self._next
         self._next += 1
-        self._sent[ticket] = self.epoch
+        self._sent[ticket] = (self.epoch, self.in_flight)
         return ticket
 
     def release(self, ticket: int, busy: float | None) -> None:
         """Give a slot back with what the call said: busy share (0 to 1), or ``None``."""
         in_use = self.in_flight >= self.allowed
         self.in_flight -= 1
-        epoch = self._sent.pop(ticket, -1)
+        epoch, level = self._sent.pop(ticket, (-1, 0))
+        if busy is not None and level:
+            self._note(level, busy)
         decreased = False
-        if busy and epoch == self.epoch:
+        verdict = self.verdict(level) if busy and epoch == self.epoch else None
+        if verdict is not None and verdict != NOISE:
+            assert busy is not None  # noqa: S101 - a verdict is asked for busy calls only
+            if verdict == LOAD:
+                self._undo = 0.0
+            elif not self._undo:
+                self._undo = self.limit  # unsure: undone if the evidence says noise
             if busy >= 1.0:
                 # A call refused whole marks the level to grow back to slowly; a few busy
                 # items are no such mark (else small dips would slow growth for good).
                 self.peak = self.limit
-            # Only multiplicative: a lone busy answer that is not about load (a random
-            # 114) must not crush the limit, so no capacity is inferred from one refusal.
             limit = self.limit * (1.0 - (1.0 - DECREASE) * busy)
             _log.debug("concurrency limit %.1f -> %.1f after a busy answer", self.limit, limit)
             self.limit = max(1.0, limit)
             self.epoch += 1
             decreased = True
+        elif verdict == NOISE:
+            busy = 0.0  # busy answers that do not grow with the load: it went through
+            if self._undo:
+                # The decreases made without evidence were not about load: undo them.
+                _log.debug(
+                    "concurrency limit %.1f -> %.1f: busy answers are noise", self.limit, self._undo
+                )
+                self.limit = min(float(self.ceiling), max(self.limit, self._undo))
+                self._undo = self.peak = 0.0
         if not decreased and busy is not None and busy < 1.0 and in_use:
-            # The share of the call that went through counts towards growing back: a few
-            # busy items in every call (not load: one student's record, say) must not
-            # wear the limit down to 1.
+            # The share of the call that went through counts towards growing back.
             step = (1.0 - busy) / self.limit
             if abs(self.limit - self.peak) < 1.0:
                 step /= PLATEAU_SLOWDOWN
             self.limit = min(float(self.ceiling), self.limit + step)
         self._wake()
+
+    def _note(self, level: int, busy: float) -> None:
+        """Count a call sent at ``level`` in flight, with its busy share."""
+        calls, shares = self._calls, self._busy
+        if level >= len(calls):
+            grow = [0.0] * (level + 1 - len(calls))
+            calls.extend(grow)
+            shares.extend(grow)
+        calls[level] += 1.0
+        shares[level] += busy
+        if calls[level] > LEVEL_MEMORY:
+            calls[level] /= 2
+            shares[level] /= 2
+
+    def verdict(self, level: int) -> int:
+        """What busy answers at ``level`` in flight say: ``LOAD``, ``UNSURE`` or ``NOISE``.
+
+        ``LOAD`` when most calls between the level a decrease would go to and ``level``
+        were busy, or when the calls sent at ``level`` were busy more often than those
+        sent at fewer (not compared with the calls at more in flight: a server over its
+        capacity there says nothing about this level). ``UNSURE`` when there are too few
+        calls at fewer in flight to compare with. ``NOISE`` otherwise.
+        """
+        calls, shares = self._calls, self._busy
+        band = int(level * DECREASE) + 1
+        band_calls = sum(calls[band : level + 1])
+        if band_calls > 0 and sum(shares[band : level + 1]) >= LOAD_SHARE * band_calls:
+            return LOAD if band_calls >= MIN_EVIDENCE else UNSURE
+        low_calls = sum(calls[1:level])
+        if low_calls < MIN_EVIDENCE or not calls[level]:
+            return UNSURE
+        high_calls, high_busy = calls[level], shares[level]
+        low_busy = sum(shares[1:level])
+        high, low = high_busy / high_calls, low_busy / low_calls
+        pooled = (low_busy + high_busy) / (low_calls + high_calls)
+        spread = math.sqrt(pooled * (1.0 - pooled) * (1.0 / low_calls + 1.0 / high_calls))
+        return LOAD if high - low > max(NOISE_Z * spread, MIN_RISE) else NOISE
 
     def _wake(self) -> None:
         waiters = self._waiters
