@@ -7,7 +7,8 @@ Prints one JSON line (base URL, credentials, student and course IDs) once it lis
 then serves until its standard input closes; a ``stats`` line on standard input prints
 one JSON line of what it saw (requests, busy answers over capacity, most in flight) and
 starts counting afresh. ``--capacity K`` answers busy to requests arriving while K are
-in flight (the adaptive-concurrency benchmark).
+in flight, and ``--call-busy P`` / ``--item-busy P`` answer a share P of calls / items
+114 at random, whatever the load (the adaptive-concurrency benchmark).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ async def main() -> None:
     parser.add_argument("--lessons", type=int, required=True)
     parser.add_argument("--courses", type=int, default=1)
     parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--call-busy", type=float, default=0.0)
     parser.add_argument("--item-busy", type=float, default=0.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--capacity", type=int, default=None)
@@ -33,6 +35,7 @@ async def main() -> None:
     args = parser.parse_args()
     faults = Faults(
         latency=args.latency,
+        call_busy=args.call_busy,
         item_busy=args.item_busy,
         capacity=args.capacity,
         capacity_answer=args.capacity_answer,
@@ -53,7 +56,9 @@ async def main() -> None:
             stats = sandbox.stats
             seen = {
                 "requests": sum(stats.requests.values()),
-                "busy": stats.faults_injected["capacity"],
+                # Calls refused whole: over the capacity, or at random.
+                "busy": stats.faults_injected["capacity"] + stats.faults_injected["call_busy"],
+                "busy_items": stats.faults_injected["item_busy"],
                 "max_in_flight": stats.max_in_flight,
             }
             print(json.dumps(seen), flush=True)
