@@ -59,8 +59,12 @@ NOISE_Z: Final = 3.0
 #: only slow the job.
 MIN_RISE: Final = 0.05
 #: Fewer calls than this at or below that level is no evidence either way: the limit is
-#: lowered, as for load (which is how the evidence at lower levels is gathered).
+#: lowered as a trial (which is how the evidence at lower levels is gathered), undone
+#: when the evidence says noise.
 MIN_EVIDENCE: Final = 8
+#: Busy answers are called noise only when the evidence could have shown a rise of this
+#: share (``NOISE_Z`` standard errors of the difference); with less, a trial decrease.
+RESOLUTION: Final = 0.15
 #: When at least this share of the calls between the level a decrease would go to and
 #: the busy call's level was busy, the limit is lowered whatever the lower levels say:
 #: a server refusing most calls is eased off.
@@ -200,6 +204,8 @@ class AdaptiveLimit:
         self._busy: list[float] = [0.0]
         #: The limit before decreases made without evidence (0: none to undo).
         self._undo = 0.0
+        #: Up to this level, a trial showed busy answers to be noise (0: none yet).
+        self._quiet = 0
 
     def __repr__(self) -> str:
         return (
@@ -229,6 +235,7 @@ class AdaptiveLimit:
             self.peak = 0.0
             self._calls, self._busy = [0.0], [0.0]
             self._undo = 0.0
+            self._quiet = 0
 
     async def acquire(self) -> int:
         """Wait for a slot; the ticket to give back to :meth:`release`."""
@@ -262,31 +269,14 @@ class AdaptiveLimit:
         if busy is not None and level:
             self._note(level, busy)
         decreased = False
-        verdict = self.verdict(level) if busy and epoch == self.epoch else None
-        if verdict is not None and verdict != NOISE:
+        verdict = self._judge(level) if busy and epoch == self.epoch else None
+        if verdict in (LOAD, UNSURE):
             assert busy is not None  # noqa: S101 - a verdict is asked for busy calls only
-            if verdict == LOAD:
-                self._undo = 0.0
-            elif not self._undo:
-                self._undo = self.limit  # unsure: undone if the evidence says noise
-            if busy >= 1.0:
-                # A call refused whole marks the level to grow back to slowly; a few busy
-                # items are no such mark (else small dips would slow growth for good).
-                self.peak = self.limit
-            limit = self.limit * (1.0 - (1.0 - DECREASE) * busy)
-            _log.debug("concurrency limit %.1f -> %.1f after a busy answer", self.limit, limit)
-            self.limit = max(1.0, limit)
-            self.epoch += 1
+            self._lower(busy, verdict)
             decreased = True
         elif verdict == NOISE:
             busy = 0.0  # busy answers that do not grow with the load: it went through
-            if self._undo:
-                # The decreases made without evidence were not about load: undo them.
-                _log.debug(
-                    "concurrency limit %.1f -> %.1f: busy answers are noise", self.limit, self._undo
-                )
-                self.limit = min(float(self.ceiling), max(self.limit, self._undo))
-                self._undo = self.peak = 0.0
+            self._undo_step()
         if not decreased and busy is not None and busy < 1.0 and in_use:
             # The share of the call that went through counts towards growing back.
             step = (1.0 - busy) / self.limit
@@ -294,6 +284,51 @@ class AdaptiveLimit:
                 step /= PLATEAU_SLOWDOWN
             self.limit = min(float(self.ceiling), self.limit + step)
         self._wake()
+
+    def _judge(self, level: int) -> int | None:
+        """The verdict on a busy answer at ``level``; ``None``: wait for more evidence."""
+        verdict = self.verdict(level)
+        if verdict == LOAD:
+            self._quiet = 0
+        if verdict != UNSURE:
+            return verdict
+        if self._undo > self.limit:
+            # A trial decrease is under way: judge it (did the busy share fall?) rather
+            # than lower the limit again on as little evidence.
+            trial = self.trial(level)
+            if trial == NOISE:
+                # Proven noise up to where the trial began: no new trial below it.
+                self._quiet = max(self._quiet, int(self._undo))
+                return NOISE
+            if trial == LOAD:
+                self._undo = 0.0  # it did help: the decrease stands
+            return None
+        return NOISE if level <= self._quiet else UNSURE
+
+    def _lower(self, busy: float, verdict: int) -> None:
+        """Lower the limit after a busy answer: for load, or as a trial (``UNSURE``)."""
+        if verdict == LOAD:
+            self._undo = 0.0
+        elif self._undo <= self.limit:
+            self._undo = self.limit  # a trial: undone if the evidence says noise
+        if busy >= 1.0:
+            # A call refused whole marks the level to grow back to slowly; a few busy
+            # items are no such mark (else small dips would slow growth for good).
+            self.peak = self.limit
+        limit = self.limit * (1.0 - (1.0 - DECREASE) * busy)
+        _log.debug("concurrency limit %.1f -> %.1f after a busy answer", self.limit, limit)
+        self.limit = max(1.0, limit)
+        self.epoch += 1
+
+    def _undo_step(self) -> None:
+        """Undo trial decreases that were not about load, a step per busy answer of noise."""
+        if self._undo > self.limit:
+            limit = min(self._undo, float(self.ceiling), self.limit / DECREASE)
+            _log.debug("concurrency limit %.1f -> %.1f: busy answers are noise", self.limit, limit)
+            self.limit = limit
+            self.peak = 0.0
+            if limit >= self._undo:
+                self._undo = 0.0
 
     def _note(self, level: int, busy: float) -> None:
         """Count a call sent at ``level`` in flight, with its busy share."""
@@ -311,26 +346,39 @@ class AdaptiveLimit:
     def verdict(self, level: int) -> int:
         """What busy answers at ``level`` in flight say: ``LOAD``, ``UNSURE`` or ``NOISE``.
 
-        ``LOAD`` when most calls between the level a decrease would go to and ``level``
-        were busy, or when the calls sent at ``level`` were busy more often than those
-        sent at fewer (not compared with the calls at more in flight: a server over its
-        capacity there says nothing about this level). ``UNSURE`` when there are too few
-        calls at fewer in flight to compare with. ``NOISE`` otherwise.
+        ``LOAD`` when most calls between the level a decrease would go to
+        (``level * DECREASE``) and ``level`` were busy, or when the calls sent at
+        ``level`` were busy more often than those sent at that lower level or fewer
+        (not compared with the levels in between, which a server just over its capacity
+        refuses too, nor with those above). ``UNSURE`` when there are too few calls at
+        that lower level or fewer to compare with, or too few to have shown a rise of
+        ``RESOLUTION``. ``NOISE`` otherwise.
         """
         calls, shares = self._calls, self._busy
         band = int(level * DECREASE) + 1
         band_calls = sum(calls[band : level + 1])
         if band_calls > 0 and sum(shares[band : level + 1]) >= LOAD_SHARE * band_calls:
             return LOAD if band_calls >= MIN_EVIDENCE else UNSURE
-        low_calls = sum(calls[1:level])
-        if low_calls < MIN_EVIDENCE or not calls[level]:
+        low_calls = sum(calls[1:band])
+        if low_calls < MIN_EVIDENCE or calls[level] < MIN_EVIDENCE:
             return UNSURE
-        high_calls, high_busy = calls[level], shares[level]
-        low_busy = sum(shares[1:level])
-        high, low = high_busy / high_calls, low_busy / low_calls
-        pooled = (low_busy + high_busy) / (low_calls + high_calls)
-        spread = math.sqrt(pooled * (1.0 - pooled) * (1.0 / low_calls + 1.0 / high_calls))
-        return LOAD if high - low > max(NOISE_Z * spread, MIN_RISE) else NOISE
+        return _compare(shares[level], calls[level], sum(shares[1:band]), low_calls)
+
+    def trial(self, level: int) -> int:
+        """A trial decrease judged at ``level``: ``LOAD``, ``UNSURE`` or ``NOISE``.
+
+        ``LOAD`` when the calls sent at more in flight, up to where the trial began,
+        were busy more often than those sent at ``level`` (the decrease helped);
+        ``NOISE`` when they were not, and the evidence could have shown it
+        (``RESOLUTION``); ``UNSURE`` otherwise.
+        """
+        calls, shares = self._calls, self._busy
+        top = min(int(self._undo), len(calls) - 1)
+        above_calls, here_calls = sum(calls[level + 1 : top + 1]), calls[level]
+        if above_calls < MIN_EVIDENCE or here_calls < MIN_EVIDENCE:
+            return UNSURE
+        above_busy, here_busy = sum(shares[level + 1 : top + 1]), shares[level]
+        return _compare(above_busy, above_calls, here_busy, here_calls)
 
     def _wake(self) -> None:
         waiters = self._waiters
@@ -339,6 +387,20 @@ class AdaptiveLimit:
             if not waiter.done():
                 self.in_flight += 1
                 waiter.set_result(None)
+
+
+def _compare(high_busy: float, high_calls: float, low_busy: float, low_calls: float) -> int:
+    """``LOAD`` if the high group was busy more often than the low one (two proportions).
+
+    ``NOISE`` when it was not, and the evidence could have shown a rise of
+    ``RESOLUTION``; ``UNSURE`` when it could not (too few calls).
+    """
+    high, low = high_busy / high_calls, low_busy / low_calls
+    pooled = (low_busy + high_busy) / (low_calls + high_calls)
+    spread = math.sqrt(pooled * (1.0 - pooled) * (1.0 / low_calls + 1.0 / high_calls))
+    if high - low > max(NOISE_Z * spread, MIN_RISE):
+        return LOAD
+    return NOISE if NOISE_Z * spread <= RESOLUTION else UNSURE
 
 
 @attrs.define

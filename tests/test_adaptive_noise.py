@@ -187,12 +187,12 @@ async def calls_at(
 
 
 async def test_a_busy_share_that_rises_with_the_load_is_load() -> None:
-    """No busy answers at 1 to 10 in flight, a third busy at 12: the verdict is load."""
+    """No busy answers at 1 to 10 in flight, three of eight busy at 12: the verdict is load."""
     limit = AdaptiveLimit()
     limit.join(64)
     for level in range(1, 11):
         await calls_at(limit, level, [0.0] * 4)
-    await calls_at(limit, 12, [0.0, 0.0, 1.0])
+    await calls_at(limit, 12, [0.0] * 5 + [1.0] * 3)
     assert limit.verdict(12) == LOAD
 
 
@@ -200,7 +200,7 @@ async def test_a_busy_share_that_stays_put_is_noise() -> None:
     """One call in twenty busy at every level: the verdict is noise, the limit stays."""
     limit = AdaptiveLimit()
     limit.join(16)
-    pattern = [0.0] * 9 + [1.0] + [0.0] * 10
+    pattern = ([0.0] * 9 + [1.0] + [0.0] * 10) * 2
     for level in (4, 8, 12, 16):
         await calls_at(limit, level, pattern)
     assert limit.verdict(12) == NOISE
@@ -243,3 +243,26 @@ async def test_the_lowest_levels_have_nothing_below(level: int) -> None:
     await calls_at(limit, level, [1.0])
     assert limit.verdict(level) in (UNSURE, LOAD)
     assert limit.allowed >= 1
+
+
+async def test_growth_slows_near_the_last_refusal_for_load() -> None:
+    """After a refusal for load the limit climbs back fast, then slowly near that level."""
+    limit = AdaptiveLimit()
+    limit.join(20)
+    for level in range(1, 20):
+        await calls_at(limit, level, [0.0] * 2)
+    await calls_at(limit, 20, [0.0, 1.0])  # refused at 20: load (none below)
+    assert limit.peak == 20.0
+    assert limit.allowed == 16
+
+    async def rounds_until(target: float) -> int:
+        rounds = 0
+        while limit.limit < target:
+            rounds += 1
+            await calls_at(limit, limit.allowed, [0.0] * limit.allowed, lift=False)
+        return rounds
+
+    far = await rounds_until(19.0)  # three units, far from the refusal
+    near = await rounds_until(20.0)  # the last unit, next to it
+    assert far <= 5
+    assert near >= 3 * far
