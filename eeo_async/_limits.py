@@ -6,9 +6,17 @@ are the school's, whatever job sends):
 - :class:`RateLimit` (``Client(max_per_second=...)``): requests started per second,
   shared by every call and every job of the Client. A leaky bucket from ``aiolimiter``.
 - :class:`AdaptiveLimit`: requests in flight, shared by every adaptive job of the
-  Client. Busy answers lower it multiplicatively, calls that go through raise it
-  additively (about one more per round trip), between 1 and the sum of the running
-  jobs' ``concurrency`` ceilings.
+  Client. Busy answers caused by load lower it multiplicatively, calls that go through
+  raise it additively (about one more per round trip), between 1 and the sum of the
+  running jobs' ``concurrency`` ceilings. Busy answers that do not grow with the load
+  (a server that answers a share of calls 114 at random) are noise and leave it be.
+
+How load is told from noise: each call notes how many requests were in flight when it
+was sent (its level). Load shows as a busy share that rises with the level (a capacity:
+none below it, many above); noise as the same share at every level. So a busy answer
+at a level is compared with the calls sent at the level a decrease would go to, or
+fewer. Where those are too few to tell, the limit is lowered as a trial, and the trial
+is judged before any other: if the busy share did not fall, the trial is undone.
 
 Why one shared limit rather than one per job with a shared "busy" signal: the server's
 capacity is a number of requests in flight for the whole school, so the sum over jobs is
@@ -37,6 +45,7 @@ from aiolimiter import AsyncLimiter
 from ._codes import BUSY
 from ._constants import LOGGER_NAME
 from ._errors import ApiError, HTTPStatusError, InputError, InputTypeError
+from ._evidence import LOAD, NOISE, UNSURE, Evidence
 from ._retry import RetryPolicy
 
 _log = logging.getLogger(LOGGER_NAME)
@@ -50,30 +59,6 @@ DECREASE: Final = 0.8
 #: dwells just under the capacity it found instead of probing past it every round trip
 #: (the plateau of TCP CUBIC, without the cubic).
 PLATEAU_SLOWDOWN: Final = 16.0
-#: A busy answer lowers the limit only when busy answers are more frequent above the
-#: level a decrease would go to than at or below it, by this many standard errors (a
-#: two-proportion test) ...
-NOISE_Z: Final = 3.0
-#: ... and by at least this share of calls: busy answers that do not grow with the load
-#: (a random 114 at a fixed rate) are the server's noise, and lowering the limit would
-#: only slow the job.
-MIN_RISE: Final = 0.05
-#: Fewer calls than this at or below that level is no evidence either way: the limit is
-#: lowered as a trial (which is how the evidence at lower levels is gathered), undone
-#: when the evidence says noise.
-MIN_EVIDENCE: Final = 8
-#: Busy answers are called noise only when the evidence could have shown a rise of this
-#: share (``NOISE_Z`` standard errors of the difference); with less, a trial decrease.
-RESOLUTION: Final = 0.15
-#: When at least this share of the calls between the level a decrease would go to and
-#: the busy call's level was busy, the limit is lowered whatever the lower levels say:
-#: a server refusing most calls is eased off.
-LOAD_SHARE: Final = 0.5
-#: Calls remembered per in-flight level: past it, the level's counts are halved, so
-#: the evidence follows a server whose capacity changes.
-LEVEL_MEMORY: Final = 256
-#: The verdicts on busy answers (:meth:`AdaptiveLimit.verdict`).
-NOISE, UNSURE, LOAD = 0, 1, 2
 #: HTTP statuses that mean "too much load": lower the rate.
 BUSY_STATUSES: Final = frozenset({429, 503})
 #: Seconds of burst a rate limit allows, as a share of one second's requests (at least 1).
@@ -166,24 +151,25 @@ class AdaptiveLimit:
 
     ``limit`` starts at the ceiling (the sum of the running jobs' ``concurrency``), so a
     server that never answers busy costs nothing. Each call notes the number of
-    requests in flight when it was sent (its level) and how busy its answer was, so
-    the limit can tell busy answers caused by load from noise.
+    requests in flight when it was sent (its level) and how busy its answer was (the
+    evidence, by level, with ``LEVEL_MEMORY`` calls a level).
 
-    A busy answer lowers the limit to ``DECREASE`` of itself (weighted by the share of
-    busy items when only items were busy), at most once per round trip (signals from
-    calls that started before the last decrease are ignored, as TCP does), but only
-    when the busy answers grow with the load: when they are more frequent above the
-    level a decrease would go to than at or below it (by ``NOISE_Z`` standard errors and
-    ``MIN_RISE``), when there is no evidence below yet (``MIN_EVIDENCE``), or when most
-    calls above are busy (``LOAD_SHARE``). Busy answers at a rate that does not rise
-    with the load (a random 114) are noise: they count as calls that went through.
+    A busy answer is judged by :meth:`verdict`: load, noise, or unsure. Load lowers the
+    limit to ``DECREASE`` of itself (weighted by the share of busy items when only
+    items were busy), at most once per round trip (signals from calls that started
+    before the last decrease are ignored, as TCP does). Unsure lowers it the same way
+    as a trial, which :meth:`trial` judges on the next busy answers before anything
+    else: it stands if the busy share fell, it is undone (a step per busy answer) if
+    not, and until then the limit is not lowered again. Up to the level where a trial
+    proved noise, unsure busy answers are noise. Noise counts as a call that went
+    through.
 
     A call that goes through raises the limit by ``1 / limit`` (one per round trip; a
     call with some busy items by the share that went through) while the limit is in
-    use, ``PLATEAU_SLOWDOWN`` times slower within 1 of where the last call refused
-    whole for load came. It never goes below 1 or above the ceiling. Waiters are served
-    first come, first served; a waiter holds no slot. When the last job leaves, the
-    limit and its evidence are forgotten: the next job starts at its ceiling.
+    use, ``PLATEAU_SLOWDOWN`` times slower within 1 of where the last call refused whole
+    came. It never goes below 1 or above the ceiling. Waiters are served first come,
+    first served; a waiter holds no slot. When the last job leaves, the limit and its
+    evidence are forgotten: the next job starts at its ceiling.
     """
 
     def __init__(self) -> None:
@@ -199,9 +185,8 @@ class AdaptiveLimit:
         self._sent: dict[int, tuple[int, int]] = {}
         self._next = 0
         self._waiters: deque[asyncio.Future[None]] = deque()
-        #: By level (requests in flight when a call was sent): calls, and their busy shares.
-        self._calls: list[float] = [0.0]
-        self._busy: list[float] = [0.0]
+        #: Calls and their busy shares by level (requests in flight when sent).
+        self._evidence = Evidence()
         #: The limit before decreases made without evidence (0: none to undo).
         self._undo = 0.0
         #: Up to this level, a trial showed busy answers to be noise (0: none yet).
@@ -233,7 +218,7 @@ class AdaptiveLimit:
         self.limit = min(self.limit, float(self.ceiling))
         if not self.ceiling:
             self.peak = 0.0
-            self._calls, self._busy = [0.0], [0.0]
+            self._evidence = Evidence()
             self._undo = 0.0
             self._quiet = 0
 
@@ -267,7 +252,7 @@ class AdaptiveLimit:
         self.in_flight -= 1
         epoch, level = self._sent.pop(ticket, (-1, 0))
         if busy is not None and level:
-            self._note(level, busy)
+            self._evidence.note(level, busy)
         decreased = False
         verdict = self._judge(level) if busy and epoch == self.epoch else None
         if verdict in (LOAD, UNSURE):
@@ -330,55 +315,13 @@ class AdaptiveLimit:
             if limit >= self._undo:
                 self._undo = 0.0
 
-    def _note(self, level: int, busy: float) -> None:
-        """Count a call sent at ``level`` in flight, with its busy share."""
-        calls, shares = self._calls, self._busy
-        if level >= len(calls):
-            grow = [0.0] * (level + 1 - len(calls))
-            calls.extend(grow)
-            shares.extend(grow)
-        calls[level] += 1.0
-        shares[level] += busy
-        if calls[level] > LEVEL_MEMORY:
-            calls[level] /= 2
-            shares[level] /= 2
-
     def verdict(self, level: int) -> int:
-        """What busy answers at ``level`` in flight say: ``LOAD``, ``UNSURE`` or ``NOISE``.
-
-        ``LOAD`` when most calls between the level a decrease would go to
-        (``level * DECREASE``) and ``level`` were busy, or when the calls sent at
-        ``level`` were busy more often than those sent at that lower level or fewer
-        (not compared with the levels in between, which a server just over its capacity
-        refuses too, nor with those above). ``UNSURE`` when there are too few calls at
-        that lower level or fewer to compare with, or too few to have shown a rise of
-        ``RESOLUTION``. ``NOISE`` otherwise.
-        """
-        calls, shares = self._calls, self._busy
-        band = int(level * DECREASE) + 1
-        band_calls = sum(calls[band : level + 1])
-        if band_calls > 0 and sum(shares[band : level + 1]) >= LOAD_SHARE * band_calls:
-            return LOAD if band_calls >= MIN_EVIDENCE else UNSURE
-        low_calls = sum(calls[1:band])
-        if low_calls < MIN_EVIDENCE or calls[level] < MIN_EVIDENCE:
-            return UNSURE
-        return _compare(shares[level], calls[level], sum(shares[1:band]), low_calls)
+        """What busy answers at ``level`` in flight say (:meth:`Evidence.verdict`)."""
+        return self._evidence.verdict(level, int(level * DECREASE) + 1)
 
     def trial(self, level: int) -> int:
-        """A trial decrease judged at ``level``: ``LOAD``, ``UNSURE`` or ``NOISE``.
-
-        ``LOAD`` when the calls sent at more in flight, up to where the trial began,
-        were busy more often than those sent at ``level`` (the decrease helped);
-        ``NOISE`` when they were not, and the evidence could have shown it
-        (``RESOLUTION``); ``UNSURE`` otherwise.
-        """
-        calls, shares = self._calls, self._busy
-        top = min(int(self._undo), len(calls) - 1)
-        above_calls, here_calls = sum(calls[level + 1 : top + 1]), calls[level]
-        if above_calls < MIN_EVIDENCE or here_calls < MIN_EVIDENCE:
-            return UNSURE
-        above_busy, here_busy = sum(shares[level + 1 : top + 1]), shares[level]
-        return _compare(above_busy, above_calls, here_busy, here_calls)
+        """The trial decrease under way, judged at ``level`` (:meth:`Evidence.trial`)."""
+        return self._evidence.trial(level, int(self._undo))
 
     def _wake(self) -> None:
         waiters = self._waiters
@@ -387,20 +330,6 @@ class AdaptiveLimit:
             if not waiter.done():
                 self.in_flight += 1
                 waiter.set_result(None)
-
-
-def _compare(high_busy: float, high_calls: float, low_busy: float, low_calls: float) -> int:
-    """``LOAD`` if the high group was busy more often than the low one (two proportions).
-
-    ``NOISE`` when it was not, and the evidence could have shown a rise of
-    ``RESOLUTION``; ``UNSURE`` when it could not (too few calls).
-    """
-    high, low = high_busy / high_calls, low_busy / low_calls
-    pooled = (low_busy + high_busy) / (low_calls + high_calls)
-    spread = math.sqrt(pooled * (1.0 - pooled) * (1.0 / low_calls + 1.0 / high_calls))
-    if high - low > max(NOISE_Z * spread, MIN_RISE):
-        return LOAD
-    return NOISE if NOISE_Z * spread <= RESOLUTION else UNSURE
 
 
 @attrs.define

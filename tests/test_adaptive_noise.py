@@ -16,7 +16,8 @@ from typing import Any, TypeVar
 import pytest
 
 import eeo_async as eeo
-from eeo_async._limits import LOAD, MIN_EVIDENCE, NOISE, UNSURE, AdaptiveLimit
+from eeo_async._evidence import LOAD, MIN_EVIDENCE, NOISE, UNSURE
+from eeo_async._limits import AdaptiveLimit
 from eeo_async.testing import MockRequest, MockTransport
 
 T = TypeVar("T")
