@@ -131,19 +131,18 @@ def _check_deadline(deadline: object) -> float | None:
 class _Flight:
     """A request in flight, for identical ones: its shared task, or a wait for its end.
 
-    A request safe to repeat runs in a task of its own that every identical caller
-    awaits (shielded: one caller cancelled leaves the others theirs; the task is
-    cancelled only when no caller is left). Any other is sent by its caller, and an
-    identical one waits for it to end, then is sent itself.
+    A request safe to repeat runs in a task of its own, and each identical caller waits
+    on a future of its own that the task fills in (so one caller cancelled leaves the
+    others theirs; the task is cancelled only when no caller is left). Any other is
+    sent by its caller, and an identical one waits for it to end, then is sent itself.
     """
 
-    __slots__ = ("ended", "taken", "task", "waiters")
+    __slots__ = ("ended", "task", "waiters")
 
-    def __init__(self, task: asyncio.Task[Any] | None = None) -> None:
-        self.task = task
+    def __init__(self) -> None:
+        self.task: asyncio.Task[None] | None = None
         self.ended: asyncio.Event | None = None  # made only if someone waits
-        self.waiters = 0
-        self.taken = 0
+        self.waiters: list[asyncio.Future[Any]] = []
 
     async def wait(self) -> None:
         """Wait until this request has ended, whatever its outcome."""
@@ -158,25 +157,37 @@ class _Flight:
         if self.ended is not None:
             self.ended.set()
 
+    async def run(self, exchange: Callable[[], Awaitable[Any]]) -> None:
+        """The shared task: send, then hand the answer (or the error) to every caller."""
+        try:
+            result = await exchange()
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:
+            for waiter in self.waiters:
+                if not waiter.done():
+                    waiter.set_exception(exc)
+            if not isinstance(exc, Exception):
+                raise
+            return
+        first = True
+        for waiter in self.waiters:
+            if not waiter.done():
+                # Each caller its own copy: a list or an envelope's data may be changed.
+                waiter.set_result(result if first else copy.deepcopy(result))
+                first = False
+
     async def join(self) -> Any:
         """The shared request's result (or its error), for one more caller."""
-        task = self.task
-        assert task is not None  # noqa: S101 - only flights with a task are joined
-        self.waiters += 1
+        waiter = asyncio.get_running_loop().create_future()
+        self.waiters.append(waiter)
         try:
-            result = await asyncio.shield(task)
+            return await waiter
         except asyncio.CancelledError:
-            self.waiters -= 1
-            if not self.waiters and not task.done():
+            task = self.task
+            if task is not None and not task.done() and all(w.done() for w in self.waiters):
                 task.cancel()  # nobody waits for its answer any more
             raise
-        except BaseException:
-            self.waiters -= 1
-            raise
-        self.waiters -= 1
-        self.taken += 1
-        # Each caller gets its own copy: a list or an envelope's data may be changed.
-        return result if self.taken == 1 else copy.deepcopy(result)
 
 
 class _Secret:
@@ -464,11 +475,13 @@ class BaseClient:
             flight = in_flight.get(key)
         if share:
             # Its own task: a caller cancelled must not cancel it for the others.
-            task = asyncio.get_running_loop().create_task(
-                self._exchange(endpoint, body, items, attempt, seconds or self._timeout)
+            shared = in_flight[key] = _Flight()
+            shared.task = asyncio.get_running_loop().create_task(
+                shared.run(
+                    lambda: self._exchange(endpoint, body, items, attempt, seconds or self._timeout)
+                )
             )
-            shared = in_flight[key] = _Flight(task)
-            task.add_done_callback(lambda _: _land(in_flight, key, shared))
+            shared.task.add_done_callback(lambda _: _land(in_flight, key, shared))
             return await shared.join()
         flight = in_flight[key] = _Flight()
         try:
