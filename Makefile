@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # The demo needs the package alone (aiohttp, attrs, cattrs, aiolimiter), not the tools.
 DEMO_STAMP := $(VENV)/.installed-demo
 
-.PHONY: test lint types unit demo bench bench-smoke clean
+.PHONY: test lint types unit demo bench bench-smoke docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -23,13 +23,13 @@ $(DEMO_STAMP): pyproject.toml
 	touch $(DEMO_STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check eeo_async tests $(wildcard benchmarks)
-	$(BIN)/ruff format --check eeo_async tests $(wildcard benchmarks)
+	$(BIN)/ruff check eeo_async tests scripts $(wildcard benchmarks)
+	$(BIN)/ruff format --check eeo_async tests scripts $(wildcard benchmarks)
 
 # The package, a user's script and every README snippet (tests/typed/), mypy --strict too.
 types: $(STAMP)
 	$(BIN)/mypy eeo_async
-	MYPYPATH=tests/typed_stubs $(BIN)/mypy --strict tests/typed/
+	MYPYPATH=tests/typed_stubs $(BIN)/mypy --strict tests/typed
 
 # coverage starts before pytest, so the modules the eeo_sandbox plugin imports early count.
 unit: $(STAMP)
@@ -47,6 +47,10 @@ bench: $(STAMP)
 
 bench-smoke: $(STAMP)
 	$(BIN)/python benchmarks/run.py --smoke $(BENCH_ARGS)
+
+# The README's table of actions and docs/api.md, from the rows.
+docs: $(STAMP)
+	$(BIN)/python scripts/api_docs.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage

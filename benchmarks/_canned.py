@@ -3,7 +3,9 @@
 It speaks just enough HTTP/1.1 (keep-alive, ``Content-Length`` bodies) to answer every
 POST with ``{"error_info":{"errno":1,...},"data":[...]}`` holding one entry per item
 sent, counted from the commas of the form's ``...Json=`` field, without parsing JSON
-and without checking anything (no signature, no IDs). Options:
+and without checking anything (no signature, no IDs). A v2 body (JSON, as addStudent
+sends) is answered ``{"code":1,"msg":...,"data":[...]}`` with one entry per student of
+its ``studentUids``, each naming its ``studentUid``. Options:
 
 * ``--latency S``: every answer is written S seconds after its request arrived.
 * ``--busy P``: a fraction P of items is answered errno 114 instead, drawn
@@ -35,11 +37,15 @@ from urllib.parse import unquote_to_bytes
 OK_ENTRY = '{"errno":1,"error":"程序正常执行"}'.encode()
 BUSY_ENTRY = '{"errno":114,"error":"服务器异常"}'.encode()
 OK_HEAD = '{"error_info":{"errno":1,"error":"程序正常执行"},"data":['.encode()
+#: A v2 answer (``{code, msg, data}``): each entry names its student, as addStudent's do.
+V2_HEAD = '{"code":1,"msg":"程序正常执行","data":['.encode()
+V2_ENTRY = '{{"studentUid":{},"code":1,"msg":"程序正常执行"}}'
 MAX_HEAD_BYTES = 16 * 1024
 MAX_BODY_BYTES = 1024 * 1024
 MAX_REQUESTS_PER_READ = 1_000  # a bound on the parsing loop of one data_received
 MAX_COMMANDS = 1_000_000  # a bound on the command loop
 MAX_ITEMS = 1_000  # answers are built for at most this many items
+MAX_CACHED = 10_000  # v2 answers kept
 
 
 def _response(body: bytes) -> bytes:
@@ -102,15 +108,35 @@ class Canned:
         self.seed = seed
         self.stats = stats
         self.ok = [_answer([OK_ENTRY] * n) for n in range(MAX_ITEMS + 1)]
+        #: v2 answers by the ``studentUids`` they answer.
+        self.v2: dict[bytes, tuple[int, bytes]] = {}
 
     def answer(self, body: bytes) -> bytes:
         stats = self.stats
         stats.requests += 1
+        if body.startswith(b"{"):
+            return self._v2_answer(body)
         if self.busy <= 0:
             count = min(count_items(body), MAX_ITEMS)
             stats.items += count
             return self.ok[count]
         return self._busy_answer(body)
+
+    def _v2_answer(self, body: bytes) -> bytes:
+        """addStudent's answer: an entry naming each student of ``studentUids``."""
+        start = body.find(b'"studentUids":[')
+        end = body.find(b"]", start)
+        listed = body[start + 15 : end] if start >= 0 and end > start else b""
+        cached = self.v2.get(listed)
+        if cached is None:
+            uids = [uid.strip(b'" ').decode() for uid in listed.split(b",") if uid.strip()]
+            entries = ",".join(V2_ENTRY.format(uid) for uid in uids[:MAX_ITEMS]).encode()
+            if len(self.v2) >= MAX_CACHED:
+                self.v2.clear()
+            # Cached like the v1 answers, so that the server answers both as fast.
+            cached = self.v2[listed] = (len(uids), _response(V2_HEAD + entries + b"]}"))
+        self.stats.items += cached[0]
+        return cached[1]
 
     def _busy_answer(self, body: bytes) -> bytes:
         stats = self.stats

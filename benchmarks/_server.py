@@ -8,7 +8,9 @@ then serves until its standard input closes; a ``stats`` line on standard input 
 one JSON line of what it saw (requests, busy answers over capacity, most in flight) and
 starts counting afresh. ``--capacity K`` answers busy to requests arriving while K are
 in flight, and ``--call-busy P`` / ``--item-busy P`` answer a share P of calls / items
-114 at random, whatever the load (the adaptive-concurrency benchmark).
+114 at random, whatever the load (the adaptive-concurrency benchmark); ``--max-upload-bytes
+N`` keeps no uploaded file larger than N bytes (it is counted, not written: the upload
+benchmark).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ async def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--capacity", type=int, default=None)
     parser.add_argument("--capacity-answer", default="114")
+    parser.add_argument("--max-upload-bytes", type=int, default=None)
     args = parser.parse_args()
     faults = Faults(
         latency=args.latency,
@@ -40,7 +43,8 @@ async def main() -> None:
         capacity=args.capacity,
         capacity_answer=args.capacity_answer,
     )
-    async with Sandbox(seed=args.seed, faults=faults) as sandbox:
+    kept = {} if args.max_upload_bytes is None else {"max_upload_bytes": args.max_upload_bytes}
+    async with Sandbox(seed=args.seed, faults=faults, **kept) as sandbox:
         students = sandbox.add_students(args.students)
         courses = [sandbox.add_course(lessons=args.lessons) for _ in range(args.courses)]
         info = {

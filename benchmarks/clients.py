@@ -7,14 +7,15 @@ the event loop's start are outside), calls and errno counts.
 
 Spec keys: ``impl`` (``sdk``, ``floor`` or ``hand``), ``mode`` (``batch``: an
 enrolment of every student into every lesson; ``single``: one call per student, the
-web-backend path), ``loop`` (``asyncio`` or ``uvloop``), ``base_url``, ``sid``,
+web-backend path; ``single_v2``: the same calls through API v2, LMS addStudent with as
+many students as ``lessons`` into one activity per call), ``loop`` (``asyncio`` or ``uvloop``), ``base_url``, ``sid``,
 ``secret``, ``course``, ``students`` and ``lessons`` (lists of IDs, or counts of made-up
 IDs), ``concurrency``; optionally ``max_attempts``, ``initial_backoff``, ``max_backoff``
 (passed to the SDK only when given), ``adaptive`` (the Batcher's, when given) and
 ``profile`` (a path for cProfile stats).
 
-Only the SDK's public API is used: ``eeo.Client``, ``eeo.Batcher.enroll`` and
-``client.add_course_class_student``.
+Only the SDK's public API is used: ``eeo.Client``, ``eeo.Batcher.enroll``,
+``client.add_course_class_student`` and ``client.lms.add_student``.
 """
 
 from __future__ import annotations
@@ -186,11 +187,37 @@ async def sdk_single(spec: Spec, students: list[int], lessons: list[int]) -> Res
     return {"calls": len(students), "items": len(students) * len(lessons), "errnos": errnos}
 
 
+async def sdk_single_v2(spec: Spec, students: list[int], lessons: list[int]) -> Result:
+    """``await client.lms.add_student(...)`` per call: v2's signing, JSON and keyed answers.
+
+    As many calls as ``students`` (each into its own activity, so no two are identical)
+    with as many students as ``lessons``: the shape of the v1 single calls.
+    """
+    errnos: Counter[int] = Counter()
+    work = iter(students)
+    course = spec["course"]
+    members = ids(len(lessons), FIRST_STUDENT)
+
+    async with sdk_client(spec) as client:
+
+        async def worker() -> None:
+            for activity in work:
+                statuses = await client.lms.add_student(
+                    course_id=course, activity_id=activity, student_uids=members
+                )
+                for status in statuses:
+                    errnos[status.errno] += 1
+
+        await asyncio.gather(*(worker() for _ in range(spec["concurrency"])))
+    return {"calls": len(students), "items": len(students) * len(lessons), "errnos": errnos}
+
+
 JOBS: dict[tuple[str, str], Callable[[Spec, list[int], list[int]], Awaitable[Result]]] = {
     ("batch", "sdk"): sdk_batch,
     ("batch", "floor"): floor_batch,
     ("single", "sdk"): sdk_single,
     ("single", "hand"): hand_single,
+    ("single_v2", "sdk"): sdk_single_v2,
 }
 
 

@@ -1,20 +1,31 @@
-"""Memory of one enroll job, in a fresh process with nothing else in it.
+"""Memory of one job, or of reading one back, in a fresh process with nothing else in it.
 
-Reads a JSON spec on standard input (``base_url``, ``sid``, ``secret``, ``course``,
-``students`` and ``lessons`` counts, ``concurrency``), then: imports the SDK, builds the
-input lists, resets the peak RSS (``echo 5 > /proc/self/clear_refs``), reads VmRSS as
-the baseline, runs ``Batcher.enroll`` against the server given (the canned server),
-and reads VmHWM (the peak since the reset) while the report is still alive. Prints
-one JSON line. Only the SDK's public API is used.
+Reads a JSON spec on standard input and prints one JSON line. Each mode imports the SDK,
+builds its inputs, resets the peak RSS (``echo 5 > /proc/self/clear_refs``), reads
+VmRSS as the baseline, does its work and reads VmHWM (the peak since the reset) while
+what it made is still alive. Modes (``mode``):
+
+* ``job`` (the default): ``Batcher.enroll`` of ``students`` x ``lessons`` against the
+  server at ``base_url`` (the canned server), at ``concurrency``; with ``keep``, the
+  report is then written there as ``report.json`` and ``report.csv`` (with a BOM).
+* ``load``: ``BatchReport.load(path)``, a report file.
+* ``command``: the ``eeo-async`` command's own entry point with ``args`` (credentials
+  from the spec, as the command's environment), e.g. an ``enroll --journal`` job or its
+  resume.
+
+Only the SDK's public API and the command are used.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
 import resource
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -83,34 +94,85 @@ def write_peaks(report: eeo.BatchReport, baseline: int) -> dict[str, float]:
     return extra
 
 
-def main() -> None:
-    spec = json.load(sys.stdin)
-    students = list(range(FIRST_STUDENT, FIRST_STUDENT + spec["students"]))
-    lessons = list(range(FIRST_LESSON, FIRST_LESSON + spec["lessons"]))
-    # With the peak reset, the baseline is the RSS now; otherwise the peak so far of this
-    # fresh process, which holds nothing but the imports and the input lists.
+def start() -> tuple[str, int]:
+    """Reset the peak and read the baseline: (how the peak is measured, baseline KiB).
+
+    With the peak reset, the baseline is the RSS now; otherwise the peak so far of this
+    fresh process, which holds nothing but the imports and the inputs.
+    """
     method = "clear_refs" if reset_peak() else "fresh process"
     baseline = status_kib("VmRSS") if method == "clear_refs" else None
-    baseline = baseline if baseline is not None else peak_kib()
-    started = time.perf_counter()
-    report = asyncio.run(job(spec, students, lessons))
-    wall = time.perf_counter() - started
+    return method, baseline if baseline is not None else peak_kib()
+
+
+def above(method: str, baseline: int, items: int, wall: float) -> dict[str, Any]:
+    """The peak above the baseline, in MB and bytes an item."""
     peak = peak_kib()
-    if report.failed or report.succeeded != report.total:
-        raise RuntimeError(f"the job did not succeed: {report.summary()}")
-    writes = write_peaks(report, baseline)
-    result = {
-        **writes,
+    return {
         "method": method,
-        "items": report.total,
-        "calls": report.calls,
+        "items": items,
         "wall": wall,
         "baseline_mb": baseline / 1024,
         "peak_mb": peak / 1024,
         "above_mb": (peak - baseline) / 1024,
-        "bytes_per_item": (peak - baseline) * 1024 / report.total,
+        "bytes_per_item": (peak - baseline) * 1024 / max(items, 1),
     }
-    print(json.dumps(result))
+
+
+def run_job(spec: dict[str, Any]) -> dict[str, Any]:
+    """An enrolment through the Batcher (the job's own memory)."""
+    students = list(range(FIRST_STUDENT, FIRST_STUDENT + spec["students"]))
+    lessons = list(range(FIRST_LESSON, FIRST_LESSON + spec["lessons"]))
+    method, baseline = start()
+    started = time.perf_counter()
+    report = asyncio.run(job(spec, students, lessons))
+    result = above(method, baseline, report.total, time.perf_counter() - started)
+    if report.failed or report.succeeded != report.total:
+        raise RuntimeError(f"the job did not succeed: {report.summary()}")
+    result.update(write_peaks(report, baseline), calls=report.calls)
+    if spec.get("keep"):
+        folder = Path(spec["keep"])
+        report.write_json(folder / "report.json")
+        report.to_csv(folder / "report.csv", bom=True)
+    return result
+
+
+def run_load(spec: dict[str, Any]) -> dict[str, Any]:
+    """``BatchReport.load`` of a report file."""
+    method, baseline = start()
+    started = time.perf_counter()
+    report = eeo.BatchReport.load(spec["path"])
+    result = above(method, baseline, report.total, time.perf_counter() - started)
+    result["unknown"] = report.unknown
+    return result
+
+
+def run_command(spec: dict[str, Any]) -> dict[str, Any]:
+    """The ``eeo-async`` command in this process, its summary sent to /dev/null."""
+    from eeo_async._cli import main as command
+
+    os.environ.update(
+        EEO_SID=str(spec["sid"]), EEO_SECRET=spec["secret"], EEO_BASE_URL=spec["base_url"]
+    )
+    method, baseline = start()
+    started = time.perf_counter()
+    with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
+        code = command(spec["args"])
+    result = above(method, baseline, spec["items"], time.perf_counter() - started)
+    result["exit"] = code
+    return result
+
+
+MODES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "job": run_job,
+    "load": run_load,
+    "command": run_command,
+}
+
+
+def main() -> None:
+    spec = json.load(sys.stdin)
+    print(json.dumps(MODES[spec.get("mode", "job")](spec)))
 
 
 if __name__ == "__main__":

@@ -65,6 +65,12 @@ class Sizes:
     retry_max_attempts: int | None = None
     #: (e): (students, lessons) per job.
     memory_jobs: tuple[tuple[int, int], ...] = ((10_000, 100), (50_000, 100))
+    #: (e) reading back: the memory job whose report is loaded again; the command's
+    #: enrolment (students, lessons) resumed from its journal, and the share of items
+    #: the server answers 114 (with one attempt, those are left for the resume).
+    readback_job: tuple[int, int] = (10_000, 100)
+    resume_job: tuple[int, int] = (3_000, 100)
+    resume_busy: float = 0.1
     #: correctness check against the sandbox: students x lessons.
     check_students: int = 20
     check_lessons: int = 150
@@ -86,6 +92,14 @@ class Sizes:
     #: the load, with no capacity limit; the fixed settings run against it.
     adaptive_noise: float = 0.02
     adaptive_noise_fixed: tuple[int, ...] = (12, 64)
+    #: (g) and (h): pushes per measurement, the numbers in flight, repetitions, and the
+    #: push counts after which receive's memory is read.
+    receive_messages: int = 3_000
+    receive_in_flight: tuple[int, ...] = (1, 16)
+    receive_reps: int = 3
+    receive_memory: tuple[int, ...] = (10_000, 50_000, 100_000)
+    #: the upload benchmark's file, in MiB.
+    upload_mib: int = 200
 
 
 FULL = Sizes()
@@ -104,6 +118,8 @@ SMOKE = Sizes(
     retry_rates=(0.2,),
     retry_max_attempts=2,
     memory_jobs=((50, 100),),
+    readback_job=(50, 100),
+    resume_job=(30, 100),
     check_students=3,
     check_lessons=120,
     profile_lines=5,
@@ -117,6 +133,11 @@ SMOKE = Sizes(
     adaptive_free_reps=1,
     adaptive_429=False,
     adaptive_noise_fixed=(3, 8),
+    receive_messages=200,
+    receive_in_flight=(1, 4),
+    receive_reps=1,
+    receive_memory=(300, 1_000),
+    upload_mib=2,
 )
 
 # ------------------------------------------------------------------------ processes
@@ -414,6 +435,42 @@ def bench_single(sizes: Sizes) -> None:
     )
 
 
+def bench_v2(sizes: Sizes) -> None:
+    """(j) API v2 beside v1: the client CPU of one call of each, in one run, same shape."""
+    runs: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
+    with canned() as server:
+        for _ in range(sizes.reps):
+            for in_flight in sizes.single_in_flight:
+                for mode in ("single", "single_v2"):
+                    runs[in_flight, mode].append(
+                        client_run(
+                            server,
+                            mode=mode,
+                            impl="sdk",
+                            students=sizes.single_calls,
+                            lessons=sizes.single_lessons,
+                            concurrency=in_flight,
+                        )
+                    )
+    rows = []
+    for in_flight in sizes.single_in_flight:
+        v1 = [1000 * r["cpu"] / r["calls"] for r in runs[in_flight, "single"]]
+        v2 = [1000 * r["cpu"] / r["calls"] for r in runs[in_flight, "single_v2"]]
+        value, text = ratio(v2, v1)
+        rows.append(
+            [str(in_flight), spread(v1), spread(v2), text, "<= 1.05x", verdict(value, 1.05)]
+        )
+    table(
+        f"(j) API v2 beside v1, 0 ms latency, {sizes.single_calls:,} calls of "
+        f"{sizes.single_lessons} items: client CPU ms per call",
+        ["in flight", "v1 addCourseClassStudent", "v2 lms.add_student", "v2/v1", "target", ""],
+        rows,
+        f"Median [range] of {sizes.reps} repetitions, alternating in one run against one canned "
+        "server. v1: a form signed with safeKey, answers by position; v2: a JSON body signed "
+        "in X-EEO-SIGN (md5 of the sorted scalar fields), answers matched by studentUid.",
+    )
+
+
 def best_retry_calls(busy_log: list[list[Any]], max_attempts: int) -> int:
     """Retry calls if every round sent all waiting items of a student together.
 
@@ -498,9 +555,17 @@ def _write_cell(result: dict[str, Any], kind: str) -> str:
 
 
 def bench_memory(sizes: Sizes) -> None:
-    """(e) memory: bytes per item above the job process's own baseline."""
+    """(e) memory: bytes per item above the job process's own baseline; reading back."""
+    with tempfile.TemporaryDirectory() as folder:
+        job = memory_jobs(sizes, folder)
+        bench_readback(sizes, Path(folder), job)
+
+
+def memory_jobs(sizes: Sizes, keep: str) -> dict[str, Any]:
+    """The (e) table; the result of the job whose report is kept in ``keep`` for reading."""
     rows = []
     methods: set[str] = set()
+    kept: dict[str, Any] = {}
     with canned() as server:
         for students, lessons in sizes.memory_jobs:
             spec = {
@@ -512,7 +577,11 @@ def bench_memory(sizes: Sizes) -> None:
                 "lessons": lessons,
                 "concurrency": 64,
             }
+            if (students, lessons) == sizes.readback_job:
+                spec["keep"] = keep
             result = spawn("memory.py", spec)
+            if (students, lessons) == sizes.readback_job:
+                kept = result
             server.command("reset")
             per_item = result["bytes_per_item"]
             methods.add(result["method"])
@@ -554,6 +623,119 @@ def bench_memory(sizes: Sizes) -> None:
         "reset peak, and its ratio to the report's own memory (RSS above the baseline once the "
         f"job has ended; target <= 2x). Peak measured by: {', '.join(sorted(methods))}.",
     )
+    return kept
+
+
+def bench_readback(sizes: Sizes, folder: Path, job: dict[str, Any]) -> None:
+    """(e) reading back: a report loaded, a journal resumed, against the job's own memory."""
+    rows = []
+    for name, what in (("report.json", "JSON"), ("report.csv", "CSV (with a BOM)")):
+        loaded = spawn("memory.py", {"mode": "load", "path": str(folder / name)})
+        times = loaded["above_mb"] / job["above_mb"]
+        rows.append(
+            [
+                f"`BatchReport.load`, {what}",
+                f"{loaded['items']:,}",
+                "",
+                f"{job['above_mb']:.1f}",
+                f"{loaded['above_mb']:.1f}",
+                f"{times:.2f}x",
+                "<= 2x",
+                verdict(times, 2.0),
+                f"{loaded['wall']:.1f}",
+            ]
+        )
+    students, lessons = sizes.resume_job
+    items = students * lessons
+    sfile, lfile, journal = folder / "students.txt", folder / "lessons.txt", folder / "j.db"
+    sfile.write_text("".join(f"{1_000_001 + i}\n" for i in range(students)))
+    lfile.write_text("".join(f"{5_000_001 + i}\n" for i in range(lessons)))
+    args = ["enroll", "--course", str(COURSE), "--students", str(sfile), "--lessons", str(lfile)]
+    args += ["--journal", str(journal), "--max-attempts", "1", "--no-progress"]
+    runs = []
+    with canned(busy=sizes.resume_busy) as server:
+        spec = {"mode": "command", "base_url": server.base_url, "sid": SID, "secret": SECRET}
+        for _ in ("first run", "resumed"):
+            result = spawn("memory.py", {**spec, "args": args, "items": items})
+            result["sent"] = server.command("stats")["items"]
+            server.command("reset")
+            runs.append(result)
+    first, again = runs
+    for label, result in (("first run", first), ("resumed from its journal", again)):
+        times = result["above_mb"] / first["above_mb"]
+        rows.append(
+            [
+                f"`eeo-async enroll --journal`, {label}",
+                f"{items:,}",
+                f"{result['sent']:,}",
+                f"{first['above_mb']:.1f}",
+                f"{result['above_mb']:.1f}",
+                f"{times:.2f}x",
+                "<= 2x",
+                verdict(times, 2.0),
+                f"{result['wall']:.1f}",
+            ]
+        )
+    table(
+        "(e) reading back: a report loaded, a journal resumed, against the job's own memory",
+        [
+            "what",
+            "items",
+            "items sent",
+            "job's own MB",
+            "MB above baseline",
+            "x job",
+            "target",
+            "",
+            "wall s",
+        ],
+        rows,
+        "Each row is a fresh process (`memory.py`), its peak RSS above its own baseline as in "
+        "(e). Loads read the report of the (e) job of the same size, written by "
+        "`write_json` and `to_csv(bom=True)`; the job's own MB is that job's. The journal rows "
+        "run the command's entry point in-process: an enrolment with `--journal` and "
+        f"`--max-attempts 1` against the canned server answering {sizes.resume_busy:.0%} of "
+        "the items 114, then the same command again, which skips what the journal holds as "
+        "done and re-sends the rest; its job's own MB is the first run's.",
+    )
+
+
+def bench_upload(sizes: Sizes) -> None:
+    """(i) an upload's memory: the peak above the baseline, beside the file's size."""
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        _sandbox_process(0, 0, 0, "--max-upload-bytes", "0") as (info, _),
+    ):
+        path = Path(tmp) / f"lesson-{sizes.upload_mib}MiB.mp4"
+        block = os.urandom(1024 * 1024)
+        with path.open("wb") as out:
+            for _ in range(sizes.upload_mib):
+                out.write(block)
+        spec = {k: info[k] for k in ("base_url", "sid", "secret")} | {"path": str(path)}
+        result = spawn("upload.py", spec)
+    target = 32.0
+    table(
+        "(i) memory of an upload_file (cloud drive, multipart streamed from disk, sandbox)",
+        ["file MB", "server listed", "baseline MB", "peak MB", "above baseline MB",
+         "tracemalloc peak MB", "target", "", "wall s"],
+        [[
+            f"{result['file_mb']:.0f}",
+            result["listed"],
+            f"{result['baseline_mb']:.1f}",
+            f"{result['peak_mb']:.1f}",
+            f"{result['above_mb']:.1f}",
+            f"{result['traced_peak_mb']:.2f}",
+            f"<= {target:.0f} (flat)",
+            verdict(result["above_mb"], target),
+            f"{result['wall']:.1f}",
+        ]],
+        "One upload of a file of random bytes in a fresh process that imports the SDK, resets "
+        "its peak RSS and reads VmRSS as the baseline; the peak is VmHWM after the upload (the "
+        f"file is {result['file_mb']:.0f} MB: a process that read it whole would peak above "
+        "that). The tracemalloc peak is a second upload's Python allocations. The sandbox runs "
+        "in its own process and counts the bytes without keeping them; its listing gives the "
+        f"size it received. Peak measured by: {result['method']}.",
+    )  # fmt: skip
 
 
 def bench_check(sizes: Sizes) -> None:
@@ -863,6 +1045,66 @@ def bench_adaptive(sizes: Sizes) -> None:
     )
 
 
+def bench_receive(sizes: Sizes) -> None:
+    """(g) acks per second of ``eeo-async receive`` beside a bare aiohttp ack; (h) its memory."""
+    import receive
+
+    runs = receive.throughput(sizes.receive_messages, sizes.receive_in_flight, sizes.receive_reps)
+    rows = []
+    for in_flight in sizes.receive_in_flight:
+        rates = {kind: [r["acks_per_s"] for r in runs[in_flight, kind]] for kind in receive.KINDS}
+        cpu = {kind: [r["cpu_ms_per_ack"] for r in runs[in_flight, kind]] for kind in receive.KINDS}
+        for kind in receive.KINDS[1:]:
+            value, text = ratio(rates[kind], rates["bare"])
+            rows.append(
+                [
+                    str(in_flight),
+                    "receive" + (" --sync normal" if kind.endswith("normal") else ""),
+                    spread(rates[kind], ".0f"),
+                    spread(rates["bare"], ".0f"),
+                    text,
+                    ">= 0.5x",
+                    "met" if value >= 0.5 else "not met",
+                    spread(cpu[kind], ".3f"),
+                    spread(cpu["bare"], ".3f"),
+                ]
+            )
+    table(
+        f"(g) receive: acks per second, {sizes.receive_messages:,} signed pushes per run, beside a bare aiohttp ack",
+        [
+            "in flight",
+            "server",
+            "acks/s",
+            "bare acks/s",
+            "ratio",
+            "target",
+            "",
+            "server CPU ms/ack",
+            "bare CPU ms/ack",
+        ],
+        rows,
+        f"Median [range] of {sizes.receive_reps} repetitions, the three servers interleaved. Each server "
+        "is its own process; one aiohttp client here pushes the docs' samples, each with a new `_id`. "
+        "1 in flight is ClassIn's own pattern (one ordered queue). `receive` verifies, parses, "
+        "deduplicates and commits each push (WAL, synchronous=FULL: a disk sync per commit, shared by "
+        "pushes in flight together) before it acks; `--sync normal` survives a kill but not a power cut. "
+        "The bare server reads the body and answers the ack.",
+    )
+    points = receive.memory(sizes.receive_memory)
+    first = points[0]
+    mem_rows = [
+        [f"{n:,}", f"{rss:.1f}", f"{peak:.1f}", f"{peak - first[2]:+.1f}", f"{size:.1f}"]
+        for n, rss, peak, size in points
+    ]
+    table(
+        f"(h) receive memory: one process, {sizes.receive_memory[-1]:,} pushes (16 in flight)",
+        ["pushes so far", "RSS MB", "peak RSS MB", "peak since the first row", "store on disk MB"],
+        mem_rows,
+        "VmRSS and VmHWM of the `eeo-async receive` process after each count; the store keeps every "
+        "message (`events=True`), on disk, not in memory.",
+    )
+
+
 @dataclass(frozen=True)
 class Benchmark:
     """A named benchmark: the function printing its table; run by default or not."""
@@ -879,6 +1121,9 @@ BENCHMARKS: dict[str, Benchmark] = {
     "memory": Benchmark(bench_memory),
     "check": Benchmark(bench_check),
     "adaptive": Benchmark(bench_adaptive),
+    "receive": Benchmark(bench_receive),
+    "upload": Benchmark(bench_upload),
+    "v2": Benchmark(bench_v2),
     "profile": Benchmark(bench_profile, default=False),
 }
 

@@ -4,7 +4,19 @@ Names starting with ``_`` (modules included) are private; import from ``eeo_asyn
 and from the one public submodule ``eeo_async.testing``.
 """
 
+from ._api.classrooms import NewClassroom
 from ._api.client import Client
+from ._api.courses import CourseResult
+from ._api.double_teacher import NewSubClass
+from ._api.files import CloudFile, CloudFolder, CloudListing, FolderResult, UploadedFile
+from ._api.lesson_items import NewLesson
+from ._api.live import ClassVideoSetting, ClassVideoStatus
+from ._api.lms_values import Activity, DoubleTeacherLesson, LiveInfo, Unit
+from ._api.members import SchoolMember, TeacherAdded
+from ._api.new_lessons import LessonResult
+from ._api.school import SchoolLabel
+from ._api.students import StudentComment
+from ._api.users import Registration
 from ._batch.batcher import Batcher
 from ._batch.plan import Plan
 from ._batch.report import BatchError, BatchReport
@@ -50,6 +62,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ActionResult",
+    "Activity",
     "ApiError",
     "BadCredentialsError",
     "BadParametersError",
@@ -57,16 +70,24 @@ __all__ = [
     "BatchReport",
     "Batcher",
     "Bulk",
+    "ClassVideoSetting",
+    "ClassVideoStatus",
     "Client",
     "ClientClosedError",
+    "CloudFile",
+    "CloudFolder",
+    "CloudListing",
     "ConnectError",
+    "CourseResult",
     "DataMismatchError",
     "DeadlineExceededError",
+    "DoubleTeacherLesson",
     "EEOError",
     "Endpoint",
     "Envelope",
     "Errno",
     "EventLoopError",
+    "FolderResult",
     "GroupExistsError",
     "GroupMember",
     "GroupResult",
@@ -75,20 +96,32 @@ __all__ = [
     "InputTypeError",
     "ItemResult",
     "ItemStatus",
+    "LessonResult",
+    "LiveInfo",
     "LocalErrno",
+    "NewClassroom",
+    "NewLesson",
+    "NewSubClass",
     "NewUser",
     "NotFoundError",
     "Outcome",
     "Param",
     "Plan",
     "ProtocolError",
+    "Registration",
     "RequestNotSentError",
     "RequestTimeoutError",
     "ResponseTooLargeError",
+    "SchoolLabel",
+    "SchoolMember",
     "ServerBusyError",
+    "StudentComment",
     "TLSError",
+    "TeacherAdded",
     "TooManyItemsError",
     "TransportError",
+    "Unit",
+    "UploadedFile",
     "__version__",
     "describe",
     "to_jsonable",

@@ -40,6 +40,19 @@ class Sealed:
         return hash(self.data)
 
 
+class SealedText(str):
+    """An action's encoded form (it may hold a password): a ``str`` whose ``repr`` shows none of it.
+
+    Used as the form wherever it travels (a call's arguments, a job's locals), so that no
+    traceback local shows it; it compares and hashes as its text.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<form of {len(self)} characters {REDACTED}>"
+
+
 @attrs.frozen(kw_only=True)
 class Upload:
     """A multipart body: form fields and one file streamed from disk (never read whole).

@@ -132,8 +132,8 @@ class ActionResult(_Meaning):
     """The answer to an action that returns no data (``edit_course_group``, ...).
 
     Attributes:
-        errno: 1, or a side code of the action (any other errno is raised as an
-            ``ApiError``).
+        errno: 1, a side code or an "already" code of the action (any other errno is
+            raised as an ``ApiError``).
         error: the server's message.
         action: the action that was called.
         attempts: HTTP attempts made.
@@ -145,11 +145,14 @@ class ActionResult(_Meaning):
     attempts: int = 1
     #: Done, with a side failure (one of the action's "side" codes): ``error`` says what.
     side: bool = False
+    #: Already so (one of the action's "already" codes, such as 356 "no such label" when
+    #: deleting one). After more than one attempt, the earlier attempt may have done it.
+    already: bool = False
 
     @property
     def ok(self) -> bool:
-        """True for errno 1, or a side code (done, with a warning)."""
-        return self.errno == Errno.OK or self.side
+        """True for errno 1, a side code (done, with a warning) or an "already" code."""
+        return self.errno == Errno.OK or self.side or self.already
 
 
 @attrs.frozen(kw_only=True)

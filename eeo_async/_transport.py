@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import functools
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterator
 from typing import Any, Final
 
 import aiohttp
@@ -106,7 +106,7 @@ def translate(exc: BaseException, action: str) -> EEOError:
 
 
 @functools.lru_cache(maxsize=16)
-def _timeout(seconds: float) -> aiohttp.ClientTimeout:
+def attempt_timeout(seconds: float) -> aiohttp.ClientTimeout:
     """Aiohttp's timeout for one attempt (a few distinct values are kept, not every one)."""
     return aiohttp.ClientTimeout(total=seconds, sock_connect=seconds)
 
@@ -118,7 +118,8 @@ def _body(request: Request) -> Iterator[Any]:
     if not isinstance(body, Upload):
         yield body.data
         return
-    form = aiohttp.FormData()
+    # Names are sent as given (as browsers and PHP clients do), not percent-encoded.
+    form = aiohttp.FormData(quote_fields=False)
     for name, value in body.fields.items():
         form.add_field(name, value)
     with body.path.open("rb") as handle:
@@ -155,6 +156,10 @@ class AiohttpTransport(Transport):
         self._slots: asyncio.Semaphore | None = None
         self._capacity = max_connections if self._owned else _pool_size(session)
         self._closed = False
+        # Suspended for the owned session's life, so that the loop's shutdown (asyncio.run
+        # and pytest-asyncio finalize async generators before closing) closes it.
+        self._watch: AsyncGenerator[None, None] | None = None
+        self._watching = False
 
     def reserve(self, in_flight: int) -> None:
         """Grow an owned pool to ``in_flight``; warn when a borrowed one is smaller."""
@@ -196,6 +201,8 @@ class AiohttpTransport(Transport):
             # for a connection happens before a request's timeout starts.
             connector = aiohttp.TCPConnector(limit=0, limit_per_host=0)
             self._session = aiohttp.ClientSession(connector=connector)
+            self._watch = self._close_with_loop(self._session)
+            self._watching = False
         if self._slots is None:
             self._loop = loop
             self._slots = asyncio.Semaphore(self._capacity)
@@ -213,6 +220,9 @@ class AiohttpTransport(Transport):
         """Post ``request`` and read the answer (at most the body limit, decompressed)."""
         action = request.action
         session, slots = self._ready(action)
+        if self._watch is not None and not self._watching:
+            self._watching = True
+            await anext(self._watch)  # registers it with this loop's async generators
         async with slots:
             if self._closed or session.closed:
                 # Closed while this request waited for a pooled connection.
@@ -224,7 +234,7 @@ class AiohttpTransport(Transport):
                         self._url_of(request.path),
                         data=data,
                         headers=request.headers,
-                        timeout=_timeout(timeout),
+                        timeout=attempt_timeout(timeout),
                         allow_redirects=False,
                         raise_for_status=False,
                     ) as response:
@@ -260,12 +270,24 @@ class AiohttpTransport(Transport):
             chunks.append(chunk)
         return b"".join(chunks)
 
+    async def _close_with_loop(self, session: aiohttp.ClientSession) -> AsyncGenerator[None, None]:
+        """Wait, suspended, for the end of the loop or of the client; then close ``session``."""
+        try:
+            yield
+        finally:
+            if not session.closed:
+                await session.close()
+
     async def aclose(self) -> None:
         """Close an owned session (a borrowed one is left open)."""
         self._closed = True
         session, self._session = self._session, None
+        watch, self._watch = self._watch, None
         if session is not None and self._owned:
             await session.close()
+        if watch is not None and self._watching:
+            with contextlib.suppress(RuntimeError):  # another loop's generator
+                await watch.aclose()
 
 
 def _abandon(session: aiohttp.ClientSession) -> None:

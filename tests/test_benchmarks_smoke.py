@@ -30,14 +30,19 @@ def test_benchmark_smoke_run_prints_every_table(tmp_path: Path) -> None:
         assert title in out
     for title in ("### (d) retry efficiency", "### (e) memory", "### correctness", "### cProfile"):
         assert title in out
+    assert "### (e) reading back" in out
     assert "### (f) adaptive concurrency" in out
+    assert "### (g) receive: acks per second" in out
+    assert "### (h) receive memory" in out
+    assert "### (j) API v2 beside v1" in out
     # Every target row says met or not met; the correctness rows all passed.
-    assert out.count("met |") >= 2 + 3 + 2 + 2 + 1 + 3
+    assert out.count("met |") >= 2 + 3 + 2 + 2 + 1 + 3 + 2 * 2 + 2
     assert "FAILED" not in out
     # The credentials of the benchmark servers never reach the output.
     assert "benchmark-secret" not in out
     assert "benchmark-secret" not in done.stderr
     doc = json.loads(saved.read_text())
-    assert len(doc["tables"]) == 6 + 3 + 2  # the profile's three views, (f)'s two tables
+    # The profile's three views, (f)'s two tables, (e)'s reading back, (g), (h), (i), (j).
+    assert len(doc["tables"]) == 6 + 3 + 2 + 1 + 2 + 1 + 1
     assert all(run["result"] for run in doc["runs"])
     assert "benchmark-secret" not in saved.read_text()

@@ -149,7 +149,7 @@ def test_failures_exit_1_and_only_failed_reruns_them(
     )
     assert code == 1
     assert re.search(r"^    145 +3  The lesson is finished\.$", out, re.MULTILINE), out
-    sandbox._lessons[course.class_ids[1]].finished = False  # the school reopens the lesson
+    sandbox.lessons[course.class_ids[1]].finished = False  # the school reopens the lesson
     sandbox.reset_stats()
     code, out, _ = run(
         [*args, "--only-failed", str(first), "--report", str(tmp_path / "second.csv")], capsys

@@ -490,7 +490,7 @@ def test_retry_after_forms() -> None:
     import email.utils
     import time as clock
 
-    from eeo_async._client import _retry_after
+    from eeo_async._settings import retry_after as _retry_after
 
     assert _retry_after("7") == 7.0
     assert _retry_after("-3") == 0.0

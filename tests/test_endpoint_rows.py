@@ -63,3 +63,32 @@ def test_a_method_that_differs_from_its_row_is_refused_at_import() -> None:
         @action(observers.ADD_CLASS_OBSERVER_MULTIPLE)
         async def short(self: object, course_id: int, observer_uids: list[int]) -> None:
             """Lacks the lesson."""
+
+
+async def test_a_made_up_v2_action_runs_from_its_area_alone() -> None:
+    """A JSON row signed in headers goes through the Client, the Batcher and the sandbox."""
+    from made_up import tags, tags_sandbox
+
+    tags_sandbox.TAGS.clear()
+    tags_sandbox.SIZES.clear()
+    with set_testing(True):
+        async with Sandbox(faults=Faults(call_busy=0.2, lost_after=0.1)) as sb:
+            sb.handle("/lms/activity/tagStudents", tags_sandbox.tag_students)
+            async with eeo.Client(sb.sid, sb.secret, base_url=sb.base_url) as client:
+                statuses = await tags.Tags(client).tag_students(1, 77, "blue", [3, 4])
+                assert all(s.ok for s in statuses)
+                batcher = eeo.Batcher(client, max_attempts=20)
+                report = await batcher.run(
+                    tags.TAG_STUDENTS,
+                    course_id=1,
+                    activity_id=77,
+                    tag="blue",
+                    student_uids=range(1, 21),
+                )
+            assert sb.stats.bad_signatures == 0
+    assert report.ok
+    assert report.key_fields == ("student_uid",)
+    assert {uid for (activity, uid) in tags_sandbox.TAGS if activity == 77} == set(range(1, 21))
+    # Answers come in reverse order: matched by studentUid, 3 and 4 were tagged before.
+    assert {k for k, item in report.items.items() if item.outcome == "already"} <= {3, 4}
+    assert max(tags_sandbox.SIZES) == 5

@@ -2,40 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
-from typing import Any
 
 import aiohttp
 import pytest
+from sandbox_raw import Raw
 
-from eeo_async._wire.v1 import sign
 from eeo_async.testing import Sandbox
-
-
-class Raw:
-    """Posts hand-made signed forms to a sandbox and returns the parsed body."""
-
-    def __init__(self, sandbox: Sandbox, session: aiohttp.ClientSession) -> None:
-        self.sb = sandbox
-        self.session = session
-
-    async def post(self, action: str, **fields: Any) -> dict[str, Any]:
-        stamp = int(self.sb.clock())
-        form = {"SID": str(self.sb.sid), "timeStamp": str(stamp)}
-        form["safeKey"] = sign(self.sb.secret, stamp)
-        form.update({k: v if isinstance(v, str) else json.dumps(v) for k, v in fields.items()})
-        url = f"{self.sb.base_url}/partner/api/course.api.php?action={action}"
-        async with self.session.post(url, data=form) as response:
-            assert response.status == 200
-            return dict(await response.json())
-
-    async def call(self, action: str, **fields: Any) -> tuple[int, Any]:
-        doc = await self.post(action, **fields)
-        data = doc.get("data")
-        if isinstance(data, list):
-            data = [entry["errno"] for entry in data]
-        return doc["error_info"]["errno"], data
 
 
 @pytest.fixture
@@ -51,13 +24,14 @@ async def test_messages_are_chinese_by_default_and_english_on_request() -> None:
             (student,) = sb.add_students(1)
             course = sb.add_course(lessons=1)
             sb.enroll_directly(course.class_ids[0], [student])
-            doc = await Raw(sb, session).post(
-                "addClassStudentMultiple",
+            raw = Raw(sb, session)
+            form = raw.signed(
                 courseId=str(course.course_id),
                 classId=str(course.class_ids[0]),
                 identity="1",
                 studentJson=[{"uid": str(student)}],
             )
+            doc = await raw.post("addClassStudentMultiple", form)
             assert expected in doc["data"][0]["error"]
             ok = "程序正常执行" if language == "zh" else "Successful execution."
             assert doc["error_info"]["error"] == ok
@@ -156,13 +130,15 @@ async def test_register_errnos(raw: Raw) -> None:
     assert await raw.call("registerMultiple", userJson=[]) == (155, None)
     doc = await raw.post(
         "registerMultiple",
-        userJson=[
-            {"telephone": "0123", "password": "secret-1"},
-            {"telephone": "15800000001", "password": "12345"},
-            {"telephone": "15800000002"},
-            {"telephone": 15800000009, "password": "secret-1", "customColumn": 5},
-            {"email": "new@example.com", "md5pass": "e10adc3949ba59abbe56e057f20f883e"},
-        ],
+        raw.signed(
+            userJson=[
+                {"telephone": "0123", "password": "secret-1"},
+                {"telephone": "15800000001", "password": "12345"},
+                {"telephone": "15800000002"},
+                {"telephone": 15800000009, "password": "secret-1", "customColumn": 5},
+                {"email": "new@example.com", "md5pass": "e10adc3949ba59abbe56e057f20f883e"},
+            ],
+        ),
     )
     assert [e["errno"] for e in doc["data"]] == [134, 137, 100, 135, 1]
     assert doc["data"][3]["data"] == uid
@@ -191,11 +167,10 @@ async def test_group_edit_and_delete_errnos(raw: Raw) -> None:
 
 async def test_an_unimplemented_action_says_so(raw: Raw) -> None:
     """An action the sandbox lacks is answered 501 with a text saying so, not an errno."""
-    url = f"{raw.sb.base_url}/partner/api/course.api.php?action=addSchoolStudent"
-    stamp = int(raw.sb.clock())
-    form = {"SID": str(raw.sb.sid), "timeStamp": str(stamp), "safeKey": sign(raw.sb.secret, stamp)}
+    url = f"{raw.sb.base_url}/partner/api/course.api.php?action=updateTeacherCloudFolders"
+    form = raw.signed()
     async with raw.session.post(url, data=form) as response:
         assert response.status == 501
         text = await response.text()
     assert "does not implement" in text
-    assert "addSchoolStudent" in text
+    assert "updateTeacherCloudFolders" in text

@@ -1,4 +1,4 @@
-"""The command's file readers: IDs and group plans, with line numbers for every bad line."""
+"""The command's file readers: IDs, group plans and accounts, naming the line of each problem."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 import eeo_async as eeo
-from eeo_async._cli.files import InputFileError, read_groups, read_ids
+from eeo_async._cli.accounts import read_accounts
+from eeo_async._cli.files import InputFileError, choose_sheets, read_groups, read_ids
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -171,3 +172,51 @@ def test_group_csv_leaders_and_repeats_named_by_label_and_line(tmp_path: Path) -
         f"{path}: group 'A' needs exactly one leader, has 2 (lines 2, 3)",
         f"{path}: group 'B' needs exactly one leader, has 0 (none)",
     ]
+
+
+def test_accounts_rows_are_items_or_errors_never_dropped(tmp_path: Path) -> None:
+    """A `#` row with values is data: it becomes an account or a problem naming its line."""
+    path = write(
+        tmp_path,
+        "a.csv",
+        "# header next\npassword,telephone,nickname\n"
+        "#Start2026,15800000001\n#short,,Ann\n# alone,\n",
+    )
+    with pytest.raises(InputFileError) as info:
+        read_accounts(path)
+    assert info.value.problems == [
+        f"{path}:4: give exactly one of telephone and email (a line starting with # is a "
+        "comment only when nothing else is on it)"
+    ]
+    good = write(tmp_path, "b.csv", "password,telephone\n#Start2026,15800000001\n")
+    assert [user.password for user in read_accounts(good)] == ["#Start2026"]
+
+
+def test_accounts_telephone_excel_made_a_number(tmp_path: Path) -> None:
+    """A telephone Excel wrote in scientific notation says so, and how to fix the column."""
+    path = write(tmp_path, "a.csv", "telephone,password\n1.58E+10,s3cret-pass\n")
+    with pytest.raises(InputFileError, match="Excel has turned the telephone into a number"):
+        read_accounts(path)
+
+
+def test_group_columns_not_read_are_warned_about(tmp_path: Path) -> None:
+    """A group file's extra column is named in a warning, not ignored silently."""
+    warnings: list[str] = []
+    path = write(tmp_path, "g.csv", "group,studentUid,isLeader,Name\nA,1,1,Ann\n")
+    assert read_groups(path, warn=warnings.append) == [[eeo.GroupMember(1, is_leader=True)]]
+    assert warnings == [
+        f"{path}:1: not reading the column(s) 'Name' (this file's columns: group, "
+        "student_uid, is_leader)"
+    ]
+
+
+def test_common_sheet_option_goes_to_the_workbooks(tmp_path: Path) -> None:
+    """`--sheet` reaches each workbook among a job's files; a file's own option wins."""
+    workbook = tmp_path / "b.xlsx"
+    workbook.write_bytes(b"PK\x03\x04rest")
+    text = write(tmp_path, "l.csv", "5\n")
+    paths = {"--students": workbook, "--lessons": text}
+    assert choose_sheets(paths, {}, "Term 2") == {"--students": "Term 2"}
+    assert choose_sheets(paths, {"--lessons": "L"}, "S") == {"--students": "S", "--lessons": "L"}
+    # Where no file is a workbook, every file gets it, so the reader says why it is wrong.
+    assert choose_sheets({"--lessons": text}, {}, "S") == {"--lessons": "S"}

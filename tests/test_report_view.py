@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 
 import eeo_async as eeo
 from eeo_async._batch import view as _view
-from eeo_async._batch.report import BatchReport, _rows_of
+from eeo_async._batch.columns import rows_of as _rows_of
+from eeo_async._batch.report import BatchReport
 from eeo_async.testing import Sandbox
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -3,51 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import pytest
+from sandbox_raw import Raw
 
 import eeo_async as eeo
-from eeo_async._wire.v1 import sign
 from eeo_async.testing import Faults, Sandbox
 
 ADD = "addCourseClassStudent"
 DEL = "delClassStudentMultiple"
 GROUP = "addCourseGroup"
-
-
-class Raw:
-    """Posts hand-made forms to a sandbox, signed or not, and returns the parsed body."""
-
-    def __init__(self, sandbox: Sandbox, session: aiohttp.ClientSession) -> None:
-        self.sb = sandbox
-        self.session = session
-
-    def signed(self, **fields: Any) -> dict[str, str]:
-        stamp = int(self.sb.clock())
-        form = {
-            "SID": str(self.sb.sid),
-            "timeStamp": str(stamp),
-            "safeKey": sign(self.sb.secret, stamp),
-        }
-        form.update({k: v if isinstance(v, str) else json.dumps(v) for k, v in fields.items()})
-        return form
-
-    async def post(self, action: str, form: dict[str, str]) -> dict[str, Any]:
-        url = f"{self.sb.base_url}/partner/api/course.api.php?action={action}"
-        async with self.session.post(url, data=form) as response:
-            assert response.status == 200
-            return dict(await response.json())
-
-    async def call(self, action: str, **fields: Any) -> tuple[int, Any]:
-        doc = await self.post(action, self.signed(**fields))
-        data = doc.get("data")
-        if isinstance(data, list):
-            data = [entry["errno"] for entry in data]
-        return doc["error_info"]["errno"], data
 
 
 @pytest.fixture

@@ -224,3 +224,60 @@ async def test_an_aiohttp_handler_returns_a_report(backend: str) -> None:
     assert body["summary"]["succeeded"] + body["summary"]["already"] == 4
     assert len(body["items"]) == 4
     assert {item["outcome"] for item in body["items"]} <= {"succeeded", "already"}
+
+
+#: Exported attrs types that are input or plumbing, not results (to_jsonable takes them too).
+NOT_RESULTS = {
+    "Bulk",
+    "ClassVideoSetting",
+    "Endpoint",
+    "NewClassroom",
+    "NewLesson",
+    "NewSubClass",
+    "NewUser",
+    "Param",
+    "SchoolMember",
+    "StudentComment",
+}
+#: A value for each required field of an exported result type, by field name.
+SAMPLE_FIELDS: dict[str, object] = {
+    "errno": 1,
+    "error": "程序正常执行",
+    "file_id": 11,
+    "folder_id": 12,
+    "group_id": 13,
+    "label_id": 14,
+    "uid": 15,
+    "student_uid": 16,
+    "name": "Week 1",
+    "items": 3,
+    "duplicates": 0,
+    "calls": 1,
+    "max_chunk": 3,
+}
+
+
+def exported_results() -> list[type]:
+    return [
+        value
+        for name in eeo.__all__
+        if isinstance(value := getattr(eeo, name), type)
+        and attrs.has(value)
+        and name not in NOT_RESULTS
+    ]
+
+
+@pytest.mark.parametrize("cls", exported_results(), ids=lambda c: c.__name__)
+def test_every_exported_result_type_has_to_dict(cls: type) -> None:
+    """Each exported result type, the areas' too, has to_dict() and goes through json.dumps."""
+    required = {
+        field.name: SAMPLE_FIELDS[field.name]
+        for field in attrs.fields(cls)
+        if field.init and field.default is attrs.NOTHING
+    }
+    value = cls(**required)
+    data = value.to_dict()  # type: ignore[attr-defined]
+    assert data == eeo.to_jsonable(value)
+    assert json.loads(json.dumps(data, ensure_ascii=False)) == data
+    for name, sample in required.items():
+        assert data[name] == sample

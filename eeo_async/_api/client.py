@@ -2,27 +2,39 @@
 
 from __future__ import annotations
 
+from .calls import Calls
+from .course_members import CourseMembers
 from .courses import Courses
 from .double_teacher import DoubleTeacher
 from .files import Files
 from .groups import Groups
+from .labels import Labels
 from .lessons import Lessons
 from .links import Links
 from .live import Live
 from .lms import Lms
+from .members import Members
+from .new_lessons import NewLessons
 from .school import School
+from .students import Students
 from .users import Users
 
 
 class Client(
     Users,
+    Members,
+    Students,
     Courses,
+    CourseMembers,
     Lessons,
+    NewLessons,
+    Labels,
     Groups,
     School,
     Files,
     Live,
     Links,
+    Calls,
 ):
     """An async client for the ClassIn partner API that signs every call.
 

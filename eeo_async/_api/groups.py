@@ -1,6 +1,8 @@
-"""Groups: the group plan of a course (addCourseGroup, editCourseGroup, delCourseGroup).
+"""Groups: the group plan of a course, and the class nicknames of its IM group.
 
-Each group has exactly one leader and no student is in two groups; a course has one plan.
+addCourseGroup, editCourseGroup and delCourseGroup: each group has exactly one leader
+and no student is in two groups; a course has one plan. modifyGroupMemberNickname sets
+the members' class nicknames to their school names.
 """
 
 from __future__ import annotations
@@ -146,6 +148,16 @@ DEL_COURSE_GROUP: Final = Endpoint(
     decode=decode_done,
 )
 
+#: Set every course member's class nickname to their school name: a sync, harmless to
+#: repeat. 842 (partly failed) is done with a warning; 843 (wholly failed) is raised.
+MODIFY_GROUP_MEMBER_NICKNAME: Final = Endpoint(
+    action="modifyGroupMemberNickname",
+    params=(Param("course_id", "courseId", ID),),
+    idempotent=True,
+    side=frozenset({Errno.NICKNAMES_PARTLY_FAILED}),
+    decode=decode_done,
+)
+
 
 class Groups(BaseClient):
     """The typed methods of group plans (mixed into ``eeo_async.Client``)."""
@@ -227,4 +239,23 @@ class Groups(BaseClient):
         result: ActionResult = await self.request(
             DEL_COURSE_GROUP, course_id=course_id, group_id=group_id
         )
+        return result
+
+    @action(MODIFY_GROUP_MEMBER_NICKNAME)
+    async def modify_group_member_nickname(self, course_id: int | str) -> ActionResult:
+        """Set the class nickname of every student and auditor of a course to their school name.
+
+        (modifyGroupMemberNickname.) The names are those of eeo.cn's student list (see
+        ``edit_school_student``); they show in the course's IM group and classrooms.
+        Transfer-in students of single lessons are not covered. 842 (some nicknames
+        failed) is a success with a warning (``side`` true); 843 (all failed) is raised.
+        A sync is harmless to repeat, so transient failures are retried.
+
+        Raises:
+            InputError: a bad ID (nothing is sent).
+            ApiError: the call failed, e.g. 843, ``NotFoundError`` for 144.
+            TransportError: no usable answer after all attempts.
+            ProtocolError: the answer was not the documented JSON after all attempts.
+        """
+        result: ActionResult = await self.request(MODIFY_GROUP_MEMBER_NICKNAME, course_id=course_id)
         return result

@@ -1,22 +1,41 @@
-"""Lessons: their students (transfer-in members of one lesson).
+"""Lessons: editing and deleting them, and their students (transfer-in members).
 
-Rows and typed methods of the docs' classroom area that act on lessons. The lesson
-actions are "no longer updated" since 2025-05-26 (LMS classrooms replace them) but work.
+Rows and typed methods of the docs' classroom area that act on existing lessons
+(creating them is ``new_lessons.py``). The lesson actions are "no longer updated" since
+2025-05-26 (LMS classrooms replace them) but work.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Final
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
+
+import attrs
 
 from .._client import BaseClient
 from .._codes import Errno
 from .._constants import STUDENT_IDENTITY
-from .._models import ItemStatus
-from .._wire.decode import decode_item_details, decode_items
+from .._errors import InputError
+from .._models import ActionResult, ItemStatus
+from .._wire.decode import decode_done, decode_item_details, decode_items
 from .._wire.endpoint import Bulk, Endpoint, Param
-from .._wire.kinds import ID, ID_STRINGS, IDS, STUDENT_OBJECTS, choice
+from .._wire.kinds import (
+    FLAG,
+    ID,
+    ID_ARRAY,
+    ID_STRINGS,
+    IDS,
+    STUDENT_OBJECTS,
+    TIME,
+    Time,
+    choice,
+    integer,
+    text,
+    validate_id,
+)
+from . import lesson_rules as rules
 from .base import action
+from .new_lessons import LessonResult, decode_lesson
 
 #: One student into up to 100 lessons of a course ("recommended <= 100 lessons").
 ADD_COURSE_CLASS_STUDENT: Final = Endpoint(
@@ -69,6 +88,118 @@ ADD_CLASS_STUDENT_MULTIPLE: Final = Endpoint(
     already=frozenset({Errno.ALREADY_IN_LESSON}),
     bulk=Bulk(verb="add_students_to_lesson", key="student_uid"),
     decode=decode_item_details,
+)
+
+
+# ----------------------------------------------------------- editing and deleting
+
+#: The recording switches editCourseClass takes only together (changing one of record,
+#: live and replay needs the other two; ``record_scene`` needs all three).
+_RECORDING: Final = ("record", "live", "replay")
+
+
+def _check_edit(values: Mapping[str, Any], count: int) -> None:
+    begin, end = values.get("begin_time"), values.get("end_time")
+    if (begin is None) != (end is None):
+        message = "give begin_time and end_time together (the docs: an end with a begin)"
+        raise InputError(message)
+    if begin is not None and end is not None:
+        rules.check_times(begin, end)
+        rules.check_begin(begin)
+    given = [name for name in _RECORDING if values.get(name) is not None]
+    if (given or values.get("record_scene") is not None) and len(given) != len(_RECORDING):
+        message = (
+            "record, live and replay are changed together: give all three (the docs: "
+            "otherwise the change has no effect)"
+        )
+        raise InputError(message)
+    rules.check_recording(values)
+    rules.check_assistants(values.get("teacher_uid"), values.get("assistant_uids") or ())
+
+
+#: Change a lesson: set-to-value, safe to repeat. 282/283/284/825: edited, with the
+#: recording or the introduction not set (a warning). Refused within 20 minutes of the
+#: start for its name, time, folder, seats, auto-stage and mode (350), once it runs
+#: (140) or ends (145), and for LMS lessons (466).
+EDIT_COURSE_CLASS: Final = Endpoint(
+    action="editCourseClass",
+    params=(
+        Param("course_id", "courseId", ID),
+        Param("class_id", "classId", ID),
+        Param("class_name", "className", text(1, 50), default=None),
+        Param("begin_time", "beginTime", TIME, default=None),
+        Param("end_time", "endTime", TIME, default=None),
+        Param("teacher_uid", "teacherUid", ID, default=None),
+        Param("folder_id", "folderId", ID, default=None),
+        Param("record", "record", FLAG, default=None),
+        Param("record_scene", "recordScene", FLAG, default=None),
+        Param("live", "live", FLAG, default=None),
+        Param("replay", "replay", FLAG, default=None),
+        Param("assistant_uids", "assistantUids", ID_ARRAY, default=None),
+        Param("teach_mode", "teachMode", choice(1, 2), default=None),
+        Param("is_auto_onstage", "isAutoOnstage", choice(0, 1), default=None),
+        Param("class_introduce", "classIntroduce", text(0, 1000), default=None),
+        Param("watch_by_login", "watchByLogin", FLAG, default=None),
+        Param("allow_unlogged_chat", "allowUnloggedChat", FLAG, default=None),
+        Param("omo_station_broadcast", "omoStationBroadcast", FLAG, default=None),
+    ),
+    idempotent=True,
+    side=frozenset(
+        {
+            Errno.EDITED_RECORDING_BAD,
+            Errno.EDITED_RECORDING_LOCKED,
+            Errno.EDITED_RECORDING_FAILED,
+            Errno.EDITED_INTRO_FAILED,
+        }
+    ),
+    check=_check_edit,
+    decode=decode_lesson,
+)
+
+
+def _check_seats(values: Mapping[str, Any], count: int) -> None:
+    if values.get("seat_num") is None and values.get("is_hd") is None:
+        message = "give seat_num or is_hd (the docs: at least one of them)"
+        raise InputError(message)
+    rules.check_stage(values)
+
+
+#: Seats on stage, HD and the dual camera of a lesson: set-to-value, safe to repeat;
+#: refused within 20 minutes of the start (348).
+MODIFY_CLASS_SEAT_NUM: Final = Endpoint(
+    action="modifyClassSeatNum",
+    params=(
+        Param("course_id", "courseId", ID),
+        Param("class_id", "classId", ID),
+        Param("seat_num", "seatNum", integer(0, rules.MAX_SEATS), default=None),
+        Param("is_hd", "isHd", choice(0, 1, 2), default=None),
+        Param("is_dc", "isDc", choice(0, rules.DUAL_CAMERA), default=None),
+    ),
+    idempotent=True,
+    check=_check_seats,
+    decode=decode_done,
+)
+
+#: Delete a lesson not yet started, and its unique identity. 212 (already deleted) is
+#: "already", so a repeat is safe; 823: deleted, but its identity stays taken (a warning:
+#: creating it again answers 398). 140/145: it runs or has ended.
+DEL_COURSE_CLASS: Final = Endpoint(
+    action="delCourseClass",
+    params=(Param("course_id", "courseId", ID), Param("class_id", "classId", ID)),
+    idempotent=True,
+    already=frozenset({Errno.LESSON_DELETED}),
+    side=frozenset({Errno.DELETED_IDENTITY_KEPT}),
+    decode=decode_done,
+)
+
+#: Delete a lesson that has ended (and its identity); as delCourseClass otherwise.
+DEL_END_COURSE_CLASS: Final = Endpoint(
+    action="delEndCourseClass",
+    params=(Param("course_id", "courseId", ID), Param("class_id", "classId", ID)),
+    idempotent=True,
+    already=frozenset({Errno.LESSON_DELETED}),
+    side=frozenset({Errno.DELETED_IDENTITY_KEPT}),
+    decode=decode_done,
 )
 
 
@@ -148,3 +279,118 @@ class Lessons(BaseClient):
             student_uids=student_uids,
         )
         return statuses
+
+    @action(EDIT_COURSE_CLASS)
+    async def edit_course_class(
+        self,
+        course_id: int | str,
+        class_id: int | str,
+        *,
+        class_name: str | None = None,
+        begin_time: Time | None = None,
+        end_time: Time | None = None,
+        teacher_uid: int | str | None = None,
+        folder_id: int | str | None = None,
+        record: bool | None = None,
+        record_scene: bool | None = None,
+        live: bool | None = None,
+        replay: bool | None = None,
+        assistant_uids: Iterable[int | str] | None = None,
+        teach_mode: int | None = None,
+        is_auto_onstage: int | None = None,
+        class_introduce: str | None = None,
+        watch_by_login: bool | None = None,
+        allow_unlogged_chat: bool | None = None,
+        omo_station_broadcast: bool | None = None,
+    ) -> LessonResult:
+        """Change a lesson (editCourseClass); only what is given changes.
+
+        ``begin_time`` and ``end_time`` go together, and so do ``record``, ``live`` and
+        ``replay`` (the docs: otherwise no effect); ``assistant_uids=[]`` removes the
+        co-teachers. The result is ``ok`` on 1 and on 282/283/284/825 (edited, with the
+        recording or the introduction not set: ``side`` true, the message says what);
+        its ``class_id`` is the lesson's and ``live_url`` its player. Setting values is
+        safe to repeat, so transient failures are retried.
+
+        Raises:
+            InputError: a bad value, named, a rule of :class:`NewLesson` broken, or a
+                time or switch without its partners (nothing is sent).
+            ApiError: the server refused, e.g. 350 (within 20 minutes of the start), 140
+                (in progress), 466 (an LMS lesson), ``NotFoundError`` for 142.
+            TransportError: no usable answer after all attempts.
+            ProtocolError: the answer was not the documented JSON after all attempts.
+        """
+        values = {k: v for k, v in locals().items() if k != "self"}
+        result: LessonResult = await self.request(EDIT_COURSE_CLASS, **values)
+        return attrs.evolve(result, id=validate_id(class_id, "class_id"))
+
+    @action(MODIFY_CLASS_SEAT_NUM)
+    async def modify_class_seat_num(
+        self,
+        course_id: int | str,
+        class_id: int | str,
+        *,
+        seat_num: int | None = None,
+        is_hd: int | None = None,
+        is_dc: int | None = None,
+    ) -> ActionResult:
+        """Change a lesson's seats on stage, HD or dual camera (modifyClassSeatNum).
+
+        Give ``seat_num`` (0 to 12), ``is_hd`` (0, 1 HD, 2 full HD) or both; HD takes 1
+        or 6 seats and ``is_dc=3`` (second camera) 1. Safe to repeat.
+
+        Raises:
+            InputError: a bad value or combination (nothing is sent).
+            ApiError: the server refused, e.g. 348 (within 20 minutes of the start), 259
+                (more than the school's most seats).
+            TransportError: no usable answer after all attempts.
+            ProtocolError: the answer was not the documented JSON after all attempts.
+        """
+        result: ActionResult = await self.request(
+            MODIFY_CLASS_SEAT_NUM,
+            course_id=course_id,
+            class_id=class_id,
+            seat_num=seat_num,
+            is_hd=is_hd,
+            is_dc=is_dc,
+        )
+        return result
+
+    @action(DEL_COURSE_CLASS)
+    async def del_course_class(self, course_id: int | str, class_id: int | str) -> ActionResult:
+        """Delete a lesson that has not started (delCourseClass), and its unique identity.
+
+        ``ok`` on 1, on 212 (already deleted: ``already`` true) and on 823 (deleted, but
+        its identity stays taken: ``side`` true; creating it again answers 398). Safe to
+        repeat.
+
+        Raises:
+            InputError: a bad ID (nothing is sent).
+            ApiError: the server refused, e.g. 140 (in progress), 145 (ended: use
+                :meth:`del_end_course_class`), ``NotFoundError`` for 142/143.
+            TransportError: no usable answer after all attempts.
+            ProtocolError: the answer was not the documented JSON after all attempts.
+        """
+        result: ActionResult = await self.request(
+            DEL_COURSE_CLASS, course_id=course_id, class_id=class_id
+        )
+        return result
+
+    @action(DEL_END_COURSE_CLASS)
+    async def del_end_course_class(self, course_id: int | str, class_id: int | str) -> ActionResult:
+        """Delete a lesson that has ended (delEndCourseClass), and its unique identity.
+
+        ``ok`` on 1, 212 (already deleted: ``already`` true) and 823 (deleted, its
+        identity kept: ``side`` true). Safe to repeat.
+
+        Raises:
+            InputError: a bad ID (nothing is sent).
+            ApiError: the server refused, e.g. 140 (in progress), ``NotFoundError`` for
+                142/143.
+            TransportError: no usable answer after all attempts.
+            ProtocolError: the answer was not the documented JSON after all attempts.
+        """
+        result: ActionResult = await self.request(
+            DEL_END_COURSE_CLASS, course_id=course_id, class_id=class_id
+        )
+        return result

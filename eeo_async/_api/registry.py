@@ -11,23 +11,33 @@ from typing import Final
 
 from .._wire.endpoint import Endpoint
 from . import (
+    course_members,
     courses,
     double_teacher,
     files,
     groups,
+    labels,
     lessons,
     links,
     live,
     lms,
+    members,
+    new_lessons,
     school,
+    students,
     users,
 )
 
 #: The area modules, each holding its rows and typed methods.
 AREAS: Final[tuple[ModuleType, ...]] = (
     users,
+    members,
+    students,
     courses,
+    course_members,
     lessons,
+    new_lessons,
+    labels,
     groups,
     school,
     files,

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from .activities import ActivityVerbs
 from .enrolment import EnrolmentVerbs
+from .lessons import LessonVerbs
+from .people import PeopleVerbs
 
 
 class Batcher(
     EnrolmentVerbs,
+    ActivityVerbs,
+    LessonVerbs,
+    PeopleVerbs,
 ):
     """Runs any number of items through a ``Client`` in chunks, concurrently, with retries.
 

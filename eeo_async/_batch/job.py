@@ -33,6 +33,8 @@ from .report import ALREADY, FAILED, SUCCEEDED, UNKNOWN, BatchReport, Key, StopC
 _log = logging.getLogger(LOGGER_NAME)
 
 OnItems = Callable[[Sequence[tuple[Key, ItemResult]]], None]
+#: Called with a call's keys just before the call is sent (a journal commits them there).
+OnSending = Callable[[Sequence[Key]], None]
 Send = Callable[[Endpoint, Any, Sequence[Any], int], Awaitable[list[ItemStatus]]]
 #: One unit of work: the target's index, and the rows and items of one call.
 Work = tuple[int, Sequence[int], Sequence[Any]]
@@ -73,6 +75,7 @@ class Job:
         on_progress: Callable[[int, int], None] | None = None,
         bar: Progress | None = None,
         pace: Pace | None = None,
+        on_sending: OnSending | None = None,
     ) -> None:
         self.endpoint = endpoint
         self.report = report
@@ -83,6 +86,7 @@ class Job:
         self.sleep = sleep
         self.where = where
         self.on_items = on_items
+        self.on_sending = on_sending
         self.on_progress = on_progress
         self.bar = bar
         #: The concurrency limit the workers wait on (adaptive) and its record.
@@ -206,6 +210,11 @@ class Job:
         if attempt > 1:
             report.retries += 1
         encoded = self._encoder(index)(items)
+        if self.on_sending is not None:
+            # Before the request leaves: a kill from here on finds these items "possibly
+            # applied" in the journal, so a resume never calls its own work "already".
+            key = report.key
+            self.on_sending([key(row) for row in rows])
         try:
             statuses = await self.send(self.endpoint, encoded, items, attempt)
         except EEOError as exc:
@@ -219,6 +228,18 @@ class Job:
         self.reached = True
         if self.report.has_uids:
             self._keep_uids(rows, statuses)
+        return self._answered(index, rows, items, tries, attempt, statuses)
+
+    def _answered(  # noqa: PLR0917 - one call site, the parts of one call
+        self,
+        index: int,
+        rows: Sequence[int],
+        items: Sequence[Any],
+        tries: int | list[int],
+        attempt: int,
+        statuses: Sequence[ItemStatus],
+    ) -> float:
+        """Record or reschedule each item of an answered call; the call's busy share."""
         # Statuses are shared values: group the rows by status and record each group once.
         groups: list[tuple[ItemStatus, Sequence[int]]]
         if statuses and statuses.count(statuses[0]) == len(statuses):
@@ -256,10 +277,11 @@ class Job:
         return share
 
     def _keep_uids(self, rows: Sequence[int], statuses: Sequence[ItemStatus]) -> None:
-        """Keep the UID each answered item carries (registration answers have one)."""
+        """Keep the ID each answered item carries (a UID, a new activity's ID ...)."""
         for row, status in zip(rows, statuses, strict=True):
-            if status.uid is not None:
-                self.report.set_uid(row, status.uid)
+            found = status.id if status.id is not None else status.uid
+            if found is not None:
+                self.report.set_uid(row, found)
 
     def _code(self, status: ItemStatus) -> int:
         """The outcome code of ``status`` for rows no attempt may have applied."""

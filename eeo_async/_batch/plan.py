@@ -14,21 +14,24 @@ from typing import Any, Final
 
 import attrs
 
+from .._api.classrooms import CREATE_CLASSROOMS
 from .._api.lessons import (
     ADD_CLASS_STUDENT_MULTIPLE,
     ADD_COURSE_CLASS_STUDENT,
     DEL_CLASS_STUDENT_MULTIPLE,
 )
+from .._api.lms import ADD_STUDENT, DELETE_STUDENT
 from .._api.registry import ROWS
 from .._constants import MAX_CHUNK_SIZE
 from .._errors import InputError, InputTypeError
+from .._json import JsonReady
 from .._wire.endpoint import REQUIRED, Endpoint
 from .._wire.kinds import ItemsKind, iter_items, validate_id
 from .report import BatchReport
 
 
 @attrs.frozen(kw_only=True)
-class Plan:
+class Plan(JsonReady):
     """What a job would send, worked out without sending anything (for ``--dry-run``).
 
     Attributes:
@@ -52,16 +55,26 @@ class PairOperation:
 
     Each job uses whichever endpoint needs fewer calls for its counts (ties: by
     student); the report is the same either way, and ``report.action`` says which.
+    "Lesson" stands for the second key: a lesson (``class_id``) or an LMS activity
+    (``activity_id``).
 
     Attributes:
         name: the Batcher verb, e.g. ``"enroll"``.
         by_student: the endpoint that takes one student and many lessons, or ``None``.
         by_lesson: the endpoint that takes one lesson and many students, or ``None``.
+        keys: the report's two key fields, the student's first; the verb's arguments
+            are their plurals (``student_uids``, ``class_ids``).
     """
 
     name: str
     by_student: Endpoint | None = None
     by_lesson: Endpoint | None = None
+    keys: tuple[str, str] = ("student_uid", "class_id")
+
+    @property
+    def arguments(self) -> tuple[str, str]:
+        """The verb's arguments holding the two lists: ``("student_uids", "class_ids")``."""
+        return (f"{self.keys[0]}s", f"{self.keys[1]}s")
 
 
 @attrs.define
@@ -80,13 +93,21 @@ ENROLL: Final = PairOperation(
     name="enroll", by_student=ADD_COURSE_CLASS_STUDENT, by_lesson=ADD_CLASS_STUDENT_MULTIPLE
 )
 UNENROLL: Final = PairOperation(name="unenroll", by_lesson=DEL_CLASS_STUDENT_MULTIPLE)
+#: LMS activity membership: addStudent/deleteStudent activity by activity.
+ENROLL_ACTIVITIES: Final = PairOperation(
+    name="enroll_activities", by_lesson=ADD_STUDENT, keys=("student_uid", "activity_id")
+)
+UNENROLL_ACTIVITIES: Final = PairOperation(
+    name="unenroll_activities", by_lesson=DELETE_STUDENT, keys=("student_uid", "activity_id")
+)
 
 #: Every operation by its Batcher verb: the rows' own verbs and the pair operations
 #: (``enroll_pairs`` is ``enroll`` from pairs).
 OPERATIONS: Final[dict[str, Endpoint | PairOperation]] = {
     **{row.bulk.verb: row for row in ROWS.values() if row.bulk and row.bulk.verb},
-    ENROLL.name: ENROLL,
-    UNENROLL.name: UNENROLL,
+    # createClassroom one classroom a call (its row in ROWS takes one, unbatched).
+    "create_classrooms": CREATE_CLASSROOMS,
+    **{op.name: op for op in (ENROLL, UNENROLL, ENROLL_ACTIVITIES, UNENROLL_ACTIVITIES)},
 }
 
 
@@ -167,7 +188,7 @@ def plan_one_target(
         target={endpoint.target: fixed[endpoint.target]} if endpoint.target else {},  # type: ignore[dict-item]
         item_ids=keys,
         action=endpoint.action,
-        uids=bulk.answer is not None,
+        answer=bulk.answer,
     )
     report.duplicates = dups
     return report, [Target(fixed, range(len(items)), items)]
@@ -208,14 +229,15 @@ def plan_pairs(
     report's keys and their order do not depend on the endpoint chosen.
     """
     course_id = validate_id(course, "course_id")
-    students_list, student_dups = _unique(students, "student_uids")
-    classes, class_dups = _unique(lessons, "class_ids")
+    student_arg, lesson_arg = operation.arguments
+    students_list, student_dups = _unique(students, student_arg)
+    classes, class_dups = _unique(lessons, lesson_arg)
     n, m = len(classes), len(students_list)
     endpoint = _choose(operation, [n] * m, [m] * n, chunk_size)
     report: BatchReport[Any] = BatchReport(
         operation=operation.name,
         course_id=course_id,
-        key_fields=("student_uid", "class_id"),
+        key_fields=operation.keys,
         grid=(array("q", students_list), array("q", classes)),
         action=endpoint.action,
     )
@@ -250,21 +272,22 @@ def plan_pair_list(
 ) -> tuple[BatchReport[Any], list[Target]]:
     """Given (student, lesson) pairs, in input order: by student or by lesson."""
     course_id = validate_id(course, "course_id")
+    shape = f"({', '.join(operation.keys)})"
     if isinstance(pairs, str | bytes) or not isinstance(pairs, Iterable):
-        message = f"pairs must be an iterable of (student_uid, class_id), got {pairs!r:.60}"
+        message = f"pairs must be an iterable of {shape}, got {pairs!r:.60}"
         raise InputTypeError(message)
     seen: dict[tuple[int, int], None] = {}
     count = 0
     for index, pair in enumerate(pairs):
         if isinstance(pair, str | bytes) or not isinstance(pair, Sequence) or len(pair) != 2:
-            message = f"pairs[{index}] must be a (student_uid, class_id) pair, got {pair!r:.60}"
+            message = f"pairs[{index}] must be a {shape} pair, got {pair!r:.60}"
             raise InputTypeError(message)
         student = validate_id(pair[0], f"pairs[{index}][0]")
         lesson = validate_id(pair[1], f"pairs[{index}][1]")
         seen[(student, lesson)] = None
         count += 1
     if not seen:
-        message = "pairs is empty: give at least one (student_uid, class_id) pair"
+        message = f"pairs is empty: give at least one {shape} pair"
         raise InputError(message)
     by_student: dict[int, tuple[list[int], list[int]]] = {}
     by_lesson: dict[int, tuple[list[int], list[int]]] = {}
@@ -284,7 +307,7 @@ def plan_pair_list(
     report: BatchReport[Any] = BatchReport(
         operation=operation.name,
         course_id=course_id,
-        key_fields=("student_uid", "class_id"),
+        key_fields=operation.keys,
         item_ids=array("q", (c for _, c in seen)),
         target_ids=array("q", (s for s, _ in seen)),
         action=endpoint.action,
@@ -299,7 +322,9 @@ def plan_pair_list(
 
 
 #: Pair operations that also take a list of pairs, by the name of that verb.
-PAIR_LISTS: Final = {"enroll_pairs": "enroll", "unenroll_pairs": "unenroll"}
+PAIR_LISTS: Final = {
+    f"{op}_pairs": op for op in ("enroll", "unenroll", "enroll_activities", "unenroll_activities")
+}
 
 
 def plan_operation(
@@ -327,11 +352,12 @@ def plan_operation(
             operation, arguments["course_id"], arguments["pairs"], chunk_size
         )
     else:
+        students, lessons = operation.arguments
         report, targets = plan_pairs(
             operation,
             arguments["course_id"],
-            arguments["student_uids"],
-            arguments["class_ids"],
+            arguments[students],
+            arguments[lessons],
             chunk_size,
         )
     endpoint = next(

@@ -1,86 +1,50 @@
-"""The report of a batch: one result per input item, stored compactly, column by column."""
+"""The report of a batch: one result per input item, stored compactly, column by column.
+
+The report is the public face of three parts: its outcome columns (``columns``), the key
+of each row (``keys``) and its files (``formats``, JSON and CSV written and read item by
+item).
+"""
 
 from __future__ import annotations
 
-import csv
 import io
 import itertools
-import json
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from os import PathLike
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TextIO, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TextIO, TypeVar
 
 import attrs
 
-from .._codes import LocalErrno, describe
+from .._codes import describe
 from .._errors import EEOError, InputError
 from .._limits import ConcurrencyRecord
 from .._models import OUTCOMES, ItemResult, Outcome
+from . import columns as _columns
+from . import formats
 from . import view as _view
+from .columns import Columns
+from .keys import TEXT_KEY_FIELDS, Items, RowKeys
 
 if TYPE_CHECKING:
     import pandas
 
 K = TypeVar("K")
-T = TypeVar("T")
 Key = int | tuple[int, int] | str
 StopCause = Literal["credentials", "unreachable", "deadline", "interrupted", "closed"]
-FORMAT: Final = "eeo-async-report/2"
-_READABLE: Final = ("eeo-async-report/1", FORMAT)
-#: Outcome codes in a report's outcome column: 0 means no outcome yet.
-PENDING, SUCCEEDED, ALREADY, FAILED, UNKNOWN = range(5)
-OUTCOME_CODES: Final = {name: code for code, name in enumerate(OUTCOMES, start=1)}
-#: Outcome code -> 1 where the item is not done (pending, failed, unknown), for a C-speed
-#: mask of the outcome column.
-_NOT_DONE: Final = bytes([1, 0, 0, 1, 1]) + bytes(251)
-_UNKNOWN: Final = bytes([0, 0, 0, 0, 1]) + bytes(251)
-#: Key fields whose values are text, never read as numbers (a telephone is digits).
-TEXT_KEY_FIELDS: Final = frozenset({"account"})
-
-
-class ReportItems(Mapping[K, ItemResult]):
-    """Read-only view of a report's items, in input order; results are built on access.
-
-    A key may be given as the report holds it or with digit strings for its IDs
-    (``items["1001001"]``, ``items[("1001001", "1212131")]``), so lookups take any object
-    (an absent key is a ``KeyError``, or ``get``'s default).
-    """
-
-    def __init__(self, report: BatchReport[K]) -> None:
-        self._report: BatchReport[K] = report
-
-    def __len__(self) -> int:
-        return self._report.total
-
-    def __iter__(self) -> Iterator[K]:
-        return self._report._iter_keys()
-
-    def __getitem__(self, key: object) -> ItemResult:
-        return self._report.result(self._report.row_of(key))
-
-    def __contains__(self, key: object) -> bool:
-        try:
-            self._report.row_of(key)
-        except KeyError:
-            return False
-        return True
-
-    @overload
-    def get(self, key: object, /) -> ItemResult | None: ...
-    @overload
-    def get(self, key: object, default: ItemResult | T, /) -> ItemResult | T: ...
-    def get(self, key: object, default: object = None, /) -> object:
-        """The result of ``key`` (digit strings accepted), or ``default`` if it is absent."""
-        try:
-            return self[key]
-        except KeyError:
-            return default
-
-    def __repr__(self) -> str:
-        return f"<{len(self)} items of {self._report!r}>"
+#: Outcome name -> its code in the outcome column (0 there means no outcome yet).
+OUTCOME_CODES: Final = _columns.OUTCOME_CODES
+#: The longest message kept per item, in characters (longer ones end in an ellipsis).
+MAX_TEXT_CHARS: Final = _columns.MAX_TEXT_CHARS
+#: Outcome codes of the outcome column, PENDING (0) meaning no outcome yet.
+PENDING, SUCCEEDED, ALREADY, FAILED, UNKNOWN = (
+    _columns.PENDING,
+    _columns.SUCCEEDED,
+    _columns.ALREADY,
+    _columns.FAILED,
+    _columns.UNKNOWN,
+)
 
 
 class BatchReport(Generic[K]):
@@ -91,7 +55,8 @@ class BatchReport(Generic[K]):
     input order; keys given as digit strings are found too. Counts are properties kept
     as items are recorded (reading them costs nothing); methods export or act. Results
     are stored column-wise, so a report of millions of items is cheap. The report never
-    holds the secret, a safeKey or a password.
+    holds the secret, a safeKey or a password, and keeps each message once, cut to
+    ``MAX_TEXT_CHARS`` (500) characters.
 
     Outcomes: ``succeeded`` and ``already`` are done (``ok``); ``failed`` is known not
     done; ``unknown`` means an attempt the server may have applied got no answer, so
@@ -110,6 +75,7 @@ class BatchReport(Generic[K]):
         grid: tuple[array[int], array[int]] | None = None,
         action: str = "",
         uids: bool = False,
+        answer: str | None = None,
     ) -> None:
         self.operation = operation
         self.course_id = course_id
@@ -117,23 +83,10 @@ class BatchReport(Generic[K]):
         self.target: dict[str, int] = dict(target or {})
         #: The API action the job sent (an enrolment may choose between two).
         self.action = action
-        self._item_ids = item_ids
-        self._target_ids = target_ids
-        # Every (target, item) pair in row order, row = i * len(items) + j: the keys of an
-        # enrolment are computed, not stored (16 bytes an item fewer).
-        self._grid = grid
-        size = len(grid[0]) * len(grid[1]) if grid is not None else len(item_ids)
-        self._errnos = array("i", bytes(4 * size))
-        self._attempts = array("H", bytes(2 * size))
-        self._texts = array("I", bytes(4 * size))
-        self._outcomes = array("B", bytes(size))
-        #: The UID of each item (0 = none), only for operations whose answers carry one.
-        self._uids: array[int] | None = array("q", bytes(8 * size)) if uids else None
-        self._text_keys = bool(set(key_fields) & TEXT_KEY_FIELDS)
-        self._counts = [size, 0, 0, 0, 0]  # by outcome code, PENDING first
-        self._text_table: list[str] = []
-        self._text_index: dict[str, int] = {}
-        self._rows: dict[Any, int] | None = None
+        # An enrolment's keys are a grid, computed, not stored (16 bytes an item fewer).
+        text = bool(set(key_fields) & TEXT_KEY_FIELDS)
+        self._keys: RowKeys[K] = RowKeys(item_ids, target_ids, grid, text=text)
+        self._columns = Columns(len(self._keys), uids=uids, answer=answer)
         #: HTTP calls made for this job.
         self.calls = 0
         #: Calls that re-sent items after a transient failure.
@@ -158,28 +111,11 @@ class BatchReport(Generic[K]):
 
     def record(self, row: int, errno: int, error: str, attempts: int, outcome: Outcome) -> None:
         """Record the final outcome of the item in ``row`` (once; a later one replaces it)."""
-        self.record_many([(row, errno, error, attempts, OUTCOME_CODES[outcome])])
+        self._columns.record_many([(row, errno, error, attempts, OUTCOME_CODES[outcome])])
 
     def record_many(self, entries: Iterable[tuple[int, int, str, int, int]]) -> None:
         """Record ``(row, errno, error, attempts, outcome code)`` entries in one pass."""
-        errnos, texts, attempts, outcomes = (
-            self._errnos,
-            self._texts,
-            self._attempts,
-            self._outcomes,
-        )
-        index, table, counts = self._text_index, self._text_table, self._counts
-        for row, errno, error, tries, code in entries:
-            position = index.get(error)
-            if position is None:
-                position = index[error] = len(table)
-                table.append(error)
-            counts[outcomes[row]] -= 1
-            counts[code] += 1
-            errnos[row] = errno
-            texts[row] = position
-            attempts[row] = tries if tries < 0xFFFF else 0xFFFF
-            outcomes[row] = code
+        self._columns.record_many(entries)
 
     def record_same(
         self,
@@ -193,205 +129,151 @@ class BatchReport(Generic[K]):
 
         ``attempts`` is one count for all rows or a count per row; ``code`` an outcome code.
         """
-        position = self._text_index.get(error)
-        if position is None:
-            position = self._text_index[error] = len(self._text_table)
-            self._text_table.append(error)
-        count = len(rows)
-        outcomes, counts = self._outcomes, self._counts
-        tries = attempts if isinstance(attempts, int) else 0
-        if (
-            type(rows) is range
-            and rows.step > 0
-            and isinstance(attempts, int)
-            and outcomes[rows.start : rows.stop : rows.step].count(0) == count
-        ):
-            # Fresh rows in a regular run (a student's lessons, or a lesson's students in
-            # an enrolment): whole slices at C speed.
-            where = slice(rows.start, rows.stop, rows.step)
-            self._errnos[where] = array("i", [errno]) * count
-            self._texts[where] = array("I", [position]) * count
-            self._attempts[where] = array("H", [min(tries, 0xFFFF)]) * count
-            outcomes[where] = array("B", [code]) * count
-            counts[PENDING] -= count
-            counts[code] += count
-            return
-        errnos, texts, column = self._errnos, self._texts, self._attempts
-        for index, row in enumerate(rows):
-            counts[outcomes[row]] -= 1
-            counts[code] += 1
-            errnos[row] = errno
-            texts[row] = position
-            value = tries or attempts[index]  # type: ignore[index]
-            column[row] = value if value < 0xFFFF else 0xFFFF
-            outcomes[row] = code
+        self._columns.record_same(rows, errno, error, attempts, code)
 
     @property
     def pending(self) -> int:
         """Items without an outcome yet (0 once a job has returned)."""
-        return self._counts[PENDING]
+        return self._columns.counts[PENDING]
 
     def set_uid(self, row: int, uid: int) -> None:
-        """Record the UID the server gave for the item in ``row``."""
-        if self._uids is not None:
-            self._uids[row] = uid
+        """Record the ID the server gave for the item in ``row`` (its UID, activity ID ...)."""
+        if self._columns.uids is not None:
+            self._columns.uids[row] = uid
 
     @property
     def has_uids(self) -> bool:
-        """True when the operation's answers carry a UID per item (``register``)."""
-        return self._uids is not None
+        """True when the operation's answers carry an ID per item (``register`` ...)."""
+        return self._columns.uids is not None
 
-    def _uid(self, row: int) -> int | None:
-        return (self._uids[row] or None) if self._uids is not None else None
+    @property
+    def answer_field(self) -> str | None:
+        """The name of the ID each item's answer carries, the column after ``outcome``.
+
+        ``"uid"`` for ``register``, ``"activity_id"`` for ``create_classrooms``, ``None``
+        where answers carry none. ``items[key].id`` is that ID (and ``.uid`` for a UID).
+        """
+        return self._columns.answer if self.has_uids else None
 
     def is_pending(self, row: int) -> bool:
         """True while the item in ``row`` has no outcome."""
-        return not self._outcomes[row]
+        return not self._columns.outcomes[row]
 
     def pending_rows(self) -> list[int]:
         """Rows without an outcome yet, in input order."""
-        return [row for row, code in enumerate(self._outcomes) if not code]
+        return self._columns.pending_rows()
 
     def key(self, row: int) -> K:
         """The input key of ``row``."""
-        if self._grid is not None:
-            targets, items = self._grid
-            high, low = divmod(row, len(items))
-            return cast(K, (targets[high], items[low]))
-        if self._target_ids is None:
-            return cast(K, self._item_ids[row])
-        return cast(K, (self._target_ids[row], self._item_ids[row]))
-
-    def _iter_keys(self) -> Iterator[K]:
-        if self._grid is not None:
-            return cast(Iterator[K], itertools.product(*self._grid))
-        if self._target_ids is None:
-            return cast(Iterator[K], iter(self._item_ids))
-        return cast(Iterator[K], zip(self._target_ids, self._item_ids, strict=True))
+        return self._keys.key(row)
 
     def row_of(self, key: object) -> int:
         """The row of an input key (digit strings accepted); ``KeyError`` if absent."""
-        if self._rows is None:
-            # Built on the first lookup only: iterating and counting never need it.
-            self._rows = {k: row for row, k in enumerate(self._iter_keys())}
-        try:
-            return self._rows[key if self._text_keys else _normal_key(key)]
-        except (KeyError, TypeError, ValueError):
-            raise KeyError(key) from None
+        return self._keys.row_of(key)
 
     def result(self, row: int) -> ItemResult:
         """The :class:`ItemResult` of ``row`` (``NOT_SENT`` while it has none)."""
-        code = self._outcomes[row]
-        if not code:
-            return ItemResult(
-                LocalErrno.NOT_SENT, "No outcome yet.", 0, outcome="failed", uid=self._uid(row)
-            )
-        outcome = OUTCOMES[code - 1]
-        return ItemResult(
-            self._errnos[row],
-            self._text_table[self._texts[row]],
-            self._attempts[row],
-            already=outcome == "already",
-            outcome=outcome,
-            uid=self._uid(row),
-        )
+        return self._columns.result(row)
+
+    def error_text(self, row: int) -> str:
+        """The message recorded for ``row`` (the server's own words, or the SDK's)."""
+        return self._columns.error_text(row)
 
     # -------------------------------------------------------------------- reading
 
     @property
-    def items(self) -> ReportItems[K]:
+    def items(self) -> Items[K]:
         """Each input key mapped to its :class:`ItemResult`, in input order.
 
         Keys may be given with digit strings for their IDs, as the docs say
-        (``report.items[("1001001", "1212131")]``).
+        (``report.items[("1001001", "1212131")]``), in the types too.
+
+        ``items.items()`` and ``items.values()`` stream in input order, so a loop over
+        millions of items costs no index of them.
         """
-        return ReportItems(self)
+        return Items(self)
+
+    def items_with(self, *outcomes: Outcome) -> Items[K]:
+        """The items whose outcome is one of ``outcomes``, in input order (built on access).
+
+        ``skip=report.items_with("unknown")`` re-runs a report's ``failed_keys`` truthfully:
+        its unknown items are sent as possibly applied, so an "already" answer for one
+        counts as ``succeeded``, never ``already``.
+
+        Raises:
+            InputError: an outcome that is none of the four.
+        """
+        wrong = [o for o in outcomes if o not in OUTCOME_CODES]
+        if wrong:
+            message = f"no such outcome {wrong[0]!r}; outcomes: {', '.join(OUTCOMES)}"
+            raise InputError(message)
+        return Items(self, frozenset(OUTCOME_CODES[o] for o in outcomes))
+
+    def _keys_and_rows(self, codes: frozenset[int] | None) -> Iterator[tuple[K, int]]:
+        """(key, row) of each item in input order; with ``codes``, a C-speed filter."""
+        pairs = zip(self._keys, range(self.total), strict=True)
+        if codes is None:
+            return pairs
+        return itertools.compress(pairs, self._columns.mask(codes))
+
+    def _count_of(self, codes: frozenset[int]) -> int:
+        return sum(self._columns.counts[code] for code in codes)
+
+    def _code(self, row: int) -> int:
+        return self._columns.outcomes[row]
 
     @property
     def total(self) -> int:
         """Number of distinct items in the job."""
-        return len(self._errnos)
+        return len(self._columns)
 
     @property
     def errno_counts(self) -> dict[int, int]:
         """How many items ended with each errno."""
-        return dict(Counter(self._errnos))
+        return dict(Counter(self._columns.errnos))
 
     @property
     def succeeded(self) -> int:
         """Items in the target state that this job may have put there."""
-        return self._counts[SUCCEEDED]
+        return self._columns.counts[SUCCEEDED]
 
     @property
     def already(self) -> int:
         """Items that were in the target state before this job (166 adding, 167 removing ...)."""
-        return self._counts[ALREADY]
+        return self._columns.counts[ALREADY]
 
     @property
     def failed(self) -> int:
         """Items known not to be in the target state at the end of the job."""
-        return self._counts[FAILED]
+        return self._columns.counts[FAILED]
 
     @property
     def unknown(self) -> int:
         """Items whose state nobody can know: an attempt may have applied them, unanswered."""
-        return self._counts[UNKNOWN]
+        return self._columns.counts[UNKNOWN]
 
     @property
     def ok(self) -> bool:
         """True when every item is known to be in the target state."""
-        return self._counts[SUCCEEDED] + self._counts[ALREADY] == self.total
+        return self.succeeded + self.already == self.total
 
     @property
     def failed_keys(self) -> list[K]:
         """Keys of the items not known to be done (failed and unknown): the ones to re-run."""
-        return [self.key(row) for row, code in enumerate(self._outcomes) if code not in (1, 2)]
+        return [key for key, _ in self._keys_and_rows(frozenset({PENDING, FAILED, UNKNOWN}))]
 
     def to_records(self) -> list[dict[str, Any]]:
-        """One dict per item: key fields, errno, error, meaning, attempts, outcome (uid).
+        """One dict per item: key fields, errno, error, meaning, attempts, outcome (an ID).
 
         ``error`` is the server's own message (Chinese in production); ``meaning`` the
-        documented English meaning of the errno (:func:`eeo_async.describe`).
+        documented English meaning of the errno (:func:`eeo_async.describe`). Where the
+        answers carry an ID per item, it follows, named by :attr:`answer_field` (``uid``
+        for ``register``, ``activity_id`` for ``create_classrooms``).
         """
         return list(self._records())
 
     def _records(self) -> Iterator[dict[str, Any]]:
-        fields = self.key_fields
-        table, errnos, texts, attempts, outcomes = (
-            self._text_table,
-            self._errnos,
-            self._texts,
-            self._attempts,
-            self._outcomes,
-        )
-        meanings: dict[int, str] = {}
-        for row, key in enumerate(self._iter_keys()):
-            keys = key if isinstance(key, tuple) else (key,)
-            record: dict[str, Any] = dict(zip(fields, keys, strict=True))
-            code = outcomes[row]
-            errno = errnos[row] if code else int(LocalErrno.NOT_SENT)
-            meaning = meanings.get(errno)
-            if meaning is None:
-                meaning = meanings[errno] = describe(errno)
-            if code:
-                record.update(
-                    errno=errno,
-                    error=table[texts[row]],
-                    meaning=meaning,
-                    attempts=attempts[row],
-                    outcome=OUTCOMES[code - 1],
-                )
-            else:
-                record.update(
-                    errno=errno,
-                    error="No outcome yet.",
-                    meaning=meaning,
-                    attempts=0,
-                    outcome="failed",
-                )
-            if self._uids is not None:
-                record["uid"] = self._uids[row] or None
-            yield record
+        return self._columns.records(self.key_fields, self._keys)
 
     def to_dict(self, *, items: bool = False) -> dict[str, Any]:
         """The report as JSON-ready data: its summary, and with ``items=True`` every item.
@@ -412,17 +294,17 @@ class BatchReport(Generic[K]):
 
         Columns as in :meth:`to_records`: the key fields, ``errno``, ``error`` (the
         server's message), ``meaning`` (its documented English meaning), ``attempts``,
-        ``outcome`` and, for ``register``, ``uid``.
+        ``outcome`` and the answer's ID column if any (``uid`` for ``register``).
 
         Raises:
             ImportError: pandas is not installed.
         """
         import pandas as pd  # noqa: PLC0415 - optional dependency
 
-        columns = [*self.key_fields, "errno", "error", "meaning", "attempts", "outcome"]
-        if self._uids is not None:
-            columns.append("uid")
-        return pd.DataFrame.from_records(self._records(), columns=columns)
+        names = [*self.key_fields, "errno", "error", "meaning", "attempts", "outcome"]
+        if self.answer_field is not None:
+            names.append(self.answer_field)
+        return pd.DataFrame.from_records(self._records(), columns=names)
 
     def raise_for_failures(self) -> None:
         """Raise :class:`eeo_async.BatchError` (holding this report) unless it is ``ok``."""
@@ -433,12 +315,13 @@ class BatchReport(Generic[K]):
 
     def _head(self) -> dict[str, Any]:
         return {
-            "format": FORMAT,
+            "format": formats.FORMAT,
             "operation": self.operation,
             "action": self.action,
             "course_id": self.course_id,
             "target": self.target,
             "key_fields": list(self.key_fields),
+            "answer": self.answer_field,
             "calls": self.calls,
             "retries": self.retries,
             "elapsed": self.elapsed,
@@ -459,25 +342,16 @@ class BatchReport(Generic[K]):
     def write_json(self, path: str | PathLike[str]) -> None:
         """Write the report as JSON to ``path``, one item at a time (any size).
 
-        The file is what :meth:`to_json` returns; :meth:`load` reads it back.
+        The file is what :meth:`to_json` returns: a head of job fields, then one item
+        per line; :meth:`load` reads it back the same way, item by item.
         """
         with open(path, "w", encoding="utf-8") as handle:
-            self._write_json(handle)
-
-    def _write_json(self, handle: io.TextIOBase | Any) -> None:
-        head = json.dumps(self._head(), ensure_ascii=False, indent=1)
-        handle.write(head[:-2] + ',\n "items": [')
-        dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-        first = True
-        for record in self._records():
-            handle.write(("\n  " if first else ",\n  ") + dumps(record))
-            first = False
-        handle.write("\n ]\n}\n")
+            formats.write_json(self, handle)
 
     def to_json(self) -> str:
         """The whole report as JSON text (for large reports prefer :meth:`write_json`)."""
         buffer = io.StringIO()
-        self._write_json(buffer)
+        formats.write_json(self, buffer)
         return buffer.getvalue()
 
     @classmethod
@@ -487,79 +361,25 @@ class BatchReport(Generic[K]):
         Raises:
             InputError: the text is not such a report.
         """
-        try:
-            doc = json.loads(text)
-            if not isinstance(doc, dict) or doc.get("format") not in _READABLE:
-                found = doc.get("format") if isinstance(doc, dict) else None
-                message = f"not an eeo-async report (format {found!r})"
-                raise InputError(message)
-            report = cls._from_records(doc, doc["items"])
-            report.calls = doc["calls"]
-            report.retries = doc["retries"]
-            report.elapsed = doc["elapsed"]
-            report.duplicates = doc["duplicates"]
-            report.stop_reason = doc.get("stop_reason")
-            report.stopped_by = doc.get("stopped_by")
-            report.busy_calls = int(doc.get("busy_calls") or 0)
-            if doc.get("concurrency") is not None:
-                report.concurrency = ConcurrencyRecord(**doc["concurrency"])
-        except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
-            if isinstance(exc, InputError):
-                raise
-            message = f"not a readable eeo-async report: {type(exc).__name__}: {exc}"
-            raise InputError(message) from exc
-        return report
-
-    @classmethod
-    def _from_records(
-        cls, doc: Mapping[str, Any], records: list[dict[str, Any]]
-    ) -> BatchReport[Any]:
-        key_fields = tuple(doc["key_fields"])
-        pairs = len(key_fields) == 2
-        text = key_fields[-1] in TEXT_KEY_FIELDS
-        with_uids = any("uid" in r for r in records)
-        report: BatchReport[Any] = cls(
-            operation=doc["operation"],
-            course_id=int(doc["course_id"]),
-            key_fields=key_fields,
-            target={k: int(v) for k, v in dict(doc.get("target") or {}).items()},
-            item_ids=(
-                [str(r[key_fields[-1]]) for r in records]
-                if text
-                else array("q", (int(r[key_fields[-1]]) for r in records))
-            ),
-            target_ids=array("q", (int(r[key_fields[0]]) for r in records)) if pairs else None,
-            action=str(doc.get("action") or ""),
-            uids=with_uids,
-        )
-        entries = []
-        for row, record in enumerate(records):
-            if with_uids and record.get("uid"):
-                report.set_uid(row, int(record["uid"]))
-            errno = int(record["errno"])
-            outcome = record.get("outcome") or ItemResult(errno, "").outcome
-            if outcome not in OUTCOME_CODES:
-                message = f"item {row + 1} has an unknown outcome {outcome!r}"
-                raise InputError(message)
-            code = OUTCOME_CODES[outcome]
-            entries.append((row, errno, str(record["error"]), int(record["attempts"]), code))
-        report.record_many(entries)
-        return report
+        return cls._assemble(*formats.parse_json(text))
 
     def to_csv(self, path: str | PathLike[str], *, bom: bool = False) -> None:
         """Write one CSV row per item: key fields, errno, error, meaning, attempts, outcome.
 
-        (And ``uid`` for ``register``.) Rows are written one at a time, so any size
-        fits; :meth:`load` reads it back.
+        (And the answer's ID column, ``uid`` for ``register``.) Rows are written one at a
+        time, so any size fits; :meth:`load` reads it back. A text cell that a spreadsheet
+        would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a
+        carriage return) is written with a ``'`` in front, as is one starting with ``'``;
+        numbers never are, and :meth:`load` takes the ``'`` off again.
 
         Args:
             path: the file to write (UTF-8).
             bom: start the file with a byte-order mark, which Excel needs to show the
                 server's Chinese messages right (scripts then read it with
-                ``encoding="utf-8-sig"``).
+                ``encoding="utf-8-sig"``, which reads files with and without one).
         """
         with open(path, "w", newline="", encoding="utf-8-sig" if bom else "utf-8") as handle:
-            self.write_csv(handle)
+            formats.write_csv(self, handle)
 
     def write_csv(self, handle: TextIO, *, only_not_done: bool = False) -> None:
         """Write the CSV rows of :meth:`to_csv` to an open text ``handle``.
@@ -568,50 +388,48 @@ class BatchReport(Generic[K]):
             handle: a text stream, e.g. ``sys.stdout``.
             only_not_done: write only the items not done (failed and unknown).
         """
-        fields = [*self.key_fields, "errno", "error", "meaning", "attempts", "outcome"]
-        if self._uids is not None:
-            fields.append("uid")
-        writer = csv.DictWriter(handle, fieldnames=fields)
-        writer.writeheader()
-        records = self._records()
-        if only_not_done:
-            records = (r for r in records if r["outcome"] in ("failed", "unknown"))
-        writer.writerows(records)
+        formats.write_csv(self, handle, only_not_done=only_not_done)
 
     @classmethod
     def load(cls, path: str | PathLike[str]) -> BatchReport[Any]:
         """Read a report file written by :meth:`write_json`/:meth:`to_json` or :meth:`to_csv`.
 
-        A CSV report holds the items only: the operation, course and counts of calls
-        are not in it, so they come back empty.
+        The file is read item by item (JSON in the layout the writers use; any other
+        layout of the same document is parsed whole), with or without a byte-order
+        mark, straight into the report's columns. A CSV report holds the items only:
+        the operation, course and counts of calls are not in it, so they come back empty.
 
         Raises:
             InputError: the file cannot be read or is not such a report.
         """
-        path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            message = f"cannot read report {path}: {exc}"
-            raise InputError(message) from exc
-        if text.lstrip().startswith("{"):
-            return cls.from_json(text)
-        rows = list(csv.DictReader(io.StringIO(text)))
-        tail = ("errno", "error", "attempts", "outcome")
-        names = list(rows[0]) if rows else []
-        if names and names[-1] == "uid":
-            names.pop()
-        if "meaning" in names[-4:]:
-            names.remove("meaning")  # written since the meaning column came; read again
-        if len(names) < 5 or tuple(names[-4:]) != tail:
-            message = f"{path} is neither a JSON nor a CSV report of eeo-async"
-            raise InputError(message)
-        doc = {"operation": "", "course_id": 0, "key_fields": names[:-4]}
-        try:
-            report: BatchReport[Any] = cls._from_records(doc, rows)
-        except (ValueError, KeyError, TypeError) as exc:
-            message = f"{path}: not a readable CSV report: {exc}"
-            raise InputError(message) from exc
+        return cls._assemble(*formats.read_file(path))
+
+    @classmethod
+    def _assemble(
+        cls, head: Mapping[str, Any], keys: RowKeys[Any], columns: Columns
+    ) -> BatchReport[Any]:
+        """A report of the job fields in ``head`` that takes over the read keys and columns."""
+        report: BatchReport[Any] = cls(
+            operation=head["operation"],
+            course_id=head["course_id"],
+            key_fields=head["key_fields"],
+            target=head.get("target"),
+            action=head.get("action", ""),
+        )
+        report._keys, report._columns = keys, columns
+        report.calls = head.get("calls", 0)
+        report.retries = head.get("retries", 0)
+        report.elapsed = head.get("elapsed", 0.0)
+        report.duplicates = head.get("duplicates", 0)
+        report.stop_reason = head.get("stop_reason")
+        report.stopped_by = head.get("stopped_by")
+        report.busy_calls = head.get("busy_calls", 0)
+        if head.get("concurrency") is not None:
+            try:
+                report.concurrency = ConcurrencyRecord(**head["concurrency"])
+            except (TypeError, ValueError) as exc:
+                message = f"not a readable eeo-async report: concurrency: {exc}"
+                raise InputError(message) from exc
         return report
 
     def summary(self, width: int = _view.WIDTH) -> str:
@@ -629,48 +447,15 @@ class BatchReport(Generic[K]):
 
     def not_done_by_errno(self) -> dict[int, int]:
         """How many items not done (failed, unknown, not sent) ended with each errno."""
-        return self._not_done_counts(self._outcomes.tobytes().translate(_NOT_DONE))
-
-    def _not_done_counts(self, mask: bytes) -> dict[int, int]:
-        counts = Counter(itertools.compress(self._errnos, mask))
-        pending = counts.pop(0, 0)  # rows with no outcome yet hold errno 0
-        if pending:
-            counts[LocalErrno.NOT_SENT] += pending
-        return dict(counts)
+        return self._columns.not_done_by_errno()
 
     def _unknown_by_errno(self) -> Counter[int]:
-        """How many items of unknown outcome ended with each errno."""
-        mask = self._outcomes.tobytes().translate(_UNKNOWN)
-        return Counter(itertools.compress(self._errnos, mask)) if self.unknown else Counter()
+        return self._columns.unknown_by_errno()
 
     def _not_done_digest(
         self, examples: int, first: int
     ) -> tuple[dict[int, int], dict[int, list[int]], list[int]]:
-        """Counts by errno, up to ``examples`` rows per errno and the ``first`` rows.
-
-        Rows are found by C-speed searches of the columns, not visited one by one.
-        """
-        mask = self._outcomes.tobytes().translate(_NOT_DONE)
-        counts = self._not_done_counts(mask)
-        rows: list[int] = []
-        at = mask.find(1)
-        while at >= 0 and len(rows) < first:
-            rows.append(at)
-            at = mask.find(1, at + 1)
-        column = self._errnos.tobytes()
-        found = {}
-        for errno in counts:
-            # Rows not yet answered hold errno 0 and count as not sent.
-            values = (0, errno) if errno == LocalErrno.NOT_SENT else (errno,)
-            hits = [row for value in values for row in _rows_of(column, mask, value, examples)]
-            found[errno] = sorted(hits)[:examples]
-        return counts, found, rows
-
-    def error_text(self, row: int) -> str:
-        """The message recorded for ``row`` (the server's own words, or the SDK's)."""
-        if not self._outcomes[row]:
-            return "No outcome yet."
-        return self._text_table[self._texts[row]]
+        return self._columns.not_done_digest(examples, first)
 
     def __repr__(self) -> str:
         return (
@@ -685,37 +470,6 @@ class BatchReport(Generic[K]):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (BatchReport.from_json, (self.to_json(),))
-
-
-def _rows_of(column: bytes, mask: bytes, value: int, limit: int) -> list[int]:
-    """Up to ``limit`` rows, in order, whose errno is ``value`` and whose mask byte is 1.
-
-    ``column`` is the errno column's bytes (4 a row): a byte search finds candidates at
-    C speed, and only matches are looked at here.
-    """
-    pattern = array("i", [value]).tobytes()
-    size = len(pattern)
-    rows: list[int] = []
-    at = column.find(pattern)
-    while at >= 0 and len(rows) < limit:
-        if at % size:  # straddles two rows: look again from the next row
-            at = column.find(pattern, at + size - at % size)
-            continue
-        if mask[at // size]:
-            rows.append(at // size)
-        at = column.find(pattern, at + size)
-    return rows
-
-
-def _normal_key(key: object) -> Any:
-    """Keys as the report holds them: ints, or tuples of ints; digit strings read as ints."""
-    if isinstance(key, tuple):
-        return tuple(_normal_key(part) for part in key)
-    if isinstance(key, str) and key.strip().isascii() and key.strip().isdigit():
-        return int(key)
-    if isinstance(key, bool):
-        raise TypeError(key)
-    return key
 
 
 class BatchError(EEOError):

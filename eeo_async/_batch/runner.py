@@ -20,7 +20,7 @@ from .._limits import Pace
 from .._models import ItemResult
 from .._retry import RetryPolicy
 from .._wire.endpoint import Endpoint
-from .job import Job, OnItems
+from .job import Job, OnItems, OnSending
 from .plan import Plan, plan, plan_operation
 from .progress import open_progress
 from .report import OUTCOME_CODES, BatchReport
@@ -28,6 +28,8 @@ from .report import OUTCOME_CODES, BatchReport
 _log = logging.getLogger(LOGGER_NAME)
 
 OnStart = Callable[[BatchReport[Any]], None]
+#: Outcomes given by ``skip=`` recorded at a time.
+_SKIP_BLOCK = 4096
 
 
 class JobOptions(TypedDict, total=False):
@@ -37,6 +39,7 @@ class JobOptions(TypedDict, total=False):
     skip: Mapping[Any, ItemResult] | None
     on_items: OnItems | None
     on_start: OnStart | None
+    on_sending: OnSending | None
 
 
 _OPTIONS: Final = tuple(JobOptions.__annotations__)
@@ -148,6 +151,8 @@ class Runner:
                 ``on_start``: called once with the job's live report before anything is
                 sent; if the job is cancelled, items without an outcome are marked in
                 it first.
+                ``on_sending``: called with a call's keys just before the call is sent,
+                on every attempt (a journal records them as possibly applied there).
 
         Returns:
             The report: every item once, with its outcome.
@@ -170,16 +175,15 @@ class Runner:
         skip: Mapping[Any, ItemResult] | None = None,
         on_items: OnItems | None = None,
         on_start: OnStart | None = None,
+        on_sending: OnSending | None = None,
     ) -> BatchReport[Any]:
         if not isinstance(operation, str | Endpoint):
             message = f"operation must be a verb's name or an Endpoint row, got {operation!r:.60}"
             raise InputTypeError(message)
         endpoint, report, targets = plan_operation(operation, arguments, self.chunk_size)
         self._engine.check(endpoint, itertools.chain.from_iterable(t.items for t in targets))
-        known, maybe = _skipped(report, skip) if skip else ([], [])
+        known, maybe = _skipped(report, skip) if skip else (0, [])
         bar = open_progress(report.total, report.operation) if progress else None
-        if known:
-            report.record_many(known)
         engine = self._engine
         shared = engine.concurrency if self.adaptive else None
         pace = Pace(self.concurrency, shared)
@@ -193,13 +197,14 @@ class Runner:
             sleep=engine.sleep,
             where=engine.base_url,
             on_items=on_items,
+            on_sending=on_sending,
             on_progress=self.on_progress,
             bar=bar,
             pace=pace,
         )
         job.maybe_applied.update(maybe)
         if known:
-            job.progress(len(known))
+            job.progress(known)
         if on_start is not None:
             on_start(report)
         engine.transport.reserve(self.concurrency)
@@ -246,19 +251,20 @@ class Runner:
             job.finish_unsent(job.stopped, job.report.stop_reason or job.stopped)
 
 
-def _skipped(
-    report: BatchReport[Any], skip: Mapping[Any, ItemResult]
-) -> tuple[list[tuple[int, int, str, int, int]], list[int]]:
-    """Rows of ``skip`` with their outcomes, and the rows of unknown ones to send again.
+def _skipped(report: BatchReport[Any], skip: Mapping[Any, ItemResult]) -> tuple[int, list[int]]:
+    """Record the outcomes ``skip`` gives; how many, and the rows of unknown ones to send again.
 
     An ``unknown`` outcome is not final: the item is sent again, as one an earlier
     attempt may have applied (so a later "already" answer counts as succeeded).
+    ``skip`` is read once, in order, and recorded a block at a time, so a journal's
+    hundreds of thousands of items are never all held at once.
 
     Raises:
         InputError: a bad entry (not an ItemResult, errno 0, a key not in the job).
     """
-    known = []
+    known = 0
     maybe = []
+    block: list[tuple[int, int, str, int, int]] = []
     for key, result in skip.items():
         if not isinstance(result, ItemResult):
             message = f"skip[{key!r}] must be an ItemResult, got {result!r:.60}"
@@ -271,11 +277,18 @@ def _skipped(
         except KeyError:
             message = f"skip has {key!r}, which is not an item of this job"
             raise InputError(message) from None
-        if result.uid is not None:
-            report.set_uid(row, result.uid)
+        found = result.id if result.id is not None else result.uid
+        if found is not None:
+            report.set_uid(row, found)
         if result.outcome == "unknown":
             maybe.append(row)
-        else:
-            code = OUTCOME_CODES[result.outcome]
-            known.append((row, result.errno, result.error, result.attempts, code))
-    return known, maybe
+            continue
+        block.append(
+            (row, result.errno, result.error, result.attempts, OUTCOME_CODES[result.outcome])
+        )
+        if len(block) >= _SKIP_BLOCK:
+            report.record_many(block)
+            known += len(block)
+            block.clear()
+    report.record_many(block)
+    return known + len(block), maybe

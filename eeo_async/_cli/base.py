@@ -6,6 +6,7 @@ Exit codes, option types, credentials, progress, reports out and the exit code o
 from __future__ import annotations
 
 import argparse
+import codecs
 import os
 import stat
 import sys
@@ -84,6 +85,36 @@ def _number(low: float, high: float) -> Callable[[str], float]:
         return value
 
     return parse
+
+
+def _encoding(text: str) -> str:
+    try:
+        codecs.lookup(text)
+    except LookupError:
+        message = f"unknown encoding {text!r} (e.g. utf-8, gbk, gb18030, utf-16, cp1252)"
+        raise argparse.ArgumentTypeError(message) from None
+    return text
+
+
+def _file_options(sub: argparse.ArgumentParser) -> None:
+    """``--sheet`` and ``--encoding``, for every command that reads a file."""
+    sub.add_argument(
+        "--sheet",
+        metavar="NAME",
+        help="the sheet to read in an .xlsx workbook (default: the first); needs "
+        "openpyxl: pip install 'eeo-async[xlsx]'",
+    )
+    sub.add_argument(
+        "--encoding",
+        type=_encoding,
+        metavar="NAME",
+        help="the encoding of CSV and text files (default: detected: UTF-8 with or "
+        "without BOM, UTF-16 with BOM, GBK/GB18030)",
+    )
+
+
+def _warn(text: str) -> None:
+    _err(f"warning: {text}")
 
 
 def _dest(flag: str) -> str:
@@ -215,7 +246,8 @@ def _write_report(report: BatchReport[Any], path: Path | None) -> None:
         return
     try:
         if path.suffix.lower() == ".csv":
-            report.to_csv(path)
+            # With a BOM, Excel shows the Chinese messages right; utf-8-sig reads both.
+            report.to_csv(path, bom=True)
         else:
             report.write_json(path)  # streamed: a report of millions fits
     except OSError as exc:

@@ -10,7 +10,7 @@ import argparse
 import asyncio
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,8 @@ from .._constants import (
     MAX_CHUNK_SIZE,
 )
 from .._errors import InputError
+from .._models import ItemResult
+from .accounts import read_accounts
 from .base import (
     EXIT_OK,
     Command,
@@ -32,6 +34,7 @@ from .base import (
     _credential_options,
     _dest,
     _err,
+    _file_options,
     _finished_line,
     _id,
     _int_between,
@@ -39,9 +42,11 @@ from .base import (
     _number,
     _progress,
     _Usage,
+    _warn,
     _write_report,
 )
-from .files import InputFileError, read_accounts, read_ids
+from .columns import CLASS_ID, STUDENT_UID, Column
+from .files import FILES, InputFileError, choose_sheets, read_ids
 from .journal import Journal
 
 # --------------------------------------------------------------- the bulk jobs
@@ -49,12 +54,16 @@ from .journal import Journal
 
 @attrs.frozen
 class IdFile:
-    """An input file of IDs: its option, the operation argument it fills, its column options."""
+    """An input file of IDs: its option, the operation argument it fills, its column options.
+
+    ``column`` is the column the file is for: its other names (the docs') are accepted.
+    """
 
     flag: str
     field: str
     what: str
     column_flags: tuple[str, ...]
+    column: Column
 
 
 @attrs.frozen
@@ -68,8 +77,10 @@ class BulkJob:
     target: tuple[str, str, str] | None = None
 
 
-_STUDENTS = IdFile("--students", "student_uids", "student UIDs", ("--students-column",))
-_LESSONS = IdFile("--lessons", "class_ids", "lesson (class) IDs", ("--lessons-column",))
+_STUDENTS = IdFile(
+    "--students", "student_uids", "student UIDs", ("--students-column",), STUDENT_UID
+)
+_LESSONS = IdFile("--lessons", "class_ids", "lesson (class) IDs", ("--lessons-column",), CLASS_ID)
 
 
 def _bulk_options(spec: BulkJob) -> Callable[[argparse.ArgumentParser], None]:
@@ -79,15 +90,18 @@ def _bulk_options(spec: BulkJob) -> Callable[[argparse.ArgumentParser], None]:
             flag, _, help_text = spec.target
             sub.add_argument(flag, required=True, type=_id, metavar="ID", help=help_text)
         for file in spec.files:
-            sub.add_argument(
-                file.flag, type=Path, metavar="FILE", help=f"CSV or text file of {file.what}"
-            )
+            sub.add_argument(file.flag, type=Path, metavar="FILE", help=f"{file.what}: {FILES}")
             sub.add_argument(
                 *file.column_flags,
                 dest=_dest(file.column_flags[-1]),
                 metavar="NAME",
                 help=f"header of the column of {file.what} in {file.flag}, when it has several",
             )
+            if len(spec.files) > 1:  # two files may be two sheets of one workbook
+                sub.add_argument(
+                    f"{file.flag}-sheet", metavar="NAME", help=f"the sheet of {file.flag} to read"
+                )
+        _file_options(sub)
         sub.add_argument(
             "--concurrency",
             metavar="N",
@@ -148,6 +162,8 @@ class _Inputs:
     operation: str
     arguments: dict[str, Any]
     fingerprint: str
+    #: With --only-failed, the report's unknown items: sent again as possibly applied.
+    unsure: Mapping[Key, ItemResult] | None = None
 
 
 def _inputs(spec: BulkJob, args: argparse.Namespace) -> _Inputs:
@@ -163,13 +179,16 @@ def _inputs(spec: BulkJob, args: argparse.Namespace) -> _Inputs:
                 "(or drop --only-failed to run the files)"
             )
             raise _Usage(message)
-        keys = _failed_keys(spec, args)
+        keys, unsure = _failed_keys(spec, args)
         if len(spec.key_fields) == 2:
             operation, arguments["pairs"] = f"{spec.operation}_pairs", keys
         else:
             operation, arguments[spec.files[0].field] = spec.operation, keys
-        return _Inputs(operation, arguments, _fingerprint(sorted(map(str, keys))))
+        return _Inputs(operation, arguments, _fingerprint(sorted(map(str, keys))), unsure)
     problems: list[str] = []
+    paths = {file.flag: getattr(args, _dest(file.flag)) for file in spec.files}
+    own = {file.flag: getattr(args, _dest(f"{file.flag}-sheet"), None) for file in spec.files}
+    sheets = choose_sheets(paths, own, args.sheet)
     for file in spec.files:
         path = getattr(args, _dest(file.flag))
         if path is None:
@@ -177,7 +196,14 @@ def _inputs(spec: BulkJob, args: argparse.Namespace) -> _Inputs:
             continue
         column = getattr(args, _dest(file.column_flags[-1]))
         try:
-            ids = read_ids(path, column, option=file.column_flags[-1])
+            ids = read_ids(
+                path,
+                column,
+                option=file.column_flags[-1],
+                known=file.column,
+                sheet=sheets.get(file.flag),
+                encoding=args.encoding,
+            )
         except InputFileError as exc:
             problems.extend(exc.problems)
             continue
@@ -206,7 +232,10 @@ def _load(path: Path, flag: str) -> BatchReport[Any]:
         raise _Usage(message) from None
 
 
-def _failed_keys(spec: BulkJob, args: argparse.Namespace) -> list[Key]:
+def _failed_keys(
+    spec: BulkJob, args: argparse.Namespace
+) -> tuple[list[Key], Mapping[Key, ItemResult]]:
+    """The failed and unknown keys of the saved report, and its unknown items."""
     path: Path = args.only_failed
     saved = _load(path, "--only-failed ")
     target = {spec.target[1]: getattr(args, _dest(spec.target[0]))} if spec.target else {}
@@ -232,7 +261,9 @@ def _failed_keys(spec: BulkJob, args: argparse.Namespace) -> list[Key]:
     if not keys:
         message = f"--only-failed: {path} has no failed or unknown items; nothing to do"
         raise _Usage(message, EXIT_OK)
-    return keys
+    # Unknown items may have been applied by the run that wrote the report: they are
+    # sent as such, so an "already" answer for one is this job's, not "already".
+    return keys, saved.items_with("unknown")
 
 
 async def _run_bulk(spec: BulkJob, args: argparse.Namespace) -> int:
@@ -271,15 +302,21 @@ async def _run_bulk(spec: BulkJob, args: argparse.Namespace) -> int:
             }
             journal = Journal(args.journal, identity)
         try:
-            skip = journal.finished(pairs=len(spec.key_fields) == 2) if journal else None
-            done = sum(1 for result in (skip or {}).values() if result.ok)
-            if done:
-                _err(f"journal {args.journal}: {done} items already done, skipped")
+            skip = job.unsure
+            if journal is not None:
+                if job.unsure:
+                    journal.possibly_applied(job.unsure)
+                # Streamed from the file as the job reads it: no item is held.
+                skip = journal.finished(pairs=len(spec.key_fields) == 2)
+                done = journal.count(done=True)
+                if done:
+                    _err(f"journal {args.journal}: {done} items already done, skipped")
             report: BatchReport[Any] = await getattr(batcher, job.operation)(
                 **job.arguments,
                 progress=bar,
                 skip=skip,
                 on_items=journal.record if journal else None,
+                on_sending=journal.sending if journal else None,
                 on_start=live.append,
             )
         except asyncio.CancelledError:
@@ -307,9 +344,10 @@ def _register_options(sub: argparse.ArgumentParser) -> None:
         type=Path,
         required=True,
         metavar="FILE",
-        help="CSV of accounts: telephone or email, password or md5_password, "
-        "optionally nickname and add_to_school",
+        help=f"accounts: {FILES}, its header naming telephone or email, password or "
+        "md5_password, optionally nickname, add_to_school and custom_column (or the docs' names)",
     )
+    _file_options(sub)
     sub.add_argument(
         "--concurrency",
         metavar="N",
@@ -335,7 +373,7 @@ def _register_options(sub: argparse.ArgumentParser) -> None:
 
 
 def _register(args: argparse.Namespace) -> int:
-    users = read_accounts(args.accounts)
+    users = read_accounts(args.accounts, sheet=args.sheet, encoding=args.encoding, warn=_warn)
     for path in (args.report, args.uids):
         if path is not None and not path.parent.is_dir():
             message = f"cannot write {path}: no directory {path.parent}"

@@ -29,8 +29,10 @@ from .base import (
     _client,
     _credential_options,
     _err,
+    _file_options,
     _id,
     _Usage,
+    _warn,
 )
 from .files import read_groups
 
@@ -43,8 +45,13 @@ def group_options(sub: argparse.ArgumentParser) -> None:
     _credential_options(sub)
     sub.add_argument("--name", required=True, help="group plan name, 1 to 20 characters")
     sub.add_argument(
-        "--groups", type=Path, required=True, metavar="FILE", help="JSON or CSV group file"
+        "--groups",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="group file: the documented JSON, CSV or .xlsx",
     )
+    _file_options(sub)
     sub.add_argument(
         "--replace",
         action="store_true",
@@ -125,7 +132,7 @@ def run_group(args: argparse.Namespace) -> int:
     if args.plan_id is not None and not args.replace:
         message = "--plan-id goes with --replace (it names the plan to replace)"
         raise _Usage(message)
-    groups = read_groups(args.groups)
+    groups = read_groups(args.groups, sheet=args.sheet, encoding=args.encoding, warn=_warn)
     name = validate_group_name(args.name)
     checked = validate_groups(groups)
     if args.dry_run:

@@ -26,7 +26,8 @@ from .._constants import (
     LOGGER_NAME,
 )
 from .._errors import ApiError, BadCredentialsError, EEOError, InputError
-from ..testing._school import Faults
+from ..testing import Faults
+from . import activities, people, schedule
 from .base import (
     EXIT_CODES,
     EXIT_CREDENTIALS,
@@ -53,6 +54,14 @@ from .bulk import (
 )
 from .files import InputFileError
 from .group import group_options, run_group
+from .receive import (
+    attendance,
+    attendance_options,
+    events,
+    events_options,
+    receive,
+    receive_options,
+)
 
 
 def _report_options(sub: argparse.ArgumentParser) -> None:
@@ -274,17 +283,20 @@ COMMANDS = (
         ),
         "  eeo-async add-lessons --course 176465 --student 1001001 --lessons lessons.txt",
     ),
+    *activities.COMMANDS,
     Command(
         "register",
         "Register the accounts of a CSV file (registerMultiple, 10 a call) and get their UIDs.",
         _register_options,
         _register,
         """  eeo-async register --accounts accounts.csv --uids uids.csv --report register.json
-  (accounts.csv: a header naming telephone or email, password or md5_password, and
-   optionally nickname and add_to_school; re-running the same file is safe: accounts
+  (accounts.csv, or an .xlsx workbook: a header naming telephone or email, password or
+   md5_password, and optionally nickname, add_to_school and custom_column, or the docs'
+   names (md5pass, addToSchoolMember, ...); re-running the same file is safe: accounts
    already registered answer 135/461 with their UID)
   eeo-async course-add --course 176465 --students uids.csv --column uid""",
     ),
+    *people.COMMANDS,
     Command(
         "group",
         "Create the group plan of a course from a file, or replace it (--replace).",
@@ -292,10 +304,12 @@ COMMANDS = (
         run_group,
         """  eeo-async group --course 176465 --name Teams --groups groups.csv
   eeo-async group --course 176465 --name Teams --groups groups.csv --replace
-  (groups.csv: a header group,student_uid,is_leader (other columns ignored), then one
-   line per student; or the documented JSON [[{"studentUid": 1, "isLeader": 1}, ...]].
-   The plan's ID is kept in groups.csv.plans.json, where --replace finds it.)""",
+  (groups.csv or .xlsx: a header group,student_uid,is_leader (other columns are named
+   in a warning), then one line per student; or the documented JSON
+   [[{"studentUid": 1, "isLeader": 1}, ...]]. The plan's ID is kept in
+   groups.csv.plans.json, where --replace finds it.)""",
     ),
+    *schedule.COMMANDS,
     Command(
         "report",
         "Summarise a saved report (.json or .csv).",
@@ -318,6 +332,31 @@ COMMANDS = (
         """  eeo-async sandbox --port 8765 --students 100 --lessons 20 --latency 0.05 \\
       --item-busy 0.05 --http-error 0.02 --seed 7
   then, in another terminal, the export line it prints and any job command""",
+    ),
+    Command(
+        "receive",
+        "Serve ClassIn's data subscription: verify each push, store it, then ack it.",
+        receive_options,
+        receive,
+        """  export EEO_SID=1234567 EEO_SECRET=...        # or --sid and --secret-file
+  eeo-async receive --port 8080 --store events.db --path /classin
+  (register https://your.host/classin with ClassIn, served by a TLS proxy to this port;
+   it prints a line of counts a minute; SIGTERM stops it with exit 0, Ctrl-C with 130;
+   a restart on the same store goes on where it stopped)""",
+    ),
+    Command(
+        "events",
+        "Print the messages a receive store holds (JSON lines, or --csv).",
+        events_options,
+        events,
+        "  eeo-async events events.db --cmd End --since 2025-03-01 --csv > ends.csv",
+    ),
+    Command(
+        "attendance",
+        "Turn the stored End messages into one row per member and lesson.",
+        attendance_options,
+        attendance,
+        "  eeo-async attendance events.db --csv > attendance.csv",
     ),
 )
 

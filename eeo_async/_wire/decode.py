@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
-from .._codes import TRANSIENT, Errno, LocalErrno, describe
+from .._codes import BAD_CREDENTIALS, TRANSIENT, Errno, LocalErrno, describe
 from .._errors import ApiError, DataMismatchError, api_error
 from .._models import ActionResult, Envelope, ItemStatus
 from .endpoint import Answer, Endpoint
-from .kinds import as_int
+from .kinds import as_int, validate_id
 
 #: Item codes are positive numbers below this.
 MAX_CODE: Final = 2**31 - 1
@@ -130,6 +130,32 @@ def decode_item_details(
     return statuses
 
 
+def _all_alike(
+    data: list[Any], fields: tuple[str, str, str], sent: set[Any], count: int
+) -> tuple[int, str] | None:
+    """``(code, message)`` when ``data`` names each item sent once, all with one status.
+
+    The usual answer, checked with set comprehensions (C speed); ``None`` sends the
+    caller to the entry-by-entry reading, which also explains what is wrong.
+    """
+    field, code_field, text_field = fields
+    try:
+        named = {entry[field] for entry in data}
+        codes = [entry[code_field] for entry in data]
+        texts = [entry[text_field] for entry in data]
+    except (TypeError, KeyError):
+        return None
+    if len(data) != count or not count or named != sent:
+        return None
+    # list.count compares at C speed; a set of (code, text) would hash every new string.
+    code, text = codes[0], texts[0]
+    if codes.count(code) != count or texts.count(text) != count:
+        return None
+    if type(code) is not int or not 0 < code <= MAX_CODE or type(text) is not str:
+        return None
+    return code, text
+
+
 def keyed(
     field: str, code_field: str = "code"
 ) -> Callable[[Endpoint, Answer, Sequence[Any]], list[ItemStatus]]:
@@ -139,23 +165,33 @@ def keyed(
     any order; an item the answer does not name is ``LocalErrno.NO_ANSWER`` (never
     reported as done), and an entry naming an item not sent is a ``DataMismatchError``.
     """
+    fields = (field, code_field, "msg" if code_field == "code" else "error")
 
     def decode(endpoint: Endpoint, answer: Answer, items: Sequence[Any]) -> list[ItemStatus]:
         if answer.code != Errno.OK:
             raise refuse(endpoint, answer)
         data = answer.data if isinstance(answer.data, list) else []
         kind = endpoint.items_kind
+        # IDs are their own keys: no call per item.
+        keys = items if kind.item is validate_id else [kind.key(item) for item in items]
+        sent = set(keys)
+        alike = _all_alike(data, fields, sent, len(keys))
+        if alike is not None:
+            return [status(endpoint, *alike)] * len(keys)
         by_key: dict[Any, ItemStatus] = {}
-        sent = {kind.key(item) for item in items}
+        known: dict[tuple[int, str], ItemStatus] = {}  # statuses are values: share them
         for index, entry in enumerate(data):
             named = as_int(entry.get(field)) if isinstance(entry, dict) else None
             if named is None or named not in sent:
                 message = f"data[{index}] names no item that was sent: {entry!r:.80}"
                 raise DataMismatchError(endpoint.action, message)
             code, text = item_code(endpoint.action, index, entry, code_field)
-            by_key[named] = status(endpoint, code, text)
+            found = known.get((code, text))
+            if found is None:
+                found = known[code, text] = status(endpoint, code, text)
+            by_key[named] = found
         missing = ItemStatus(LocalErrno.NO_ANSWER, describe(LocalErrno.NO_ANSWER))
-        return [by_key.get(kind.key(item), missing) for item in items]
+        return [by_key.get(key, missing) for key in keys]
 
     return decode
 
@@ -164,26 +200,29 @@ def decode_same(endpoint: Endpoint, answer: Answer, items: Sequence[Any]) -> lis
     """Every item takes the call's code (an action that answers without per-item data).
 
     A failing code is the status of every item, not an exception, so a batch records it
-    per item; a transient one is raised so that the call is retried.
+    per item; a transient one is raised so that the call is retried, and refused
+    credentials so that a job stops at once.
     """
-    if answer.code in TRANSIENT:
+    if answer.code in TRANSIENT or answer.code in BAD_CREDENTIALS:
         raise refuse(endpoint, answer)
     return [status(endpoint, answer.code, answer.message)] * len(items)
 
 
 def decode_done(endpoint: Endpoint, answer: Answer, items: Sequence[Any] = ()) -> ActionResult:
-    """The answer of an action without data: code 1, or one of the row's side codes.
+    """The answer of an action without data: code 1, or one of the row's side or "already" codes.
 
     Raises:
         ApiError: any other code.
     """
-    if answer.code != Errno.OK and answer.code not in endpoint.side:
+    code = answer.code
+    if code != Errno.OK and code not in endpoint.side and code not in endpoint.already:
         raise refuse(endpoint, answer)
     return ActionResult(
-        errno=answer.code,
+        errno=code,
         error=answer.message,
         action=endpoint.action,
-        side=answer.code in endpoint.side,
+        side=code in endpoint.side,
+        already=code in endpoint.already,
     )
 
 

@@ -9,6 +9,7 @@ kinds most actions share are here; a kind only one area needs lives in that area
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import math
 import operator
@@ -155,6 +156,10 @@ class ItemsKind:
     )
     json: Callable[[Sequence[Any]], Any] = list
     key: Callable[[Any], Hashable] = _key_itself
+    #: v1: the chunk's form fields ``(wire name, text)``, written in place of the one
+    #: field, for an action that takes one item a call in fields of its own (addTeacher:
+    #: ``teacherAccount`` and ``teacherName``); ``None`` for the usual one field.
+    fields: Callable[[Sequence[Any]], Sequence[tuple[str, str]]] | None = None
 
 
 # --------------------------------------------------------------------------- the kinds
@@ -364,3 +369,62 @@ def file_kind(max_bytes: int, max_name: int) -> Kind:
         return FileField(path=path, filename=path.name, size=size)
 
     return Kind(check=check, upload=True)
+
+
+# ------------------------------------------------------------- unique identities, ID arrays
+
+#: Longest unique identity (``courseUniqueIdentity``, ``uniqueIdentity``): 1 to 32 characters.
+MAX_IDENTITY_CHARS: Final = 32
+
+
+def validate_identity(value: object, where: str) -> str:
+    """Return a creation's unique identity: 1 to 32 characters (an int is its digits).
+
+    The docs give only the length ("1-32 位字符", else errno 100); blanks, surrounding
+    spaces and control characters are refused too, since a copied cell carries them
+    unseen and the server would keep them.
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        value = str(value)
+    if not isinstance(value, str):
+        message = f"{where} must be a str of 1 to 32 characters, got {value!r:.60}"
+        raise InputTypeError(message)
+    if not 1 <= len(value) <= MAX_IDENTITY_CHARS:
+        message = f"{where} must be 1 to {MAX_IDENTITY_CHARS} characters, got {len(value)}"
+        raise InputError(message)
+    if value != value.strip() or not value.isprintable():
+        message = f"{where} must not hold spaces at its ends or control characters: {value!r}"
+        raise InputError(message)
+    return value
+
+
+def derive_identity(tag: str, values: Mapping[str, object]) -> str:
+    """A unique identity made from ``values``: the same values always give the same one.
+
+    32 characters: the first letter of ``tag`` (so it is never all digits) and 31 hex
+    digits of the SHA-256 of the values' JSON. For a creation that the caller gave no
+    identity of its own, so that a retry or a re-run finds what was made before.
+    """
+    text = json.dumps([tag, values], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return tag[:1] + hashlib.sha256(text.encode()).hexdigest()[: MAX_IDENTITY_CHARS - 1]
+
+
+#: A creation's unique identity, 1 to 32 characters.
+UNIQUE_IDENTITY: Final = Kind(check=validate_identity)
+
+
+def _check_id_array(value: object, where: str) -> tuple[int, ...]:
+    ids = tuple(iter_ids(value, where))  # type: ignore[arg-type]
+    if len(set(ids)) != len(ids):
+        twice = next(i for i in ids if ids.count(i) > 1)
+        message = f"{where} contains {twice} more than once"
+        raise InputError(message)
+    return ids
+
+
+#: IDs as one JSON array of numbers in a plain parameter (``assistantUids=[1,2]``); may be
+#: empty (``[]`` clears, where the docs say so).
+ID_ARRAY: Final = Kind(check=_check_id_array, text=compact, json=list)
+
+#: A point in time as a caller gives it: an aware ``datetime`` or Unix seconds.
+Time = dt.datetime | int

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final
 from urllib.parse import quote_plus
 
@@ -22,7 +22,7 @@ from cattrs.gen import make_dict_unstructure_fn, override
 from .._codes import describe
 from .._constants import USER_AGENT
 from .._errors import ProtocolError
-from .._http import Request, Sealed, Upload
+from .._http import Request, Sealed, SealedText, Upload
 from .endpoint import REQUIRED, Answer, Endpoint, Param
 from .kinds import FileField, ItemsKind, as_int
 
@@ -118,9 +118,19 @@ def _converter(endpoint: Endpoint) -> Callable[[Any], dict[str, Any]]:
     return found
 
 
+@attrs.frozen
+class _Fields:
+    """Items written as form fields of their own (``ItemsKind.fields``), not as one field."""
+
+    pairs: Sequence[tuple[str, str]]
+
+
 def _text_hook(param: Param) -> Callable[[Any], Any]:
     kind = param.kind
     if isinstance(kind, ItemsKind):
+        spread = kind.fields
+        if spread is not None:
+            return lambda value: _MARK if isinstance(value, _Slot) else _Fields(spread(value))
         text = kind.text
         return lambda value: _MARK if isinstance(value, _Slot) else text(value)
     if kind.upload:
@@ -141,9 +151,17 @@ def encode(endpoint: Endpoint, params: Any) -> V1Body:
         ((name, file),) = files
         rest = tuple((k, v) for k, v in fields.items() if v is not None and k != name)
         return V1Upload(fields=rest, file_field=name, file=file)
-    return "&".join(
-        f"{name}={quote_plus(text)}" for name, text in fields.items() if text is not None
-    )
+    pairs: list[tuple[str, str]] = []
+    for name, text in fields.items():
+        if isinstance(text, _Fields):
+            pairs.extend(text.pairs)
+        elif text is not None:
+            pairs.append((name, text))
+    return SealedText(_form(pairs))
+
+
+def _form(pairs: Iterable[tuple[str, str]]) -> str:
+    return "&".join(f"{name}={quote_plus(text)}" for name, text in pairs)
 
 
 def chunk_encoder(
@@ -164,9 +182,16 @@ def chunk_encoder(
     }
     laid_out = encode(endpoint, endpoint.params_class(**{**_present(values), items: _Slot()}))
     assert isinstance(laid_out, str)  # noqa: S101 - a batch row sends no file
+    kind = endpoint.items_kind
+    spread = kind.fields
+    if spread is not None:
+        # The items' own fields take the place of the whole ``wire=mark`` field.
+        wire = next(p.wire for p in endpoint.params if p.name == items)
+        head, _, tail = laid_out.partition(f"{wire}={_QUOTED_MARK}")
+        return lambda chunk: SealedText(head + _form(spread(chunk)) + tail)
     head, _, tail = laid_out.partition(_QUOTED_MARK)
-    quoted = endpoint.items_kind.quoted
-    return lambda chunk: head + quoted(chunk) + tail
+    quoted = kind.quoted
+    return lambda chunk: SealedText(head + quoted(chunk) + tail)
 
 
 def _present(values: Mapping[str, object]) -> dict[str, object]:
@@ -201,17 +226,18 @@ def request(endpoint: Endpoint, body: V1Body, signer: Signer, timestamp: int) ->
     )
 
 
-def _snippet(body: bytes | str) -> str:
+def snippet(body: bytes | str) -> str:
+    """The start of a body, quoted, for an error message."""
     return repr(body[:60]) + ("..." if len(body) > 60 else "")
 
 
-def answer(action: str, body: bytes | str) -> Answer:
-    """Parse a v1 body into its code, message and data.
+def parse_json(action: str, body: bytes | str) -> Any:
+    """The JSON document of an answer of either generation; a leading UTF-8 BOM is skipped.
 
-    A UTF-8 byte-order mark before the JSON (a classic PHP fault) is skipped.
+    (A byte-order mark before the JSON is a classic PHP fault; orjson refuses it.)
 
     Raises:
-        ProtocolError: the body is not a JSON object with an ``error_info.errno``.
+        ProtocolError: the body is not JSON.
     """
     if isinstance(body, bytes):
         if body.startswith(_BOM):
@@ -219,14 +245,23 @@ def answer(action: str, body: bytes | str) -> Answer:
     elif body.startswith("\ufeff"):
         body = body[1:]
     try:
-        doc = _loads(body)
+        return _loads(body)
     except (ValueError, RecursionError) as exc:
-        message = f"the answer is not JSON ({len(body)} bytes): {_snippet(body)}"
+        message = f"the answer is not JSON ({len(body)} bytes): {snippet(body)}"
         raise ProtocolError(action, message) from exc
+
+
+def answer(action: str, body: bytes | str) -> Answer:
+    """Parse a v1 body into its code, message and data.
+
+    Raises:
+        ProtocolError: the body is not a JSON object with an ``error_info.errno``.
+    """
+    doc = parse_json(action, body)
     info = doc.get("error_info") if isinstance(doc, dict) else None
     errno = as_int(info.get("errno"), MAX_CODE) if isinstance(info, dict) else None
     if errno is None:
-        message = f"the answer has no error_info.errno: {_snippet(body)}"
+        message = f"the answer has no error_info.errno: {snippet(body)}"
         raise ProtocolError(action, message)
     assert isinstance(info, dict)  # noqa: S101 - narrowed above, for the type checker
     error = info.get("error")

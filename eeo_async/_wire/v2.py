@@ -25,17 +25,10 @@ from .._errors import ProtocolError
 from .._http import Request, Sealed
 from .endpoint import REQUIRED, Answer, Endpoint
 from .kinds import ItemsKind, as_int
-from .v1 import MAX_CODE
-
-_loads: Callable[[bytes | str], Any]
-try:  # the "speed" extra
-    from orjson import loads as _loads
-except ImportError:  # pragma: no cover - tests/test_wire.py runs the decoders on json too
-    _loads = json.loads
+from .v1 import MAX_CODE, parse_json, snippet
 
 #: Body fields the v2 server refuses: it signs them itself, from the headers.
 RESERVED: Final = frozenset({"sid", "timeStamp", "key"})
-_BOM: Final = b"\xef\xbb\xbf"
 
 
 @attrs.frozen(kw_only=True)
@@ -120,7 +113,8 @@ def chunk_encoder(
     """An encoder of chunks of items for fixed values of the other parameters.
 
     The body is laid out once for the target; the items (an array, so never signed) go
-    in its place for each chunk.
+    in its place for each chunk. An items kind whose JSON form is an object (one item a
+    call) spreads the item's fields at the top level instead.
     """
     items = endpoint.items
     assert items is not None  # noqa: S101 - only rows with items are chunked
@@ -135,7 +129,18 @@ def chunk_encoder(
     head, _, tail = _dumps(doc).partition(_dumps(mark))
     signed = signed_fields({wire: value for wire, value in doc.items() if value is not mark})
     kind: ItemsKind = endpoint.items_kind
-    return lambda chunk: V2Body(json=head + _dumps(kind.json(chunk)) + tail, signed=signed)
+    fields = {wire: value for wire, value in doc.items() if value is not mark}
+
+    def encode(chunk: Sequence[Any]) -> V2Body:
+        items = kind.json(chunk)
+        if isinstance(items, dict):
+            # One item a call whose fields are the body's own (createClassroom): they go
+            # at the top level, after the fixed ones, and are signed like them.
+            body = {**fields, **items}
+            return V2Body(json=_dumps(body), signed=signed_fields(body))
+        return V2Body(json=head + _dumps(items) + tail, signed=signed)
+
+    return encode
 
 
 def request(endpoint: Endpoint, body: V2Body, signer: Signer, timestamp: int) -> Request:
@@ -148,29 +153,16 @@ def request(endpoint: Endpoint, body: V2Body, signer: Signer, timestamp: int) ->
     )
 
 
-def _snippet(body: bytes | str) -> str:
-    return repr(body[:60]) + ("..." if len(body) > 60 else "")
-
-
 def answer(action: str, body: bytes | str) -> Answer:
     """Parse a v2 body into its code, message and data (a leading BOM is skipped).
 
     Raises:
         ProtocolError: the body is not a JSON object with a numeric ``code``.
     """
-    if isinstance(body, bytes):
-        if body.startswith(_BOM):
-            body = body[3:]
-    elif body.startswith("\ufeff"):
-        body = body[1:]
-    try:
-        doc = _loads(body)
-    except (ValueError, RecursionError) as exc:
-        message = f"the answer is not JSON ({len(body)} bytes): {_snippet(body)}"
-        raise ProtocolError(action, message) from exc
+    doc = parse_json(action, body)
     code = as_int(doc.get("code"), MAX_CODE) if isinstance(doc, dict) else None
     if code is None:
-        message = f"the answer has no code: {_snippet(body)}"
+        message = f"the answer has no code: {snippet(body)}"
         raise ProtocolError(action, message)
     assert isinstance(doc, dict)  # noqa: S101 - narrowed above, for the type checker
     msg = doc.get("msg")

@@ -1,200 +1,245 @@
-"""The sandbox's side of the wire: reading forms, and the server's messages and answers.
+"""The sandbox's own reading of the wire, from the docs, never from the SDK's rows or signing.
 
-No state here (that is ``_sandbox_school``): how the fake server parses the fields the
-documented actions send, and how it words an answer (the production's Chinese messages
-from the reference pages' PART 2 tables, or English ones).
+Pure functions, no sockets: the paths of both generations, the v1 ``safeKey`` check
+(``md5(SECRET + timeStamp)``, Gettingstartedguide and Basic_errors), the v2
+``X-EEO-SIGN`` check exactly as ``signature.txt`` words it, readers for the form fields
+the documented actions send (IDs, JSON strings of IDs or objects), and ``Answer``, which
+ends a handler with a call-level code. Because the sandbox reads the docs' wire names
+with its own code, an SDK that sends a wrong name is answered 100, not mirrored.
 """
-
-# The production's Chinese messages use full-width punctuation; they are kept verbatim.
-# ruff: noqa: RUF001
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import re
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Final
+
+import attrs
 
 from .._codes import Errno
-from .._constants import MAX_CHUNK_SIZE
-from .._models import GroupMember
-from .._wire.endpoint import Endpoint
 
-#: The production's Chinese messages, from the PART 2 tables of the reference pages.
-ZH: dict[int, str] = {
-    Errno.OK: "程序正常执行",
-    Errno.BAD_PARAMETERS: "参数不全或错误",
-    Errno.NO_PERMISSION: "无权限（安全验证没通过）",
-    Errno.OPERATION_FAILED: "操作失败（未知错误）",
-    Errno.PHONE_NOT_REGISTERED: "手机号码未注册",
-    Errno.SERVER_BUSY: "服务器异常",
-    Errno.ILLEGAL_STUDENT_PHONE: "学生手机号不合法",
-    Errno.TEACHER_AS_STUDENT: "老师不能添加为学生",
-    Errno.TOO_MANY_STUDENTS: "学生超出可添加数量",
-    Errno.REGISTER_FAILED: "注册失败",
-    Errno.ALREADY_EXISTS: "已经存在",
-    Errno.ILLEGAL_PHONE: "手机号不合法",
-    Errno.PHONE_REGISTERED: "手机号已注册",
-    Errno.BAD_PASSWORD_LENGTH: "密码长度不合法(6-20位)",
-    Errno.LESSON_NOT_IN_COURSE: "该课程下无此课节信息",
-    Errno.LESSON_NOT_FOUND: "没有此单课信息",
-    Errno.COURSE_NOT_FOUND: "机构下无此课程",
-    Errno.LESSON_FINISHED: "该课节已经结束",
-    Errno.NO_COURSE_INFO: "没有此课程信息",
-    Errno.COURSE_DELETED: "课程已删除",
-    Errno.COURSE_EXPIRED: "课程已过期",
-    Errno.STUDENTS_EMPTY: "数据数组不可为空",
-    Errno.LESSON_FULL: "已超出课节下学生数量",
-    Errno.ADD_STUDENT_FAILED: "课节下添加学生失败",
-    Errno.ONLY_STUDENTS: "课节下目前只支持对学生的操作",
-    Errno.NOT_COURSE_MEMBER: "课程下无此成员",
-    Errno.STUDENT_IN_COURSE: "课程下已存在此学生",
-    Errno.AUDITOR_EXISTS: "课程下已存在此旁听",
-    Errno.ALREADY_IN_LESSON: "课节下已存在此学生",
-    Errno.TEACHER_AS_AUDITOR: "老师不能添加为旁听",
-    Errno.LESSON_DELETED: "该课节已删除",
-    Errno.STUDENT_NOT_IN_SCHOOL: "机构下无此学生",
-    Errno.ILLEGAL_NUMBER_RANGE: "此号码段不合法",
-    Errno.COTEACHER_AS_STUDENT: "课程老师或联席教师不能添加为课程学生或旁听",
-    Errno.ADVISOR_AS_STUDENT: "班主任不能添加为课程学生",
-    Errno.PUBLIC_COURSE: "该课程/课节类型暂不支持该操作",
-    Errno.ILLEGAL_DATA: "请求数据不合法",
-    Errno.TOO_MANY_USERS: "数量超出限制（一次最多注册10名）",
-    Errno.EMAIL_REGISTERED: "邮箱已注册",
-    Errno.STUDENT_BEING_CREATED: "课程学生正在被其他请求创建（并发请求可能会导致该错误）",
-    Errno.SCHOOL_STUDENT_FAILED: "注册成功，加为机构学生失败",
-    Errno.SCHOOL_TEACHER_FAILED: "注册成功，加为机构老师失败",
-    Errno.ACCOUNT_DELETED: "学生帐号已注销",
-    Errno.AUDITOR_ACCOUNT_DELETED: "旁听帐号已注销",
-    Errno.GROUP_SET_FAILED: "设置课程分组信息失败",
-    Errno.GROUP_DELETE_FAILED: "删除课程分组信息失败",
-    Errno.GROUP_NOT_FOUND: "操作失败，此课程分组不存在",
-    Errno.REPEATED_REQUEST: "重复请求（请勿在5s内发送相同参数的请求）",
-}
-#: The languages of the sandbox's messages.
-LANGUAGES = ("zh", "en")
-TELEPHONE = re.compile(r"(?:[1-9][0-9]{4,19}|00[1-9][0-9]{0,3}-[0-9]{4,20})")
-MD5 = re.compile(r"[0-9a-f]{32}")
+#: The v1 endpoint of every documented action but the cloud ones.
+COURSE_API: Final = "/partner/api/course.api.php"
+#: The v1 endpoint of the 9 live cloud-drive actions (getFolderList ... delFolder).
+CLOUD_API: Final = "/partner/api/cloud.api.php"
+V1_PATHS: Final = (COURSE_API, CLOUD_API)
+#: Seconds a v1 ``timeStamp`` may be off the server's clock (Basic_errors: 20 minutes).
+V1_WINDOW: Final = 20 * 60
+#: Seconds an ``X-EEO-TS`` may be off the server's clock, either way (signature: 5 minutes).
+V2_WINDOW: Final = 5 * 60
+#: The v1 signing fields, sent with every action.
+V1_SIGNING: Final = frozenset({"SID", "safeKey", "timeStamp"})
+#: Names a v2 body must not carry: the signing values go in headers, ``key`` is forbidden.
+V2_FORBIDDEN: Final = frozenset({"sid", "timeStamp", "key"})
+#: A v2 body value longer than this many bytes is left out of the signature.
+V2_SIGNED_MAX_BYTES: Final = 1024
+#: The sandbox answers 400 past this many items in one call, though the docs state no
+#: hard limit for most actions ("recommended <= 30/100"), so that a chunking mistake shows.
+MAX_ITEMS: Final = 100
 
+#: v2 codes of the signature page and the LMS pages (not all are in the SDK's table).
+V2_OK: Final = 1
+V2_SIGNATURE: Final = 101002005
+V2_STALE: Final = 101002006
+V2_NO_TIMESTAMP: Final = 101002008
+#: The answer to a body that is not a JSON object or carries ``sid``/``timeStamp``/``key``:
+#: signature.txt's own table of signing failures lists 121601030 for this, so it is used
+#: here rather than the LMS pages' 101001001 (which they give for bad business values).
+V2_PARAMETERS: Final = 121601030
+V2_TOO_FREQUENT: Final = 101003001
 
-def message(errno: int, language: str = "zh") -> str:
-    """The server's message for ``errno``: Chinese as in production, or English."""
-    if language == "zh" and errno in ZH:
-        return ZH[errno]
-    return Errno(errno).meaning
+TELEPHONE: Final = re.compile(r"(?:[1-9][0-9]{4,19}|00[1-9][0-9]{0,3}-[0-9]{4,20})")
+MD5: Final = re.compile(r"[0-9a-f]{32}")
 
 
 class Answer(Exception):  # noqa: N818 - a control-flow signal, not an error
-    """Ends a request early with a call-level errno (the handler's answer)."""
+    """Raised by a handler to answer a call-level error in its route's generation.
 
-    def __init__(self, errno: int) -> None:
-        self.errno = errno
-        super().__init__(errno)
+    ``raise Answer(144)`` in a v1 handler answers ``{"error_info": {"errno": 144, ...}}``;
+    in a v2 handler, ``{"code": 144, "msg": ..., "data": null}``. Nothing the handler
+    changed before raising is undone.
+
+    Args:
+        code: the errno (v1) or code (v2) to answer.
+    """
+
+    def __init__(self, code: int) -> None:
+        self.code = code
+        super().__init__(code)
 
 
-def envelope(errno: int, data: object = None, language: str = "zh") -> dict[str, Any]:
-    """The answer document for ``errno`` (with the server's message) and ``data``."""
-    doc: dict[str, Any] = {"error_info": {"errno": errno, "error": message(errno, language)}}
-    if data is not None:
-        doc["data"] = data
-    return doc
+@attrs.frozen
+class Upload:
+    """A file sent as a multipart part (``Filedata``), as the sandbox received it.
+
+    The bytes were streamed to ``path`` (under the sandbox's own temporary folder,
+    removed when it closes), never held whole in memory; ``path`` is ``None`` when the
+    file was larger than the sandbox's ``max_upload_bytes`` (``size`` still counts it).
+
+    Attributes:
+        name: the file name the client gave (may be empty).
+        size: how many bytes the part held.
+        path: where its bytes are kept while the sandbox runs, or ``None``.
+        content_type: the part's ``Content-Type``.
+    """
+
+    name: str
+    size: int
+    path: Path | None = attrs.field(default=None, repr=False)
+    content_type: str = "application/octet-stream"
 
 
-def int_field(form: dict[str, str], name: str) -> int:
-    text = form.get(name, "").strip()
+# ---------------------------------------------------------------------- signing
+
+
+def md5_hex(text: str) -> str:
+    """The MD5 hex digest of ``text`` (lowercase), as both generations use it."""
+    return hashlib.md5(text.encode()).hexdigest()
+
+
+def safe_key(secret: str, stamp: str) -> str:
+    """The v1 ``safeKey``: ``md5(SECRET + timeStamp)`` in lowercase hex."""
+    return md5_hex(secret + stamp)
+
+
+def v1_signed(
+    form: Mapping[str, object], *, sid: int, secret: str, now: float, window: float
+) -> bool:
+    """True when a v1 form's ``SID``, ``timeStamp`` (within ``window``) and ``safeKey`` hold."""
+    stamp, key = form.get("timeStamp"), form.get("safeKey")
+    if form.get("SID") != str(sid) or not isinstance(stamp, str) or not isinstance(key, str):
+        return False
+    if not (stamp.isascii() and stamp.isdigit()) or abs(int(stamp) - now) > window:
+        return False
+    return hmac.compare_digest(key.encode(), safe_key(secret, stamp).encode())
+
+
+def _signed_text(value: object) -> str | None:
+    """How a top-level body value enters the v2 signature, or ``None`` when it is left out.
+
+    Arrays and objects are left out, and so is a value longer than 1024 bytes
+    (signature.txt counts bytes; its Python demo counts characters). Integers sign as
+    their decimal text and strings as they are; booleans, null and floats follow the
+    docs' Python demo (``str(v)``: ``True``, ``None``, ``1.5``), since the page is silent.
+    """
+    if isinstance(value, (list, dict)):
+        return None
+    text = str(value)
+    return text if len(text.encode()) <= V2_SIGNED_MAX_BYTES else None
+
+
+def v2_string_to_sign(body: Mapping[str, object], *, sid: int | str, stamp: str) -> str:
+    """The v2 string before ``&key=SECRET``: signed fields plus sid and timeStamp, sorted."""
+    pairs = {k: text for k, v in body.items() if (text := _signed_text(v)) is not None}
+    pairs["sid"] = str(sid)
+    pairs["timeStamp"] = stamp
+    # Sorted by name in ASCII (code point) order: uppercase before lowercase.
+    return "&".join(f"{k}={v}" for k, v in sorted(pairs.items()))
+
+
+def v2_sign(body: Mapping[str, object], *, sid: int | str, stamp: str, secret: str) -> str:
+    """The v2 ``X-EEO-SIGN``: md5 of the signed string followed by ``&key=SECRET``."""
+    return md5_hex(f"{v2_string_to_sign(body, sid=sid, stamp=stamp)}&key={secret}")
+
+
+def v2_check(
+    headers: Mapping[str, str],
+    body: object,
+    *,
+    sid: int,
+    secret: str,
+    now: float,
+    window: float,
+) -> int:
+    """The v2 code that refuses a request's headers and parsed body, or 1 when they hold.
+
+    Checked in this order: ``X-EEO-TS`` missing or not an integer (101002008), off the
+    clock by more than ``window`` (101002006), ``X-EEO-UID`` not the SID (101002005), a
+    body that is not a JSON object or carries ``sid``, ``timeStamp`` or ``key``
+    (121601030), a missing or wrong ``X-EEO-SIGN`` (101002005). ``body`` is ``None``
+    when the bytes were not JSON.
+    """
+    stamp = headers.get("X-EEO-TS", "").strip()
+    if not (stamp.isascii() and stamp.isdigit()):
+        return V2_NO_TIMESTAMP
+    if abs(int(stamp) - now) > window:
+        return V2_STALE
+    if headers.get("X-EEO-UID", "").strip() != str(sid):
+        return V2_SIGNATURE
+    if not isinstance(body, dict) or V2_FORBIDDEN & body.keys():
+        return V2_PARAMETERS
+    expected = v2_sign(body, sid=sid, stamp=stamp, secret=secret)
+    given = headers.get("X-EEO-SIGN", "").strip()
+    return V2_OK if hmac.compare_digest(given.encode(), expected.encode()) else V2_SIGNATURE
+
+
+# ------------------------------------------------------------------ form fields
+
+
+def text_field(form: Mapping[str, object], name: str) -> str:
+    """The text of v1 field ``name``; absent (or a file) is errno 100."""
+    value = form.get(name)
+    if not isinstance(value, str):
+        raise Answer(Errno.BAD_PARAMETERS)
+    return value
+
+
+def int_field(form: Mapping[str, object], name: str) -> int:
+    """A positive ID in v1 field ``name`` (digits); anything else is errno 100."""
+    text = form.get(name)
+    if not isinstance(text, str):
+        raise Answer(Errno.BAD_PARAMETERS)
+    text = text.strip()
     if not (text.isascii() and text.isdigit()) or len(text) > 19 or int(text) <= 0:
         raise Answer(Errno.BAD_PARAMETERS)
     return int(text)
 
 
-def _items(form: dict[str, str], name: str, empty_errno: int) -> list[Any]:
-    """The JSON list in field ``name``, refused as the server does: not a list, empty, too long."""
-    try:
-        values = json.loads(form[name])
-    except (KeyError, ValueError):
-        raise Answer(Errno.BAD_PARAMETERS) from None
-    if not isinstance(values, list):
-        raise Answer(Errno.BAD_PARAMETERS)
-    if not values:
-        raise Answer(empty_errno)
-    if len(values) > MAX_CHUNK_SIZE:
-        raise Answer(Errno.ILLEGAL_DATA)
-    return values
-
-
-def _uid(value: object) -> int:
-    """A UID given as digits (a number or a digit string); anything else is errno 100."""
+def id_value(value: object) -> int:
+    """An ID given as digits (a JSON number or a digit string); anything else is 100."""
     text = str(value)
     if value is None or isinstance(value, bool) or not (text.isascii() and text.isdigit()):
         raise Answer(Errno.BAD_PARAMETERS)
     return int(text)
 
 
-def id_list(form: dict[str, str], name: str, empty_errno: int) -> list[int]:
-    """A JSON list of IDs in field ``name``."""
-    return [_uid(value) for value in _items(form, name, empty_errno)]
+def json_field(form: Mapping[str, object], name: str) -> Any:
+    """The JSON value held in v1 field ``name`` (a JSON string); absent or bad is 100."""
+    text = form.get(name)
+    if not isinstance(text, str):
+        raise Answer(Errno.BAD_PARAMETERS)
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise Answer(Errno.BAD_PARAMETERS) from None
 
 
-def student_objects(form: dict[str, str], name: str) -> list[tuple[int, str | None]]:
+def json_items(form: Mapping[str, object], name: str, empty_code: int) -> list[Any]:
+    """The JSON list in field ``name``: not a list is 100, empty ``empty_code``, too long 400."""
+    values = json_field(form, name)
+    if not isinstance(values, list):
+        raise Answer(Errno.BAD_PARAMETERS)
+    if not values:
+        raise Answer(empty_code)
+    if len(values) > MAX_ITEMS:
+        raise Answer(Errno.ILLEGAL_DATA)
+    return values
+
+
+def id_list(form: Mapping[str, object], name: str, empty_code: int) -> list[int]:
+    """A JSON list of IDs in field ``name`` (numbers or digit strings)."""
+    return [id_value(value) for value in json_items(form, name, empty_code)]
+
+
+def student_objects(form: Mapping[str, object], name: str) -> list[tuple[int, str | None]]:
     """``studentJson=[{"uid": "1001001", "customColumn"?: ...}]`` as (UID, column) pairs."""
     entries = []
-    for value in _items(form, name, Errno.STUDENTS_EMPTY):
-        uid = _uid(value.get("uid") if isinstance(value, dict) else None)
+    for value in json_items(form, name, Errno.STUDENTS_EMPTY):
+        uid = id_value(value.get("uid") if isinstance(value, dict) else None)
         column = value.get("customColumn")
         entries.append((uid, None if column in (None, "") else str(column)[:50]))
     return entries
-
-
-def md5_hex(text: str) -> str:
-    """The MD5 hex digest of ``text`` (how the sandbox keeps passwords)."""
-    return hashlib.md5(text.encode()).hexdigest()
-
-
-def student_json_for_uids(form: dict[str, str]) -> dict[str, str]:
-    """delClassStudentMultiple: ``studentJson`` stands in when ``studentUidJson`` is absent."""
-    if "studentUidJson" in form or "studentJson" not in form:
-        return form
-    try:
-        entries = json.loads(form["studentJson"])
-        uids = [str(entry["uid"]) for entry in entries]
-    except (ValueError, TypeError, KeyError):
-        return form
-    return {**form, "studentUidJson": json.dumps(uids)}
-
-
-#: Documented alternative forms of an action's fields, rewritten to the row's form.
-ALTERNATIVES: dict[str, Callable[[dict[str, str]], dict[str, str]]] = {
-    "delClassStudentMultiple": student_json_for_uids,
-}
-
-
-def group_list(form: dict[str, str]) -> list[list[GroupMember]]:
-    try:
-        groups = json.loads(form["groups"])
-    except (KeyError, ValueError):
-        raise Answer(Errno.BAD_PARAMETERS) from None
-    if not isinstance(groups, list) or not groups:
-        raise Answer(Errno.BAD_PARAMETERS)
-    parsed: list[list[GroupMember]] = []
-    for group in groups:
-        if not isinstance(group, list) or not group:
-            raise Answer(Errno.BAD_PARAMETERS)
-        members = []
-        for entry in group:
-            uid = entry.get("studentUid") if isinstance(entry, dict) else None
-            leader = entry.get("isLeader") if isinstance(entry, dict) else None
-            if not isinstance(uid, int) or leader not in (0, 1):
-                raise Answer(Errno.BAD_PARAMETERS)
-            members.append(GroupMember(uid, is_leader=leader == 1))
-        parsed.append(members)
-    return parsed
-
-
-class NotImplementedAction(Exception):  # noqa: N818 - a signal to the HTTP layer
-    """The sandbox has no handler for this action (answered as HTTP 501, not an errno)."""
-
-
-def read_form(row: Endpoint, form: Mapping[str, str]) -> dict[str, str]:
-    """The form's fields by the row's Python names (absent ones are left out)."""
-    return {p.name: form[p.wire] for p in row.params if p.wire in form}

@@ -29,3 +29,18 @@ def handler(request: MockRequest) -> dict[str, object]:
 
 client = eeo_async.Client(1, "secret", transport=MockTransport(handler))
 set_testing(True)          # every backoff wait is 0 (also: `with set_testing(True): ...`)
+
+
+def add_a_route(eeo_sandbox: Sandbox) -> None:
+    """The snippet of a sandbox route of one's own."""
+    import random
+    from typing import Any
+
+    from eeo_async.testing import Answer, School, envelope_v2
+
+    def create_unit(school: School, body: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+        if body.get("courseId") not in school.courses:
+            raise Answer(147)                                  # {"code": 147, "msg": "没有此课程信息", ...}
+        return envelope_v2(1, {"name": body["name"], "unitId": 7})
+
+    eeo_sandbox.handle("/lms/unit/create", create_unit)

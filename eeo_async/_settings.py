@@ -1,0 +1,169 @@
+"""The Client's checks of its settings, and how it reads an HTTP answer before decoding.
+
+Pure functions and one value; the Client (``_client``) is their only user.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import ipaddress
+import logging
+import math
+import re
+import time
+from collections.abc import Callable, Mapping
+
+from yarl import URL
+
+from ._constants import LOGGER_NAME
+from ._errors import DeadlineExceededError, EEOError, HTTPStatusError, InputError, ProtocolError
+from ._http import Request, Response
+from ._wire.endpoint import Endpoint
+
+_log = logging.getLogger(LOGGER_NAME)
+
+
+def retry_after(value: str | None) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        pass
+    else:
+        return None if math.isnan(seconds) else max(0.0, seconds)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def is_loopback(host: str | None) -> bool:
+    """True for ``localhost`` and loopback addresses (a sandbox may use plain http)."""
+    if host is None or host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(base_url: object) -> str:
+    url = URL(base_url) if isinstance(base_url, str) else None
+    if url is None or url.scheme not in ("http", "https") or not url.host:
+        message = f"base_url must be an http(s) URL such as 'https://api.eeo.cn', got {base_url!r}"
+        raise InputError(message)
+    if url.path not in ("", "/"):
+        message = (
+            f"base_url must be the scheme and host only, such as 'https://api.eeo.cn', "
+            f"got {base_url!r}: the SDK adds each action's path itself"
+        )
+        raise InputError(message)
+    if url.scheme == "http" and not is_loopback(url.host):
+        _log.warning(
+            "base_url %s is plain http to a non-loopback host: the signed requests "
+            "travel unencrypted; use https",
+            base_url,
+        )
+    return str(url).rstrip("/")
+
+
+def check_timeout(timeout: object) -> float:
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
+        message = f"timeout must be a positive number of seconds, got {timeout!r}"
+        raise InputError(message)
+    return float(timeout)
+
+
+class Secret:
+    """The school's secret: usable, never shown, and never a traceback local by itself."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: object) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return "'[redacted]'"
+
+    def problem(self) -> str | None:
+        """What is wrong with the secret, in words that never quote it, or ``None``."""
+        text = self.text
+        if not isinstance(text, str):
+            return f"secret must be a str, got {type(text).__name__}"
+        if not text.strip():
+            return "secret must not be empty"
+        if text != text.strip():
+            where = "a leading" if text[0].isspace() else "a trailing"
+            what = "line end" if text.strip(" \t") != text.strip() else "space"
+            return (
+                f"secret has {where} {what} (pasted from a file?): remove it; "
+                "the server would refuse every call with errno 102"
+            )
+        return None
+
+
+def signature_of(request: Request) -> tuple[bytes, ...]:
+    """This attempt's signature (v2 ``X-EEO-SIGN`` or v1 ``safeKey``), to scrub from answers."""
+    sign = request.headers.get("X-EEO-SIGN")
+    if sign:
+        return (sign.encode(),)
+    body = getattr(request.body, "data", None)
+    if isinstance(body, bytes):
+        found = re.search(rb"safeKey=([0-9a-f]{32})", body)
+        if found:
+            return (found.group(1),)
+    fields = getattr(request.body, "fields", None)
+    if isinstance(fields, Mapping) and "safeKey" in fields:
+        return (str(fields["safeKey"]).encode(),)
+    return ()
+
+
+def body_text(action: str, response: Response, scrub: Callable[[bytes], bytes]) -> bytes | str:
+    """The body as the server declared it: bytes for UTF-8, text for another charset."""
+    if response.status != 200:
+        detail = f"HTTP {response.status}"
+        if 300 <= response.status < 400:
+            location = scrub((response.headers.get("Location") or "").encode()).decode()
+            detail += f" redirect to {location!r} (not followed: it would drop the signed form)"
+        elif response.body:
+            detail += f": {scrub(response.body[:200]).decode(errors='replace')!r}"
+        if response.status == 404:
+            detail += " (check base_url: it must be the scheme and host only)"
+        wait = retry_after(response.headers.get("Retry-After"))
+        raise HTTPStatusError(action, detail, response.status, wait)
+    body = scrub(response.body)
+    charset = response.charset
+    if charset is None or charset in ("utf-8", "utf8"):
+        return body
+    try:
+        return body.decode(charset)
+    except (LookupError, UnicodeDecodeError) as exc:
+        message = f"the answer does not decode as its declared charset {charset!r}"
+        raise ProtocolError(action, message) from exc
+
+
+def check_deadline(deadline: object) -> float | None:
+    """Seconds of a call's deadline; ``math.inf`` (no deadline) gives ``None``."""
+    if isinstance(deadline, bool) or not isinstance(deadline, int | float) or not deadline > 0:
+        message = f"deadline must be a positive number of seconds, got {deadline!r}"
+        raise InputError(message)
+    return None if math.isinf(deadline) else float(deadline)
+
+
+def past_deadline(
+    endpoint: Endpoint, deadline: float | None, attempts: int, acted: bool, last: EEOError | None
+) -> DeadlineExceededError:
+    """The error for a call whose deadline passed (or would pass in the next wait)."""
+    detail = f"the deadline of {deadline or 0:g} s passed after {attempts} attempt(s)"
+    if last is not None:
+        detail += f"; the last one: {last}"
+    elif attempts:
+        detail += ", the last one cut off in flight"
+    if acted:
+        detail += "; the server may have acted"
+        if not endpoint.idempotent:
+            detail += ": check before calling again"
+    return DeadlineExceededError(endpoint.action, detail, attempts=attempts, acted=acted)
