@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The demo needs the package alone (aiohttp, attrs, cattrs, aiolimiter), not the tools.
+DEMO_STAMP := $(VENV)/.installed-demo
 
 .PHONY: test lint types unit demo bench bench-smoke docs clean
 
@@ -11,16 +13,23 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
-	touch $(STAMP)
+	touch $(STAMP) $(DEMO_STAMP)
+
+$(DEMO_STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	@echo "building $(VENV) with the package alone (make test adds the test tools)"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	touch $(DEMO_STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check eeo_async tests scripts $(wildcard benchmarks)
 	$(BIN)/ruff format --check eeo_async tests scripts $(wildcard benchmarks)
 
-# The package, and a user's script written as the README shows (mypy --strict too).
+# The package, a user's script and every README snippet (tests/typed/), mypy --strict too.
 types: $(STAMP)
 	$(BIN)/mypy eeo_async
-	$(BIN)/mypy --strict tests/typed
+	MYPYPATH=tests/typed_stubs $(BIN)/mypy --strict tests/typed
 
 # coverage starts before pytest, so the modules the eeo_sandbox plugin imports early count.
 unit: $(STAMP)
@@ -29,7 +38,7 @@ unit: $(STAMP)
 
 test: lint types unit
 
-demo: $(STAMP)
+demo: $(DEMO_STAMP)
 	$(BIN)/eeo-async demo
 
 # Every table, a few minutes; e.g. BENCH_ARGS="--only profile" for one benchmark.

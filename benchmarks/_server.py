@@ -7,8 +7,10 @@ Prints one JSON line (base URL, credentials, student and course IDs) once it lis
 then serves until its standard input closes; a ``stats`` line on standard input prints
 one JSON line of what it saw (requests, busy answers over capacity, most in flight) and
 starts counting afresh. ``--capacity K`` answers busy to requests arriving while K are
-in flight (the adaptive-concurrency benchmark); ``--max-upload-bytes N`` keeps no
-uploaded file larger than N bytes (it is counted, not written: the upload benchmark).
+in flight, and ``--call-busy P`` / ``--item-busy P`` answer a share P of calls / items
+114 at random, whatever the load (the adaptive-concurrency benchmark); ``--max-upload-bytes
+N`` keeps no uploaded file larger than N bytes (it is counted, not written: the upload
+benchmark).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ async def main() -> None:
     parser.add_argument("--lessons", type=int, required=True)
     parser.add_argument("--courses", type=int, default=1)
     parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--call-busy", type=float, default=0.0)
     parser.add_argument("--item-busy", type=float, default=0.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--capacity", type=int, default=None)
@@ -35,6 +38,7 @@ async def main() -> None:
     args = parser.parse_args()
     faults = Faults(
         latency=args.latency,
+        call_busy=args.call_busy,
         item_busy=args.item_busy,
         capacity=args.capacity,
         capacity_answer=args.capacity_answer,
@@ -56,7 +60,9 @@ async def main() -> None:
             stats = sandbox.stats
             seen = {
                 "requests": sum(stats.requests.values()),
-                "busy": stats.faults_injected["capacity"],
+                # Calls refused whole: over the capacity, or at random.
+                "busy": stats.faults_injected["capacity"] + stats.faults_injected["call_busy"],
+                "busy_items": stats.faults_injected["item_busy"],
                 "max_in_flight": stats.max_in_flight,
             }
             print(json.dumps(seen), flush=True)

@@ -28,6 +28,7 @@ from ._errors import (
     ClientClosedError,
     ConnectError,
     DataMismatchError,
+    DeadlineExceededError,
     EEOError,
     EventLoopError,
     GroupExistsError,
@@ -44,6 +45,7 @@ from ._errors import (
     TooManyItemsError,
     TransportError,
 )
+from ._json import to_jsonable
 from ._models import (
     ActionResult,
     Envelope,
@@ -78,6 +80,7 @@ __all__ = [
     "ConnectError",
     "CourseResult",
     "DataMismatchError",
+    "DeadlineExceededError",
     "DoubleTeacherLesson",
     "EEOError",
     "Endpoint",
@@ -122,4 +125,5 @@ __all__ = [
     "__version__",
     "describe",
     "next_step",
+    "to_jsonable",
 ]

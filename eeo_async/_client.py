@@ -34,16 +34,28 @@ from ._constants import (
 from ._errors import (
     ApiError,
     ClientClosedError,
+    DeadlineExceededError,
     EEOError,
     InputError,
     InputTypeError,
     ProtocolError,
+    RequestTimeoutError,
     TransportError,
 )
+from ._flight import Flight, one_in_flight
 from ._http import Request
 from ._limits import AdaptiveLimit, RateLimit, check_rate
 from ._retry import RetryPolicy, should_retry
-from ._settings import Secret, body_text, check_base_url, check_timeout, is_loopback, signature_of
+from ._settings import (
+    Secret,
+    body_text,
+    check_base_url,
+    check_deadline,
+    check_timeout,
+    is_loopback,
+    past_deadline,
+    signature_of,
+)
 from ._transport import AiohttpTransport, Transport
 from ._wire.codecs import CODECS
 from ._wire.endpoint import Endpoint
@@ -67,8 +79,8 @@ class _Shared:
     row_rates: dict[str, RateLimit] = attrs.Factory(dict)
     #: Requests in flight for the client's adaptive batch jobs, shared by all of them.
     concurrency: AdaptiveLimit = attrs.Factory(AdaptiveLimit)
-    #: (action, body) -> waiter: identical requests never run at once.
-    in_flight: dict[tuple[str, object], asyncio.Event | None] = attrs.Factory(dict)
+    #: (action, body) -> the request in flight: identical ones share it or wait for it.
+    in_flight: dict[tuple[str, object], Flight] = attrs.Factory(dict)
 
 
 @attrs.frozen(kw_only=True)
@@ -139,6 +151,9 @@ class BaseClient:
             max_attempts=max_attempts, initial_backoff=initial_backoff, max_backoff=max_backoff
         )
         self._clock = clock
+        # Deadlines are measured on a monotonic clock, or on the test's own clock.
+        self._monotonic = time.monotonic if clock is time.time else clock
+        self._deadline: float | None = None
         self._sleep = sleep
         if transport is None:
             transport = AiohttpTransport(
@@ -160,12 +175,17 @@ class BaseClient:
         max_attempts: int | None = None,
         initial_backoff: float | None = None,
         max_backoff: float | None = None,
+        deadline: float | None = None,
     ) -> Self:
         """A client that shares this one's session and differs only in these settings.
 
-        For a request handler that must bound one call (``client.with_options(
-        timeout=2, max_attempts=1)``) without a second connection pool. Closing either
-        closes the shared session.
+        For a request handler that must bound one call without a second connection
+        pool. ``deadline`` bounds a whole single call from its start in seconds: attempts,
+        waits (for a connection, a rate limit, an identical call) and backoffs; an
+        attempt gets what is left, and past it, or when the next wait would pass it,
+        ``DeadlineExceededError`` (a ``RequestTimeoutError``) is raised, chained to the
+        last error (``math.inf`` removes it). ``timeout`` bounds one attempt only.
+        Closing either client closes the shared session.
 
         Raises:
             InputError: a setting out of range.
@@ -174,6 +194,8 @@ class BaseClient:
         clone.__dict__.update(self.__dict__)
         if timeout is not None:
             clone._timeout = check_timeout(timeout)
+        if deadline is not None:
+            clone._deadline = check_deadline(deadline)
         changes: dict[str, Any] = {
             name: value
             for name, value in (
@@ -200,6 +222,11 @@ class BaseClient:
     def timeout(self) -> float:
         """Seconds for one HTTP attempt."""
         return self._timeout
+
+    @property
+    def deadline(self) -> float | None:
+        """Seconds a whole call may take, retries and waits included; ``None``: no bound."""
+        return self._deadline
 
     @property
     def retry_policy(self) -> RetryPolicy:
@@ -257,28 +284,32 @@ class BaseClient:
     # ------------------------------------------------------------------ one attempt
 
     async def _attempt(
-        self, endpoint: Endpoint, body: Any, items: Sequence[Any], attempt: int = 1
+        self,
+        endpoint: Endpoint,
+        body: Any,
+        items: Sequence[Any],
+        attempt: int = 1,
+        *,
+        seconds: float | None = None,
+        share: bool = False,
     ) -> Any:
-        """Send one signed attempt of ``endpoint``, decode its answer, log it at DEBUG."""
+        """Send one signed attempt of ``endpoint``, decode its answer, log it at DEBUG.
+
+        Identical requests (same action, same body) are never in flight at once: with
+        ``share`` (a row safe to repeat) a caller joins the one in flight and takes its
+        answer; otherwise it waits for that one to end, then sends its own. ``seconds``
+        bounds the attempt (the client's timeout when ``None``).
+        """
         self._check_open()
-        in_flight = self._shared.in_flight
-        key = (endpoint.action, body)
-        while key in in_flight:
-            # An identical request is in flight: wait for its answer, then send ours.
-            waiter = in_flight[key]
-            if waiter is None:
-                waiter = in_flight[key] = asyncio.Event()
-            await waiter.wait()
-        in_flight[key] = None  # an Event is made only if another identical request comes
-        try:
-            return await self._exchange(endpoint, body, items, attempt)
-        finally:
-            waiter = in_flight.pop(key, None)
-            if waiter is not None:
-                waiter.set()
+        return await one_in_flight(
+            self._shared.in_flight,
+            (endpoint.action, body),
+            lambda: self._exchange(endpoint, body, items, attempt, seconds or self._timeout),
+            share=share,
+        )
 
     async def _exchange(
-        self, endpoint: Endpoint, body: Any, items: Sequence[Any], attempt: int
+        self, endpoint: Endpoint, body: Any, items: Sequence[Any], attempt: int, seconds: float
     ) -> Any:
         action = endpoint.action
         shared = self._shared
@@ -294,7 +325,7 @@ class BaseClient:
         started = time.perf_counter()
         outcome: object = "?"
         try:
-            response = await shared.transport.send(request, timeout=self._timeout)
+            response = await shared.transport.send(request, timeout=seconds)
             text = body_text(action, response, lambda data: self._scrub(data, request))
             result = endpoint.decode(endpoint, codec.answer(action, text), items)
         except ApiError as exc:
@@ -345,16 +376,39 @@ class BaseClient:
 
         Every reason to try again is :func:`~eeo_async._retry.should_retry`; waits come
         from the retry policy (backoff with jitter, ``Retry-After``, documented waits).
+        With a deadline, each attempt (waits for a connection or a rate limit included)
+        gets only what is left of it, and a wait that would pass it is not waited.
         """
         policy = self._policy
+        share = endpoint.idempotent and not endpoint.one_at_a_time
+        end = None if self._deadline is None else self._monotonic() + self._deadline
+        acted = False
         attempt = 1
         while True:
+            left = None if end is None else end - self._monotonic()
+            if left is not None and left <= 0:
+                raise past_deadline(endpoint, self._deadline, attempt - 1, acted, None)
+            timeout = self._timeout if left is None else min(self._timeout, left)
+            bound = asyncio.timeout(left)
             try:
-                return await self._attempt(endpoint, body, items, attempt), attempt
+                async with bound:
+                    result = await self._attempt(
+                        endpoint, body, items, attempt, seconds=timeout, share=share
+                    )
+            except TimeoutError as exc:
+                if not bound.expired():
+                    raise
+                raise past_deadline(endpoint, self._deadline, attempt, True, None) from exc
             except EEOError as exc:
+                acted = acted or exc.may_have_acted
+                cut = isinstance(exc, RequestTimeoutError) and timeout < self._timeout
+                if cut or (end is not None and self._monotonic() >= end):
+                    raise past_deadline(endpoint, self._deadline, attempt, acted, exc) from exc
                 if attempt >= policy.max_attempts or not should_retry(exc, endpoint):
                     raise
                 wait = policy.delay_after(exc, attempt)
+                if end is not None and self._monotonic() + wait >= end:
+                    raise past_deadline(endpoint, self._deadline, attempt, acted, exc) from exc
                 _log.debug(
                     "retry action=%s after attempt=%d error=%s wait_s=%.2f",
                     endpoint.action,
@@ -362,6 +416,8 @@ class BaseClient:
                     type(exc).__name__,
                     wait,
                 )
+            else:
+                return result, attempt
             await self._sleep(wait)
             attempt += 1
 
@@ -408,6 +464,8 @@ class BaseClient:
                 "not sent again (repeating it is not safe): check before calling again"
             )
             raise type(exc)(exc.errno, exc.error, exc.action, hint=hint) from exc
+        except DeadlineExceededError:
+            raise  # its message already says whether the server may have acted
         except (TransportError, ProtocolError) as exc:
             if endpoint.idempotent or not exc.may_have_acted:
                 raise

@@ -17,6 +17,7 @@
     │   │   └── TLSError                      TLS failed: not retried
     │   ├── RequestNotSentError               the request never left whole: nothing applied
     │   ├── RequestTimeoutError               no answer in time: the server may have acted
+    │   │   └── DeadlineExceededError         a call's whole deadline passed (``with_options``)
     │   └── HTTPStatusError                   an HTTP status other than 200 (keeps status)
     ├── ProtocolError                         a 200 answer that is not the documented JSON
     │   ├── ResponseTooLargeError             body larger than the limit, not read
@@ -218,6 +219,58 @@ class TLSError(ConnectError):
 
 class RequestTimeoutError(TransportError):
     """No complete answer within the timeout; the server may have acted."""
+
+
+class DeadlineExceededError(RequestTimeoutError):
+    """The call's deadline (``with_options(deadline=...)``) passed before a usable answer.
+
+    The deadline covers every attempt and every wait between them; the error is
+    raised when it passes during an attempt, or as soon as the next wait would pass it
+    (nothing waits in vain). It is chained (``__cause__``) to the last attempt's error,
+    if an attempt ended before.
+
+    Attributes:
+        action: the API action.
+        detail: the deadline, the attempts made and the last error, in words.
+        attempts: attempts started before the deadline passed.
+        may_have_acted: whether an attempt may have been applied (a timeout, a lost
+            answer, a 5xx; or an attempt cut off by the deadline).
+    """
+
+    def __init__(
+        self,
+        action: str,
+        detail: str,
+        status: int | None = None,
+        *,
+        attempts: int = 0,
+        acted: bool = True,
+    ) -> None:
+        super().__init__(action, detail, status)
+        self.attempts = attempts
+        self._acted = acted
+
+    @property
+    def may_have_acted(self) -> bool:
+        """True when an attempt may have been applied before the deadline passed."""
+        return self._acted
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            _rebuild_deadline_error,
+            (type(self), self.action, self.detail, self.status, self.attempts, self._acted),
+        )
+
+
+def _rebuild_deadline_error(  # noqa: PLR0917 - the pickled fields, in order
+    cls: type[DeadlineExceededError],
+    action: str,
+    detail: str,
+    status: int | None,
+    attempts: int,
+    acted: bool,
+) -> DeadlineExceededError:
+    return cls(action, detail, status, attempts=attempts, acted=acted)
 
 
 class HTTPStatusError(TransportError):

@@ -6,9 +6,17 @@ are the school's, whatever job sends):
 - :class:`RateLimit` (``Client(max_per_second=...)``): requests started per second,
   shared by every call and every job of the Client. A leaky bucket from ``aiolimiter``.
 - :class:`AdaptiveLimit`: requests in flight, shared by every adaptive job of the
-  Client. Busy answers lower it multiplicatively, calls that go through raise it
-  additively (about one more per round trip), between 1 and the sum of the running
-  jobs' ``concurrency`` ceilings.
+  Client. Busy answers caused by load lower it multiplicatively, calls that go through
+  raise it additively (about one more per round trip), between 1 and the sum of the
+  running jobs' ``concurrency`` ceilings. Busy answers that do not grow with the load
+  (a server that answers a share of calls 114 at random) are noise and leave it be.
+
+How load is told from noise: each call notes how many requests were in flight when it
+was sent (its level). Load shows as a busy share that rises with the level (a capacity:
+none below it, many above); noise as the same share at every level. So a busy answer
+at a level is compared with the calls sent at the level a decrease would go to, or
+fewer. Where those are too few to tell, the limit is lowered as a trial, and the trial
+is judged before any other: if the busy share did not fall, the trial is undone.
 
 Why one shared limit rather than one per job with a shared "busy" signal: the server's
 capacity is a number of requests in flight for the whole school, so the sum over jobs is
@@ -37,6 +45,7 @@ from aiolimiter import AsyncLimiter
 from ._codes import BUSY
 from ._constants import LOGGER_NAME
 from ._errors import ApiError, HTTPStatusError, InputError, InputTypeError
+from ._evidence import LOAD, NOISE, UNSURE, Evidence
 from ._retry import RetryPolicy
 
 _log = logging.getLogger(LOGGER_NAME)
@@ -141,16 +150,26 @@ class AdaptiveLimit:
     """How many requests the adaptive jobs of one Client may have in flight (AIMD).
 
     ``limit`` starts at the ceiling (the sum of the running jobs' ``concurrency``), so a
-    server that never answers busy costs nothing. A busy answer lowers it to
-    ``DECREASE`` of itself (weighted by the share of busy items when only items were
-    busy), at most once per round trip: signals from calls that started before the last
-    decrease are ignored, as TCP does, or a burst of busy answers would drive it to 1.
-    A call that goes through raises it by ``1 / limit`` (one per round trip; a call with
-    some busy items by the share that went through) while the limit is in use,
-    ``PLATEAU_SLOWDOWN`` times slower within 1 of where the last call refused whole
+    server that never answers busy costs nothing. Each call notes the number of
+    requests in flight when it was sent (its level) and how busy its answer was (the
+    evidence, by level, with ``LEVEL_MEMORY`` calls a level).
+
+    A busy answer is judged by :meth:`verdict`: load, noise, or unsure. Load lowers the
+    limit to ``DECREASE`` of itself (weighted by the share of busy items when only
+    items were busy), at most once per round trip (signals from calls that started
+    before the last decrease are ignored, as TCP does). Unsure lowers it the same way
+    as a trial, which :meth:`trial` judges on the next busy answers before anything
+    else: it stands if the busy share fell, it is undone (a step per busy answer) if
+    not, and until then the limit is not lowered again. Up to the level where a trial
+    proved noise, unsure busy answers are noise. Noise counts as a call that went
+    through.
+
+    A call that goes through raises the limit by ``1 / limit`` (one per round trip; a
+    call with some busy items by the share that went through) while the limit is in
+    use, ``PLATEAU_SLOWDOWN`` times slower within 1 of where the last call refused whole
     came. It never goes below 1 or above the ceiling. Waiters are served first come,
-    first served; a waiter holds no slot. When the last job leaves, the limit is
-    forgotten: the next job starts at its ceiling.
+    first served; a waiter holds no slot. When the last job leaves, the limit and its
+    evidence are forgotten: the next job starts at its ceiling.
     """
 
     def __init__(self) -> None:
@@ -162,10 +181,16 @@ class AdaptiveLimit:
         self.epoch = 0
         #: The limit when the last busy answer lowered it (0: none yet).
         self.peak = 0.0
-        #: Tickets of the calls in flight (in the order sent) -> the epoch they started in.
-        self._sent: dict[int, int] = {}
+        #: Tickets of the calls in flight -> (the epoch they started in, their level).
+        self._sent: dict[int, tuple[int, int]] = {}
         self._next = 0
         self._waiters: deque[asyncio.Future[None]] = deque()
+        #: Calls and their busy shares by level (requests in flight when sent).
+        self._evidence = Evidence()
+        #: The limit before decreases made without evidence (0: none to undo).
+        self._undo = 0.0
+        #: Up to this level, a trial showed busy answers to be noise (0: none yet).
+        self._quiet = 0
 
     def __repr__(self) -> str:
         return (
@@ -193,6 +218,9 @@ class AdaptiveLimit:
         self.limit = min(self.limit, float(self.ceiling))
         if not self.ceiling:
             self.peak = 0.0
+            self._evidence = Evidence()
+            self._undo = 0.0
+            self._quiet = 0
 
     async def acquire(self) -> int:
         """Wait for a slot; the ticket to give back to :meth:`release`."""
@@ -215,36 +243,85 @@ class AdaptiveLimit:
     def _ticket(self) -> int:
         ticket = self._next
         self._next += 1
-        self._sent[ticket] = self.epoch
+        self._sent[ticket] = (self.epoch, self.in_flight)
         return ticket
 
     def release(self, ticket: int, busy: float | None) -> None:
         """Give a slot back with what the call said: busy share (0 to 1), or ``None``."""
         in_use = self.in_flight >= self.allowed
         self.in_flight -= 1
-        epoch = self._sent.pop(ticket, -1)
+        epoch, level = self._sent.pop(ticket, (-1, 0))
+        if busy is not None and level:
+            self._evidence.note(level, busy)
         decreased = False
-        if busy and epoch == self.epoch:
-            if busy >= 1.0:
-                # A call refused whole marks the level to grow back to slowly; a few busy
-                # items are no such mark (else small dips would slow growth for good).
-                self.peak = self.limit
-            # Only multiplicative: a lone busy answer that is not about load (a random
-            # 114) must not crush the limit, so no capacity is inferred from one refusal.
-            limit = self.limit * (1.0 - (1.0 - DECREASE) * busy)
-            _log.debug("concurrency limit %.1f -> %.1f after a busy answer", self.limit, limit)
-            self.limit = max(1.0, limit)
-            self.epoch += 1
+        verdict = self._judge(level) if busy and epoch == self.epoch else None
+        if verdict in (LOAD, UNSURE):
+            assert busy is not None  # noqa: S101 - a verdict is asked for busy calls only
+            self._lower(busy, verdict)
             decreased = True
+        elif verdict == NOISE:
+            busy = 0.0  # busy answers that do not grow with the load: it went through
+            self._undo_step()
         if not decreased and busy is not None and busy < 1.0 and in_use:
-            # The share of the call that went through counts towards growing back: a few
-            # busy items in every call (not load: one student's record, say) must not
-            # wear the limit down to 1.
+            # The share of the call that went through counts towards growing back.
             step = (1.0 - busy) / self.limit
             if abs(self.limit - self.peak) < 1.0:
                 step /= PLATEAU_SLOWDOWN
             self.limit = min(float(self.ceiling), self.limit + step)
         self._wake()
+
+    def _judge(self, level: int) -> int | None:
+        """The verdict on a busy answer at ``level``; ``None``: wait for more evidence."""
+        verdict = self.verdict(level)
+        if verdict == LOAD:
+            self._quiet = 0
+        if verdict != UNSURE:
+            return verdict
+        if self._undo > self.limit:
+            # A trial decrease is under way: judge it (did the busy share fall?) rather
+            # than lower the limit again on as little evidence.
+            trial = self.trial(level)
+            if trial == NOISE:
+                # Proven noise up to where the trial began: no new trial below it.
+                self._quiet = max(self._quiet, int(self._undo))
+                return NOISE
+            if trial == LOAD:
+                self._undo = 0.0  # it did help: the decrease stands
+            return None
+        return NOISE if level <= self._quiet else UNSURE
+
+    def _lower(self, busy: float, verdict: int) -> None:
+        """Lower the limit after a busy answer: for load, or as a trial (``UNSURE``)."""
+        if verdict == LOAD:
+            self._undo = 0.0
+        elif self._undo <= self.limit:
+            self._undo = self.limit  # a trial: undone if the evidence says noise
+        if busy >= 1.0:
+            # A call refused whole marks the level to grow back to slowly; a few busy
+            # items are no such mark (else small dips would slow growth for good).
+            self.peak = self.limit
+        limit = self.limit * (1.0 - (1.0 - DECREASE) * busy)
+        _log.debug("concurrency limit %.1f -> %.1f after a busy answer", self.limit, limit)
+        self.limit = max(1.0, limit)
+        self.epoch += 1
+
+    def _undo_step(self) -> None:
+        """Undo trial decreases that were not about load, a step per busy answer of noise."""
+        if self._undo > self.limit:
+            limit = min(self._undo, float(self.ceiling), self.limit / DECREASE)
+            _log.debug("concurrency limit %.1f -> %.1f: busy answers are noise", self.limit, limit)
+            self.limit = limit
+            self.peak = 0.0
+            if limit >= self._undo:
+                self._undo = 0.0
+
+    def verdict(self, level: int) -> int:
+        """What busy answers at ``level`` in flight say (:meth:`Evidence.verdict`)."""
+        return self._evidence.verdict(level, int(level * DECREASE) + 1)
+
+    def trial(self, level: int) -> int:
+        """The trial decrease under way, judged at ``level`` (:meth:`Evidence.trial`)."""
+        return self._evidence.trial(level, int(self._undo))
 
     def _wake(self) -> None:
         waiters = self._waiters

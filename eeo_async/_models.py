@@ -9,6 +9,7 @@ import attrs
 
 from ._codes import Errno, describe
 from ._errors import InputError, InputTypeError, api_error
+from ._json import JsonReady
 
 #: The final outcome of an item of a batch; see :attr:`ItemResult.outcome`.
 Outcome = Literal["succeeded", "already", "failed", "unknown"]
@@ -16,8 +17,8 @@ Outcome = Literal["succeeded", "already", "failed", "unknown"]
 OUTCOMES: tuple[Outcome, ...] = ("succeeded", "already", "failed", "unknown")
 
 
-class _Meaning:
-    """``meaning``: the documented English meaning of ``errno``, for any answer type."""
+class _Meaning(JsonReady):
+    """``meaning`` and ``to_dict()``: what every answer type has (the base of result types)."""
 
     __slots__ = ()
     errno: int
@@ -95,7 +96,7 @@ class ItemResult(ItemStatus):
 
 
 @attrs.frozen
-class GroupMember:
+class GroupMember(JsonReady):
     """One student of a course group; exactly one member of each group is the leader."""
 
     student_uid: int

@@ -16,8 +16,9 @@ from collections.abc import Callable, Mapping
 from yarl import URL
 
 from ._constants import LOGGER_NAME
-from ._errors import HTTPStatusError, InputError, ProtocolError
+from ._errors import DeadlineExceededError, EEOError, HTTPStatusError, InputError, ProtocolError
 from ._http import Request, Response
+from ._wire.endpoint import Endpoint
 
 _log = logging.getLogger(LOGGER_NAME)
 
@@ -142,3 +143,27 @@ def body_text(action: str, response: Response, scrub: Callable[[bytes], bytes]) 
     except (LookupError, UnicodeDecodeError) as exc:
         message = f"the answer does not decode as its declared charset {charset!r}"
         raise ProtocolError(action, message) from exc
+
+
+def check_deadline(deadline: object) -> float | None:
+    """Seconds of a call's deadline; ``math.inf`` (no deadline) gives ``None``."""
+    if isinstance(deadline, bool) or not isinstance(deadline, int | float) or not deadline > 0:
+        message = f"deadline must be a positive number of seconds, got {deadline!r}"
+        raise InputError(message)
+    return None if math.isinf(deadline) else float(deadline)
+
+
+def past_deadline(
+    endpoint: Endpoint, deadline: float | None, attempts: int, acted: bool, last: EEOError | None
+) -> DeadlineExceededError:
+    """The error for a call whose deadline passed (or would pass in the next wait)."""
+    detail = f"the deadline of {deadline or 0:g} s passed after {attempts} attempt(s)"
+    if last is not None:
+        detail += f"; the last one: {last}"
+    elif attempts:
+        detail += ", the last one cut off in flight"
+    if acted:
+        detail += "; the server may have acted"
+        if not endpoint.idempotent:
+            detail += ": check before calling again"
+    return DeadlineExceededError(endpoint.action, detail, attempts=attempts, acted=acted)

@@ -75,8 +75,10 @@ async def test_a_burst_of_busy_answers_lowers_the_limit_once_per_round_trip() ->
     for ticket in tickets:
         limit.release(ticket, 1.0)
     assert limit.limit == pytest.approx(64 * DECREASE)
-    # A call sent after the decrease that is answered busy lowers it again.
-    limit.release(await limit.acquire(), 1.0)
+    # A round trip of calls sent after the decrease, all refused, lowers it once more.
+    tickets = [await limit.acquire() for _ in range(limit.allowed)]
+    for ticket in tickets:
+        limit.release(ticket, 1.0)
     assert limit.limit == pytest.approx(64 * DECREASE * DECREASE)
 
 
@@ -90,11 +92,10 @@ async def test_one_busy_answer_lowers_the_limit_once_and_by_its_share() -> None:
     assert limit.limit == pytest.approx(64 * DECREASE)
     for ticket in tickets[:12]:
         limit.release(ticket, 0.0)
-    first, second = await limit.acquire(), await limit.acquire()
-    before = limit.limit
-    limit.release(second, 0.5)
-    assert limit.limit == pytest.approx(before * (1 - (1 - DECREASE) * 0.5))
-    limit.release(first, 0.0)
+    shared = AdaptiveLimit()
+    shared.join(64)
+    shared.release(await shared.acquire(), 0.5)  # half the items of a call busy
+    assert shared.limit == pytest.approx(64 * (1 - (1 - DECREASE) * 0.5))
 
 
 async def test_a_few_busy_items_in_every_call_do_not_wear_the_limit_down() -> None:
@@ -228,11 +229,11 @@ async def test_the_limit_falls_under_a_burst_and_recovers_after() -> None:
         seen.append(batcher.current_concurrency)
 
     batcher = eeo.Batcher(server.client, concurrency=16, chunk_size=1, on_progress=on_progress)
-    report = await batcher.enroll(1, range(1, 401), [10])
+    report = await batcher.enroll(1, range(1, 801), [10])
     assert report.ok
-    assert progress[-1] == (400, 400)
+    assert progress[-1] == (800, 800)
     assert report.busy_calls == server.busy_answers > 0
-    assert report.calls == 400 + server.busy_answers
+    assert report.calls == 800 + server.busy_answers
     record = report.concurrency
     assert record is not None
     assert record.adaptive

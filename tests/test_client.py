@@ -392,7 +392,7 @@ async def test_close_twice_and_use_after_close() -> None:
 
 
 async def test_identical_requests_never_overlap(mocked: aioresponses, client: eeo.Client) -> None:
-    """Two identical calls at once are sent one after the other, never together."""
+    """Two identical calls at once (safe to repeat) share one request, never send two."""
     in_flight = 0
     peak = 0
     release = asyncio.Event()
@@ -416,9 +416,10 @@ async def test_identical_requests_never_overlap(mocked: aioresponses, client: ee
             break
         await asyncio.sleep(0)
     release.set()
-    await asyncio.gather(first, second, other)
+    results = await asyncio.gather(first, second, other)
     assert peak == 2  # [3] and [4] together, never the two [3] calls
-    assert len(sent(mocked, ADD)) == 3
+    assert len(sent(mocked, ADD)) == 2  # the two [3] calls shared one request
+    assert results[0] == results[1]
 
 
 async def test_cancellation_is_not_retried(mocked: aioresponses, client: eeo.Client) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "eeo_async"
 #: The core's own base: values and tables that import nothing else of the package.
-BASE = {"_codes", "_constants", "_errors", "_models", "_http"}
+BASE = {"_codes", "_constants", "_errors", "_json", "_models", "_http"}
 #: What each wing may import, besides the core modules (the core's engine, the client,
 #: may import the sans-I/O wire layer; the base imports no wing).
 ALLOWED = {

@@ -50,7 +50,10 @@ class Client(
     safe). v1 actions are signed with ``safeKey`` in the form, v2 actions with
     ``X-EEO-SIGN`` in headers, afresh for every attempt. ``call()`` and ``call_v2()``
     send any other action; ``request()`` any row. Identical requests are never in
-    flight at once.
+    flight at once: identical calls of an action safe to repeat share one request and
+    its answer, others wait for each other. ``with_options(deadline=...)`` bounds a
+    whole call, retries included; every result turns into JSON with
+    :func:`eeo_async.to_jsonable` (or its ``to_dict()``).
 
     Args:
         sid: the school ID (positive int, or a string of digits).
@@ -64,7 +67,8 @@ class Client(
         max_attempts: attempts per call, the first one included (1 = no retry).
         initial_backoff: first wait between attempts in seconds; doubles each time.
         max_backoff: longest wait between attempts in seconds.
-        clock: returns the current Unix time; for tests.
+        clock: returns the current Unix time; for tests (a clock given here also
+            measures deadlines, which otherwise use a monotonic clock).
         sleep: awaited for every backoff wait of this client and its batches; for tests
             (``eeo_async.testing.set_testing`` turns the waits off altogether).
         max_body_bytes: larger answers are refused rather than read into memory.

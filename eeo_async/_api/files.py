@@ -19,6 +19,7 @@ from .._client import BaseClient
 from .._codes import Errno
 from .._constants import V1_CLOUD_PATH
 from .._errors import DataMismatchError, api_error
+from .._json import JsonReady
 from .._models import ActionResult
 from .._wire.decode import decode_done, refuse
 from .._wire.endpoint import Answer, Endpoint, Param
@@ -35,7 +36,7 @@ UPLOAD: Final = file_kind(MAX_UPLOAD_BYTES, MAX_NAME_CHARS)
 
 
 @attrs.frozen(kw_only=True)
-class CloudFolder:
+class CloudFolder(JsonReady):
     """A folder of the school's cloud drive.
 
     Attributes:
@@ -52,7 +53,7 @@ class CloudFolder:
 
 
 @attrs.frozen(kw_only=True)
-class CloudFile:
+class CloudFile(JsonReady):
     """A file of the school's cloud drive.
 
     Attributes:
@@ -67,7 +68,7 @@ class CloudFile:
 
 
 @attrs.frozen(kw_only=True)
-class CloudListing:
+class CloudListing(JsonReady):
     """The folders and files in one folder of the cloud drive (getCloudList)."""
 
     folders: tuple[CloudFolder, ...] = ()

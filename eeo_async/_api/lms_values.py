@@ -25,6 +25,7 @@ from .._errors import (
     ProtocolError,
     TransportError,
 )
+from .._json import JsonReady
 from .._models import ItemStatus
 from .._wire.decode import refuse
 from .._wire.endpoint import Answer, Endpoint
@@ -97,7 +98,7 @@ def nonempty_text(value: object) -> str | None:
 
 
 @attrs.frozen(kw_only=True)
-class LiveInfo:
+class LiveInfo(JsonReady):
     """The three pull-stream addresses of a classroom with web live on (RTMP, HLS, FLV).
 
     Bound to the classroom for good: they stay even if its live is turned off later.
@@ -127,8 +128,8 @@ def live_of(data: Mapping[str, Any]) -> tuple[str | None, LiveInfo | None]:
     return url, info
 
 
-class _Described:
-    """``meaning``: the documented English meaning of ``errno``."""
+class _Described(JsonReady):
+    """``meaning`` and ``to_dict()``: the documented English meaning of ``errno``, JSON."""
 
     __slots__ = ()
     errno: int

@@ -60,13 +60,14 @@ USERS: Final = ItemsKind(
 
 #: Up to 10 accounts (450 past it). Safe to repeat: an account registered by a lost
 #: attempt answers 135/461 with its UID. 131 (identical requests at once) is retried
-#: per item too.
+#: per item too; identical calls are sent one at a time, each for its own answer.
 REGISTER_MULTIPLE: Final = Endpoint(
     action="registerMultiple",
     params=(Param("users", "userJson", USERS),),
     items="users",
     max_items=10,
     idempotent=True,
+    one_at_a_time=True,
     already=frozenset({Errno.PHONE_REGISTERED, Errno.EMAIL_REGISTERED}),
     item_transient=frozenset({Errno.SERVER_BUSY, Errno.REGISTER_FAILED}),
     side=frozenset({Errno.SCHOOL_STUDENT_FAILED, Errno.SCHOOL_TEACHER_FAILED}),

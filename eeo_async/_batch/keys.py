@@ -11,11 +11,12 @@ from __future__ import annotations
 import itertools
 from array import array
 from collections.abc import ItemsView, Iterator, Mapping, Sequence, ValuesView
-from typing import Any, Final, Generic, Protocol, TypeVar, cast
+from typing import Any, Final, Generic, Protocol, TypeVar, cast, overload
 
 from .._models import ItemResult
 
 K = TypeVar("K")
+T = TypeVar("T")
 K_co = TypeVar("K_co", covariant=True)
 #: Key fields whose values are text, never read as numbers (a telephone is digits).
 TEXT_KEY_FIELDS: Final = frozenset({"account", "unique_identity"})
@@ -165,6 +166,25 @@ class Items(Mapping[K, ItemResult]):
         if self._codes is not None and self._report._code(row) not in self._codes:
             raise KeyError(key)
         return self._report.result(row)
+
+    def __contains__(self, key: object) -> bool:
+        try:
+            self[key]
+        except KeyError:
+            return False
+        return True
+
+    # Keys with digit strings for their IDs are found too, so lookups take any object.
+    @overload
+    def get(self, key: object, /) -> ItemResult | None: ...
+    @overload
+    def get(self, key: object, default: ItemResult | T, /) -> ItemResult | T: ...
+    def get(self, key: object, default: object = None, /) -> object:
+        """The result of ``key`` (digit strings accepted), or ``default`` if it is absent."""
+        try:
+            return self[key]
+        except KeyError:
+            return default
 
     def items(self) -> ItemsView[K, ItemResult]:
         """(key, result) pairs, streamed in input order."""

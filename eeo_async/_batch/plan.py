@@ -24,13 +24,14 @@ from .._api.lms import ADD_STUDENT, DELETE_STUDENT
 from .._api.registry import ROWS
 from .._constants import MAX_CHUNK_SIZE
 from .._errors import InputError, InputTypeError
+from .._json import JsonReady
 from .._wire.endpoint import REQUIRED, Endpoint
 from .._wire.kinds import ItemsKind, iter_items, validate_id
 from .report import BatchReport
 
 
 @attrs.frozen(kw_only=True)
-class Plan:
+class Plan(JsonReady):
     """What a job would send, worked out without sending anything (for ``--dry-run``).
 
     Attributes:

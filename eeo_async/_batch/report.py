@@ -235,6 +235,20 @@ class BatchReport(Store[K]):
     def _records(self) -> Iterator[dict[str, Any]]:
         return self._records_keyed(self.key_fields)
 
+    def to_dict(self, *, items: bool = False) -> dict[str, Any]:
+        """The report as JSON-ready data: its summary, and with ``items=True`` every item.
+
+        What a web handler returns (``eeo_async.to_jsonable(report)`` gives the same):
+        operation, action, course, key fields, calls, retries, time, why it stopped, the
+        concurrency record and ``summary`` (the outcome counts). With ``items=True`` it
+        is the document :meth:`to_json` writes, ``items`` holding :meth:`to_records`
+        (build it only for reports small enough to hold in memory twice).
+        """
+        doc = self._head()
+        if items:
+            doc["items"] = self.to_records()
+        return doc
+
     def to_dataframe(self) -> pandas.DataFrame:
         """The items as a pandas ``DataFrame``, one row each (pandas must be installed).
 

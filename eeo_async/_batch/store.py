@@ -7,7 +7,7 @@ item) and what views of the items read back, with no counts, advice or files.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Final, Generic, TypeVar
 
 from .._errors import InputError
@@ -114,15 +114,18 @@ class Store(Generic[K]):
         return len(self._columns)
 
     @property
-    def items(self) -> Mapping[K, ItemResult]:
+    def items(self) -> Items[K]:
         """Each input key mapped to its :class:`ItemResult`, in input order.
+
+        Keys may be given with digit strings for their IDs, as the docs say
+        (``report.items[("1001001", "1212131")]``), in the types too.
 
         ``items.items()`` and ``items.values()`` stream in input order, so a loop over
         millions of items costs no index of them.
         """
         return Items(self)
 
-    def items_with(self, *outcomes: Outcome) -> Mapping[K, ItemResult]:
+    def items_with(self, *outcomes: Outcome) -> Items[K]:
         """The items whose outcome is one of ``outcomes``, in input order (built on access).
 
         ``skip=report.items_with("unknown")`` re-runs a report's ``rerun_keys``

@@ -22,12 +22,10 @@ from typing import Any
 
 import attrs
 
-from .._api.groups import validate_group_name, validate_groups
 from .._constants import (
     LOGGER_NAME,
 )
-from .._errors import ApiError, BadCredentialsError, ConnectError, EEOError, InputError
-from .._models import GroupMember
+from .._errors import ApiError, BadCredentialsError, EEOError, InputError
 from ..testing import Faults
 from . import activities, people, schedule
 from .base import (
@@ -36,18 +34,13 @@ from .base import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_OK,
-    EXIT_UNREACHABLE,
     EXIT_USAGE,
     Command,
     _check_output,
-    _client,
-    _credential_options,
     _err,
-    _file_options,
     _int_between,
     _number,
     _Usage,
-    _warn,
 )
 from .bulk import (
     _LESSONS,
@@ -56,7 +49,8 @@ from .bulk import (
     bulk_command,
 )
 from .ending import progress_options
-from .files import InputFileError, read_groups
+from .files import InputFileError
+from .group import group_options, run_group
 from .receive import (
     attendance,
     attendance_options,
@@ -67,53 +61,6 @@ from .receive import (
 )
 from .register import _register, _register_options
 from .rerun import _load
-
-
-def _group_options(sub: argparse.ArgumentParser) -> None:
-    _credential_options(sub)
-    sub.add_argument("--name", required=True, help="group plan name, 1 to 20 characters")
-    sub.add_argument(
-        "--groups",
-        type=Path,
-        required=True,
-        metavar="FILE",
-        help="group file: the documented JSON, CSV or .xlsx",
-    )
-    _file_options(sub)
-
-
-def _group(args: argparse.Namespace) -> int:
-    groups = read_groups(args.groups, sheet=args.sheet, encoding=args.encoding, warn=_warn)
-    name = validate_group_name(args.name)
-    checked = validate_groups(groups)
-    if args.dry_run:
-        members = sum(len(g) for g in checked)
-        print(
-            f"dry run: one addCourseGroup call, {len(checked)} groups, {members} students, "
-            f"name {name!r}; nothing was sent"
-        )
-        return EXIT_OK
-    return asyncio.run(_create_group(args, name, checked))
-
-
-async def _create_group(
-    args: argparse.Namespace, name: str, groups: Sequence[Sequence[GroupMember]]
-) -> int:
-    async with _client(args) as client:
-        try:
-            result = await client.add_course_group(args.course, name, groups)
-        except ConnectError as exc:
-            _err(f"error: the server cannot be reached ({client.base_url}): {exc}")
-            return EXIT_UNREACHABLE
-    if result.partial:
-        print(f"group plan {result.group_id} created for course {args.course}, incomplete")
-        _err(
-            "error: some student UIDs were wrong (errno 898) and left out; the server did "
-            "not say which: compare the plan with the file"
-        )
-        return EXIT_FAILED
-    print(f"group plan {result.group_id} created for course {args.course}")
-    return EXIT_OK
 
 
 def _report_options(sub: argparse.ArgumentParser) -> None:
@@ -351,13 +298,15 @@ COMMANDS = (
     *people.COMMANDS,
     Command(
         "group",
-        "Create the group plan of a course from a file.",
-        _group_options,
-        _group,
+        "Create the group plan of a course from a file, or replace it (--replace).",
+        group_options,
+        run_group,
         """  eeo-async group --course 176465 --name Teams --groups groups.csv
+  eeo-async group --course 176465 --name Teams --groups groups.csv --replace
   (groups.csv or .xlsx: a header group,student_uid,is_leader (other columns are named
    in a warning), then one line per student; or the documented JSON
-   [[{"studentUid": 1, "isLeader": 1}, ...]])""",
+   [[{"studentUid": 1, "isLeader": 1}, ...]]. The plan's ID is kept in
+   groups.csv.plans.json, where --replace finds it.)""",
     ),
     *schedule.COMMANDS,
     Command(

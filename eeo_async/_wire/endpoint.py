@@ -102,6 +102,10 @@ class Endpoint:
             and removing answer "already" the second time; creation with a unique
             identity answers the earlier ID); otherwise only where the server cannot
             have acted.
+        one_at_a_time: identical calls of a row safe to repeat share one request in
+            flight and its answer, unless this is true: then each is sent, one after
+            the other (registration: the server answers 131 to identical requests at
+            the same time, and each caller wants its own answer).
         already: codes meaning "already in the target state" (counted as done).
         side: codes meaning "done, with a side failure": done, with a warning.
         item_transient: item codes after which that item alone is sent again.
@@ -120,6 +124,7 @@ class Endpoint:
     max_items: int = 1
     target: str | None = None
     idempotent: bool = False
+    one_at_a_time: bool = False
     already: frozenset[int] = frozenset()
     side: frozenset[int] = frozenset()
     item_transient: frozenset[int] = TRANSIENT_ITEM

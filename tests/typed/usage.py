@@ -37,6 +37,15 @@ async def onboard(sid: int, secret: str, course: int, lessons: list[int]) -> lis
         assert isinstance(envelope.ok, bool)
         removal = await batcher.remove_students_from_lesson(course, lessons[0], uids[:1])
         by_uid: eeo.ItemResult = removal.items[uids[0]]
+        # Keys with digit strings work, as the README says, and type-check too.
+        by_text: eeo.ItemResult = report.items[(str(uids[0]), str(lessons[0]))]
+        maybe: eeo.ItemResult | None = removal.items.get(str(uids[0]))
+        assert by_text.outcome == outcome
+        assert maybe is None or maybe.attempts >= 0
+        jsonable = [eeo.to_jsonable(statuses), first.to_dict(), report.to_dict(items=True)]
+        assert jsonable
+        bounded = client.with_options(deadline=5.0)
+        assert bounded.deadline == 5.0
         assert by_uid.attempts >= 0
         meaning: str = by_uid.meaning
         summary: str = report.summary(width=100)
