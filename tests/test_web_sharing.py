@@ -197,6 +197,24 @@ async def test_registration_keeps_one_identical_call_at_a_time() -> None:
     assert gate.peak == 1
 
 
+async def test_single_registration_keeps_one_identical_call_at_a_time() -> None:
+    """Identical register calls are each sent, one after the other, never shared."""
+    gate = Gate()
+    gate.answer = {"error_info": {"errno": 1, "error": "ok"}, "data": 1000001}
+    client = client_on(gate)
+    digest = hashlib.md5(b"pass-word", usedforsecurity=False).hexdigest()
+    calls = [
+        asyncio.create_task(client.register(telephone="15800000001", md5pass=digest))
+        for _ in range(2)
+    ]
+    await gate.until_started(1)
+    await settle()
+    assert gate.started == 1
+    gate.open.set()
+    await asyncio.gather(*calls)
+    assert (gate.started, gate.peak) == (2, 1)
+
+
 async def test_a_call_not_safe_to_repeat_is_never_shared() -> None:
     """Identical group creations are sent one after the other, each with its own answer."""
     answer = {"error_info": {"errno": 1, "error": "ok"}, "data": 77}

@@ -161,6 +161,8 @@ REGISTER: Final = Endpoint(
         Param("is_sent_message", "isSentMessage", FLAG, default=None),
     ),
     idempotent=True,
+    # Registration keeps its rule: identical requests one after another, never shared.
+    one_at_a_time=True,
     already=frozenset({Errno.PHONE_REGISTERED, Errno.EMAIL_REGISTERED}),
     side=frozenset({Errno.SCHOOL_STUDENT_FAILED, Errno.SCHOOL_TEACHER_FAILED, Errno.AVATAR_FAILED}),
     check=check_register,
