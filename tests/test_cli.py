@@ -451,6 +451,12 @@ def test_demo_runs_and_agrees(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     )
     assert code == 0, err
     assert "report agrees with the server item by item: yes" in out
+    # The recommended integration, each step checked: one course, each lesson and
+    # classroom once, and the attendance received.
+    assert "courses of that name on the server: 1" in out
+    assert "lessons created twice: 0" in out
+    assert "classrooms created twice: 0" in out
+    assert "End received and acked: 1 message(s)" in out
     assert json.loads(report.read_text(encoding="utf-8"))["summary"]["total"] == 1440
     assert "sandbox-secret" not in out + err
 

@@ -1,7 +1,12 @@
-"""``eeo-async demo``: a whole onboarding against the sandbox, each step checked against it.
+"""``eeo-async demo``: a school's whole integration against the sandbox, checked against it.
 
-Register accounts (UIDs back), add them to a course, enrol them into lessons, set and
-edit a group plan, unenrol some and remove them from the course, all with faults on.
+The docs' recommended integration (``BasicScenario``, ``APIv2Intro``) with faults on, at
+the scale of a school: register accounts (UIDs back), create the course and its lessons
+(each once, whatever the faults), add the students to the course, create a unit and its
+classrooms and enrol students into them (API v2), enrol everyone into every lesson (the
+bulk job), set and edit a group plan, unenrol some and remove them, then hold a lesson
+and receive its attendance as the school's backend would. Every report is checked
+against the sandbox item by item.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from .._batch.report import BatchReport
 from .._errors import EEOError
 from .._models import GroupMember, ItemResult, NewUser
 from ..testing import Faults, Sandbox
+from .demo_lms import run_lms_steps
+from .demo_school import create_course_and_lessons, receive_attendance
 
 #: Faults of a bad day: every kind, a few percent each, and a little latency.
 DEMO_FAULTS = Faults(
@@ -142,7 +149,7 @@ def _check_final(  # noqa: PLR0917 - the demo's state, read as rows
 ) -> None:
     """Check the last three reports against the sandbox's state, item by item, saying so."""
     items = enrolled.total + unenrolled.total + removed.total
-    _say(f"\nchecking the {items:,} items of the last three reports against the sandbox ...")
+    _say(f"\n9. checking the {items:,} items of the last three reports against the sandbox ...")
     started = time.perf_counter()
     # Each lesson's members once (a copy of the set), not once per item.
     seated = {class_id: sandbox.lesson_members(class_id) for class_id in lessons}
@@ -161,33 +168,44 @@ def _check_final(  # noqa: PLR0917 - the demo's state, read as rows
     _say(f"   done in {time.perf_counter() - started:.1f} s")
 
 
+def _a_real_timetable(sandbox: Sandbox, lessons: list[int], uids: list[int]) -> set[Any]:
+    """Two lessons finish, one is short of seats, some students sit in one already.
+
+    Returns the (student, lesson) pairs in place before the enrolment.
+    """
+    for class_id in lessons[:2]:
+        sandbox.finish_lesson(class_id)
+    sandbox.set_seat_limit(lessons[2], len(uids) // 2)
+    sandbox.enroll_directly(lessons[3], uids[:100])
+    return {(uid, lessons[3]) for uid in uids[:100]}
+
+
+def _people(sandbox: Sandbox, count: int) -> tuple[list[NewUser], set[str]]:
+    """The accounts to register, and those of them the school has already (135 + UID)."""
+    people = [
+        NewUser(
+            telephone=f"138{i:08}",
+            password=_DEMO_PASSWORD,
+            nickname=f"Student {i}",
+            add_to_school="student",
+        )
+        for i in range(count)
+    ]
+    existing = {user.account for user in people[: len(people) // 20]}
+    for account in existing:
+        sandbox.register_directly(account, _DEMO_PASSWORD)
+    return people, existing
+
+
 async def run_demo(args: argparse.Namespace) -> int:
     """Run the demo; returns 0 when every report agrees with the sandbox item by item."""
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     check = _Check()
     async with Sandbox(seed=args.seed, faults=DEMO_FAULTS) as sandbox:
-        people = [
-            NewUser(
-                telephone=f"138{i:08}",
-                password=_DEMO_PASSWORD,
-                nickname=f"Student {i}",
-                add_to_school="student",
-            )
-            for i in range(args.students)
-        ]
-        # Some accounts exist already (135 with their UID), as in any real school.
-        existing = {user.account for user in people[: len(people) // 20]}
-        for account in existing:
-            sandbox.register_directly(account, _DEMO_PASSWORD)
-        course = sandbox.add_course(lessons=args.lessons)
-        lessons = list(course.class_ids)
-        for class_id in lessons[:2]:
-            sandbox.finish_lesson(class_id)
-        sandbox.set_seat_limit(lessons[2], len(people) // 2)
+        people, existing = _people(sandbox, args.students)
         _say(
-            f"sandbox at {sandbox.base_url}: course {course.course_id} with {len(lessons)} "
-            f"lessons (2 finished, 1 with {len(people) // 2} seats); faults on: 114, 464, "
-            "5xx, HTML bodies, dropped connections, lost answers, 429"
+            f"sandbox at {sandbox.base_url}; faults on: 114, 464, 5xx, HTML bodies, dropped "
+            "connections, lost answers, 429"
         )
         async with Client(
             sandbox.sid, sandbox.secret, base_url=sandbox.base_url, initial_backoff=0.01
@@ -198,41 +216,55 @@ async def run_demo(args: argparse.Namespace) -> int:
             _say(f"\n1. register {len(people)} accounts as school students (10 a call)")
             uids = await _register(batcher, sandbox, people, check, progress, existing)
 
-            _say(f"\n2. add the {len(uids)} accounts to course {course.course_id} (30 a call)")
-            joined = await batcher.add_students_to_course(course.course_id, uids, progress=progress)
+            made = await create_course_and_lessons(
+                client, batcher, sandbox, args.lessons, _say, progress=progress
+            )
+            check.checked += 2 + args.lessons
+            check.disagree += made.disagree
+            course_id, lessons = made.course_id, made.lessons
+
+            _say(f"\n4. add the {len(uids)} accounts to course {course_id} (30 a call)")
+            joined = await batcher.add_students_to_course(course_id, uids, progress=progress)
             _say(joined.summary())
-            members = sandbox.course_members(course.course_id)
+            members = sandbox.course_members(course_id)
             for uid, item in joined.items.items():
                 check.item(item, uid in members)
 
+            _say("\n5. the LMS (API v2): a unit, its classrooms, their members")
+            lms = await run_lms_steps(
+                client, batcher, sandbox, course_id, uids, say=_say, progress=progress
+            )
+            check.checked += lms.checked
+            check.disagree += lms.disagree
+
+            before = _a_real_timetable(sandbox, lessons, uids)
             pairs = len(uids) * len(lessons)
-            # Some students sit in a lesson already: the report must call them "already".
-            before = {(uid, lessons[3]) for uid in uids[:100]}
-            sandbox.enroll_directly(lessons[3], uids[:100])
-            _say(f"\n3. enrol them into every lesson ({pairs} items; {len(before)} in already)")
-            enrolled = await batcher.enroll(course.course_id, uids, lessons, progress=progress)
+            _say(
+                f"\n6. enrol them into every lesson ({pairs} items; 2 lessons finished, "
+                f"1 with {len(uids) // 2} seats, {len(before)} pairs in already)"
+            )
+            enrolled = await batcher.enroll(course_id, uids, lessons, progress=progress)
             _say(enrolled.summary())
             _say(f"   chosen action: {enrolled.action} (the one needing fewer calls)")
             check.disagree += _already_truth(enrolled, before)
 
-            _say("\n4. set a group plan of teams of 4, then edit it")
+            _say("\n7. set a group plan of teams of 4, then edit it")
             check.checked += 1
-            check.disagree += not await _group_plan(client, sandbox, course.course_id, uids)
+            check.disagree += not await _group_plan(client, sandbox, course_id, uids)
 
             leaving = uids[: len(uids) // 4]
-            _say(f"\n5. unenrol {len(leaving)} students from lessons 3 to 5, remove from course")
-            unenrolled = await batcher.unenroll(
-                course.course_id, leaving, lessons[3:6], progress=progress
-            )
+            _say(f"\n8. unenrol {len(leaving)} students from lessons 4 to 6, remove from course")
+            unenrolled = await batcher.unenroll(course_id, leaving, lessons[3:6], progress=progress)
             _say(unenrolled.summary())
             removed = await batcher.remove_students_from_course(
-                course.course_id, leaving, progress=progress
+                course_id, leaving, progress=progress
             )
             _say(removed.summary())
 
-        _check_final(
-            check, sandbox, course.course_id, lessons, leaving, enrolled, unenrolled, removed
-        )
+        _check_final(check, sandbox, course_id, lessons, leaving, enrolled, unenrolled, removed)
+        present = sorted(sandbox.lesson_members(lessons[-1]))[: len(uids) // 2]
+        check.checked += 1
+        check.disagree += await receive_attendance(sandbox, lessons[-1], present, _say)
         stats = sandbox.stats
         _say(
             f"\nserver saw {sum(stats.requests.values())} requests, at most "
