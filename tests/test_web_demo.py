@@ -18,7 +18,7 @@ def dry_make(target: str, venv: Path) -> list[str]:
     if make is None:
         pytest.skip("make is not installed")
     done = subprocess.run(
-        [make, "-n", target, f"VENV={venv}"],
+        [make, "--no-print-directory", "-n", target, f"VENV={venv}"],
         cwd=ROOT,
         capture_output=True,
         text=True,
