@@ -18,6 +18,7 @@ import attrs
 from .._api.client import Client
 from .._constants import (
     DEFAULT_BASE_URL,
+    DEFAULT_CONCURRENCY,
     DEFAULT_MAX_ATTEMPTS,
 )
 from .._errors import EEOError, InputError
@@ -219,3 +220,52 @@ class Command:
     options: Callable[[argparse.ArgumentParser], None]
     handler: Callable[[argparse.Namespace], int]
     example: str
+
+
+def job_options(
+    sub: argparse.ArgumentParser,
+    *,
+    per_call: str = "",
+    pace: bool = True,
+    journal: str | None = "SQLite journal of this job: run the same command again to resume",
+    only_failed: str | None = None,
+) -> None:
+    """The options every job of the command takes, with the same words everywhere.
+
+    ``--concurrency``, ``--report`` and ``--progress`` always; ``--adaptive`` and
+    ``--max-per-second`` with ``pace``; ``--journal`` and ``--only-failed`` with their help
+    texts when given.
+    """
+    sub.add_argument(
+        "--concurrency",
+        metavar="N",
+        type=_int_between(1, 10_000),
+        default=DEFAULT_CONCURRENCY,
+        help=f"most requests in flight at once (default {DEFAULT_CONCURRENCY}){per_call}",
+    )
+    if pace:
+        sub.add_argument(
+            "--adaptive",
+            action=argparse.BooleanOptionalAction,
+            default=True,
+            help="follow a busy server below --concurrency (default: on)",
+        )
+        sub.add_argument(
+            "--max-per-second",
+            metavar="N",
+            type=_number(0.01, 100_000),
+            help="at most N requests a second (the school's rate limit, if it has one)",
+        )
+    sub.add_argument(
+        "--report", type=Path, metavar="FILE", help="write the report here (.json or .csv)"
+    )
+    if journal is not None:
+        sub.add_argument("--journal", type=Path, metavar="FILE", help=journal)
+    if only_failed is not None:
+        sub.add_argument("--only-failed", type=Path, metavar="REPORT", help=only_failed)
+    sub.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress bar on a terminal, plain lines otherwise (default: on a terminal)",
+    )

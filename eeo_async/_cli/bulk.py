@@ -20,7 +20,6 @@ from .._batch.batcher import Batcher
 from .._batch.plan import plan
 from .._batch.report import BatchReport, Key
 from .._constants import (
-    DEFAULT_CONCURRENCY,
     MAX_CHUNK_SIZE,
 )
 from .._models import ItemResult
@@ -35,9 +34,8 @@ from .base import (
     _err,
     _file_options,
     _id,
-    _int_between,
-    _number,
     _Usage,
+    job_options,
 )
 from .columns import CLASS_ID, STUDENT_UID, Column
 from .ending import Signals, finish, progress_options
@@ -98,51 +96,14 @@ def _bulk_options(spec: BulkJob) -> Callable[[argparse.ArgumentParser], None]:
                     f"{file.flag}-sheet", metavar="NAME", help=f"the sheet of {file.flag} to read"
                 )
         _file_options(sub)
-        sub.add_argument(
-            "--concurrency",
-            metavar="N",
-            type=_int_between(1, 10_000),
-            default=DEFAULT_CONCURRENCY,
-            help=(
-                f"most requests in flight at once (default {DEFAULT_CONCURRENCY}); the job "
-                "lowers it while the server answers busy"
-            ),
-        )
-        sub.add_argument(
-            "--adaptive",
-            action=argparse.BooleanOptionalAction,
-            default=True,
-            help="follow a busy server below --concurrency (default: on)",
-        )
-        sub.add_argument(
-            "--max-per-second",
-            metavar="N",
-            type=_number(0.01, 100_000),
-            help="at most N requests a second (the school's rate limit, if it has one)",
-        )
-        sub.add_argument(
-            "--report", type=Path, metavar="FILE", help="write the report here (.json or .csv)"
-        )
-        sub.add_argument(
-            "--journal",
-            type=Path,
-            metavar="FILE",
-            help="SQLite journal of this job: run the same command again to resume",
-        )
-        sub.add_argument(
-            "--only-failed",
-            type=Path,
-            metavar="REPORT",
-            help="re-run what a re-run settles of a saved report (.json or .csv), instead "
-            "of input files: its unknown and not-sent items, and failures on a busy server",
+        job_options(
+            sub,
+            per_call="; the job lowers it while the server answers busy",
+            only_failed="re-run what a re-run settles of a saved report (.json or .csv), "
+            "instead of input files: its unknown and not-sent items, and failures on a busy "
+            "server",
         )
         with_fixed_option(sub)
-        sub.add_argument(
-            "--progress",
-            action=argparse.BooleanOptionalAction,
-            default=None,
-            help="progress bar on a terminal, plain lines otherwise (default: on a terminal)",
-        )
 
     return build
 

@@ -25,7 +25,7 @@ from .._batch.batcher import Batcher
 from .._batch.people import BULK_ROWS
 from .._batch.plan import plan
 from .._batch.report import BatchReport
-from .._constants import DEFAULT_CONCURRENCY, MAX_CHUNK_SIZE
+from .._constants import MAX_CHUNK_SIZE
 from .._errors import EEOError
 from .._models import ItemResult
 from .base import (
@@ -37,10 +37,9 @@ from .base import (
     _credential_options,
     _err,
     _file_options,
-    _int_between,
-    _number,
     _Usage,
     _warn,
+    job_options,
 )
 from .cells import InputFileError
 from .columns import EMAIL, TELEPHONE, Column, match_header
@@ -123,50 +122,14 @@ def _options(job: MembersJob) -> Callable[[argparse.ArgumentParser], None]:
             f"and name (shown in eeo.cn as the {job.role}'s name)",
         )
         _file_options(sub)
-        sub.add_argument(
-            "--concurrency",
-            metavar="N",
-            type=_int_between(1, 10_000),
-            default=DEFAULT_CONCURRENCY,
-            help=f"most requests in flight at once (default {DEFAULT_CONCURRENCY}); one "
-            "account a call",
-        )
-        sub.add_argument(
-            "--adaptive",
-            action=argparse.BooleanOptionalAction,
-            default=True,
-            help="follow a busy server below --concurrency (default: on)",
-        )
-        sub.add_argument(
-            "--max-per-second",
-            metavar="N",
-            type=_number(0.01, 100_000),
-            help="at most N requests a second (the school's rate limit, if it has one)",
-        )
-        sub.add_argument(
-            "--report", type=Path, metavar="FILE", help="write the report here (.json or .csv)"
-        )
-        sub.add_argument(
-            "--journal",
-            type=Path,
-            metavar="FILE",
-            help="SQLite journal of this job: run the same command again to resume",
-        )
-        sub.add_argument(
-            "--only-failed",
-            type=Path,
-            metavar="REPORT",
-            help="send only the accounts of --accounts that a re-run of this saved report "
-            "(.json or .csv) settles: its unknown and not-sent accounts, and failures on a "
-            "busy server",
+        job_options(
+            sub,
+            per_call="; one account a call",
+            only_failed="send only the accounts of --accounts that a re-run of this saved "
+            "report (.json or .csv) settles: its unknown and not-sent accounts, and failures "
+            "on a busy server",
         )
         with_fixed_option(sub)
-        sub.add_argument(
-            "--progress",
-            action=argparse.BooleanOptionalAction,
-            default=None,
-            help="progress bar on a terminal, plain lines otherwise (default: on a terminal)",
-        )
 
     return build
 

@@ -10,7 +10,7 @@ from typing import Any
 from .._batch.batcher import Batcher
 from .._batch.plan import plan
 from .._batch.report import BatchReport
-from .._constants import DEFAULT_CONCURRENCY, MAX_CHUNK_SIZE
+from .._constants import MAX_CHUNK_SIZE
 from .accounts import read_accounts
 from .base import (
     EXIT_OK,
@@ -19,9 +19,9 @@ from .base import (
     _credential_options,
     _err,
     _file_options,
-    _int_between,
     _Usage,
     _warn,
+    job_options,
 )
 from .ending import Signals, finish, progress_options
 from .files import FILES
@@ -38,27 +38,12 @@ def _register_options(sub: argparse.ArgumentParser) -> None:
         "md5_password, optionally nickname, add_to_school and custom_column (or the docs' names)",
     )
     _file_options(sub)
-    sub.add_argument(
-        "--concurrency",
-        metavar="N",
-        type=_int_between(1, 10_000),
-        default=DEFAULT_CONCURRENCY,
-        help=f"most requests in flight at once (default {DEFAULT_CONCURRENCY})",
-    )
-    sub.add_argument(
-        "--report", type=Path, metavar="FILE", help="write the report here (.json or .csv)"
-    )
+    job_options(sub, pace=False, journal=None)
     sub.add_argument(
         "--uids",
         type=Path,
         metavar="FILE",
         help="write account,uid per registered account here (the next job's students file)",
-    )
-    sub.add_argument(
-        "--progress",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="progress bar on a terminal, plain lines otherwise (default: on a terminal)",
     )
 
 

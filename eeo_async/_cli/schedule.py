@@ -31,7 +31,6 @@ from .._api.lesson_items import NewLesson
 from .._batch.batcher import Batcher
 from .._batch.plan import plan
 from .._batch.report import BatchReport, Key
-from .._constants import DEFAULT_CONCURRENCY
 from .._errors import EEOError
 from .._models import ItemResult
 from .base import (
@@ -42,8 +41,8 @@ from .base import (
     _client,
     _credential_options,
     _err,
-    _int_between,
     _Usage,
+    job_options,
 )
 from .cells import InputFileError
 from .ending import Signals, finish, progress_options
@@ -76,27 +75,10 @@ def _options(sub: argparse.ArgumentParser) -> None:
         metavar="OUT.csv",
         help="write each row of the timetable with its class ID, identity and outcome",
     )
-    sub.add_argument(
-        "--journal",
-        type=Path,
-        metavar="FILE",
-        help="SQLite journal: run the same command again after a stop to finish the job",
-    )
-    sub.add_argument(
-        "--report", type=Path, metavar="FILE", help="write the report here (.json or .csv)"
-    )
-    sub.add_argument(
-        "--concurrency",
-        metavar="N",
-        type=_int_between(1, 10_000),
-        default=DEFAULT_CONCURRENCY,
-        help=f"most requests in flight at once (default {DEFAULT_CONCURRENCY})",
-    )
-    sub.add_argument(
-        "--progress",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="progress bar on a terminal, plain lines otherwise (default: on a terminal)",
+    job_options(
+        sub,
+        pace=False,
+        journal="SQLite journal: run the same command again after a stop to finish the job",
     )
 
 
