@@ -286,3 +286,58 @@ def test_a_killed_schedule_run_again_creates_every_lesson_once(tmp_path: Path) -
     # "already" on the re-run, even the ones the server made after the kill.
     assert {r["outcome"] for r in rows} == {"succeeded"}
     assert SECRET.encode() not in journal.read_bytes()
+
+
+def test_schedule_creates_lms_classrooms_in_a_unit_once(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--classrooms --unit makes each row a classroom of the unit, once, whatever the runs."""
+    import eeo_async as eeo
+    from eeo_async.testing import LmsState
+
+    (teacher,) = sandbox.add_teachers(1)
+    course = sandbox.add_course()
+
+    async def unit() -> int:
+        async with eeo.Client(sandbox.sid, SECRET, base_url=sandbox.base_url) as client:
+            made = await client.lms.create_unit(course.course_id, "Term 1")
+        assert made.unit_id is not None
+        return made.unit_id
+
+    unit_id = asyncio.run(unit())
+    table = timetable(tmp_path / "term.csv", teacher, 4)
+    ids = tmp_path / "ids.csv"
+    args = [
+        "schedule", "--course", course.course_id, "--timetable", table, "--classrooms",
+        "--unit", unit_id, "--ids", ids, "--timezone", "Asia/Shanghai", "--no-progress",
+    ]  # fmt: skip
+    code, out, err = run(args, capsys)
+    assert code == 0, err
+    lms = sandbox.state(LmsState)
+    rooms = lms.live_activities(course.course_id, unit_id)
+    assert len(rooms) == 4
+    assert not sandbox.timetable.lessons  # no v1 lesson was made
+    rows = read_ids(ids)
+    assert {int(r["activity_id"]) for r in rows} == {room.activity_id for room in rooms}
+    assert "activity IDs of 4 classrooms written" in out
+    code, _, err = run(args, capsys)  # again: nothing new
+    assert code == 0, err
+    assert len(lms.live_activities(course.course_id, unit_id)) == 4
+    assert set(lms.created.values()) == {1}
+    again = read_ids(ids)
+    # The sandbox answers a repeated identity with the earlier classroom and code 1 (the
+    # addCourse page's reading), which a client cannot tell from a new one: "succeeded".
+    assert {r["outcome"] for r in again} <= {"succeeded", "already"}
+    assert [r["activity_id"] for r in again] == [r["activity_id"] for r in rows]
+
+
+def test_a_unit_without_classrooms_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--unit belongs to --classrooms: alone it is a usage error, before anything is read."""
+    table = timetable(tmp_path / "term.csv", 1000001, 1)
+    code, _, err = run(
+        ["schedule", "--course", 1, "--timetable", table, "--unit", 5, "--dry-run"], capsys
+    )
+    assert code == 2
+    assert "--unit is for --classrooms" in err

@@ -1,4 +1,4 @@
-"""``eeo-async schedule``: a term's timetable into lessons, safe to re-run after any kill.
+"""``eeo-async schedule``: a term's timetable into lessons (or LMS classrooms), safe to re-run.
 
 Each row of the timetable is a lesson; its unique identity is derived from the course,
 name, begin, end and teacher, so running the same timetable again creates nothing twice:
@@ -6,7 +6,9 @@ a lesson made before is reported ``already`` (a lesson whose name, times or teac
 changed in the file is a new lesson). With ``--journal``, every finished lesson and its
 class ID are committed as they arrive, so after a kill at any moment the same command
 skips what was done and completes ``--ids``; lessons done by an earlier run are not
-checked against the clock again (they may have begun since).
+checked against the clock again (they may have begun since). With ``--classrooms`` (and
+``--unit ID``) each row becomes an LMS classroom (createClassroom), sent with the same
+derived identity, and ``--ids`` holds each one's activity ID.
 """
 
 from __future__ import annotations
@@ -27,9 +29,10 @@ from typing import Any
 import attrs
 
 from .._api import lesson_rules as rules
+from .._api.classrooms import NewClassroom
 from .._api.lesson_items import NewLesson
 from .._batch.batcher import Batcher
-from .._batch.plan import plan
+from .._batch.plan import Plan, plan
 from .._batch.report import BatchReport, Key
 from .._errors import EEOError
 from .._models import ItemResult
@@ -41,6 +44,7 @@ from .base import (
     _client,
     _credential_options,
     _err,
+    _id,
     _Usage,
     job_options,
 )
@@ -60,6 +64,14 @@ def _options(sub: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help=f"the lessons, one a row ({FILES}): name, date, start, end, teacher_uid; "
         "optionally assistant_uids, seat_num, record, live, replay",
+    )
+    sub.add_argument(
+        "--classrooms",
+        action="store_true",
+        help="create LMS classrooms (createClassroom, API v2) instead of lessons",
+    )
+    sub.add_argument(
+        "--unit", type=_id, metavar="ID", help="with --classrooms: the unit to create them in"
     )
     sub.add_argument("--sheet", metavar="NAME", help="the workbook's sheet (default: the first)")
     sub.add_argument("--encoding", metavar="ENC", help="the CSV file's encoding (default: found)")
@@ -203,7 +215,17 @@ def _warn(text: str) -> None:
     _err(f"warning: {text}")
 
 
+def _plan(args: argparse.Namespace, distinct: list[NewLesson]) -> Plan:
+    """What the job would send (lessons 30 a call, or classrooms one a call)."""
+    if args.classrooms:
+        rooms = _classrooms(args, distinct)
+        return plan("create_classrooms", {"course_id": args.course, "classrooms": rooms}, 30)
+    return plan("create_lessons", {"course_id": args.course, "lessons": distinct}, 30)
+
+
 def _schedule(args: argparse.Namespace) -> int:
+    if args.unit is not None and not args.classrooms:
+        raise _Usage("--unit is for --classrooms (an LMS unit holds classrooms, not lessons)")
     for path, flag in ((args.ids, "--ids"), (args.report, "--report"), (args.journal, "--journal")):
         _check_output(path, flag)
     timetable, lessons, zone = _read(args)
@@ -212,15 +234,15 @@ def _schedule(args: argparse.Namespace) -> int:
     if args.dry_run:
         _check_begins(timetable, lessons)
         distinct = list({lesson.key: lesson for lesson in lessons.values()}.values())
-        planned = plan("create_lessons", {"course_id": args.course, "lessons": distinct}, 30)
+        planned = _plan(args, distinct)
         begins = sorted(lesson.begin_time for lesson in distinct)
         shown = [dt.datetime.fromtimestamp(b).astimezone() for b in (begins[0], begins[-1])]
         print(f"times read in {zone}")
         print(
             f"dry run: {len(timetable.rows)} rows, {planned.items} lessons for course "
             f"{args.course} from {shown[0]:%Y-%m-%d %H:%M} to {shown[1]:%Y-%m-%d %H:%M}, "
-            f"in {planned.calls} addCourseClassMultiple calls (at most {planned.max_chunk} "
-            "lessons a call); nothing was sent"
+            f"in {planned.calls} {planned.action} calls (at most {planned.max_chunk} "
+            f"{'classrooms' if args.classrooms else 'lessons'} a call); nothing was sent"
         )
         return EXIT_OK
     return asyncio.run(_run(args, timetable, lessons))
@@ -236,7 +258,8 @@ class _Memory:
             identity = {
                 "school": client.sid,
                 "base_url": client.base_url,
-                "operation": "create_lessons",
+                "operation": _verb(args),
+                "unit": args.unit,
                 "course": args.course,
                 "target": {},
                 # Lessons are known by their identities: a timetable edited between runs
@@ -319,6 +342,28 @@ async def _run(
     return code if code != EXIT_OK or all(map(_done, outcomes.values())) else EXIT_FAILED
 
 
+def _verb(args: argparse.Namespace) -> str:
+    """The Batcher verb the command runs: lessons, or LMS classrooms."""
+    return "create_classrooms" if args.classrooms else "create_lessons"
+
+
+def _classrooms(args: argparse.Namespace, lessons: Sequence[NewLesson]) -> list[NewClassroom]:
+    """Each lesson as an LMS classroom with the lesson's own identity, in ``--unit``."""
+    return [
+        NewClassroom(
+            lesson.name,
+            lesson.teacher_uid,
+            lesson.begin_time,
+            lesson.end_time,
+            unit_id=args.unit,
+            assistant_uids=lesson.assistant_uids or None,
+            seat_num=lesson.seat_num,
+            unique_identity=lesson.key,
+        )
+        for lesson in lessons
+    ]
+
+
 def _done(outcome: _Outcome) -> bool:
     return outcome.outcome in ("succeeded", "already")
 
@@ -344,9 +389,12 @@ async def _create(
     keys = {lesson.key for lesson in distinct}
     # Unknown before: sent again as possibly applied (a later 398 is then "succeeded").
     skip = {k: r for k, r in memory.finished().items() if r.outcome == "unknown" and k in keys}
-    report: BatchReport[Any] = await batcher.create_lessons(
+    items: Sequence[NewLesson | NewClassroom] = (
+        _classrooms(args, distinct) if args.classrooms else distinct
+    )
+    report: BatchReport[Any] = await getattr(batcher, _verb(args))(
         args.course,
-        distinct,
+        items,
         progress=bar,
         skip=skip,
         on_items=memory.record if memory.journal is not None else None,
@@ -377,7 +425,8 @@ def _write_ids(
         return
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([*timetable.header, "class_id", "unique_identity", "outcome"])
+    made = "activity_id" if args.classrooms else "class_id"
+    writer.writerow([*timetable.header, made, "unique_identity", "outcome"])
     width = len(timetable.header)
     for row in timetable.rows:
         key = lessons[row.line].key
@@ -393,13 +442,14 @@ def _write_ids(
         message = f"cannot write --ids {path}: {exc.strerror or exc}"
         raise _Usage(message) from None
     done = sum(1 for o in outcomes.values() if o.class_id is not None)
-    print(f"class IDs of {done} lessons written to {path}")
+    what = "activity IDs of {} classrooms" if args.classrooms else "class IDs of {} lessons"
+    print(f"{what.format(done)} written to {path}")
 
 
 COMMANDS = (
     Command(
         "schedule",
-        "Create the lessons of a timetable (addCourseClassMultiple); safe to run again.",
+        "Create the lessons (or LMS classrooms) of a timetable; safe to run again.",
         _options,
         _schedule,
         """  eeo-async schedule --course 176465 --timetable term.xlsx --timezone Asia/Shanghai \\
