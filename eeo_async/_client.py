@@ -31,6 +31,7 @@ from ._constants import (
     LOGGER_NAME,
     MAX_BODY_BYTES,
 )
+from ._engine import Engine
 from ._errors import (
     ApiError,
     ClientClosedError,
@@ -54,7 +55,6 @@ from ._settings import (
     check_timeout,
     is_loopback,
     past_deadline,
-    signature_of,
 )
 from ._transport import AiohttpTransport, Transport
 from ._wire.codecs import CODECS
@@ -81,30 +81,6 @@ class _Shared:
     concurrency: AdaptiveLimit = attrs.Factory(AdaptiveLimit)
     #: (action, body) -> the request in flight: identical ones share it or wait for it.
     in_flight: dict[tuple[str, object], Flight] = attrs.Factory(dict)
-
-
-@attrs.frozen(kw_only=True)
-class Engine:
-    """What the batch engine uses of a client: its send function, waits and limits.
-
-    Attributes:
-        send: ``send(endpoint, body, items, attempt)``: one signed attempt, decoded.
-        sleep: the client's wait (``set_testing`` turns waits off).
-        concurrency: the adaptive limit shared by the client's batch jobs.
-        transport: the transport (a job reserves its concurrency there).
-        base_url: where requests go (named when a server cannot be reached).
-        policy: the client's retry policy.
-        check: ``check(endpoint, values)`` refuses values the client never sends
-            (plain passwords over http); ``values`` are the items and other values.
-    """
-
-    send: Callable[[Endpoint, Any, Sequence[Any], int], Awaitable[Any]]
-    sleep: Callable[[float], Awaitable[None]]
-    concurrency: AdaptiveLimit
-    transport: Transport
-    base_url: str
-    policy: RetryPolicy
-    check: Callable[[Endpoint, Iterable[object]], None]
 
 
 class BaseClient:
@@ -146,6 +122,9 @@ class BaseClient:
         self._secret_bytes = text.encode() if len(text) >= 8 else b"\x00no-secret\x00"
         del text
         self._base_url = check_base_url(base_url)
+        url = URL(self._base_url)
+        #: Plain http to a host that is not loopback: no plain password is sent there.
+        self._insecure = url.scheme != "https" and not is_loopback(url.host)
         self._timeout = check_timeout(timeout)
         self._policy = RetryPolicy(
             max_attempts=max_attempts, initial_backoff=initial_backoff, max_backoff=max_backoff
@@ -363,8 +342,11 @@ class BaseClient:
         report or a journal, so it never carries them. The checks are substring
         searches for the exact values, so a normal answer costs next to nothing.
         """
-        keys = [self._secret_bytes, *(signature_of(request))]
-        hits = [key for key in keys if key in data or key.upper() in data]
+        hits = [
+            key
+            for key in (self._secret_bytes, request.signature.encode())
+            if key and (key in data or key.upper() in data)
+        ]
         for key in hits:
             data = re.sub(re.escape(key), _REDACTED, data, flags=re.IGNORECASE)
         return data
@@ -389,14 +371,19 @@ class BaseClient:
             if left is not None and left <= 0:
                 raise past_deadline(endpoint, self._deadline, attempt - 1, acted, None)
             timeout = self._timeout if left is None else min(self._timeout, left)
-            bound = asyncio.timeout(left)
+            bound = None if left is None else asyncio.timeout(left)
             try:
-                async with bound:
+                if bound is None:  # no deadline: no timer to arm (the common case)
                     result = await self._attempt(
                         endpoint, body, items, attempt, seconds=timeout, share=share
                     )
+                else:
+                    async with bound:
+                        result = await self._attempt(
+                            endpoint, body, items, attempt, seconds=timeout, share=share
+                        )
             except TimeoutError as exc:
-                if not bound.expired():
+                if bound is None or not bound.expired():
                     raise
                 raise past_deadline(endpoint, self._deadline, attempt, True, None) from exc
             except EEOError as exc:
@@ -423,8 +410,7 @@ class BaseClient:
 
     def _check_values(self, endpoint: Endpoint, values: Iterable[object]) -> None:
         """Refuse what this client never sends: a plain password over plain http."""
-        url = URL(self._base_url)
-        if url.scheme == "https" or is_loopback(url.host):
+        if not self._insecure:
             return
         for value in values:
             if getattr(value, "password", None) is not None:
@@ -449,10 +435,11 @@ class BaseClient:
             ProtocolError: the answer was not the documented JSON after all attempts.
         """
         params = endpoint.build(values)
-        given = attrs.asdict(params, recurse=False).values()
-        self._check_values(
-            endpoint, itertools.chain(*(v if isinstance(v, tuple) else (v,) for v in given))
-        )
+        if self._insecure:
+            given = attrs.asdict(params, recurse=False).values()
+            self._check_values(
+                endpoint, itertools.chain(*(v if isinstance(v, tuple) else (v,) for v in given))
+            )
         body = CODECS[endpoint.generation].encode(endpoint, params)
         try:
             result, attempts = await self._with_retries(endpoint, body, endpoint.items_of(params))

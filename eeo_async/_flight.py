@@ -14,27 +14,28 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 
-class Flight:
-    """A request in flight, for identical ones: its shared task, or a wait for its end.
+class _Abandoned(Exception):  # noqa: N818 - a signal between callers, never raised out
+    """The caller that sent the shared request was cancelled: send your own."""
 
-    A request safe to repeat runs in a task of its own, and each identical caller waits
-    on a future of its own that the task fills in (so one caller cancelled leaves the
-    others theirs; the task is cancelled only when no caller is left). Any other is
-    sent by its caller, and an identical one waits for it to end, then is sent itself.
+
+class Flight:
+    """A request in flight, for identical ones: its answer shared, or a wait for its end.
+
+    The first caller sends the request itself (no task of its own: most calls never meet
+    an identical one). Of a row safe to repeat, an identical caller joins it and takes a
+    copy of its answer (or its error); if the sender is cancelled, the joiners send their
+    own. Of any other row, an identical caller waits for it to end, then sends its own.
     """
 
-    __slots__ = ("ended", "task", "waiters")
+    __slots__ = ("ended", "shared", "waiters")
 
-    def __init__(self) -> None:
-        self.task: asyncio.Task[None] | None = None
+    def __init__(self, *, shared: bool) -> None:
+        self.shared = shared
         self.ended: asyncio.Event | None = None  # made only if someone waits
         self.waiters: list[asyncio.Future[Any]] = []
 
     async def wait(self) -> None:
         """Wait until this request has ended, whatever its outcome."""
-        if self.task is not None:
-            await asyncio.wait((self.task,))
-            return
         if self.ended is None:
             self.ended = asyncio.Event()
         await self.ended.wait()
@@ -43,37 +44,22 @@ class Flight:
         if self.ended is not None:
             self.ended.set()
 
-    async def run(self, exchange: Callable[[], Awaitable[Any]]) -> None:
-        """The shared task: send, then hand the answer (or the error) to every caller."""
-        try:
-            result = await exchange()
-        except asyncio.CancelledError:
-            raise
-        except BaseException as exc:
-            for waiter in self.waiters:
-                if not waiter.done():
-                    waiter.set_exception(exc)
-            if not isinstance(exc, Exception):
-                raise
-            return
-        first = True
+    def settle(self, result: Any = None, error: BaseException | None = None) -> None:
+        """Hand the sender's answer (a copy each), its error, or its cancellation on."""
         for waiter in self.waiters:
-            if not waiter.done():
+            if waiter.done():
+                continue
+            if error is not None:
+                waiter.set_exception(error)
+            else:
                 # Each caller its own copy: a list or an envelope's data may be changed.
-                waiter.set_result(result if first else copy.deepcopy(result))
-                first = False
+                waiter.set_result(copy.deepcopy(result))
 
     async def join(self) -> Any:
         """The shared request's result (or its error), for one more caller."""
         waiter = asyncio.get_running_loop().create_future()
         self.waiters.append(waiter)
-        try:
-            return await waiter
-        except asyncio.CancelledError:
-            task = self.task
-            if task is not None and not task.done() and all(w.done() for w in self.waiters):
-                task.cancel()  # nobody waits for its answer any more
-            raise
+        return await waiter
 
 
 def land(
@@ -94,26 +80,32 @@ async def one_in_flight(
 ) -> Any:
     """``exchange()``, never in flight twice for one ``key``.
 
-    With ``share`` a caller joins the identical request in flight and takes its answer;
-    otherwise it waits for that one to end, then sends its own.
+    With ``share`` a caller joins the identical request in flight and takes its answer
+    (sending its own if that one's sender was cancelled); otherwise it waits for that one
+    to end, then sends its own.
     """
     flight = in_flight.get(key)
     while flight is not None:
-        task = flight.task
-        if share and task is not None and not task.done() and not task.cancelling():
-            return await flight.join()
-        await flight.wait()
-        if task is not None:
-            land(in_flight, key, flight)  # ended: its done callback may not have run yet
+        if share and flight.shared:
+            try:
+                return await flight.join()
+            except _Abandoned:
+                pass
+        else:
+            await flight.wait()
         flight = in_flight.get(key)
-    if share:
-        # Its own task: a caller cancelled must not cancel it for the others.
-        shared = in_flight[key] = Flight()
-        shared.task = asyncio.get_running_loop().create_task(shared.run(exchange))
-        shared.task.add_done_callback(lambda _: land(in_flight, key, shared))
-        return await shared.join()
-    flight = in_flight[key] = Flight()
+    flight = in_flight[key] = Flight(shared=share)
     try:
-        return await exchange()
+        result = await exchange()
+    except asyncio.CancelledError:
+        flight.settle(error=_Abandoned())
+        raise
+    except BaseException as exc:
+        flight.settle(error=exc)
+        raise
+    else:
+        if flight.waiters:
+            flight.settle(result)
+        return result
     finally:
         land(in_flight, key, flight)

@@ -82,12 +82,15 @@ class Request:
             or ``/lms/unit/create``.
         headers: the headers to send (``X-EEO-SIGN`` for v2); never shown in a repr.
         body: the form or JSON bytes, sealed, or an :class:`Upload`.
+        signature: the attempt's safeKey or ``X-EEO-SIGN`` (scrubbed from any answer
+            that echoes it); never shown in a repr.
     """
 
     action: str
     path: str
     headers: Mapping[str, str] = attrs.field(repr=False)
     body: Sealed | Upload = attrs.field(repr=False)
+    signature: str = attrs.field(default="", repr=False)
 
 
 @attrs.frozen

@@ -9,15 +9,14 @@ import email.utils
 import ipaddress
 import logging
 import math
-import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 from yarl import URL
 
 from ._constants import LOGGER_NAME
 from ._errors import DeadlineExceededError, EEOError, HTTPStatusError, InputError, ProtocolError
-from ._http import Request, Response
+from ._http import Response
 from ._wire.endpoint import Endpoint
 
 _log = logging.getLogger(LOGGER_NAME)
@@ -103,22 +102,6 @@ class Secret:
                 "the server would refuse every call with errno 102"
             )
         return None
-
-
-def signature_of(request: Request) -> tuple[bytes, ...]:
-    """This attempt's signature (v2 ``X-EEO-SIGN`` or v1 ``safeKey``), to scrub from answers."""
-    sign = request.headers.get("X-EEO-SIGN")
-    if sign:
-        return (sign.encode(),)
-    body = getattr(request.body, "data", None)
-    if isinstance(body, bytes):
-        found = re.search(rb"safeKey=([0-9a-f]{32})", body)
-        if found:
-            return (found.group(1),)
-    fields = getattr(request.body, "fields", None)
-    if isinstance(fields, Mapping) and "safeKey" in fields:
-        return (str(fields["safeKey"]).encode(),)
-    return ()
 
 
 def body_text(action: str, response: Response, scrub: Callable[[bytes], bytes]) -> bytes | str:

@@ -112,18 +112,14 @@ def attempt_timeout(seconds: float) -> aiohttp.ClientTimeout:
 
 
 @contextlib.contextmanager
-def _body(request: Request) -> Iterator[Any]:
-    """What aiohttp posts: the sealed bytes, or a multipart form streaming the file."""
-    body = request.body
-    if not isinstance(body, Upload):
-        yield body.data
-        return
+def _form(upload: Upload) -> Iterator[aiohttp.FormData]:
+    """A multipart form streaming the upload's file from disk (never read whole)."""
     # Names are sent as given (as browsers and PHP clients do), not percent-encoded.
     form = aiohttp.FormData(quote_fields=False)
-    for name, value in body.fields.items():
+    for name, value in upload.fields.items():
         form.add_field(name, value)
-    with body.path.open("rb") as handle:
-        form.add_field(body.file_field, handle, filename=body.filename)
+    with upload.path.open("rb") as handle:
+        form.add_field(upload.file_field, handle, filename=upload.filename)
         yield form
 
 
@@ -229,18 +225,11 @@ class AiohttpTransport(Transport):
                 message = f"{action}: the client was closed before this request was sent"
                 raise ClientClosedError(message)
             try:
-                with _body(request) as data:
-                    async with session.post(
-                        self._url_of(request.path),
-                        data=data,
-                        headers=request.headers,
-                        timeout=attempt_timeout(timeout),
-                        allow_redirects=False,
-                        raise_for_status=False,
-                    ) as response:
-                        if response.status != 200:
-                            return Response(response.status, response.headers)
-                        return Response(200, response.headers, await self._read(response, action))
+                body = request.body
+                if isinstance(body, Upload):
+                    with _form(body) as form:
+                        return await self._post(session, request, form, timeout)
+                return await self._post(session, request, body.data, timeout)
             except (aiohttp.ClientError, TimeoutError) as exc:
                 # The cause keeps its type and message but not its traceback: aiohttp's
                 # frames hold the signed body in their locals.
@@ -250,6 +239,25 @@ class AiohttpTransport(Transport):
                     message = f"{action}: the client was closed while this request was sent"
                     raise ClientClosedError(message) from None
                 raise
+
+    async def _post(
+        self,
+        session: aiohttp.ClientSession,
+        request: Request,
+        data: Any,
+        timeout: float,  # noqa: ASYNC109 - one attempt's
+    ) -> Response:
+        async with session.post(
+            self._url_of(request.path),
+            data=data,
+            headers=request.headers,
+            timeout=attempt_timeout(timeout),
+            allow_redirects=False,
+            raise_for_status=False,
+        ) as response:
+            if response.status != 200:
+                return Response(response.status, response.headers)
+            return Response(200, response.headers, await self._read(response, request.action))
 
     async def _read(self, response: aiohttp.ClientResponse, action: str) -> bytes:
         length = response.content_length

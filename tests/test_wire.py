@@ -49,7 +49,7 @@ def test_sign_matches_independent_vectors() -> None:
 
 def test_signed_body_puts_credentials_first() -> None:
     """The body carries SID, the key for that timestamp, the timestamp, then the params."""
-    fields = form(v1.Signer(1234567, "s3cr3t").head(1494410390) + "&courseId=5")
+    fields = form(v1.Signer(1234567, "s3cr3t").head(1494410390)[0] + "&courseId=5")
     assert fields == {
         "SID": "1234567",
         "safeKey": "b3a2432e0634d9e396a942d0641ecc32",

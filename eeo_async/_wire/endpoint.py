@@ -19,7 +19,7 @@ import attrs
 from .._codes import ALREADY_ANY, DOCUMENTED, SIDE_ANY, TRANSIENT_ITEM
 from .._constants import V1_COURSE_PATH
 from .._errors import InputError, InputTypeError, TooManyItemsError
-from .kinds import ItemsKind, Kind, iter_items
+from .kinds import ItemsKind, Kind, iter_items, key_itself
 
 
 class _Required:
@@ -223,7 +223,7 @@ class Endpoint:
                 f"{self.max_items} per call; use eeo_async.Batcher to send any number"
             )
             raise TooManyItemsError(message)
-        keys = [kind.key(item) for item in items]
+        keys = items if kind.key is key_itself else [kind.key(item) for item in items]
         if len(set(keys)) != len(keys):
             twice = next(k for k, n in Counter(keys).items() if n > 1)
             message = f"{where} contains {twice} more than once"

@@ -130,7 +130,7 @@ class Kind:
     upload: bool = False
 
 
-def _key_itself(item: Any) -> Hashable:
+def key_itself(item: Any) -> Hashable:
     """An item that is its own key (an ID)."""
     return cast(Hashable, item)
 
@@ -155,7 +155,7 @@ class ItemsKind:
         default=attrs.Factory(lambda self: _quote_text(self.text), takes_self=True)
     )
     json: Callable[[Sequence[Any]], Any] = list
-    key: Callable[[Any], Hashable] = _key_itself
+    key: Callable[[Any], Hashable] = key_itself
     #: v1: the chunk's form fields ``(wire name, text)``, written in place of the one
     #: field, for an action that takes one item a call in fields of its own (addTeacher:
     #: ``teacherAccount`` and ``teacherName``); ``None`` for the usual one field.

@@ -61,20 +61,21 @@ class Signer:
     def __init__(self, sid: int, secret: str) -> None:
         self.sid = sid
         self._secret = secret
-        self._heads: dict[int, str] = {}
+        self._heads: dict[int, tuple[str, str]] = {}
 
     def __repr__(self) -> str:
         return f"<v1 Signer sid={self.sid}>"
 
-    def head(self, timestamp: int) -> str:
-        """``SID=..&safeKey=..&timeStamp=..`` for ``timestamp`` (cached for the second)."""
-        head = self._heads.get(timestamp)
-        if head is None:
+    def head(self, timestamp: int) -> tuple[str, str]:
+        """``SID=..&safeKey=..&timeStamp=..`` for ``timestamp``, and its key (cached)."""
+        found = self._heads.get(timestamp)
+        if found is None:
             if len(self._heads) > 4:
                 self._heads.clear()
             key = sign(self._secret, timestamp)
-            head = self._heads[timestamp] = f"SID={self.sid}&safeKey={key}&timeStamp={timestamp}"
-        return head
+            head = f"SID={self.sid}&safeKey={key}&timeStamp={timestamp}"
+            found = self._heads[timestamp] = (head, key)
+        return found
 
     def fields(self, timestamp: int) -> dict[str, str]:
         """The signing fields for ``timestamp`` as a mapping (for a multipart form)."""
@@ -125,14 +126,21 @@ class _Fields:
     pairs: Sequence[tuple[str, str]]
 
 
+@attrs.frozen
+class _Quoted:
+    """Items already URL-quoted by their kind's fast form (``ItemsKind.quoted``)."""
+
+    text: str
+
+
 def _text_hook(param: Param) -> Callable[[Any], Any]:
     kind = param.kind
     if isinstance(kind, ItemsKind):
         spread = kind.fields
         if spread is not None:
             return lambda value: _MARK if isinstance(value, _Slot) else _Fields(spread(value))
-        text = kind.text
-        return lambda value: _MARK if isinstance(value, _Slot) else text(value)
+        quoted = kind.quoted
+        return lambda value: _MARK if isinstance(value, _Slot) else _Quoted(quoted(value))
     if kind.upload:
         return lambda value: value  # a FileField, sent as the multipart file part
     write = kind.text
@@ -151,13 +159,15 @@ def encode(endpoint: Endpoint, params: Any) -> V1Body:
         ((name, file),) = files
         rest = tuple((k, v) for k, v in fields.items() if v is not None and k != name)
         return V1Upload(fields=rest, file_field=name, file=file)
-    pairs: list[tuple[str, str]] = []
+    parts: list[str] = []
     for name, text in fields.items():
         if isinstance(text, _Fields):
-            pairs.extend(text.pairs)
+            parts.append(_form(text.pairs))
+        elif isinstance(text, _Quoted):
+            parts.append(f"{name}={text.text}")
         elif text is not None:
-            pairs.append((name, text))
-    return SealedText(_form(pairs))
+            parts.append(f"{name}={quote_plus(text)}")
+    return SealedText("&".join(part for part in parts if part))
 
 
 def _form(pairs: Iterable[tuple[str, str]]) -> str:
@@ -169,28 +179,35 @@ def chunk_encoder(
 ) -> Callable[[Sequence[Any]], str]:
     """An encoder of chunks of items for fixed values of the other parameters.
 
-    The form is laid out once for the target (through the row's converter) with a mark
-    where the items go; each chunk is then one join, giving the bytes :func:`encode`
-    gives.
+    The form is laid out once for the target: its fixed fields (each written by its
+    kind, in row order, those not given left out) before and after the items' place;
+    each chunk is then one join, giving the bytes :func:`encode` gives (a test holds
+    every row to that).
     """
     items = endpoint.items
     assert items is not None  # noqa: S101 - only rows with items are chunked
-    values = {
-        p.name: fixed.get(p.name, None if p.default is REQUIRED else p.default)
-        for p in endpoint.params
-        if p.name != items
-    }
-    laid_out = encode(endpoint, endpoint.params_class(**{**_present(values), items: _Slot()}))
-    assert isinstance(laid_out, str)  # noqa: S101 - a batch row sends no file
-    kind = endpoint.items_kind
-    spread = kind.fields
+    before: list[str] = []
+    after: list[str] = []
+    wire = ""
+    for param in endpoint.params:
+        if param.name == items:
+            wire = param.wire
+            continue
+        value = fixed.get(param.name, None if param.default is REQUIRED else param.default)
+        if value is None:
+            continue
+        kind = param.kind
+        assert not isinstance(kind, ItemsKind)  # noqa: S101 - a row has one items parameter
+        (after if wire else before).append(f"{param.wire}={quote_plus(kind.text(value))}")
+    head = "&".join([*before, ""])
+    tail = "".join(f"&{field}" for field in after)
+    kind_of_items = endpoint.items_kind
+    spread = kind_of_items.fields
     if spread is not None:
-        # The items' own fields take the place of the whole ``wire=mark`` field.
-        wire = next(p.wire for p in endpoint.params if p.name == items)
-        head, _, tail = laid_out.partition(f"{wire}={_QUOTED_MARK}")
+        # The items' own fields take the place of the one ``wire=...`` field.
         return lambda chunk: SealedText(head + _form(spread(chunk)) + tail)
-    head, _, tail = laid_out.partition(_QUOTED_MARK)
-    quoted = kind.quoted
+    head += f"{wire}="
+    quoted = kind_of_items.quoted
     return lambda chunk: SealedText(head + quoted(chunk) + tail)
 
 
@@ -208,6 +225,7 @@ def path_of(endpoint: Endpoint) -> str:
 
 def request(endpoint: Endpoint, body: V1Body, signer: Signer, timestamp: int) -> Request:
     """The attempt's request, signed for ``timestamp``: the signing fields, then the action's."""
+    head, key = signer.head(timestamp)
     if isinstance(body, V1Upload):
         upload = Upload(
             fields={**signer.fields(timestamp), **dict(body.fields)},
@@ -217,12 +235,19 @@ def request(endpoint: Endpoint, body: V1Body, signer: Signer, timestamp: int) ->
             size=body.file.size,
         )
         return Request(
-            action=endpoint.action, path=path_of(endpoint), headers=UPLOAD_HEADERS, body=upload
+            action=endpoint.action,
+            path=path_of(endpoint),
+            headers=UPLOAD_HEADERS,
+            body=upload,
+            signature=key,
         )
-    head = signer.head(timestamp)
     data = f"{head}&{body}".encode() if body else head.encode()
     return Request(
-        action=endpoint.action, path=path_of(endpoint), headers=HEADERS, body=Sealed(data)
+        action=endpoint.action,
+        path=path_of(endpoint),
+        headers=HEADERS,
+        body=Sealed(data),
+        signature=key,
     )
 
 

@@ -145,11 +145,13 @@ def chunk_encoder(
 
 def request(endpoint: Endpoint, body: V2Body, signer: Signer, timestamp: int) -> Request:
     """The attempt's request, signed for ``timestamp``."""
+    headers = signer.headers(body, timestamp)
     return Request(
         action=endpoint.action,
         path=endpoint.path,
-        headers=signer.headers(body, timestamp),
+        headers=headers,
         body=Sealed(body.json),
+        signature=headers["X-EEO-SIGN"],
     )
 
 
