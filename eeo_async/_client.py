@@ -10,13 +10,14 @@ the transport. The typed methods are the API areas' (``_api``), composed into
 from __future__ import annotations
 
 import asyncio
-import itertools
+import json
 import logging
 import re
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from types import TracebackType
 from typing import Any, Final, Self
+from urllib.parse import quote, quote_plus
 
 import attrs
 from yarl import URL
@@ -59,12 +60,18 @@ from ._settings import (
 from ._transport import AiohttpTransport, Transport
 from ._wire.codecs import CODECS
 from ._wire.endpoint import Endpoint
-from ._wire.kinds import validate_id
+from ._wire.kinds import ItemsKind, validate_id
 
 _log = logging.getLogger(LOGGER_NAME)
 _REDACTED: Final = b"[redacted]"
 #: Distinct ``call()``/``call_v2()`` shapes whose rows are kept built.
-_ROWS_KEPT: Final = 128
+
+
+def _spellings(text: str) -> set[bytes]:
+    """A secret text as an echo may show it: itself, URL-quoted, escaped in JSON."""
+    forms = {text, quote_plus(text), quote(text, safe=""), json.dumps(text)[1:-1]}
+    forms.add(json.dumps(text, ensure_ascii=False)[1:-1])
+    return {form.encode() for form in forms}
 
 
 @attrs.define
@@ -111,10 +118,7 @@ class BaseClient:
         held = Secret(secret)
         del secret
         self._sid = validate_id(sid, "sid")
-        problem = held.problem()
-        if problem is not None:
-            raise (InputTypeError if "must be a str" in problem else InputError)(problem)
-        text: str = held.text  # type: ignore[assignment]
+        text = held.check()
         self._signers = {
             generation: codec.signer(self._sid, text) for generation, codec in CODECS.items()
         }
@@ -275,9 +279,9 @@ class BaseClient:
         """Send one signed attempt of ``endpoint``, decode its answer, log it at DEBUG.
 
         Identical requests (same action, same body) are never in flight at once: with
-        ``share`` (a row safe to repeat) a caller joins the one in flight and takes its
-        answer; otherwise it waits for that one to end, then sends its own. ``seconds``
-        bounds the attempt (the client's timeout when ``None``).
+        ``share`` (a row safe to repeat) a caller of the same row joins the one in flight
+        and takes its answer; otherwise it waits for that one to end, then sends its own.
+        ``seconds`` bounds the attempt (the client's timeout when ``None``).
         """
         self._check_open()
         return await one_in_flight(
@@ -335,18 +339,17 @@ class BaseClient:
         return limit
 
     def _scrub(self, data: bytes, request: Request) -> bytes:
-        """``data`` without the secret or this attempt's signature, in any spelling.
+        """``data`` without the secret, this attempt's signature or its passwords, in any spelling.
 
         Some proxies echo the request in an error page (URL-encoded, lower-cased, as
         JSON, a header line); whatever the server sends may end in an exception, a
         report or a journal, so it never carries them. The checks are substring
         searches for the exact values, so a normal answer costs next to nothing.
         """
-        hits = [
-            key
-            for key in (self._secret_bytes, request.signature.encode())
-            if key and (key in data or key.upper() in data)
-        ]
+        keys = [self._secret_bytes, request.signature.encode()]
+        for text in request.hidden:
+            keys.extend(_spellings(text))
+        hits = [key for key in keys if key and (key in data or key.upper() in data)]
         for key in hits:
             data = re.sub(re.escape(key), _REDACTED, data, flags=re.IGNORECASE)
         return data
@@ -408,17 +411,24 @@ class BaseClient:
             await self._sleep(wait)
             attempt += 1
 
-    def _check_values(self, endpoint: Endpoint, values: Iterable[object]) -> None:
-        """Refuse what this client never sends: a plain password over plain http."""
+    def _check_values(self, endpoint: Endpoint, items: Iterable[object]) -> None:
+        """Refuse what this client never sends: a plain password over plain http.
+
+        ``items`` are the row's items (a batch's, or a call's); whether one holds a
+        plain password is its items kind's to say.
+        """
         if not self._insecure:
             return
-        for value in values:
-            if getattr(value, "password", None) is not None:
-                message = (
-                    f"a plain password is sent only over https, not to {self._base_url}; "
-                    "use https or give md5_password"
-                )
-                raise InputError(message)
+        holds = endpoint.items_kind.https_only if endpoint.items is not None else None
+        if holds is not None and any(holds(item) for item in items):
+            self._refuse_plain_password()
+
+    def _refuse_plain_password(self) -> None:
+        message = (
+            f"a plain password is sent only over https, not to {self._base_url}; "
+            "use https or give md5_password"
+        )
+        raise InputError(message)
 
     async def request(self, endpoint: Endpoint, /, **values: object) -> Any:
         """Send any row with these values: check, encode, sign each attempt, decode.
@@ -436,10 +446,13 @@ class BaseClient:
         """
         params = endpoint.build(values)
         if self._insecure:
-            given = attrs.asdict(params, recurse=False).values()
-            self._check_values(
-                endpoint, itertools.chain(*(v if isinstance(v, tuple) else (v,) for v in given))
-            )
+            if any(
+                p.kind.https_only and getattr(params, p.name) is not None
+                for p in endpoint.params
+                if not isinstance(p.kind, ItemsKind)
+            ):
+                self._refuse_plain_password()
+            self._check_values(endpoint, endpoint.items_of(params))
         body = CODECS[endpoint.generation].encode(endpoint, params)
         try:
             result, attempts = await self._with_retries(endpoint, body, endpoint.items_of(params))

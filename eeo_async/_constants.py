@@ -8,7 +8,6 @@ DEFAULT_BASE_URL: Final = "https://api.eeo.cn"
 #: Where v1 actions are posted (``?action=X``); the cloud-drive actions go to the other file.
 V1_COURSE_PATH: Final = "/partner/api/course.api.php"
 V1_CLOUD_PATH: Final = "/partner/api/cloud.api.php"
-API_PATH: Final = V1_COURSE_PATH
 
 #: Seconds for one HTTP attempt (connect + send + read).
 DEFAULT_TIMEOUT: Final = 30.0

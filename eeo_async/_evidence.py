@@ -37,8 +37,6 @@ LOAD_SHARE: Final = 0.5
 LEVEL_MEMORY: Final = 256
 #: The verdicts on busy answers (:meth:`AdaptiveLimit.verdict`).
 NOISE, UNSURE, LOAD = 0, 1, 2
-#: The verdicts on busy answers.
-NOISE, UNSURE, LOAD = 0, 1, 2
 
 
 class Evidence:

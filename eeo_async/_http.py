@@ -44,10 +44,11 @@ class SealedText(str):
     """An action's encoded form (it may hold a password): a ``str`` whose ``repr`` shows none of it.
 
     Used as the form wherever it travels (a call's arguments, a job's locals), so that no
-    traceback local shows it; it compares and hashes as its text.
+    traceback local shows it; it compares and hashes as its text. ``hidden`` holds the
+    secret texts it carries (passwords), for the scrub of an answer that echoes them.
     """
 
-    __slots__ = ()
+    hidden: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return f"<form of {len(self)} characters {REDACTED}>"
@@ -84,6 +85,8 @@ class Request:
         body: the form or JSON bytes, sealed, or an :class:`Upload`.
         signature: the attempt's safeKey or ``X-EEO-SIGN`` (scrubbed from any answer
             that echoes it); never shown in a repr.
+        hidden: the secret texts the body carries (passwords and their digests),
+            scrubbed like the signature; never shown in a repr.
     """
 
     action: str
@@ -91,6 +94,7 @@ class Request:
     headers: Mapping[str, str] = attrs.field(repr=False)
     body: Sealed | Upload = attrs.field(repr=False)
     signature: str = attrs.field(default="", repr=False)
+    hidden: tuple[str, ...] = attrs.field(default=(), repr=False)
 
 
 @attrs.frozen

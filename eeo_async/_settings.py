@@ -9,13 +9,21 @@ import email.utils
 import ipaddress
 import logging
 import math
+import re
 import time
 from collections.abc import Callable
 
 from yarl import URL
 
 from ._constants import LOGGER_NAME
-from ._errors import DeadlineExceededError, EEOError, HTTPStatusError, InputError, ProtocolError
+from ._errors import (
+    DeadlineExceededError,
+    EEOError,
+    HTTPStatusError,
+    InputError,
+    InputTypeError,
+    ProtocolError,
+)
 from ._http import Response
 from ._wire.endpoint import Endpoint
 
@@ -49,12 +57,30 @@ def is_loopback(host: str | None) -> bool:
         return False
 
 
+def _shown(base_url: object) -> str:
+    """``base_url`` quoted for a message, any user and password in it hidden."""
+    return re.sub(r"(//)[^/?#]*@", r"\1[redacted]@", repr(base_url))
+
+
 def check_base_url(base_url: object) -> str:
+    """The base URL, checked: scheme and host (and port) only, without a trailing ``/``.
+
+    It is shown in errors, logs and reports, so a user or password in it is refused
+    (never quoted), as are a path, a query and a fragment.
+    """
     url = URL(base_url) if isinstance(base_url, str) else None
     if url is None or url.scheme not in ("http", "https") or not url.host:
-        message = f"base_url must be an http(s) URL such as 'https://api.eeo.cn', got {base_url!r}"
+        message = (
+            f"base_url must be an http(s) URL such as 'https://api.eeo.cn', got {_shown(base_url)}"
+        )
         raise InputError(message)
-    if url.path not in ("", "/"):
+    if url.user is not None or url.password is not None:
+        message = (
+            f"base_url must not hold a user or password, got {_shown(base_url)}: the SDK "
+            "signs every request, and the URL is shown in errors and reports"
+        )
+        raise InputError(message)
+    if url.path not in ("", "/") or url.query_string or url.fragment:
         message = (
             f"base_url must be the scheme and host only, such as 'https://api.eeo.cn', "
             f"got {base_url!r}: the SDK adds each action's path itself"
@@ -87,17 +113,29 @@ class Secret:
     def __repr__(self) -> str:
         return "'[redacted]'"
 
-    def problem(self) -> str | None:
-        """What is wrong with the secret, in words that never quote it, or ``None``."""
+    def check(self) -> str:
+        """The secret's text, checked; the errors never quote it.
+
+        Raises:
+            InputTypeError: not a str.
+            InputError: empty, or with a leading or trailing space or line end.
+        """
+        problem = self._problem()  # returned, so that no raising frame holds the text
+        if problem is not None:
+            error, message = problem
+            raise error(message)
+        return str(self.text)
+
+    def _problem(self) -> tuple[type[InputError], str] | None:
         text = self.text
         if not isinstance(text, str):
-            return f"secret must be a str, got {type(text).__name__}"
+            return InputTypeError, f"secret must be a str, got {type(text).__name__}"
         if not text.strip():
-            return "secret must not be empty"
+            return InputError, "secret must not be empty"
         if text != text.strip():
             where = "a leading" if text[0].isspace() else "a trailing"
             what = "line end" if text.strip(" \t") != text.strip() else "space"
-            return (
+            return InputError, (
                 f"secret has {where} {what} (pasted from a file?): remove it; "
                 "the server would refuse every call with errno 102"
             )

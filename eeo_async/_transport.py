@@ -16,7 +16,7 @@ import contextlib
 import functools
 import logging
 from collections.abc import AsyncGenerator, Callable, Iterator
-from typing import Any, Final
+from typing import Final
 
 import aiohttp
 from yarl import URL
@@ -33,7 +33,7 @@ from ._errors import (
     TLSError,
     TransportError,
 )
-from ._http import Request, Response, Upload
+from ._http import Request, Response, Sealed, Upload
 
 _log = logging.getLogger(LOGGER_NAME)
 
@@ -224,32 +224,33 @@ class AiohttpTransport(Transport):
                 # Closed while this request waited for a pooled connection.
                 message = f"{action}: the client was closed before this request was sent"
                 raise ClientClosedError(message)
+            # No frame of ours holds the signed body unwrapped: ``_post`` takes it sealed
+            # and opens it in the call to aiohttp, whose frames never reach a traceback.
             try:
-                body = request.body
-                if isinstance(body, Upload):
-                    with _form(body) as form:
+                if isinstance(request.body, Upload):
+                    with _form(request.body) as form:
                         return await self._post(session, request, form, timeout)
-                return await self._post(session, request, body.data, timeout)
+                return await self._post(session, request, request.body, timeout)
             except (aiohttp.ClientError, TimeoutError) as exc:
                 # The cause keeps its type and message but not its traceback: aiohttp's
                 # frames hold the signed body in their locals.
                 raise translate(exc, action) from exc.with_traceback(None)
-            except RuntimeError:
+            except RuntimeError as exc:
                 if session.closed:
                     message = f"{action}: the client was closed while this request was sent"
                     raise ClientClosedError(message) from None
-                raise
+                raise exc.with_traceback(None) from None
 
     async def _post(
         self,
         session: aiohttp.ClientSession,
         request: Request,
-        data: Any,
+        body: Sealed | aiohttp.FormData,
         timeout: float,  # noqa: ASYNC109 - one attempt's
     ) -> Response:
         async with session.post(
             self._url_of(request.path),
-            data=data,
+            data=body.data if isinstance(body, Sealed) else body,
             headers=request.headers,
             timeout=attempt_timeout(timeout),
             allow_redirects=False,

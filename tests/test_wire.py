@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 import eeo_async as eeo
 from eeo_async._api import groups as group_area
 from eeo_async._api import lesson_rules, lessons, registry
+from eeo_async._wire import decode, v1
 from eeo_async._wire import kinds as _wire
-from eeo_async._wire import v1
 from eeo_async._wire.codecs import CODECS
 from eeo_async._wire.v2 import V2Body
 
@@ -387,11 +387,11 @@ def test_decoding_with_json_equals_decoding_with_orjson(entries: list[dict[str, 
 
     body = json.dumps({"error_info": {"errno": 1, "error": "ok"}, "data": entries}).encode()
     with_orjson = _outcome(body, len(entries))
-    original = v1._loads
+    original = decode._loads
     try:
-        v1._loads = json.loads
+        decode._loads = json.loads
         with_json = _outcome(body, len(entries))
     finally:
-        v1._loads = original
+        decode._loads = original
     assert original is orjson.loads
     assert with_json == with_orjson

@@ -75,11 +75,7 @@ def validate_account(value: object, where: str) -> str:
 
 @attrs.frozen
 class PlainPassword:
-    """A plain password, checked: usable, never shown in a ``repr``.
-
-    Its ``password`` attribute is what the client looks for to refuse sending one over
-    plain http.
-    """
+    """A plain password, checked: usable, never shown in a ``repr``."""
 
     password: str = attrs.field(repr=False)
 
@@ -155,9 +151,11 @@ EMAIL: Final = Kind(check=validate_email)
 #: A telephone or an email address.
 ACCOUNT: Final = Kind(check=validate_account)
 #: A plain password (6 to 20 characters); sent only over https or to a loopback sandbox.
-PASSWORD: Final = Kind(check=_check_password, text=_password_text, json=_password_text)
+PASSWORD: Final = Kind(
+    check=_check_password, text=_password_text, json=_password_text, hidden=True, https_only=True
+)
 #: An MD5 hex digest of a password.
-MD5_PASSWORD: Final = Kind(check=_check_md5, text=_digest_text, json=_digest_text)
+MD5_PASSWORD: Final = Kind(check=_check_md5, text=_digest_text, json=_digest_text, hidden=True)
 #: A name shown in eeo.cn or in ClassIn: 1 to 24 characters, never cut silently.
 NAME: Final = text(1, MAX_NAME_CHARS)
 #: ``addToSchoolMember``: ``"student"``/1, ``"teacher"``/2 or ``"none"``/0.

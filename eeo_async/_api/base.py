@@ -7,12 +7,15 @@ row's, so a row and its method cannot drift apart.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Awaitable, Callable
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeVar, cast
 
 from .._client import BaseClient
+from .._http import SealedText
 from .._wire.endpoint import REQUIRED, Endpoint
+from .._wire.kinds import ItemsKind
 
 _Method = TypeVar("_Method", bound=Callable[..., Awaitable[Any]])
 #: The attribute a typed method carries its row in.
@@ -46,10 +49,42 @@ def action(row: Endpoint) -> Callable[[_Method], _Method]:
                 problems
             )
             raise TypeError(message)
-        setattr(method, ROW_ATTRIBUTE, row)
-        return method
+        tied = _sealing(method, row)
+        setattr(tied, ROW_ATTRIBUTE, row)
+        return tied
 
     return tie
+
+
+def _sealing(method: _Method, row: Endpoint) -> _Method:
+    """``method``, its secret arguments (passwords) sealed on the way in.
+
+    A password's text is wrapped in a ``str`` whose ``repr`` hides it before anything
+    checks it, so that no frame under the call (nor its error's) shows it in a
+    traceback with locals.
+    """
+    hidden = [
+        param.name
+        for param in row.params
+        if not isinstance(param.kind, ItemsKind) and param.kind.hidden
+    ]
+    if not hidden:
+        return method
+    signature = inspect.signature(method)
+
+    @functools.wraps(method)
+    async def sealed(*args: Any, **kwargs: Any) -> Any:
+        bound = signature.bind(*args, **kwargs)
+        del args, kwargs
+        arguments = bound.arguments
+        for name in hidden:
+            value = arguments.get(name)
+            if isinstance(value, str) and not isinstance(value, SealedText):
+                arguments[name] = SealedText(value)
+        del value
+        return await method(*bound.args, **bound.kwargs)
+
+    return cast(_Method, sealed)
 
 
 def row_of(method: object) -> Endpoint | None:

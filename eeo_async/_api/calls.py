@@ -14,6 +14,7 @@ from typing import Any, Final
 from .._client import BaseClient
 from .._constants import V1_COURSE_PATH
 from .._errors import InputError, InputTypeError
+from .._http import SealedText
 from .._models import Envelope
 from .._wire.decode import decode_envelope
 from .._wire.endpoint import Endpoint, Param
@@ -60,10 +61,12 @@ class Calls(BaseClient):
             message = f"path must be a v1 file such as {V1_COURSE_PATH!r}, got {path!r}"
             raise InputError(message)
         names = _field_names(fields, V1_SIGNING, "the client signs")
+        values = _by_slot(fields)
+        del fields  # a password is held sealed from here on, never as a frame's local
         row = self._any_row(
             generation=1, action=action, path=path, names=names, safe=safe_to_repeat
         )
-        envelope: Envelope = await self.request(row, **_by_slot(fields))
+        envelope: Envelope = await self.request(row, **values)
         return envelope
 
     async def call_v2(
@@ -105,7 +108,7 @@ class Calls(BaseClient):
                 rows.clear()
             row = rows[key] = Endpoint(
                 action=action,
-                params=tuple(Param(slot, name, _ANY_FIELD) for slot, name in _slots(names)),
+                params=tuple(Param(slot, name, _kind_of(name)) for slot, name in _slots(names)),
                 generation=generation,  # type: ignore[arg-type]
                 path=path,
                 idempotent=safe,
@@ -143,8 +146,12 @@ def _slots(names: Sequence[str]) -> list[tuple[str, str]]:
 
 
 def _by_slot(fields: Mapping[str, object]) -> dict[str, object]:
+    """The values by slot name, a password's text sealed (its ``repr`` hides it)."""
     names = [str(name) for name in fields]
-    return {slot: value for (slot, _), value in zip(_slots(names), fields.values(), strict=True)}
+    return {
+        slot: SealedText(value) if isinstance(value, str) and _SECRET_NAME.search(name) else value
+        for (slot, name), value in zip(_slots(names), fields.values(), strict=True)
+    }
 
 
 def _any_field(value: object, where: str) -> object:
@@ -157,11 +164,29 @@ def _any_field(value: object, where: str) -> object:
     return list(value) if isinstance(value, tuple) else value
 
 
+def _secret_field(value: object, where: str) -> object:
+    if not isinstance(value, str):
+        message = f"fields[{where!r}] must be a str, got {type(value).__name__}"
+        raise InputTypeError(message)
+    return value
+
+
 def _field_text(value: object) -> str:
     return compact(value) if isinstance(value, list | dict) else str(value)
 
 
 _ANY_FIELD: Final = Kind(check=_any_field, text=_field_text)
+#: A field named like a password: never quoted, scrubbed from echoing answers, and a
+#: plain one (not an MD5 digest) is sent only over https, as the typed methods do.
+_DIGEST_FIELD: Final = Kind(check=_secret_field, hidden=True)
+_PASSWORD_FIELD: Final = Kind(check=_secret_field, hidden=True, https_only=True)
+_SECRET_NAME: Final = re.compile(r"pass|pwd", re.IGNORECASE)
+
+
+def _kind_of(name: str) -> Kind:
+    if not _SECRET_NAME.search(name):
+        return _ANY_FIELD
+    return _DIGEST_FIELD if "md5" in name.lower() else _PASSWORD_FIELD
 
 
 def _decode_envelope(endpoint: Endpoint, answer: Any, items: Sequence[Any]) -> Envelope:

@@ -55,6 +55,8 @@ USERS: Final = ItemsKind(
     quoted=_users_quoted,
     json=lambda users: [u.to_wire() for u in users],
     key=_account,
+    hidden=lambda users: [s for u in users for s in (u.password, u.md5_password) if s],
+    https_only=lambda user: user.password is not None,
 )
 
 

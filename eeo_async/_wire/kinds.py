@@ -128,6 +128,11 @@ class Kind:
     json: Callable[[Any], Any] = _itself
     #: The value is a file, sent as the file part of a multipart form (v1 uploads).
     upload: bool = False
+    #: The value's text is a secret (a password or its digest): scrubbed from any
+    #: answer that echoes it, never quoted in an error.
+    hidden: bool = False
+    #: The value is a plain password: sent only over https (or to a loopback sandbox).
+    https_only: bool = False
 
 
 def key_itself(item: Any) -> Hashable:
@@ -160,6 +165,11 @@ class ItemsKind:
     #: field, for an action that takes one item a call in fields of its own (addTeacher:
     #: ``teacherAccount`` and ``teacherName``); ``None`` for the usual one field.
     fields: Callable[[Sequence[Any]], Sequence[tuple[str, str]]] | None = None
+    #: The secret texts a chunk carries (its items' passwords), scrubbed from any
+    #: answer that echoes them; ``None`` for items without secrets.
+    hidden: Callable[[Sequence[Any]], Iterable[str]] | None = None
+    #: Whether an item holds a plain password (sent only over https); ``None``: never.
+    https_only: Callable[[Any], bool] | None = None
 
 
 # --------------------------------------------------------------------------- the kinds

@@ -10,27 +10,19 @@ is signed. The answer is ``{"error_info": {"errno", "error"}, "data"?}``.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final
 from urllib.parse import quote_plus
 
 import attrs
-import cattrs
-from cattrs.gen import make_dict_unstructure_fn, override
 
 from .._codes import describe
 from .._constants import USER_AGENT
 from .._errors import ProtocolError
 from .._http import Request, Sealed, SealedText, Upload
-from .endpoint import REQUIRED, Answer, Endpoint, Param
+from .decode import MAX_CODE, parse_json, snippet
+from .endpoint import REQUIRED, Answer, Endpoint
 from .kinds import FileField, ItemsKind, as_int
-
-_loads: Callable[[bytes | str], Any]
-try:  # the "speed" extra: orjson parses answers about three times as fast
-    from orjson import loads as _loads
-except ImportError:  # pragma: no cover - tests/test_wire.py runs the decoders on json too
-    _loads = json.loads
 
 #: The fields v1 signs with; an action's own fields never use these names.
 SIGNING: Final = frozenset({"SID", "safeKey", "timeStamp"})
@@ -40,9 +32,6 @@ HEADERS: Final = {
     "User-Agent": USER_AGENT,
 }
 UPLOAD_HEADERS: Final = {"Cache-Control": "no-cache", "User-Agent": USER_AGENT}
-#: Server codes are positive numbers below this; anything else is not the documented JSON.
-MAX_CODE: Final = 2**31 - 1
-_BOM: Final = b"\xef\xbb\xbf"
 
 
 def sign(secret: str, timestamp: int) -> str:
@@ -95,79 +84,49 @@ class V1Upload:
 V1Body = str | V1Upload
 
 
-class _Slot:
-    """Stands for the items while a batch's form is laid out once per target."""
-
-
-_MARK: Final = "\x00items\x00"
-_QUOTED_MARK: Final = quote_plus(_MARK)
-
-
-def _converter(endpoint: Endpoint) -> Callable[[Any], dict[str, Any]]:
-    """The row's private cattrs converter: snake_case -> wire names, values as text."""
-    found = endpoint.cache.get("v1_converter")
-    if found is None:
-        converter = cattrs.Converter()
-        overrides: dict[str, Any] = {
-            p.name: override(rename=p.wire, unstruct_hook=_text_hook(p)) for p in endpoint.params
-        }
-        cls = endpoint.params_class
-        converter.register_unstructure_hook(
-            cls, make_dict_unstructure_fn(cls, converter, **overrides)
-        )
-        found = endpoint.cache["v1_converter"] = converter.unstructure
-    return found
-
-
-@attrs.frozen
-class _Fields:
-    """Items written as form fields of their own (``ItemsKind.fields``), not as one field."""
-
-    pairs: Sequence[tuple[str, str]]
-
-
-@attrs.frozen
-class _Quoted:
-    """Items already URL-quoted by their kind's fast form (``ItemsKind.quoted``)."""
-
-    text: str
-
-
-def _text_hook(param: Param) -> Callable[[Any], Any]:
-    kind = param.kind
-    if isinstance(kind, ItemsKind):
-        spread = kind.fields
-        if spread is not None:
-            return lambda value: _MARK if isinstance(value, _Slot) else _Fields(spread(value))
-        quoted = kind.quoted
-        return lambda value: _MARK if isinstance(value, _Slot) else _Quoted(quoted(value))
-    if kind.upload:
-        return lambda value: value  # a FileField, sent as the multipart file part
-    write = kind.text
-    return lambda value: None if value is None else write(value)
-
-
 def encode(endpoint: Endpoint, params: Any) -> V1Body:
     """The action's own fields (without the signing fields), URL-encoded, in row order.
 
-    Optional parameters not given are left out. A row with a file gives a
-    :class:`V1Upload` instead (sent as ``multipart/form-data``).
+    Each value is written by its kind; optional parameters not given are left out. A
+    row with a file gives a :class:`V1Upload` instead (sent as ``multipart/form-data``).
+    The form carries the secrets it holds (``hidden``), for the scrub of any answer.
     """
-    fields: dict[str, Any] = _converter(endpoint)(params)
-    files = [(name, value) for name, value in fields.items() if isinstance(value, FileField)]
-    if files:
-        ((name, file),) = files
-        rest = tuple((k, v) for k, v in fields.items() if v is not None and k != name)
-        return V1Upload(fields=rest, file_field=name, file=file)
     parts: list[str] = []
-    for name, text in fields.items():
-        if isinstance(text, _Fields):
-            parts.append(_form(text.pairs))
-        elif isinstance(text, _Quoted):
-            parts.append(f"{name}={text.text}")
-        elif text is not None:
-            parts.append(f"{name}={quote_plus(text)}")
-    return SealedText("&".join(part for part in parts if part))
+    texts: list[tuple[str, str]] = []
+    hidden: list[str] = []
+    file: tuple[str, FileField] | None = None
+    for param in endpoint.params:
+        value = getattr(params, param.name)
+        if value is None:
+            continue
+        kind = param.kind
+        if isinstance(kind, ItemsKind):
+            if kind.hidden is not None:
+                hidden.extend(kind.hidden(value))
+            spread = kind.fields
+            if spread is not None:
+                parts.append(_form(spread(value)))
+            else:
+                parts.append(f"{param.wire}={kind.quoted(value)}")
+            continue
+        if kind.upload:
+            file = (param.wire, value)
+            continue
+        text = kind.text(value)
+        if kind.hidden:
+            hidden.append(text)
+        texts.append((param.wire, text))
+        parts.append(f"{param.wire}={quote_plus(text)}")
+    if file is not None:
+        return V1Upload(fields=tuple(texts), file_field=file[0], file=file[1])
+    return _sealed("&".join(part for part in parts if part), hidden)
+
+
+def _sealed(form: str, hidden: Sequence[str]) -> SealedText:
+    text = SealedText(form)
+    if hidden:
+        text.hidden = tuple(hidden)
+    return text
 
 
 def _form(pairs: Iterable[tuple[str, str]]) -> str:
@@ -188,6 +147,7 @@ def chunk_encoder(
     assert items is not None  # noqa: S101 - only rows with items are chunked
     before: list[str] = []
     after: list[str] = []
+    fixed_hidden: list[str] = []
     wire = ""
     for param in endpoint.params:
         if param.name == items:
@@ -198,21 +158,28 @@ def chunk_encoder(
             continue
         kind = param.kind
         assert not isinstance(kind, ItemsKind)  # noqa: S101 - a row has one items parameter
-        (after if wire else before).append(f"{param.wire}={quote_plus(kind.text(value))}")
+        text = kind.text(value)
+        if kind.hidden:
+            fixed_hidden.append(text)
+        (after if wire else before).append(f"{param.wire}={quote_plus(text)}")
     head = "&".join([*before, ""])
     tail = "".join(f"&{field}" for field in after)
     kind_of_items = endpoint.items_kind
     spread = kind_of_items.fields
+    form: Callable[[Sequence[Any]], str]
     if spread is not None:
         # The items' own fields take the place of the one ``wire=...`` field.
-        return lambda chunk: SealedText(head + _form(spread(chunk)) + tail)
-    head += f"{wire}="
-    quoted = kind_of_items.quoted
-    return lambda chunk: SealedText(head + quoted(chunk) + tail)
-
-
-def _present(values: Mapping[str, object]) -> dict[str, object]:
-    return {name: value for name, value in values.items() if value is not None}
+        form = lambda chunk: head + _form(spread(chunk)) + tail  # noqa: E731
+    else:
+        head += f"{wire}="
+        quoted = kind_of_items.quoted
+        form = lambda chunk: head + quoted(chunk) + tail  # noqa: E731
+    secrets = kind_of_items.hidden
+    if secrets is None and not fixed_hidden:
+        return lambda chunk: SealedText(form(chunk))
+    return lambda chunk: _sealed(
+        form(chunk), [*fixed_hidden, *(secrets(chunk) if secrets is not None else ())]
+    )
 
 
 def path_of(endpoint: Endpoint) -> str:
@@ -248,32 +215,8 @@ def request(endpoint: Endpoint, body: V1Body, signer: Signer, timestamp: int) ->
         headers=HEADERS,
         body=Sealed(data),
         signature=key,
+        hidden=getattr(body, "hidden", ()),
     )
-
-
-def snippet(body: bytes | str) -> str:
-    """The start of a body, quoted, for an error message."""
-    return repr(body[:60]) + ("..." if len(body) > 60 else "")
-
-
-def parse_json(action: str, body: bytes | str) -> Any:
-    """The JSON document of an answer of either generation; a leading UTF-8 BOM is skipped.
-
-    (A byte-order mark before the JSON is a classic PHP fault; orjson refuses it.)
-
-    Raises:
-        ProtocolError: the body is not JSON.
-    """
-    if isinstance(body, bytes):
-        if body.startswith(_BOM):
-            body = body[3:]
-    elif body.startswith("\ufeff"):
-        body = body[1:]
-    try:
-        return _loads(body)
-    except (ValueError, RecursionError) as exc:
-        message = f"the answer is not JSON ({len(body)} bytes): {snippet(body)}"
-        raise ProtocolError(action, message) from exc
 
 
 def answer(action: str, body: bytes | str) -> Answer:

@@ -13,7 +13,6 @@ demos render them differently).
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
@@ -23,9 +22,9 @@ from .._codes import describe
 from .._constants import USER_AGENT, V2_SIGNED_VALUE_BYTES
 from .._errors import ProtocolError
 from .._http import Request, Sealed
+from .decode import MAX_CODE, parse_json, snippet
 from .endpoint import REQUIRED, Answer, Endpoint
-from .kinds import ItemsKind, as_int
-from .v1 import MAX_CODE, parse_json, snippet
+from .kinds import ItemsKind, as_int, compact
 
 #: Body fields the v2 server refuses: it signs them itself, from the headers.
 RESERVED: Final = frozenset({"sid", "timeStamp", "key"})
@@ -43,7 +42,7 @@ class V2Body:
 
 
 def _dumps(value: Any) -> bytes:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+    return compact(value).encode()
 
 
 def _scalar_text(value: object) -> str | None:
@@ -127,9 +126,9 @@ def chunk_encoder(
         elif value is not None:
             doc[param.wire] = param.kind.json(value)
     head, _, tail = _dumps(doc).partition(_dumps(mark))
-    signed = signed_fields({wire: value for wire, value in doc.items() if value is not mark})
-    kind: ItemsKind = endpoint.items_kind
     fields = {wire: value for wire, value in doc.items() if value is not mark}
+    signed = signed_fields(fields)
+    kind: ItemsKind = endpoint.items_kind
 
     def encode(chunk: Sequence[Any]) -> V2Body:
         items = kind.json(chunk)
