@@ -289,6 +289,7 @@ class BaseClient:
             (endpoint.action, body),
             lambda: self._exchange(endpoint, body, items, attempt, seconds or self._timeout),
             share=share,
+            row=endpoint,
         )
 
     async def _exchange(

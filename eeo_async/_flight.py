@@ -1,9 +1,10 @@
 """Identical requests in flight: one shared by every caller, or one at a time.
 
 The Client keeps one :class:`Flight` per (action, body) in flight. A request of a row
-safe to repeat is shared: it runs in a task of its own and every identical caller takes
-its answer. Any other (a row not safe to repeat, or one that must be sent one at a time,
-such as registration) is sent by its caller while identical ones wait for it to end.
+safe to repeat is shared: its first caller sends it, and every identical caller of the
+same row takes its answer. Any other (a row not safe to repeat, one that must be sent one
+at a time, such as registration, or an identical body sent by another row, which would
+decode the answer its own way) waits for it to end, then is sent by its own caller.
 """
 
 from __future__ import annotations
@@ -27,10 +28,11 @@ class Flight:
     own. Of any other row, an identical caller waits for it to end, then sends its own.
     """
 
-    __slots__ = ("ended", "shared", "waiters")
+    __slots__ = ("ended", "row", "shared", "waiters")
 
-    def __init__(self, *, shared: bool) -> None:
+    def __init__(self, *, shared: bool, row: object) -> None:
         self.shared = shared
+        self.row = row  # only callers of the same row take its answer
         self.ended: asyncio.Event | None = None  # made only if someone waits
         self.waiters: list[asyncio.Future[Any]] = []
 
@@ -77,16 +79,17 @@ async def one_in_flight(
     exchange: Callable[[], Awaitable[Any]],
     *,
     share: bool,
+    row: object,
 ) -> Any:
     """``exchange()``, never in flight twice for one ``key``.
 
-    With ``share`` a caller joins the identical request in flight and takes its answer
-    (sending its own if that one's sender was cancelled); otherwise it waits for that one
-    to end, then sends its own.
+    With ``share`` a caller joins the identical request in flight of the same ``row``
+    and takes its answer (sending its own if that one's sender was cancelled); otherwise
+    it waits for that one to end, then sends its own.
     """
     flight = in_flight.get(key)
     while flight is not None:
-        if share and flight.shared:
+        if share and flight.shared and flight.row is row:
             try:
                 return await flight.join()
             except _Abandoned:
@@ -94,7 +97,7 @@ async def one_in_flight(
         else:
             await flight.wait()
         flight = in_flight.get(key)
-    flight = in_flight[key] = Flight(shared=share)
+    flight = in_flight[key] = Flight(shared=share, row=row)
     try:
         result = await exchange()
     except asyncio.CancelledError:

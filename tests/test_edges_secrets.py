@@ -136,6 +136,35 @@ def _server(handler: Any) -> _Server:
     return _Server(handler)
 
 
+async def test_an_identical_body_of_another_row_is_not_handed_its_answer() -> None:
+    """call() and a typed method sending the same form each send and decode their own."""
+    sent = 0
+
+    async def slow(request: MockRequest) -> dict[str, Any]:
+        nonlocal sent
+        sent += 1
+        for _ in range(50):  # the other caller meets this request in flight meanwhile
+            await asyncio.sleep(0)
+        return {"error_info": {"errno": 1, "error": "ok"}, "data": [{"errno": 1, "error": "ok"}]}
+
+    fields = {"courseId": 1, "studentUid": 2, "classJson": [3]}
+    with set_testing(True):
+        async with eeo.Client(1, SECRET, transport=MockTransport(slow)) as client:
+            typed, free = await asyncio.gather(
+                client.add_course_class_student(1, 2, [3]),
+                client.call("addCourseClassStudent", fields, safe_to_repeat=True),
+            )
+            again = await asyncio.gather(
+                client.add_course_class_student(1, 2, [3]),
+                client.add_course_class_student(1, 2, [3]),
+            )
+    assert [s.errno for s in typed] == [1]
+    assert isinstance(free, eeo.Envelope)
+    assert free.ok
+    assert again[0] == again[1]
+    assert sent == 3  # the two typed calls of one row shared one request
+
+
 def test_a_base_url_with_a_user_and_password_is_refused_without_showing_them() -> None:
     """Credentials in the base URL would reach errors and reports: refused, never quoted."""
     for url in ("https://admin:hunter2@api.eeo.cn", "https://hunter2@api.eeo.cn"):
