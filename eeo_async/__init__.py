@@ -20,7 +20,7 @@ from ._api.users import Registration
 from ._batch.batcher import Batcher
 from ._batch.plan import Plan
 from ._batch.report import BatchError, BatchReport
-from ._codes import Errno, LocalErrno, describe, next_step
+from ._codes import Errno, Family, LocalErrno, describe, next_step
 from ._errors import (
     ApiError,
     BadCredentialsError,
@@ -46,6 +46,7 @@ from ._errors import (
     TransportError,
 )
 from ._json import to_jsonable
+from ._limits import ConcurrencyRecord
 from ._models import (
     ActionResult,
     Envelope,
@@ -77,6 +78,7 @@ __all__ = [
     "CloudFile",
     "CloudFolder",
     "CloudListing",
+    "ConcurrencyRecord",
     "ConnectError",
     "CourseResult",
     "DataMismatchError",
@@ -87,6 +89,7 @@ __all__ = [
     "Envelope",
     "Errno",
     "EventLoopError",
+    "Family",
     "FolderResult",
     "GroupExistsError",
     "GroupMember",
