@@ -46,6 +46,7 @@ from ._codes import BUSY
 from ._constants import LOGGER_NAME
 from ._errors import ApiError, HTTPStatusError, InputError, InputTypeError
 from ._evidence import LOAD, NOISE, UNSURE, Evidence
+from ._json import JsonReady
 from ._retry import RetryPolicy
 
 _log = logging.getLogger(LOGGER_NAME)
@@ -66,7 +67,7 @@ RATE_BURST_SECONDS: Final = 0.1
 
 
 @attrs.frozen(kw_only=True)
-class ConcurrencyRecord:
+class ConcurrencyRecord(JsonReady):
     """How many requests a job let be in flight: the limit, noted at each of its calls.
 
     Attributes:

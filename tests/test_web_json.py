@@ -255,6 +255,12 @@ SAMPLE_FIELDS: dict[str, object] = {
     "duplicates": 0,
     "calls": 1,
     "max_chunk": 3,
+    "adaptive": True,
+    "start": 64,
+    "lowest": 8,
+    "highest": 64,
+    "final": 12,
+    "mean": 20.5,
 }
 
 
