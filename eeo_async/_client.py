@@ -446,6 +446,7 @@ class BaseClient:
             ProtocolError: the answer was not the documented JSON after all attempts.
         """
         params = endpoint.build(values)
+        endpoint = endpoint.as_sent(params)  # a creation without its identity: not repeated
         if self._insecure:
             if any(
                 p.kind.https_only and getattr(params, p.name) is not None
@@ -457,26 +458,19 @@ class BaseClient:
         body = CODECS[endpoint.generation].encode(endpoint, params)
         try:
             result, attempts = await self._with_retries(endpoint, body, endpoint.items_of(params))
-        except ApiError as exc:
-            if endpoint.idempotent or not exc.may_have_acted:
+        except (ApiError, TransportError, ProtocolError) as exc:
+            # A deadline's message already says whether the server may have acted.
+            if (
+                endpoint.idempotent
+                or not exc.may_have_acted
+                or isinstance(exc, DeadlineExceededError)
+            ):
                 raise
             hint = (
-                "the server may have acted although it answered this errno, so the call was "
-                "not sent again (repeating it is not safe): check before calling again"
+                "the server may have acted, so the call was not sent again (repeating it is "
+                f"not safe): {endpoint.check_hint}"
             )
-            raise type(exc)(exc.errno, exc.error, exc.action, hint=hint) from exc
-        except DeadlineExceededError:
-            raise  # its message already says whether the server may have acted
-        except (TransportError, ProtocolError) as exc:
-            if endpoint.idempotent or not exc.may_have_acted:
-                raise
-            # The same error, its detail saying that the server may have acted.
-            cls, args = exc.__reduce__()[:2]
-            detail = (
-                f"{args[1]} (the server may have acted, so the call was not sent again: "
-                "repeating it is not safe; check before calling again)"
-            )
-            raise cls(args[0], detail, *args[2:]) from exc
+            raise exc.with_hint(hint) from exc
         if attrs.has(type(result)) and "attempts" in attrs.fields_dict(type(result)):
             result = attrs.evolve(result, attempts=attempts)
         return result

@@ -34,7 +34,8 @@ never set on an exception after it is built.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import copy
+from typing import Any, ClassVar, Self
 
 from ._codes import BAD_CREDENTIALS, NOT_ACTED, TRANSIENT, Errno, Family, describe
 
@@ -59,6 +60,23 @@ class EEOError(Exception):
     def may_have_acted(self) -> bool:
         """True when the server may have applied the call despite this error."""
         return self._may_have_acted
+
+    def with_hint(self, hint: str) -> Self:
+        """A copy of this error whose message also says ``hint``, every other field kept.
+
+        The copy is made by the class's own pickling (``__reduce__``), so the fields of
+        any subclass (``attempts``, ``retry_after`` ...) stay as they are.
+        """
+        new = copy.copy(self)
+        if isinstance(new, ApiError):
+            new.hint = f"{new.hint}; {hint}" if new.hint else hint
+            new.args = type(new)(new.errno, new.error, new.action, hint=new.hint).args
+        elif isinstance(new, _ActionError):
+            new.detail = f"{new.detail} ({hint})"
+            new.args = (f"{new.action}: {new.detail}",)
+        else:
+            new.args = (f"{self} ({hint})",)
+        return new
 
 
 class InputError(EEOError, ValueError):

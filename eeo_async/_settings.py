@@ -186,5 +186,5 @@ def past_deadline(
     if acted:
         detail += "; the server may have acted"
         if not endpoint.idempotent:
-            detail += ": check before calling again"
+            detail += f": {endpoint.check_hint}"
     return DeadlineExceededError(endpoint.action, detail, attempts=attempts, acted=acted)

@@ -12,12 +12,16 @@ import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any, Final, TypeVar, cast
 
+import attrs
+
 from .._client import BaseClient
 from .._http import SealedText
+from .._models import ActionResult
 from .._wire.endpoint import REQUIRED, Endpoint
 from .._wire.kinds import ItemsKind
 
 _Method = TypeVar("_Method", bound=Callable[..., Awaitable[Any]])
+_Result = TypeVar("_Result", bound=ActionResult)
 #: The attribute a typed method carries its row in.
 ROW_ATTRIBUTE: Final = "__eeo_endpoint__"
 
@@ -91,6 +95,11 @@ def row_of(method: object) -> Endpoint | None:
     """The row a typed method is tied to, if any."""
     row = getattr(method, ROW_ATTRIBUTE, None)
     return row if isinstance(row, Endpoint) else None
+
+
+def done_as(cls: type[_Result], done: ActionResult, **fields: Any) -> _Result:
+    """``done`` (from ``decode_done``) as its subclass ``cls``, with ``fields`` besides."""
+    return cls(**attrs.asdict(done, recurse=False), **fields)
 
 
 class Namespace:

@@ -22,23 +22,25 @@ from .._errors import DataMismatchError, InputError, InputTypeError
 from .._models import ItemStatus
 from .._wire.decode import refuse, status
 from .._wire.endpoint import Answer, Bulk, Endpoint, Param
-from .._wire.kinds import FLAG, ID, TIME, ItemsKind, Kind, as_int
+from .._wire.kinds import FLAG, ID, TIME, UNIQUE_IDENTITY, ItemsKind, as_int
 from .base import Namespace, action
 from .lms_values import (
     DUAL_CAMERA,
     HD,
-    IDENTITY,
     NAME,
     RECORD_TYPE,
     SEATS,
     UID_LIST,
     Activity,
+    check_end_after_start,
+    check_fields,
     check_recording,
     decode_activity,
     decode_created,
-    derive_identity,
+    derive_lms_identity,
     object_of,
     one_change,
+    wire_fields,
 )
 
 #: createClassroom's documented rate: at most 1000 calls a minute (101003001 past it).
@@ -65,19 +67,17 @@ CLASSROOM_PARAMS: Final = (
     Param("live_state", "liveState", FLAG, default=None),
     Param("open_state", "openState", FLAG, default=None),
     Param("is_allow_check", "isAllowCheck", FLAG, default=None),
-    Param("unique_identity", "uniqueIdentity", IDENTITY, default=None),
+    Param("unique_identity", "uniqueIdentity", UNIQUE_IDENTITY, default=None),
     Param("omo_station_broadcast", "omoStationBroadcast", FLAG, default=None),
 )
 
 
 def check_times(values: Mapping[str, Any]) -> None:
     """Refuse an end before its start, and a classroom shorter than 15 min or over 24 h."""
+    check_end_after_start(values)
     start, end = values.get("start_time"), values.get("end_time")
     if start is None or end is None:
         return
-    if end <= start:
-        message = f"end_time ({end}) must be after start_time ({start})"
-        raise InputError(message)
     if not MIN_SECONDS <= end - start <= MAX_SECONDS:
         message = (
             f"a classroom lasts from 15 minutes to 24 hours (errno 165), "
@@ -90,13 +90,6 @@ def check_classroom(values: Mapping[str, Any], count: int = 0) -> None:
     """A classroom's own rules: its times, and the recording settings together."""
     check_times(values)
     check_recording(values)
-
-
-def _field_checker(params: Sequence[Param]) -> dict[str, Kind]:
-    return {p.name: p.kind for p in params if isinstance(p.kind, Kind)}
-
-
-_CLASSROOM_KINDS: Final = _field_checker(CLASSROOM_PARAMS)
 
 
 @attrs.frozen(kw_only=True, init=False)
@@ -188,13 +181,7 @@ class NewClassroom:
             "unique_identity": unique_identity,
             "omo_station_broadcast": omo_station_broadcast,
         }
-        checked: dict[str, Any] = {}
-        for field, value in given.items():
-            if value is None:
-                checked[field] = None
-                continue
-            normal = _CLASSROOM_KINDS[field].check(value, field)
-            checked[field] = tuple(normal) if isinstance(normal, list) else normal
+        checked = check_fields(CLASSROOM_PARAMS, given)
         check_classroom(checked)
         self.__attrs_init__(**checked)
 
@@ -205,7 +192,7 @@ class NewClassroom:
         """
         if self.unique_identity is not None:
             return self.unique_identity
-        return derive_identity(
+        return derive_lms_identity(
             "createClassroom",
             course_id,
             self.unit_id,
@@ -223,12 +210,7 @@ class NewClassroom:
 
     def to_wire(self) -> dict[str, Any]:
         """The classroom's fields of a createClassroom body, by wire name, in the docs' order."""
-        doc: dict[str, Any] = {}
-        for param in CLASSROOM_PARAMS:
-            value = getattr(self, param.name)
-            if value is not None:
-                doc[param.wire] = param.kind.json(value)
-        return doc
+        return wire_fields(CLASSROOM_PARAMS, self)
 
 
 def with_identity(room: NewClassroom, course_id: int) -> NewClassroom:
@@ -289,28 +271,6 @@ def decode_created_items(
     return [status(endpoint, answer.code, answer.message, id=made)] * len(items)
 
 
-#: createClassroom for bulk jobs: one classroom (a ``NewClassroom`` with its identity) a
-#: call, its fields at the top level of the body; keyed by the identity, answering the
-#: activity ID. Safe to repeat: the identity goes with every attempt.
-CREATE_CLASSROOMS: Final = Endpoint(
-    action="createClassroom",
-    generation=2,
-    path="/lms/activity/createClass",
-    params=(
-        Param("course_id", "courseId", ID),
-        Param("classrooms", "classroom", CLASSROOMS),
-    ),
-    items="classrooms",
-    max_items=1,
-    idempotent=True,
-    already=frozenset({Errno.IDENTITY_EXISTS}),
-    side=frozenset({Errno.CREATED_LIVE_FAILED}),
-    per_minute=CREATE_CLASSROOM_PER_MINUTE,
-    bulk=Bulk(verb="create_classrooms", key="unique_identity", answer="activity_id"),
-    decode=decode_created_items,
-)
-
-
 _COURSE: Final = Param("course_id", "courseId", ID)
 
 
@@ -331,11 +291,25 @@ CREATE_CLASSROOM: Final = Endpoint(
     path="/lms/activity/createClass",
     params=(_COURSE, *CLASSROOM_PARAMS),
     idempotent=True,
+    identity="unique_identity",
     already=frozenset({Errno.IDENTITY_EXISTS}),
     side=frozenset({Errno.CREATED_LIVE_FAILED}),
     per_minute=CREATE_CLASSROOM_PER_MINUTE,
     check=lambda values, count: check_classroom(values),
     decode=decode_created,
+)
+
+#: createClassroom for bulk jobs: one classroom (a ``NewClassroom`` with its identity) a
+#: call, its fields at the top level of the body; keyed by the identity, answering the
+#: activity ID. Safe to repeat: the identity goes with every attempt.
+CREATE_CLASSROOMS: Final = attrs.evolve(
+    CREATE_CLASSROOM,
+    params=(_COURSE, Param("classrooms", "classroom", CLASSROOMS)),
+    items="classrooms",
+    max_items=1,
+    bulk=Bulk(verb="create_classrooms", key="unique_identity", answer="activity_id"),
+    check=None,
+    decode=decode_created_items,
 )
 
 UPDATE_CLASSROOM: Final = Endpoint(

@@ -19,12 +19,13 @@ from .._codes import Errno
 from .._constants import STUDENT_IDENTITY
 from .._errors import DataMismatchError, InputError, TooManyItemsError
 from .._models import ActionResult, ItemStatus
-from .._wire.decode import decode_done, decode_item_details, decode_items, refuse, status
+from .._wire.decode import accepted, decode_done, decode_item_details, decode_items, status
 from .._wire.endpoint import Answer, Bulk, Endpoint, Param
 from .._wire.kinds import (
     FLAG,
     ID,
     ID_STRINGS,
+    IDENTITIES,
     IDENTITY,
     STUDENT_OBJECTS,
     UNIQUE_IDENTITY,
@@ -32,22 +33,20 @@ from .._wire.kinds import (
     Time,
     as_int,
     choice,
-    file_kind,
     text,
     validate_time,
 )
 from .base import action
-from .identity import GivenIdentity, create, derived, identity_of
+from .files import UPLOAD
+from .identity import GivenIdentity, derived, identity_of
 
 #: Most auditors a course may have (addCourseStudentMultiple: "旁听人数最多可添加20人").
 MAX_AUDITORS: Final = 20
-#: ``identity`` of an auditor.
-AUDITOR_IDENTITY: Final = 2
 
 
 def check_auditors(values: Mapping[str, Any], count: int) -> None:
     """Refuse more auditors than a course may have, before anything is sent."""
-    if values.get("identity") in (AUDITOR_IDENTITY, "auditor") and count > MAX_AUDITORS:
+    if values.get("identity") == IDENTITIES["auditor"] and count > MAX_AUDITORS:
         message = (
             f"{count} auditors, but a course takes at most {MAX_AUDITORS} "
             "(addCourseStudentMultiple's rule)"
@@ -98,7 +97,7 @@ MAX_EXPIRY_SECONDS: Final = 5 * 365 * 86_400
 MIN_EXPIRY_SECONDS: Final = 86_400
 #: No size limit is documented for a course cover; uploadFile's 500 MB and 128-character
 #: name are the only upload limits the docs give.
-COVER: Final = file_kind(max_bytes=500 * 1024 * 1024, max_name=128)
+COVER: Final = UPLOAD
 #: ``subjectId``: 0 none, 1-16 the school subjects, 99 other (primary and secondary only).
 SUBJECT: Final = choice(*range(17), 99)
 
@@ -147,9 +146,7 @@ def decode_new_course(
         ApiError: any other code.
         DataMismatchError: errno 1 without a course ID.
     """
-    code = answer.code
-    if code != Errno.OK and code not in endpoint.already:
-        raise refuse(endpoint, answer)
+    code = accepted(endpoint, answer)
     course_id = as_int(answer.data)
     if course_id is None and code == Errno.OK:
         message = f"data should be the new course ID, got {answer.data!r:.60}"
@@ -195,6 +192,7 @@ ADD_COURSE: Final = Endpoint(
         Param("unique_identity", "courseUniqueIdentity", UNIQUE_IDENTITY, default=None),
     ),
     idempotent=True,
+    identity="unique_identity",
     already=frozenset({Errno.IDENTITY_EXISTS}),
     decode=decode_new_course,
 )
@@ -350,7 +348,7 @@ class Courses(BaseClient):
         identity = identity_of(
             unique_identity, lambda: derived(ADD_COURSE, "course", values, ("filedata",))
         )
-        result: CourseResult = await create(self, ADD_COURSE, identity, **values)
+        result: CourseResult = await self.request(ADD_COURSE, **values, unique_identity=identity)
         return result
 
     @action(EDIT_COURSE)

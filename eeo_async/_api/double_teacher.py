@@ -21,22 +21,25 @@ from .._codes import Errno, LocalErrno, describe
 from .._errors import DataMismatchError, InputError, InputTypeError
 from .._wire.decode import item_code, refuse
 from .._wire.endpoint import Answer, Endpoint, Param
-from .._wire.kinds import FLAG, ID, TIME, ItemsKind, Kind, as_int, choice
+from .._wire.kinds import FLAG, ID, TIME, UNIQUE_IDENTITY, ItemsKind, as_int, choice
 from .base import Namespace, action
 from .lms_values import (
     DUAL_CAMERA,
     HD,
-    IDENTITY,
     NAME,
     RECORD_TYPE,
     RECORDING,
     SEATS,
     UID_LIST,
     DoubleTeacherLesson,
+    check_end_after_start,
+    check_fields,
     check_recording,
-    derive_identity,
+    derive_lms_identity,
     live_of,
     nonempty_text,
+    one_change,
+    wire_fields,
 )
 
 #: Sub-lessons one addClass call creates (121601030 past it); a main lesson takes 100.
@@ -59,11 +62,8 @@ SUB_CLASS_FIELDS: Final = (
     Param("record_type", "recordType", RECORD_TYPE, default=None),
     Param("live_state", "liveState", FLAG, default=None),
     Param("open_state", "openState", FLAG, default=None),
-    Param("unique_identity", "uniqueIdentity", IDENTITY, default=None),
+    Param("unique_identity", "uniqueIdentity", UNIQUE_IDENTITY, default=None),
 )
-_KINDS: Final[dict[str, Kind]] = {
-    p.name: p.kind for p in SUB_CLASS_FIELDS if isinstance(p.kind, Kind)
-}
 #: With ``use_co_main_record``, the four recording settings go together (all or none).
 _SUB_RECORDING: Final = ("use_co_main_record", *RECORDING)
 
@@ -135,12 +135,7 @@ class NewSubClass:
         open_state: bool | int | None = None,
         unique_identity: str | None = None,
     ) -> None:
-        given = dict(locals())
-        del given["self"]
-        checked: dict[str, Any] = {}
-        for name, value in given.items():
-            normal = None if value is None else _KINDS[name].check(value, name)
-            checked[name] = tuple(normal) if isinstance(normal, list) else normal
+        checked = check_fields(SUB_CLASS_FIELDS, locals())
         check_recording(checked, _SUB_RECORDING)
         _check_main_record(checked)
         self.__attrs_init__(**checked)
@@ -149,18 +144,13 @@ class NewSubClass:
         """The identity sent: the given one, or one derived from the main lesson and this."""
         if self.unique_identity is not None:
             return self.unique_identity
-        return derive_identity(
+        return derive_lms_identity(
             "addClass", main_course_id, main_class_id, self.course_id, self.class_name
         )
 
     def to_wire(self) -> dict[str, Any]:
         """The ``subClassJson`` entry, by wire name."""
-        doc: dict[str, Any] = {}
-        for param in SUB_CLASS_FIELDS:
-            value = getattr(self, param.name)
-            if value is not None:
-                doc[param.wire] = param.kind.json(value)
-        return doc
+        return wire_fields(SUB_CLASS_FIELDS, self)
 
 
 def _validate_sub_class(value: object, where: str) -> NewSubClass:
@@ -260,8 +250,10 @@ ADD_CLASS: Final = Endpoint(
     ),
     items="sub_classes",
     max_items=MAX_SUB_CLASSES,
-    # Each sub-lesson carries its unique identity on every attempt.
+    # Each sub-lesson carries its unique identity on every attempt (a call with one
+    # that has none is not repeated).
     idempotent=True,
+    identity="unique_identity",
     already=frozenset({Errno.IDENTITY_EXISTS}),
     decode=decode_sub_classes,
 )
@@ -281,17 +273,14 @@ _EDIT_FIELDS: Final = (
 )
 
 
+_ONE_CHANGE: Final = one_change(p.name for p in _EDIT_FIELDS)
+
+
 def _check_edit(values: Mapping[str, Any], count: int) -> None:
-    if all(values.get(p.name) is None for p in _EDIT_FIELDS):
-        names = ", ".join(p.name for p in _EDIT_FIELDS)
-        message = f"give at least one of {names} to change"
-        raise InputError(message)
+    _ONE_CHANGE(values, count)
     check_recording(values)
     _check_main_record(values)
-    start, end = values.get("start_time"), values.get("end_time")
-    if start is not None and end is not None and end <= start:
-        message = f"end_time ({end}) must be after start_time ({start})"
-        raise InputError(message)
+    check_end_after_start(values)
 
 
 EDIT_CLASS: Final = Endpoint(

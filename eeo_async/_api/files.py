@@ -24,7 +24,7 @@ from .._models import ActionResult
 from .._wire.decode import decode_done, refuse
 from .._wire.endpoint import Answer, Endpoint, Param
 from .._wire.kinds import ID, as_int, file_kind, text, validate_id
-from .base import action
+from .base import action, done_as
 
 #: uploadFile: "at most 500M"; the file's name 1 to 128 characters.
 MAX_UPLOAD_BYTES: Final = 500 * 1024 * 1024
@@ -111,13 +111,7 @@ def _id_in(endpoint: Endpoint, answer: Answer, what: str) -> int:
 def decode_created_folder(endpoint: Endpoint, answer: Answer, items: Any = ()) -> FolderResult:
     """createFolder: the new folder's ID, or on 206 the ID of the folder of that name."""
     done = decode_done(endpoint, answer)
-    return FolderResult(
-        folder_id=_id_in(endpoint, answer, "folder ID"),
-        errno=done.errno,
-        error=done.error,
-        action=done.action,
-        already=done.already,
-    )
+    return done_as(FolderResult, done, folder_id=_id_in(endpoint, answer, "folder ID"))
 
 
 def decode_renamed_folder(
@@ -130,12 +124,7 @@ def decode_renamed_folder(
 def decode_upload(endpoint: Endpoint, answer: Answer, items: Any = ()) -> UploadedFile:
     """uploadFile: the new file's ID."""
     done = decode_done(endpoint, answer)
-    return UploadedFile(
-        file_id=_id_in(endpoint, answer, "file ID"),
-        errno=done.errno,
-        error=done.error,
-        action=done.action,
-    )
+    return done_as(UploadedFile, done, file_id=_id_in(endpoint, answer, "file ID"))
 
 
 def decode_top_folder(endpoint: Endpoint, answer: Answer, items: Any = ()) -> int:

@@ -15,7 +15,7 @@ from .._codes import Errno
 from .._constants import MAX_GROUP_NAME_CHARS
 from .._errors import DataMismatchError, InputError, InputTypeError
 from .._models import ActionResult, GroupMember, GroupResult
-from .._wire.decode import decode_done, refuse
+from .._wire.decode import accepted, decode_done
 from .._wire.endpoint import Answer, Endpoint, Param
 from .._wire.kinds import ID, Kind, as_int, compact, validate_id
 from .base import action
@@ -97,21 +97,18 @@ GROUPS: Final = Kind(check=validate_groups, text=_groups_text)
 
 
 def decode_group(endpoint: Endpoint, answer: Answer, items: Sequence[Any] = ()) -> GroupResult:
-    """Decode addCourseGroup's answer: the new group id (errno 1, or 898 = partial).
+    """Decode addCourseGroup's answer: the new group id (errno 1, or the side code 898).
 
     Raises:
         ApiError: any other errno.
         DataMismatchError: ``data`` is not a positive group id.
     """
-    action = endpoint.action
-    errno, error, data = answer.code, answer.message, answer.data
-    if errno not in (Errno.OK, Errno.GROUP_PARTIAL):
-        raise refuse(endpoint, answer)
-    group_id = as_int(data)
+    errno = accepted(endpoint, answer)
+    group_id = as_int(answer.data)
     if group_id is None:
-        message = f"data should be the new group id, got {data!r:.60}"
-        raise DataMismatchError(action, message)
-    return GroupResult(group_id=group_id, errno=errno, error=error)
+        message = f"data should be the new group id, got {answer.data!r:.60}"
+        raise DataMismatchError(endpoint.action, message)
+    return GroupResult(group_id=group_id, errno=errno, error=answer.message)
 
 
 #: The one group plan of a course: not idempotent (a second call answers 892).
@@ -123,6 +120,7 @@ ADD_COURSE_GROUP: Final = Endpoint(
         Param("groups", "groupList", GROUPS),
     ),
     idempotent=False,
+    side=frozenset({Errno.GROUP_PARTIAL}),
     decode=decode_group,
 )
 

@@ -14,10 +14,14 @@ from typing import Final, Literal
 import attrs
 
 from .._errors import InputError, InputTypeError
+from .._wire.endpoint import Param
 from .._wire.kinds import (
+    CUSTOM_COLUMN,
     FLAG,
+    ID,
     ID_ARRAY,
     ItemsKind,
+    Kind,
     choice,
     compact,
     derive_identity,
@@ -31,6 +35,41 @@ from . import lesson_rules as rules
 
 #: Longest lesson name in a ``classJson`` entry (addCourseClass alone takes 90).
 MAX_NAME_MULTIPLE: Final = 50
+
+#: The settings of a lesson, optional wherever they are taken: addCourseClass,
+#: editCourseClass, modifyClassSeatNum, a ``classJson`` entry of
+#: addCourseClassMultiple (``NewLesson``) and of setClassVideoMultiple (``customColumn``
+#: only in entries). Each row takes the ones it documents, in its own order
+#: (:func:`lesson_settings`).
+LESSON_SETTINGS: Final = (
+    Param("folder_id", "folderId", ID, default=None),
+    Param("teach_mode", "teachMode", choice(1, 2), default=None),
+    Param("is_auto_onstage", "isAutoOnstage", choice(0, 1), default=None),
+    Param("seat_num", "seatNum", integer(0, rules.MAX_SEATS), default=None),
+    Param("is_hd", "isHd", choice(0, 1, 2), default=None),
+    Param("is_dc", "isDc", choice(0, rules.DUAL_CAMERA), default=None),
+    Param("assistant_uids", "assistantUids", ID_ARRAY, default=None),
+    Param("record", "record", FLAG, default=None),
+    Param("record_scene", "recordScene", FLAG, default=None),
+    Param("live", "live", FLAG, default=None),
+    Param("replay", "replay", FLAG, default=None),
+    Param("watch_by_login", "watchByLogin", FLAG, default=None),
+    Param("allow_unlogged_chat", "allowUnloggedChat", FLAG, default=None),
+    Param("class_introduce", "classIntroduce", text(0, 1000), default=None),
+    Param("omo_station_broadcast", "omoStationBroadcast", FLAG, default=None),
+    Param("custom_column", "customColumn", CUSTOM_COLUMN, default=None),
+)
+_BY_NAME: Final = {param.name: param for param in LESSON_SETTINGS}
+
+
+def lesson_settings(*names: str) -> tuple[Param, ...]:
+    """The lesson settings of these names, in this order (a row's wire order)."""
+    return tuple(_BY_NAME[name] for name in names)
+
+
+#: The settings of a ``classJson`` entry of addCourseClassMultiple, in its order (the
+#: co-teachers are written beside the teacher).
+_ENTRY: Final = tuple(p for p in LESSON_SETTINGS if p.name != "assistant_uids")
 
 
 def lesson_identity(course_id: int, name: str, begin: int, end: int, teacher: int) -> str:
@@ -138,10 +177,10 @@ class NewLesson:
     def __attrs_post_init__(self) -> None:
         text(1, MAX_NAME_MULTIPLE).check(self.name, "name")
         rules.check_times(self.begin_time, self.end_time)
-        for name, kind in _SETTINGS.items():
-            value = getattr(self, name)
-            if value is not None:
-                kind.check(value, name)
+        for param in _ENTRY:
+            value = getattr(self, param.name)
+            if value is not None and isinstance(param.kind, Kind):
+                param.kind.check(value, param.name)
         values = attrs.asdict(self, recurse=False)
         rules.check_stage(values)
         rules.check_recording(values)
@@ -174,46 +213,16 @@ class NewLesson:
         }
         if self.assistant_uids:
             doc["assistantUids"] = list(self.assistant_uids)
-        for name, wire in _WIRE.items():
-            value = getattr(self, name)
+        for param in _ENTRY:
+            value = getattr(self, param.name)
             if value is not None:
-                doc[wire] = value
+                doc[param.wire] = value
         if isinstance(self.unique_identity, str):
             doc["courseUniqueIdentity"] = self.unique_identity
         return doc
 
 
-#: The settings of a lesson that are checked by a kind, by name.
-_SETTINGS: Final = {
-    "seat_num": integer(0, rules.MAX_SEATS),
-    "is_hd": choice(0, 1, 2),
-    "is_dc": choice(0, rules.DUAL_CAMERA),
-    "teach_mode": choice(1, 2),
-    "is_auto_onstage": choice(0, 1),
-    "class_introduce": text(0, 1000),
-    "custom_column": text(1, 50),
-}
-#: Optional fields of a ``classJson`` entry by their Python names.
-_WIRE: Final = {
-    "folder_id": "folderId",
-    "teach_mode": "teachMode",
-    "is_auto_onstage": "isAutoOnstage",
-    "seat_num": "seatNum",
-    "is_hd": "isHd",
-    "is_dc": "isDc",
-    "record": "record",
-    "record_scene": "recordScene",
-    "live": "live",
-    "replay": "replay",
-    "watch_by_login": "watchByLogin",
-    "allow_unlogged_chat": "allowUnloggedChat",
-    "class_introduce": "classIntroduce",
-    "omo_station_broadcast": "omoStationBroadcast",
-    "custom_column": "customColumn",
-}
-
-
-def _planned(value: object, where: str, *, unsafe: bool = False) -> NewLesson:
+def _planned(value: object, where: str) -> NewLesson:
     if not isinstance(value, NewLesson):
         message = f"{where} must be an eeo_async.NewLesson, got {type(value).__name__}"
         raise InputTypeError(message)
@@ -221,12 +230,6 @@ def _planned(value: object, where: str, *, unsafe: bool = False) -> NewLesson:
         message = (
             f"{where} ({value.name!r}) has no unique identity: give one, or send it with "
             "batcher.create_lessons or add_course_class_multiple, which derive it"
-        )
-        raise InputError(message)
-    if value.unique_identity is False and not unsafe:
-        message = (
-            f"{where} ({value.name!r}) has unique_identity=False: send it with "
-            "batcher.create_lessons or add_course_class_multiple, which never re-send it"
         )
         raise InputError(message)
     rules.check_begin(value.begin_time, f"{where} ({value.name!r}): ")
@@ -241,17 +244,14 @@ def _key(lesson: NewLesson) -> Hashable:
     return lesson.key
 
 
-def lessons_kind(*, unsafe: bool) -> ItemsKind:
-    return ItemsKind(
-        item=lambda value, where: _planned(value, where, unsafe=unsafe),
-        text=_lessons_text,
-        json=lambda lessons: [lesson.to_wire() for lesson in lessons],
-        key=_key,
-    )
-
-
-#: ``classJson``: lessons that each carry a unique identity.
-NEW_LESSONS: Final = lessons_kind(unsafe=False)
+#: ``classJson``: lessons, each with its unique identity or ``unique_identity=False``
+#: (none: the call is then not safe to repeat, see ``Endpoint.identity``).
+NEW_LESSONS: Final = ItemsKind(
+    item=_planned,
+    text=_lessons_text,
+    json=lambda lessons: [lesson.to_wire() for lesson in lessons],
+    key=_key,
+)
 
 
 def bind_lessons(course_id: object, lessons: object) -> tuple[int, list[object]]:

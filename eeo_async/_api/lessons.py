@@ -20,21 +20,19 @@ from .._models import ActionResult, ItemStatus
 from .._wire.decode import decode_done, decode_item_details, decode_items
 from .._wire.endpoint import Bulk, Endpoint, Param
 from .._wire.kinds import (
-    FLAG,
     ID,
-    ID_ARRAY,
     ID_STRINGS,
     IDS,
     STUDENT_OBJECTS,
     TIME,
     Time,
     choice,
-    integer,
     text,
     validate_id,
 )
 from . import lesson_rules as rules
 from .base import action
+from .lesson_items import lesson_settings
 from .new_lessons import LessonResult, decode_lesson
 
 #: One student into up to 100 lessons of a course ("recommended <= 100 lessons").
@@ -130,18 +128,20 @@ EDIT_COURSE_CLASS: Final = Endpoint(
         Param("begin_time", "beginTime", TIME, default=None),
         Param("end_time", "endTime", TIME, default=None),
         Param("teacher_uid", "teacherUid", ID, default=None),
-        Param("folder_id", "folderId", ID, default=None),
-        Param("record", "record", FLAG, default=None),
-        Param("record_scene", "recordScene", FLAG, default=None),
-        Param("live", "live", FLAG, default=None),
-        Param("replay", "replay", FLAG, default=None),
-        Param("assistant_uids", "assistantUids", ID_ARRAY, default=None),
-        Param("teach_mode", "teachMode", choice(1, 2), default=None),
-        Param("is_auto_onstage", "isAutoOnstage", choice(0, 1), default=None),
-        Param("class_introduce", "classIntroduce", text(0, 1000), default=None),
-        Param("watch_by_login", "watchByLogin", FLAG, default=None),
-        Param("allow_unlogged_chat", "allowUnloggedChat", FLAG, default=None),
-        Param("omo_station_broadcast", "omoStationBroadcast", FLAG, default=None),
+        *lesson_settings(
+            "folder_id",
+            "record",
+            "record_scene",
+            "live",
+            "replay",
+            "assistant_uids",
+            "teach_mode",
+            "is_auto_onstage",
+            "class_introduce",
+            "watch_by_login",
+            "allow_unlogged_chat",
+            "omo_station_broadcast",
+        ),
     ),
     idempotent=True,
     side=frozenset(
@@ -171,9 +171,7 @@ MODIFY_CLASS_SEAT_NUM: Final = Endpoint(
     params=(
         Param("course_id", "courseId", ID),
         Param("class_id", "classId", ID),
-        Param("seat_num", "seatNum", integer(0, rules.MAX_SEATS), default=None),
-        Param("is_hd", "isHd", choice(0, 1, 2), default=None),
-        Param("is_dc", "isDc", choice(0, rules.DUAL_CAMERA), default=None),
+        *lesson_settings("seat_num", "is_hd", "is_dc"),
     ),
     idempotent=True,
     check=_check_seats,

@@ -18,10 +18,10 @@ from .._errors import DataMismatchError, InputError, InputTypeError
 from .._models import ActionResult, ItemStatus
 from .._wire.decode import decode_done, item_code, item_data, refuse, status
 from .._wire.endpoint import Answer, Bulk, Endpoint, Param
-from .._wire.kinds import FLAG, ID, ItemsKind, Kind, compact, text, validate_id
+from .._wire.kinds import FLAG, ID, ItemsKind, Kind, check_custom_column, compact, validate_id
 from .base import action
-
-_CUSTOM: Final = text(1, 50)
+from .lesson_items import lesson_settings
+from .lms_values import live_of
 
 
 def _is_flag(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -31,10 +31,6 @@ def _is_flag(instance: object, attribute: attrs.Attribute[Any], value: object) -
 
 def _class_id(value: object) -> int:
     return validate_id(value, "class_id")
-
-
-def _custom(value: object) -> str | None:
-    return None if value is None else str(_CUSTOM.check(value, "custom_column"))
 
 
 @attrs.frozen(kw_only=True)
@@ -65,7 +61,7 @@ class ClassVideoSetting:
     record_scene: bool | None = attrs.field(default=None, validator=_is_flag)
     watch_by_login: bool | None = attrs.field(default=None, validator=_is_flag)
     allow_unlogged_chat: bool | None = attrs.field(default=None, validator=_is_flag)
-    custom_column: str | None = attrs.field(default=None, converter=_custom)
+    custom_column: str | None = attrs.field(default=None, converter=check_custom_column)
 
     def __attrs_post_init__(self) -> None:
         wanted = [name for name in ("live", "replay", "record_scene") if getattr(self, name)]
@@ -78,22 +74,24 @@ class ClassVideoSetting:
 
     def to_wire(self) -> dict[str, object]:
         """The entry of ``classJson`` for this lesson."""
-        doc: dict[str, object] = {
-            "classId": str(self.class_id),
-            "record": int(self.record),
-            "live": int(self.live),
-            "replay": int(self.replay),
-        }
-        for wire, value in (
-            ("recordScene", self.record_scene),
-            ("watchByLogin", self.watch_by_login),
-            ("allowUnloggedChat", self.allow_unlogged_chat),
-        ):
-            if value is not None:
-                doc[wire] = int(value)
-        if self.custom_column is not None:
-            doc["customColumn"] = self.custom_column
+        doc: dict[str, object] = {"classId": str(self.class_id)}
+        for param in _ENTRY:
+            value = getattr(self, param.name)
+            if value is not None and isinstance(param.kind, Kind):
+                doc[param.wire] = param.kind.json(param.kind.check(value, param.name))
         return doc
+
+
+#: The settings of a ``classJson`` entry of setClassVideoMultiple, in its order.
+_ENTRY: Final = lesson_settings(
+    "record",
+    "live",
+    "replay",
+    "record_scene",
+    "watch_by_login",
+    "allow_unlogged_chat",
+    "custom_column",
+)
 
 
 @attrs.frozen
@@ -125,10 +123,6 @@ def _setting_key(setting: ClassVideoSetting) -> Hashable:
     return setting.class_id
 
 
-def _text_or_none(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
 def decode_video_statuses(
     endpoint: Endpoint, answer: Answer, items: Sequence[Any]
 ) -> list[ClassVideoStatus]:
@@ -144,9 +138,7 @@ def decode_video_statuses(
         code, message = item_code(endpoint.action, index, entry)
         base = status(endpoint, code, message)
         more = entry.get("more_data")
-        more = more if isinstance(more, Mapping) else {}
-        streams = more.get("live_info")
-        streams = streams if isinstance(streams, Mapping) else {}
+        url, streams = live_of(more if isinstance(more, Mapping) else {})
         column = entry.get("customColumn")
         statuses.append(
             ClassVideoStatus(
@@ -155,10 +147,10 @@ def decode_video_statuses(
                 already=base.already,
                 side=base.side,
                 custom_column=None if column is None else str(column),
-                live_url=_text_or_none(more.get("live_url")),
-                rtmp=_text_or_none(streams.get("RTMP")),
-                hls=_text_or_none(streams.get("HLS")),
-                flv=_text_or_none(streams.get("FLV")),
+                live_url=url,
+                rtmp=None if streams is None else streams.rtmp,
+                hls=None if streams is None else streams.hls,
+                flv=None if streams is None else streams.flv,
             )
         )
     return statuses

@@ -16,27 +16,26 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 from .._codes import TRANSIENT_ITEM, Errno, LocalErrno
-from .._errors import EEOError, InputError
+from .._errors import InputError
 from .._models import ActionResult, ItemStatus
 from .._wire.decode import decode_done, decode_same, keyed
 from .._wire.endpoint import Bulk, Endpoint, Param
 from .._wire.kinds import ID, ID_STRINGS, IDS, TIME, choice, text
 from .base import action
-from .classrooms import CREATE_CLASSROOM, UPDATE_CLASSROOM, ClassroomMethods
+
+# createClassroom and updateClassroom live in ``classrooms.py``: imported here, they are
+# among this module's rows, where the registry finds the LMS's.
+from .classrooms import CREATE_CLASSROOM, UPDATE_CLASSROOM, ClassroomMethods  # noqa: F401
 from .lms_values import (
     NAME,
     Activity,
     Unit,
-    check_first,
+    check_end_after_start,
     decode_activity,
     decode_created,
     decode_unit,
     one_change,
 )
-
-#: createClassroom and updateClassroom live in ``classrooms.py``; named here, the
-#: registry finds them with the rest of the LMS.
-CLASSROOM_ROWS: Final = (CREATE_CLASSROOM, UPDATE_CLASSROOM)
 
 #: Students a call of addStudent/deleteStudent: the pages state no limit; 100 like the
 #: v1 member actions, so that one answer stays small.
@@ -55,13 +54,6 @@ _CHANGES: Final = ("name", "content", "publish_flag")
 def _check_move(values: Mapping[str, Any], count: int) -> None:
     if values.get("unit_id") == values.get("to_unit_id"):
         message = "unit_id and to_unit_id are the same unit (errno 29046): nothing to move"
-        raise InputError(message)
-
-
-def _check_draft(values: Mapping[str, Any], count: int) -> None:
-    start, end = values.get("start_time"), values.get("end_time")
-    if start is not None and end is not None and end <= start:
-        message = f"end_time ({end}) must be after start_time ({start})"
         raise InputError(message)
 
 
@@ -137,7 +129,8 @@ CREATE_ACTIVITY_NO_CLASS: Final = Endpoint(
         Param("end_time", "endTime", TIME, default=None),
     ),
     idempotent=False,
-    check=_check_draft,
+    check_hint="check the unit before creating again",
+    check=lambda values, count: check_end_after_start(values),
     decode=decode_created,
 )
 
@@ -327,21 +320,16 @@ class Lms(ClassroomMethods):
             ApiError: e.g. 40031 (the unit holds 100 activities).
             TransportError: no usable answer; the draft may exist (check the unit).
         """
-        try:
-            made: Activity = await self.request(
-                CREATE_ACTIVITY_NO_CLASS,
-                course_id=course_id,
-                unit_id=unit_id,
-                activity_type=activity_type,
-                name=name,
-                teacher_uid=teacher_uid,
-                start_time=start_time,
-                end_time=end_time,
-            )
-        except EEOError as exc:
-            if not exc.may_have_acted:
-                raise
-            raise check_first(exc, "check the unit before creating again") from exc
+        made: Activity = await self.request(
+            CREATE_ACTIVITY_NO_CLASS,
+            course_id=course_id,
+            unit_id=unit_id,
+            activity_type=activity_type,
+            name=name,
+            teacher_uid=teacher_uid,
+            start_time=start_time,
+            end_time=end_time,
+        )
         return made
 
     @action(RELEASE_ACTIVITY)

@@ -15,20 +15,11 @@ from typing import Any, Final
 import attrs
 
 from .._codes import Errno, describe
-from .._errors import (
-    ApiError,
-    DataMismatchError,
-    EEOError,
-    HTTPStatusError,
-    InputError,
-    InputTypeError,
-    ProtocolError,
-    TransportError,
-)
+from .._errors import DataMismatchError, InputError, InputTypeError
 from .._json import JsonReady
 from .._models import ItemStatus
-from .._wire.decode import refuse
-from .._wire.endpoint import Answer, Endpoint
+from .._wire.decode import accepted
+from .._wire.endpoint import Answer, Endpoint, Param
 from .._wire.kinds import Kind, as_int, choice, integer, iter_ids, text
 
 #: The recording settings the pages say go together (all four or none).
@@ -53,8 +44,6 @@ def _id_list(value: object, where: str) -> list[int]:
 UID_LIST: Final = Kind(check=_id_list, json=list)
 #: A unit's or an activity's name: 1 to 50 characters.
 NAME: Final = text(1, 50)
-#: A unique identity of a classroom or sub-lesson: 1 to 32 characters.
-IDENTITY: Final = text(1, 32)
 #: Seats on stage, the teacher included (the server lowers it to the school's most).
 SEATS: Final = integer(1, 10_000)
 #: ``isHd``: 0 not HD, 1 HD, 2 full HD.
@@ -75,6 +64,41 @@ def one_change(names: Iterable[str]) -> Any:
             raise InputError(message)
 
     return check
+
+
+def check_end_after_start(values: Mapping[str, Any]) -> None:
+    """Refuse an ``end_time`` not after its ``start_time`` (when both are given)."""
+    start, end = values.get("start_time"), values.get("end_time")
+    if start is not None and end is not None and end <= start:
+        message = f"end_time ({end}) must be after start_time ({start})"
+        raise InputError(message)
+
+
+def check_fields(params: Sequence[Param], given: Mapping[str, object]) -> dict[str, Any]:
+    """The value of each of ``params`` in ``given`` checked by its kind (``None`` kept).
+
+    For a value made of parameters (``NewClassroom``); a list comes back as a tuple.
+
+    Raises:
+        InputError: a bad value (named), before anything is sent.
+    """
+    checked: dict[str, Any] = {}
+    for param in params:
+        value = given.get(param.name)
+        if value is not None and isinstance(param.kind, Kind):
+            value = param.kind.check(value, param.name)
+        checked[param.name] = tuple(value) if isinstance(value, list) else value
+    return checked
+
+
+def wire_fields(params: Sequence[Param], value: object) -> dict[str, Any]:
+    """The fields of ``value`` named by ``params``, by wire name, those set only."""
+    doc: dict[str, Any] = {}
+    for param in params:
+        field = getattr(value, param.name)
+        if field is not None:
+            doc[param.wire] = param.kind.json(field)
+    return doc
 
 
 def check_recording(values: Mapping[str, Any], names: Sequence[str] = RECORDING) -> None:
@@ -235,11 +259,15 @@ class DoubleTeacherLesson(ItemStatus):
     unique_identity: str | None = None
 
 
-def derive_identity(*parts: object) -> str:
-    """A unique identity from values that make an item itself: 32 hex characters.
+def derive_lms_identity(*parts: object) -> str:
+    """A unique identity from values that make an LMS item itself: 32 hex characters.
 
     The same values always give the same identity, so a re-run (or a retry after a
-    lost answer) sends the identity of the first attempt.
+    lost answer) sends the identity of the first attempt. Not ``kinds.derive_identity``
+    (a tag's letter and SHA-256, for courses and lessons): classrooms and sub-lessons
+    have been sent with this MD5 of their parts from the first, and a re-run must derive
+    the identities an earlier run sent, or it would create them again. So each keeps
+    its algorithm, under a name of its own.
     """
     text = json.dumps(parts, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     return hashlib.md5(text.encode()).hexdigest()
@@ -255,20 +283,13 @@ def object_of(answer: Answer) -> Mapping[str, Any]:
     return data if isinstance(data, Mapping) else {}
 
 
-def _accepted(endpoint: Endpoint, answer: Answer) -> None:
-    """Raise unless the code is 1, one of the row's "already" codes or its side codes."""
-    code = answer.code
-    if code != Errno.OK and code not in endpoint.already and code not in endpoint.side:
-        raise refuse(endpoint, answer)
-
-
 def decode_unit(endpoint: Endpoint, answer: Answer, items: Sequence[Any] = ()) -> Unit:
     """A :class:`Unit` from ``{unitId, name?}``, or ``already`` for the row's "already" codes.
 
     Raises:
         ApiError: any other code.
     """
-    _accepted(endpoint, answer)
+    accepted(endpoint, answer)
     data = object_of(answer)
     return Unit(
         unit_id=as_int(data.get("unitId")),
@@ -285,7 +306,7 @@ def decode_activity(endpoint: Endpoint, answer: Answer, items: Sequence[Any] = (
     Raises:
         ApiError: a code other than 1, the row's "already" or side codes.
     """
-    _accepted(endpoint, answer)
+    accepted(endpoint, answer)
     data = object_of(answer)
     url, info = live_of(data)
     return Activity(
@@ -316,19 +337,3 @@ def decode_created(endpoint: Endpoint, answer: Answer, items: Sequence[Any] = ()
         )
         raise DataMismatchError(endpoint.action, message)
     return activity
-
-
-def check_first(exc: EEOError, what: str) -> EEOError:
-    """``exc`` saying that the server may have acted and what to check before trying again.
-
-    For creations that have no unique identity: they are never re-sent after an attempt
-    that may have applied, and the caller must look before creating again.
-    """
-    hint = f"the server may have acted, so it was not sent again: {what}"
-    if isinstance(exc, ApiError):
-        return type(exc)(exc.errno, exc.error, exc.action, hint=hint)
-    if isinstance(exc, HTTPStatusError):
-        return HTTPStatusError(exc.action, f"{exc.detail} ({hint})", exc.status, exc.retry_after)
-    if isinstance(exc, TransportError | ProtocolError):
-        return type(exc)(exc.action, f"{exc.detail} ({hint})", exc.status)
-    return exc

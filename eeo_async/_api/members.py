@@ -22,7 +22,7 @@ from .._wire.decode import decode_done
 from .._wire.endpoint import Answer, Endpoint, Param
 from .._wire.kinds import ID, ItemsKind, as_int, compact
 from .accounts import ACCOUNT, AVATAR, NAME, validate_account
-from .base import action
+from .base import action, done_as
 
 
 def _account(value: object) -> str:
@@ -97,13 +97,7 @@ def decode_teacher(endpoint: Endpoint, answer: Answer, items: Any = ()) -> Teach
         ApiError: any other code.
     """
     done = decode_done(endpoint, answer)
-    return TeacherAdded(
-        relation_id=as_int(answer.data),
-        errno=done.errno,
-        error=done.error,
-        action=done.action,
-        already=done.already,
-    )
+    return done_as(TeacherAdded, done, relation_id=as_int(answer.data))
 
 
 #: An account into the school as a student (name 1-24). 133: already a school student.

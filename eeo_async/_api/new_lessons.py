@@ -22,26 +22,22 @@ from .._client import BaseClient
 from .._codes import TRANSIENT_ITEM, Errno
 from .._errors import DataMismatchError
 from .._models import ItemStatus
-from .._wire.decode import item_code, item_data, refuse, status
+from .._wire.decode import accepted, item_code, item_data, status
 from .._wire.endpoint import Answer, Bulk, Endpoint, Param
 from .._wire.kinds import (
-    FLAG,
     ID,
-    ID_ARRAY,
     TIME,
     UNIQUE_IDENTITY,
     Time,
     as_int,
-    choice,
-    integer,
     text,
     validate_id,
     validate_time,
 )
 from . import lesson_rules as rules
 from .base import action
-from .identity import GivenIdentity, create, identity_of, send_creation, without_identity
-from .lesson_items import NEW_LESSONS, NewLesson, bind_lessons, lesson_identity, lessons_kind
+from .identity import GivenIdentity, identity_of
+from .lesson_items import NEW_LESSONS, NewLesson, bind_lessons, lesson_identity, lesson_settings
 
 #: Longest lesson name: 90 characters for addCourseClass, 50 in a classJson.
 MAX_NAME: Final = 90
@@ -114,9 +110,7 @@ def decode_lesson(endpoint: Endpoint, answer: Answer, items: Sequence[Any] = ())
     Raises:
         ApiError: any other code.
     """
-    code = answer.code
-    if code != Errno.OK and code not in endpoint.side and code not in endpoint.already:
-        raise refuse(endpoint, answer)
+    code = accepted(endpoint, answer)
     data = answer.data
     more = answer.doc.get("more_data")
     if isinstance(data, dict):
@@ -180,24 +174,26 @@ ADD_COURSE_CLASS: Final = Endpoint(
         Param("begin_time", "beginTime", TIME),
         Param("end_time", "endTime", TIME),
         Param("teacher_uid", "teacherUid", ID),
-        Param("folder_id", "folderId", ID, default=None),
-        Param("teach_mode", "teachMode", choice(1, 2), default=None),
-        Param("is_auto_onstage", "isAutoOnstage", choice(0, 1), default=None),
-        Param("seat_num", "seatNum", integer(0, rules.MAX_SEATS), default=None),
-        Param("is_hd", "isHd", choice(0, 1, 2), default=None),
-        Param("is_dc", "isDc", choice(0, rules.DUAL_CAMERA), default=None),
-        Param("assistant_uids", "assistantUids", ID_ARRAY, default=None),
-        Param("record", "record", FLAG, default=None),
-        Param("record_scene", "recordScene", FLAG, default=None),
-        Param("live", "live", FLAG, default=None),
-        Param("replay", "replay", FLAG, default=None),
-        Param("watch_by_login", "watchByLogin", FLAG, default=None),
-        Param("allow_unlogged_chat", "allowUnloggedChat", FLAG, default=None),
+        *lesson_settings(
+            "folder_id",
+            "teach_mode",
+            "is_auto_onstage",
+            "seat_num",
+            "is_hd",
+            "is_dc",
+            "assistant_uids",
+            "record",
+            "record_scene",
+            "live",
+            "replay",
+            "watch_by_login",
+            "allow_unlogged_chat",
+        ),
         Param("unique_identity", "courseUniqueIdentity", UNIQUE_IDENTITY, default=None),
-        Param("class_introduce", "classIntroduce", text(0, 1000), default=None),
-        Param("omo_station_broadcast", "omoStationBroadcast", FLAG, default=None),
+        *lesson_settings("class_introduce", "omo_station_broadcast"),
     ),
     idempotent=True,
+    identity="unique_identity",
     already=frozenset({Errno.IDENTITY_EXISTS}),
     side=CREATED_WITH_WARNING,
     check=_check_lesson,
@@ -205,38 +201,22 @@ ADD_COURSE_CLASS: Final = Endpoint(
 )
 
 #: Several lessons of a course: 30 a call (the docs' advice; past 50 "truncated and
-#: fail"). Each lesson carries its identity, so the call is safe to repeat; a lesson's
-#: own 104/114/460 is sent again alone. The report holds each new class ID.
+#: fail"). Each lesson carries its identity, so the call is safe to repeat (not if one
+#: has ``unique_identity=False``); a lesson's own 104/114/460 is sent again alone. The
+#: report holds each new class ID.
 ADD_COURSE_CLASS_MULTIPLE: Final = Endpoint(
     action="addCourseClassMultiple",
     params=(Param("course_id", "courseId", ID), Param("lessons", "classJson", NEW_LESSONS)),
     items="lessons",
     max_items=MAX_LESSONS,
     idempotent=True,
+    identity="unique_identity",
     already=frozenset({Errno.IDENTITY_EXISTS}),
     side=CREATED_WITH_WARNING,
     item_transient=TRANSIENT_ITEM | {Errno.BEING_CREATED},
     bulk=Bulk(verb="create_lessons", key="unique_identity", answer="class_id"),
     decode=decode_new_lessons,
 )
-
-
-def multiple_row(lessons: Sequence[object]) -> Endpoint:
-    """The row of addCourseClassMultiple for these lessons.
-
-    Not safe to repeat if one of them has no identity (``unique_identity=False``).
-    """
-    if all(not isinstance(x, NewLesson) or x.unique_identity is not False for x in lessons):
-        return ADD_COURSE_CLASS_MULTIPLE
-    row = ADD_COURSE_CLASS_MULTIPLE
-    found = row.cache.get("unsafe")
-    if found is None:
-        lessons_param = Param("lessons", "classJson", lessons_kind(unsafe=True))
-        found = row.cache["unsafe"] = attrs.evolve(
-            without_identity(row), params=(row.params[0], lessons_param)
-        )
-    assert isinstance(found, Endpoint)  # noqa: S101 - only this function fills the entry
-    return found
 
 
 class NewLessons(BaseClient):
@@ -303,7 +283,9 @@ class NewLessons(BaseClient):
                 validate_id(teacher_uid, "teacher_uid"),
             ),
         )
-        result: LessonResult = await create(self, ADD_COURSE_CLASS, identity, **values)
+        result: LessonResult = await self.request(
+            ADD_COURSE_CLASS, **values, unique_identity=identity
+        )
         return result
 
     @action(ADD_COURSE_CLASS_MULTIPLE)
@@ -328,7 +310,7 @@ class NewLessons(BaseClient):
             ProtocolError: the answer was not the documented JSON after all attempts.
         """
         course, bound = bind_lessons(course_id, lessons)
-        results: list[LessonResult] = await send_creation(
-            self, multiple_row(bound), course_id=course, lessons=bound
+        results: list[LessonResult] = await self.request(
+            ADD_COURSE_CLASS_MULTIPLE, course_id=course, lessons=bound
         )
         return results

@@ -18,7 +18,7 @@ from .._models import ActionResult
 from .._wire.decode import decode_done
 from .._wire.endpoint import Answer, Endpoint, Param
 from .._wire.kinds import FLAG, ID, as_int, text
-from .base import action
+from .base import action, done_as
 
 #: A label's name: 1 to 20 characters (the server would cut a longer one).
 LABEL_NAME: Final = text(1, 20)
@@ -51,13 +51,7 @@ def decode_label(endpoint: Endpoint, answer: Answer, items: Any = ()) -> SchoolL
     if label_id is None:
         message = f"data should hold the labelId, got {data!r:.60}"
         raise DataMismatchError(endpoint.action, message)
-    return SchoolLabel(
-        label_id=label_id,
-        errno=done.errno,
-        error=done.error,
-        action=done.action,
-        already=done.already,
-    )
+    return done_as(SchoolLabel, done, label_id=label_id)
 
 
 def _check_settings(values: Mapping[str, Any], count: int) -> None:

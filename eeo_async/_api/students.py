@@ -18,15 +18,22 @@ from .._errors import InputTypeError
 from .._models import ItemStatus
 from .._wire.decode import keyed
 from .._wire.endpoint import Bulk, Endpoint, Param
-from .._wire.kinds import ID, IDS, ItemsKind, compact, integer, text, validate_id
+from .._wire.kinds import (
+    ID,
+    IDS,
+    ItemsKind,
+    check_custom_column,
+    compact,
+    integer,
+    text,
+    validate_id,
+)
 from .base import action
 
-#: A comment is "under 1000 characters" (cut at 1000 by the server); a custom column 1-50.
+#: A comment is "under 1000 characters" (cut at 1000 by the server).
 MAX_COMMENT_CHARS: Final = 1000
-MAX_CUSTOM_COLUMN_CHARS: Final = 50
 _STARS: Final = integer(0, 5)
 _COMMENT: Final = text(0, MAX_COMMENT_CHARS)
-_CUSTOM: Final = text(1, MAX_CUSTOM_COLUMN_CHARS)
 
 
 def _uid(value: object) -> int:
@@ -41,10 +48,6 @@ def _stars(value: object) -> int:
 def _comment(value: object) -> str:
     checked: str = _COMMENT.check(value, "comment")
     return checked
-
-
-def _custom(value: object) -> str | None:
-    return None if value is None else str(_CUSTOM.check(value, "custom_column"))
 
 
 @attrs.frozen
@@ -64,7 +67,9 @@ class StudentComment:
     student_uid: int = attrs.field(converter=_uid)
     star_num: int = attrs.field(converter=_stars)
     comment: str = attrs.field(default="", converter=_comment)
-    custom_column: str | None = attrs.field(default=None, kw_only=True, converter=_custom)
+    custom_column: str | None = attrs.field(
+        default=None, kw_only=True, converter=check_custom_column
+    )
 
     def to_wire(self) -> dict[str, object]:
         """The entry of ``commentJson`` (UID as a string, as in the docs' sample)."""

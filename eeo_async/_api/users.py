@@ -24,7 +24,7 @@ from .._wire.decode import decode_done, decode_item_details
 from .._wire.endpoint import Answer, Bulk, Endpoint, Param
 from .._wire.kinds import FLAG, ID, ItemsKind, as_int, compact
 from .accounts import AVATAR, EMAIL, MD5_PASSWORD, NAME, PASSWORD, SCHOOL_ROLE, TELEPHONE
-from .base import action
+from .base import action, done_as
 
 
 def validate_user(value: object, where: str) -> NewUser:
@@ -137,14 +137,7 @@ def decode_registration(endpoint: Endpoint, answer: Answer, items: Any = ()) -> 
     if uid is None and not done.side:
         message = f"data should be the account's UID, got {answer.data!r:.60}"
         raise DataMismatchError(endpoint.action, message)
-    return Registration(
-        uid=uid,
-        errno=done.errno,
-        error=done.error,
-        action=done.action,
-        side=done.side,
-        already=done.already,
-    )
+    return done_as(Registration, done, uid=uid)
 
 
 #: One account, optionally with its avatar (multipart then). Safe to repeat: a repeat

@@ -7,7 +7,7 @@ from typing import Unpack
 
 from .._api.labels import LabelsInput, pairs_of
 from .._api.lesson_items import NewLesson, bind_lessons
-from .._api.new_lessons import multiple_row
+from .._api.new_lessons import ADD_COURSE_CLASS_MULTIPLE
 from .report import BatchReport
 from .runner import JobOptions, Runner
 
@@ -40,7 +40,7 @@ class LessonVerbs(Runner):
         """
         course, bound = bind_lessons(course_id, lessons)
         arguments = {"course_id": course, "lessons": bound}
-        return await self._run(multiple_row(bound), arguments, **options)
+        return await self._run(ADD_COURSE_CLASS_MULTIPLE, arguments, **options)
 
     async def set_course_labels(
         self, course_list: LabelsInput, **options: Unpack[JobOptions]

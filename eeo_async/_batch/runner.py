@@ -181,6 +181,8 @@ class Runner:
             message = f"operation must be a verb's name or an Endpoint row, got {operation!r:.60}"
             raise InputTypeError(message)
         endpoint, report, targets = plan_operation(operation, arguments, self.chunk_size)
+        # Items without their unique identity make the job not safe to repeat.
+        endpoint = endpoint.carried_by(itertools.chain.from_iterable(t.items for t in targets))
         self._engine.check(endpoint, itertools.chain.from_iterable(t.items for t in targets))
         known, maybe = _skipped(report, skip) if skip else (0, [])
         bar = open_progress(report.total, report.operation, report) if progress else None

@@ -60,6 +60,18 @@ def refuse(endpoint: Endpoint, answer: Answer, hint: str = "") -> ApiError:
     return api_error(answer.code, answer.message, endpoint.action, hint=hint)
 
 
+def accepted(endpoint: Endpoint, answer: Answer) -> int:
+    """The answer's code if it is 1 or one of the row's "already" or side codes, else raise.
+
+    Raises:
+        ApiError: any other code (a subclass chosen by the code).
+    """
+    code = answer.code
+    if code != Errno.OK and code not in endpoint.already and code not in endpoint.side:
+        raise refuse(endpoint, answer)
+    return code
+
+
 def item_data(endpoint: Endpoint, answer: Answer, count: int) -> list[Any]:
     """``data`` of an item action's answer: code 1 and one entry per item sent, or raise."""
     if answer.code != Errno.OK:
@@ -248,9 +260,7 @@ def decode_done(endpoint: Endpoint, answer: Answer, items: Sequence[Any] = ()) -
     Raises:
         ApiError: any other code.
     """
-    code = answer.code
-    if code != Errno.OK and code not in endpoint.side and code not in endpoint.already:
-        raise refuse(endpoint, answer)
+    code = accepted(endpoint, answer)
     return ActionResult(
         errno=code,
         error=answer.message,

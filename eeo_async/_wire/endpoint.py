@@ -11,7 +11,7 @@ repeats their facts.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final, Literal
 
 import attrs
@@ -29,6 +29,8 @@ class _Required:
 
 #: The default of a parameter that must be given.
 REQUIRED: Final = _Required()
+#: What to do when a creation sent without its unique identity may have been applied.
+NO_IDENTITY_HINT: Final = "it was sent without a unique identity: check before creating it again"
 
 
 @attrs.frozen
@@ -102,6 +104,12 @@ class Endpoint:
             and removing answer "already" the second time; creation with a unique
             identity answers the earlier ID); otherwise only where the server cannot
             have acted.
+        identity: for a creation safe to repeat only with a unique identity: the
+            parameter that carries it, or, for a row whose items carry one each, the
+            items' attribute. A call without it (an item without it) is sent as not
+            safe to repeat (:meth:`as_sent`).
+        check_hint: what an error says to do when a call not safe to repeat may have
+            been applied (it was not sent again).
         one_at_a_time: identical calls of a row safe to repeat share one request in
             flight and its answer, unless this is true: then each is sent, one after
             the other (registration: the server answers 131 to identical requests at
@@ -124,6 +132,8 @@ class Endpoint:
     max_items: int = 1
     target: str | None = None
     idempotent: bool = False
+    identity: str | None = None
+    check_hint: str = "check before calling again"
     one_at_a_time: bool = False
     already: frozenset[int] = frozenset()
     side: frozenset[int] = frozenset()
@@ -155,6 +165,13 @@ class Endpoint:
             if name is not None and name not in names:
                 message = f"{self.action}: {name!r} is not a parameter"
                 raise ValueError(message)
+        if self.identity is not None and (
+            not self.idempotent or (self.items is None and self.identity not in names)
+        ):
+            message = (
+                f"{self.action}: identity {self.identity!r} needs an idempotent row's parameter"
+            )
+            raise ValueError(message)
         if self.generation == 1 and self.path.startswith("/") and not self.path.endswith(".php"):
             message = f"{self.action}: a v1 row's path is its .php file, got {self.path!r}"
             raise ValueError(message)
@@ -233,3 +250,32 @@ class Endpoint:
     def items_of(self, params: Any) -> Sequence[Any]:
         """The items ``params`` carries (empty for an action without items)."""
         return getattr(params, self.items) if self.items is not None else ()
+
+    def as_sent(self, params: Any) -> Endpoint:
+        """This row as a call with ``params`` (the row's params instance) is sent.
+
+        The row itself, unless its safety rests on a unique identity (``identity``) that
+        the call lacks: then the row not safe to repeat.
+        """
+        if self.identity is None:
+            return self
+        return self.carried_by(self.items_of(params) if self.items is not None else (params,))
+
+    def carried_by(self, carriers: Iterable[object]) -> Endpoint:
+        """This row for a call whose identities ``carriers`` hold (the params, or the items).
+
+        The row itself when each carries its unique identity (a string), else the row
+        not safe to repeat: never re-sent after an attempt that may have applied, its
+        error saying to check first.
+        """
+        name = self.identity
+        if name is None or all(isinstance(getattr(c, name, None), str) for c in carriers):
+            return self
+        found = self.cache.get("without identity")
+        if found is None:
+            found = attrs.evolve(self, idempotent=False, identity=None, check_hint=NO_IDENTITY_HINT)
+            # The same parameters: a params instance built by this row is sent by that one.
+            object.__setattr__(found, "params_class", self.params_class)
+            self.cache["without identity"] = found
+        assert isinstance(found, Endpoint)  # noqa: S101 - only this method fills the entry
+        return found

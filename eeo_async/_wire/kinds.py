@@ -22,6 +22,7 @@ from urllib.parse import quote_plus
 import attrs
 
 from .._errors import InputError, InputTypeError
+from .._models import MAX_CUSTOM_COLUMN_CHARS
 
 #: IDs are positive and fit the server's signed 64-bit integers.
 MAX_ID: Final = 2**63 - 1
@@ -306,6 +307,13 @@ def _check_flag(value: object, where: str) -> int:
 
 #: A yes/no switch, sent as 1 or 0.
 FLAG: Final = Kind(check=_check_flag)
+#: ``customColumn``: the caller's own tag of an item, returned with the item's answer.
+CUSTOM_COLUMN: Final = text(1, MAX_CUSTOM_COLUMN_CHARS)
+
+
+def check_custom_column(value: object) -> str | None:
+    """An item's ``custom_column`` checked (``None`` kept): the converter of its field."""
+    return None if value is None else str(CUSTOM_COLUMN.check(value, "custom_column"))
 
 
 def validate_time(value: object, where: str) -> int:
@@ -401,6 +409,8 @@ def validate_identity(value: object, where: str) -> str:
         raise InputTypeError(message)
     if not 1 <= len(value) <= MAX_IDENTITY_CHARS:
         message = f"{where} must be 1 to {MAX_IDENTITY_CHARS} characters, got {len(value)}"
+        if value:
+            message += f" (at most {MAX_IDENTITY_CHARS}: the server refuses a longer one)"
         raise InputError(message)
     if value != value.strip() or not value.isprintable():
         message = f"{where} must not hold spaces at its ends or control characters: {value!r}"
@@ -413,7 +423,9 @@ def derive_identity(tag: str, values: Mapping[str, object]) -> str:
 
     32 characters: the first letter of ``tag`` (so it is never all digits) and 31 hex
     digits of the SHA-256 of the values' JSON. For a creation that the caller gave no
-    identity of its own, so that a retry or a re-run finds what was made before.
+    identity of its own, so that a retry or a re-run finds what was made before. LMS
+    classrooms and sub-lessons keep their own (``derive_lms_identity``): an algorithm
+    never changes, or a re-run would not find what an earlier run made.
     """
     text = json.dumps([tag, values], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return tag[:1] + hashlib.sha256(text.encode()).hexdigest()[: MAX_IDENTITY_CHARS - 1]
