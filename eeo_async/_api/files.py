@@ -117,8 +117,16 @@ def decode_created_folder(endpoint: Endpoint, answer: Answer, items: Any = ()) -
 def decode_renamed_folder(
     endpoint: Endpoint, answer: Answer, items: Any = ()
 ) -> tuple[ActionResult, int | None]:
-    """renameFolder: done, or 206 with the ID of the folder that has the name (if given)."""
-    return decode_done(endpoint, answer), as_int(answer.data)
+    """renameFolder: done, or 206 with the ID of the folder that has the name (if given).
+
+    206 is returned, neither raised nor ``already``: only the caller knows whether the
+    folder it names is the one renamed (then the rename is done: a repeat) or another.
+    """
+    named = as_int(answer.data)
+    if answer.code == Errno.FOLDER_EXISTS:
+        taken = ActionResult(errno=answer.code, error=answer.message, action=endpoint.action)
+        return taken, named
+    return decode_done(endpoint, answer), named
 
 
 def decode_upload(endpoint: Endpoint, answer: Answer, items: Any = ()) -> UploadedFile:
@@ -245,13 +253,13 @@ CREATE_FOLDER: Final = _cloud(
     decode=decode_created_folder,
 )
 #: Rename a folder. 206 names the folder that has the name: when it is this one, the
-#: rename is done (a repeat), so the row is safe to repeat.
+#: rename is done (a repeat), so the row is safe to repeat; the decoder returns 206 with
+#: the folder it names, for the caller to tell.
 RENAME_FOLDER: Final = _cloud(
     "renameFolder",
     Param("folder_id", "folderId", ID),
     Param("folder_name", "folderName", NAME),
     idempotent=True,
-    already=frozenset({Errno.FOLDER_EXISTS}),
     decode=decode_renamed_folder,
 )
 #: Delete a folder with everything in it; a repeat answers 193 ("no such folder").
@@ -394,12 +402,12 @@ class Files(BaseClient):
 
     @action(RENAME_FOLDER)
     async def rename_folder(self, folder_id: int | str, folder_name: str) -> ActionResult:
-        """Rename a folder of the cloud drive (renameFolder).
+        """Rename a cloud folder (renameFolder); 206 (name taken) is done if by this folder.
 
-        206 names the folder that has the name: when it is this folder, the rename is
-        done (``already`` true; after a retry, the earlier attempt did it); when it is
-        another, the ``ApiError`` is raised. So it is safe to repeat, and transient
-        failures are retried.
+        206 means that a folder of that name exists, and names it: when it is this
+        folder, the rename is done (``already`` true; after a retry, the earlier attempt
+        did it); when it is another, the ``ApiError`` is raised. So it is safe to
+        repeat, and transient failures are retried.
 
         Raises:
             InputError: a bad ID or name (nothing is sent).
@@ -412,9 +420,11 @@ class Files(BaseClient):
             RENAME_FOLDER, folder_id=folder_id, folder_name=folder_name
         )
         result, named = answered
-        if result.already and named != validate_id(folder_id, "folder_id"):
-            hint = f"the folder {named or '(not named)'} already has that name"
-            raise api_error(result.errno, result.error, result.action, hint=hint)
+        if result.errno == Errno.FOLDER_EXISTS:
+            if named != validate_id(folder_id, "folder_id"):
+                hint = f"the folder {named or '(not named)'} already has that name"
+                raise api_error(result.errno, result.error, result.action, hint=hint)
+            result = attrs.evolve(result, already=True)
         return result
 
     @action(DEL_FOLDER)
