@@ -26,7 +26,7 @@ from ._events import parse
 from ._fields import Event
 from ._reply import ACK, FORBIDDEN, HANDLER_FAILED, NOT_JSON, STORE_FAILED, TOO_LARGE, Reply
 from ._stores import MemoryStore, Store
-from ._verify import check, load, school_id
+from ._verify import Secret, check, load, school_id
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -139,16 +139,15 @@ class Receiver:
         allow_unsigned: bool = False,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        self._secret = Secret(secret)
+        del secret  # only the Secret holds it now: no error below shows it among its locals
         self.sid = school_id(sid)
-        if not isinstance(secret, str) or not secret:
-            raise InputError("secret must be a non-empty string")
         if isinstance(max_body, bool) or not isinstance(max_body, int) or max_body <= 0:
             message = f"max_body must be a positive number of bytes, not {max_body!r}"
             raise InputError(message)
         if max_age is not None and not max_age > 0:
             message = f"max_age must be a positive number of seconds or None, not {max_age!r}"
             raise InputError(message)
-        self._secret = secret
         self.store: Store = MemoryStore() if store is None else store
         self.max_body = max_body
         self.max_age = max_age

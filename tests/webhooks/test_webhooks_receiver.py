@@ -19,6 +19,7 @@ from eeo_async.webhooks import (
     MemoryStore,
     Receiver,
     UnknownEvent,
+    verify,
 )
 
 ACK = '{"error_info":{"errno":1,"error":"程序正常执行"}}'.encode()
@@ -90,6 +91,19 @@ async def test_a_body_that_is_not_json_gets_400() -> None:
         reply = await receiver.handle(raw)
         assert reply.status == 400
     assert receiver.stats.malformed == 5
+
+
+async def test_a_body_nested_too_deep_gets_400_never_an_error() -> None:
+    """Lists or objects nested more than 64 levels (past the stack, or near it) are not a push."""
+    receiver = _receiver()
+    signed = json.dumps(net(1))[:-1]
+    for depth in (64, 100_000):
+        raw = f'{signed}, "X": {"[" * depth}{"]" * depth}}}'.encode()
+        assert (await receiver.handle(raw)).status == 400
+        assert not verify(raw, sid=SID, secret=SECRET)
+    assert receiver.stats.malformed == 2
+    shallow = f'{signed}, "X": {"[" * 62}{"]" * 62}}}'.encode()  # 63 levels with the push
+    assert (await receiver.handle(shallow)).ok
 
 
 async def test_a_body_over_the_cap_gets_413() -> None:
