@@ -84,7 +84,7 @@ def to_mapping(value: Any) -> Mapping[str, Any] | None:
     if isinstance(value, str):
         try:
             value = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested past the stack
             return None
     return value if isinstance(value, Mapping) else None
 
