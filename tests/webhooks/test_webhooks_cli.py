@@ -211,6 +211,28 @@ def test_events_prints_stored_messages_filtered(
     assert len(out.splitlines()) == len(docs_samples) - 1
 
 
+def test_events_csv_reads_the_class_id_of_scores_where_they_carry_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], docs_samples: dict[str, Any]
+) -> None:
+    """ExamScore and AnswerSheetScore carry the lesson in Data.ClassId: the CSV has it."""
+    path = tmp_path / "events.db"
+    exam = docs_samples["ExamScore"]
+    sheet = docs_samples["AnswerSheetScore"]
+    sheet = {**sheet, "Data": {**sheet["Data"], "ClassId": 5550001}}  # the sample's is 0: none
+    _fill(path, [exam, sheet])
+    code, out, _ = _run(["events", str(path), "--csv"], capsys)
+    assert code == 0
+    rows = {row["cmd"]: row for row in csv.DictReader(io.StringIO(out))}
+    assert (rows["ExamScore"]["course_id"], rows["ExamScore"]["class_id"]) == (
+        str(exam["CourseID"]),
+        str(exam["Data"]["ClassId"]),
+    )
+    assert (rows["AnswerSheetScore"]["class_id"], rows["AnswerSheetScore"]["action_time"]) == (
+        "5550001",
+        str(sheet["ActionTime"]),
+    )
+
+
 def test_the_commands_exit_codes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
