@@ -13,7 +13,6 @@ import contextlib
 import csv
 import datetime as dt
 import itertools
-import json
 import logging
 import os
 import signal
@@ -23,7 +22,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 import attrs
 from aiohttp import web
@@ -257,20 +256,10 @@ def events(args: argparse.Namespace) -> int:
         if args.csv:
             _write(_csv_lines(EVENT_COLUMNS, (_event_row(s, args.utc) for s in stored)))
         else:
-            _write(_json(s.raw) + "\n" for s in stored)
+            _write(s.text + "\n" for s in stored)
     finally:
         asyncio.run(store.close())
     return EXIT_OK
-
-
-def _json(raw: Any) -> str:
-    """The message as JSON text, Chinese as it is; escaped where it holds a lone surrogate."""
-    text = json.dumps(raw, ensure_ascii=False)
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return json.dumps(raw)
-    return text
 
 
 def _event_row(stored: StoredEvent, utc: bool) -> tuple[object, ...]:
@@ -284,7 +273,7 @@ def _event_row(stored: StoredEvent, utc: bool) -> tuple[object, ...]:
         event.course_id or "",
         event.class_id or "",
         "" if event.action_time is None else event.action_time,
-        _json(stored.raw),
+        stored.text,
     )
 
 
