@@ -22,7 +22,7 @@ import attrs
 from .._constants import LOGGER_NAME
 from .._errors import InputError, InputTypeError
 from . import _adapters
-from ._events import parse
+from ._events import RegistrationTest, parse
 from ._fields import Event
 from ._reply import ACK, FORBIDDEN, HANDLER_FAILED, NOT_JSON, STORE_FAILED, TOO_LARGE, Reply
 from ._stores import MemoryStore, Store
@@ -100,7 +100,8 @@ class Receiver:
       only the SafeKey proves origin, although some of the docs' examples omit it;
       ``allow_unsigned=True`` accepts them (only behind an allowlist of ClassIn's
       addresses). No freshness window unless ``max_age`` is given (see :func:`verify`);
-    - ``Test`` (registering the URL): acked;
+    - ``Test`` (registering the URL): acked, and no handler sees it (``on("Test")`` is
+      refused);
     - a message whose key (``_id``, see :attr:`Event.key`) is recorded: acked, no handler;
     - otherwise every matching handler runs, in the order registered, sync or async
       (a sync one runs on the event loop: keep it short). If one raises, the answer is
@@ -185,15 +186,23 @@ class Receiver:
 
         Raises:
             InputTypeError: ``cmd`` is none of these.
+            InputError: ``cmd`` is ``"Test"`` or :class:`RegistrationTest`: the receiver
+                acks ClassIn's registration test itself, and no handler ever sees it.
         """
         kind: type[Event] | None = None
         if isinstance(cmd, type) and issubclass(cmd, Event) and cmd.CMD is not None:
-            kind, text = cmd, str(cmd.CMD)
+            kind, text, shown = cmd, str(cmd.CMD), cmd.__name__
         elif isinstance(cmd, str | int) and not isinstance(cmd, bool) and str(cmd):
-            text = str(cmd)
+            text, shown = str(cmd), repr(cmd)
         else:
             message = f"on() takes a Cmd (str or int) or an event class, not {cmd!r}"
             raise InputTypeError(message)
+        if text == RegistrationTest.CMD:
+            message = (
+                f"on({shown}): ClassIn's registration test is acked by the receiver itself"
+                " and reaches no handler"
+            )
+            raise InputError(message)
 
         def register(func: Any) -> Any:
             self._add(_Handler(text, kind, func))
@@ -269,7 +278,7 @@ class Receiver:
                 _shown(doc.get("_id")),
             )
             return FORBIDDEN
-        if doc.get("Cmd") == "Test":
+        if doc.get("Cmd") == RegistrationTest.CMD:
             self.stats.tests += 1
             logger.info("acked ClassIn's registration test")
             return ACK

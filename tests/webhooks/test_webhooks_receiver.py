@@ -18,6 +18,7 @@ from eeo_async.webhooks import (
     LessonEnd,
     MemoryStore,
     Receiver,
+    RegistrationTest,
     UnknownEvent,
     verify,
 )
@@ -324,3 +325,13 @@ def test_the_secret_is_never_shown_and_bad_settings_are_refused() -> None:
         receiver.on(3.5)  # type: ignore[call-overload]
     with pytest.raises(TypeError):
         receiver.on_any("not callable")  # type: ignore[type-var]
+
+
+def test_on_the_registration_test_is_refused_by_name() -> None:
+    """on("Test") or on(RegistrationTest) would never run: InputError names what was given."""
+    receiver = _receiver()
+    for cmd, shown in (("Test", "'Test'"), (RegistrationTest, "RegistrationTest")):
+        with pytest.raises(InputError, match=rf"on\({shown}\).*registration test"):
+            receiver.on(cmd)
+    receiver.on("Test ")(print)  # another Cmd, however close
+
