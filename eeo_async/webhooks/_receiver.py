@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 
 #: Largest push body accepted (bytes); an ``End`` of a large lesson is well below it.
 DEFAULT_MAX_BODY: Final = 8 * 1024 * 1024
+#: (Cmd, event class) pairs whose handlers are remembered: every documented one, with room
+#: for new ones; past it the oldest is forgotten (a Cmd of every push's own would be).
+_PLANS_REMEMBERED: Final = 256
 #: Keys of failing messages remembered to log a traceback once each (one is usually enough:
 #: the queue is blocked behind the first).
 _FAILURES_REMEMBERED: Final = 1024
@@ -233,6 +236,8 @@ class Receiver:
         key = (str(event.cmd), type(event))
         plan = self._plans.get(key)
         if plan is None:
+            if len(self._plans) >= _PLANS_REMEMBERED:
+                del self._plans[next(iter(self._plans))]
             plan = self._plans[key] = tuple(
                 h
                 for h in self._handlers

@@ -22,6 +22,7 @@ from eeo_async.webhooks import (
     UnknownEvent,
     verify,
 )
+from eeo_async.webhooks._receiver import _PLANS_REMEMBERED
 
 ACK = '{"error_info":{"errno":1,"error":"程序正常执行"}}'.encode()
 
@@ -335,3 +336,16 @@ def test_on_the_registration_test_is_refused_by_name() -> None:
             receiver.on(cmd)
     receiver.on("Test ")(print)  # another Cmd, however close
 
+
+async def test_the_handlers_remembered_per_cmd_are_bounded() -> None:
+    """Pushes of ever new Cmds do not grow the receiver without limit; handlers still run."""
+    receiver = _receiver()
+    seen: list[str] = []
+    receiver.on_any(lambda e: seen.append(str(e.cmd)))
+    receiver.on("New0")(lambda e: seen.append("New0 again"))
+    cmds = [f"New{n}" for n in range(_PLANS_REMEMBERED + 50)]
+    for n, cmd in enumerate([*cmds, "New0"]):
+        assert (await receiver.handle(body(sign({"Cmd": cmd, "_id": f"n{n}"})))).ok
+    assert len(receiver._plans) <= _PLANS_REMEMBERED
+    assert seen[:2] == seen[-2:] == ["New0", "New0 again"]
+    assert len(seen) == len(cmds) + 3
