@@ -5,6 +5,13 @@ until the answer is the success JSON, holding back every later message. So a for
 push is refused before any handler runs, a good one is acked only once its handlers
 returned and its key is recorded, a repeat is acked without running them again, and a
 handler's error is answered "not ok" so that the message comes back.
+
+Deduplication comes only after verification: nothing of a push is looked up or recorded
+under its key (``_id``) before its SID and SafeKey are proven, so a forged push carrying a
+real message's ``_id`` is refused with 403 and cannot make the real one pass for a
+repeat. Only the TimeStamp is signed, though: a SafeKey someone has seen (a push over
+plain HTTP) signs any body, ``_id`` included, and with ``allow_unsigned=True`` an
+unsigned push counts as proven. Hence TLS, and that option only behind an allowlist.
 """
 
 from __future__ import annotations
@@ -99,7 +106,8 @@ class Receiver:
 
     - not a JSON object: 400; over ``max_body`` bytes: 413 (the adapters stop reading);
     - another SID, a SafeKey that is not ``md5(secret + TimeStamp)``, or no SafeKey and
-      TimeStamp at all: 403, and no handler runs. Unsigned pushes are refused because
+      TimeStamp at all: 403, no handler runs and nothing is recorded, so a forged push
+      cannot take a real message's ``_id`` first. Unsigned pushes are refused because
       only the SafeKey proves origin, although some of the docs' examples omit it;
       ``allow_unsigned=True`` accepts them (only behind an allowlist of ClassIn's
       addresses). No freshness window unless ``max_age`` is given (see :func:`verify`);

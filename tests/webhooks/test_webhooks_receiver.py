@@ -337,6 +337,31 @@ def test_on_the_registration_test_is_refused_by_name() -> None:
     receiver.on("Test ")(print)  # another Cmd, however close
 
 
+async def test_a_forged_push_cannot_take_a_real_messages_id_first() -> None:
+    """Refused pushes are never recorded: the real message with their _id still runs."""
+    for handlers in (True, False):  # without handlers, recording is the only check
+        store = MemoryStore()
+        receiver = _receiver(store=store)
+        calls: list[Event] = []
+        if handlers:
+            receiver.on_any(calls.append)
+        real = net(1)
+        unsigned = {k: v for k, v in real.items() if k not in ("SafeKey", "TimeStamp")}
+        for fake in (
+            sign(real, secret="guess"),
+            sign(real, sid=SID + 1),
+            unsigned,
+            sign({**real, "_id": None}, secret="guess"),  # deduplicated by content
+        ):
+            assert (await receiver.handle(body(fake))).status == 403
+        assert store.keys == set()
+        assert (await receiver.handle(body(real))).ok
+        assert (await receiver.handle(body({**real, "_id": None}))).ok
+        assert receiver.stats.duplicates == 0
+        assert receiver.stats.acked == 2
+        assert len(calls) == (2 if handlers else 0)
+
+
 async def test_the_handlers_remembered_per_cmd_are_bounded() -> None:
     """Pushes of ever new Cmds do not grow the receiver without limit; handlers still run."""
     receiver = _receiver()
