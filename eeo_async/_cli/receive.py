@@ -13,7 +13,6 @@ import contextlib
 import csv
 import datetime as dt
 import itertools
-import json
 import logging
 import os
 import signal
@@ -23,13 +22,20 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 import attrs
 from aiohttp import web
 
 from .._constants import LOGGER_NAME
-from ..webhooks import DEFAULT_MAX_BODY, LessonEnd, Receiver, ReceiverStats, SQLiteStore
+from ..webhooks import (
+    DEFAULT_MAX_BODY,
+    LessonEnd,
+    Receiver,
+    ReceiverStats,
+    SQLiteStore,
+    StoredEvent,
+)
 from .base import (
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -248,39 +254,27 @@ def events(args: argparse.Namespace) -> int:
     try:
         stored = store.read(cmds=tuple(args.cmd), since=args.since)
         if args.csv:
-            rows = (
-                (
-                    s.seq,
-                    _shown_time(s.received, args.utc),
-                    s.cmd,
-                    s.id or "",
-                    _field(s.raw, "CourseID", "CourseId"),
-                    _field(s.raw, "ClassID", "CID"),
-                    _field(s.raw, "ActionTime"),
-                    _json(s.raw),
-                )
-                for s in stored
-            )
-            _write(_csv_lines(EVENT_COLUMNS, rows))
+            _write(_csv_lines(EVENT_COLUMNS, (_event_row(s, args.utc) for s in stored)))
         else:
-            _write(_json(s.raw) + "\n" for s in stored)
+            _write(s.text + "\n" for s in stored)
     finally:
         asyncio.run(store.close())
     return EXIT_OK
 
 
-def _json(raw: Any) -> str:
-    """The message as JSON text, Chinese as it is; escaped where it holds a lone surrogate."""
-    text = json.dumps(raw, ensure_ascii=False)
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return json.dumps(raw)
-    return text
-
-
-def _field(raw: Any, *names: str) -> str:
-    return next((str(raw[n]) for n in names if n in raw), "")
+def _event_row(stored: StoredEvent, utc: bool) -> tuple[object, ...]:
+    # The typed event reads every wire path of its fields (Data.ClassId of the scores too).
+    event = stored.event
+    return (
+        stored.seq,
+        _shown_time(stored.received, utc),
+        stored.cmd,
+        stored.id or "",
+        event.course_id or "",
+        event.class_id or "",
+        "" if event.action_time is None else event.action_time,
+        stored.text,
+    )
 
 
 # ---------------------------------------------------------------- attendance

@@ -7,13 +7,12 @@ entering and leaving, kicking out, muting and the stage; they carry the common
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import attrs
 
-from ._fields import Event, nested, to_bool, to_id, to_str, tuple_of, wire
+from ._fields import Event, nested, to_bool, to_id, to_int, to_str, tuple_of, wire
 
 #: ``Identity`` codes of the docs (publicfield): who a user is in the lesson.
 IDENTITY_NAMES: Mapping[int, str] = {
@@ -108,13 +107,11 @@ class ClassroomEvent(Event):
     target_uid: int | None = wire("TargetUID")
 
 
-_TRAILING_UID = re.compile(r"(\d+)\s*$")
-
-
 def _color_uid(value: Any) -> int | None:
-    text = to_str(value)
-    match = _TRAILING_UID.search(text or "")
-    return int(match.group(1)) if match else None
+    # The digits at the end, read in one pass (a regex would backtrack over a long run).
+    text = (to_str(value) or "").rstrip()
+    digits = text[len(text.rstrip("0123456789")) :]
+    return to_int(digits) if digits else None
 
 
 @attrs.frozen(kw_only=True)

@@ -38,7 +38,7 @@ from ._classroom import (
     MuteAll,
     Stage,
 )
-from ._fields import Event, UnknownEvent, build, to_str, wire
+from ._fields import Event, UnknownEvent, build, to_str, utf8_safe, wire
 from ._realtime import (
     BlackboardImage,
     DeviceCheck,
@@ -153,20 +153,12 @@ def dedup_key(doc: Mapping[str, Any]) -> str:
     then one message, which is the right answer for a re-push.
     """
     message_id = doc.get("_id")
-    if isinstance(message_id, str) and message_id and _storable(message_id):
+    # An _id with a lone surrogate (JSON "\ud800") cannot be stored as it is: hashed instead.
+    if isinstance(message_id, str) and message_id and utf8_safe(message_id) == message_id:
         return message_id
     content = {k: v for k, v in doc.items() if k not in _SIGNATURE}
     text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _storable(text: str) -> bool:
-    r"""False for text with a lone surrogate (a JSON "\ud800"), which no store can hold."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def parse(body: Payload) -> Event:

@@ -62,6 +62,15 @@ def to_str(value: Any) -> str | None:
     return None
 
 
+def utf8_safe(text: str) -> str:
+    r"""``text`` as UTF-8 can hold it: a lone surrogate (JSON's "\ud800") becomes that escape.
+
+    Inside JSON text the escape reads back as the same surrogate, so a message written
+    through this loses nothing; every other character, Chinese included, stays as it is.
+    """
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 _TRUE = frozenset({"true", "1", "yes"})
 _FALSE = frozenset({"false", "0", "no"})
 
@@ -84,7 +93,7 @@ def to_mapping(value: Any) -> Mapping[str, Any] | None:
     if isinstance(value, str):
         try:
             value = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested past the stack
             return None
     return value if isinstance(value, Mapping) else None
 

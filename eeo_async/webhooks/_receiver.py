@@ -5,6 +5,13 @@ until the answer is the success JSON, holding back every later message. So a for
 push is refused before any handler runs, a good one is acked only once its handlers
 returned and its key is recorded, a repeat is acked without running them again, and a
 handler's error is answered "not ok" so that the message comes back.
+
+Deduplication comes only after verification: nothing of a push is looked up or recorded
+under its key (``_id``) before its SID and SafeKey are proven, so a forged push carrying a
+real message's ``_id`` is refused with 403 and cannot make the real one pass for a
+repeat. Only the TimeStamp is signed, though: a SafeKey someone has seen (a push over
+plain HTTP) signs any body, ``_id`` included, and with ``allow_unsigned=True`` an
+unsigned push counts as proven. Hence TLS, and that option only behind an allowlist.
 """
 
 from __future__ import annotations
@@ -22,17 +29,20 @@ import attrs
 from .._constants import LOGGER_NAME
 from .._errors import InputError, InputTypeError
 from . import _adapters
-from ._events import parse
+from ._events import RegistrationTest, parse
 from ._fields import Event
 from ._reply import ACK, FORBIDDEN, HANDLER_FAILED, NOT_JSON, STORE_FAILED, TOO_LARGE, Reply
 from ._stores import MemoryStore, Store
-from ._verify import check, load, school_id
+from ._verify import Secret, check, load, school_id
 
 if TYPE_CHECKING:
     from aiohttp import web
 
 #: Largest push body accepted (bytes); an ``End`` of a large lesson is well below it.
 DEFAULT_MAX_BODY: Final = 8 * 1024 * 1024
+#: (Cmd, event class) pairs whose handlers are remembered: every documented one, with room
+#: for new ones; past it the oldest is forgotten (a Cmd of every push's own would be).
+_PLANS_REMEMBERED: Final = 256
 #: Keys of failing messages remembered to log a traceback once each (one is usually enough:
 #: the queue is blocked behind the first).
 _FAILURES_REMEMBERED: Final = 1024
@@ -96,11 +106,13 @@ class Receiver:
 
     - not a JSON object: 400; over ``max_body`` bytes: 413 (the adapters stop reading);
     - another SID, a SafeKey that is not ``md5(secret + TimeStamp)``, or no SafeKey and
-      TimeStamp at all: 403, and no handler runs. Unsigned pushes are refused because
+      TimeStamp at all: 403, no handler runs and nothing is recorded, so a forged push
+      cannot take a real message's ``_id`` first. Unsigned pushes are refused because
       only the SafeKey proves origin, although some of the docs' examples omit it;
       ``allow_unsigned=True`` accepts them (only behind an allowlist of ClassIn's
       addresses). No freshness window unless ``max_age`` is given (see :func:`verify`);
-    - ``Test`` (registering the URL): acked;
+    - ``Test`` (registering the URL): acked, and no handler sees it (``on("Test")`` is
+      refused);
     - a message whose key (``_id``, see :attr:`Event.key`) is recorded: acked, no handler;
     - otherwise every matching handler runs, in the order registered, sync or async
       (a sync one runs on the event loop: keep it short). If one raises, the answer is
@@ -139,16 +151,15 @@ class Receiver:
         allow_unsigned: bool = False,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        self._secret = Secret(secret)
+        del secret  # only the Secret holds it now: no error below shows it among its locals
         self.sid = school_id(sid)
-        if not isinstance(secret, str) or not secret:
-            raise InputError("secret must be a non-empty string")
         if isinstance(max_body, bool) or not isinstance(max_body, int) or max_body <= 0:
             message = f"max_body must be a positive number of bytes, not {max_body!r}"
             raise InputError(message)
         if max_age is not None and not max_age > 0:
             message = f"max_age must be a positive number of seconds or None, not {max_age!r}"
             raise InputError(message)
-        self._secret = secret
         self.store: Store = MemoryStore() if store is None else store
         self.max_body = max_body
         self.max_age = max_age
@@ -186,15 +197,23 @@ class Receiver:
 
         Raises:
             InputTypeError: ``cmd`` is none of these.
+            InputError: ``cmd`` is ``"Test"`` or :class:`RegistrationTest`: the receiver
+                acks ClassIn's registration test itself, and no handler ever sees it.
         """
         kind: type[Event] | None = None
         if isinstance(cmd, type) and issubclass(cmd, Event) and cmd.CMD is not None:
-            kind, text = cmd, str(cmd.CMD)
+            kind, text, shown = cmd, str(cmd.CMD), cmd.__name__
         elif isinstance(cmd, str | int) and not isinstance(cmd, bool) and str(cmd):
-            text = str(cmd)
+            text, shown = str(cmd), repr(cmd)
         else:
             message = f"on() takes a Cmd (str or int) or an event class, not {cmd!r}"
             raise InputTypeError(message)
+        if text == RegistrationTest.CMD:
+            message = (
+                f"on({shown}): ClassIn's registration test is acked by the receiver itself"
+                " and reaches no handler"
+            )
+            raise InputError(message)
 
         def register(func: Any) -> Any:
             self._add(_Handler(text, kind, func))
@@ -225,6 +244,8 @@ class Receiver:
         key = (str(event.cmd), type(event))
         plan = self._plans.get(key)
         if plan is None:
+            if len(self._plans) >= _PLANS_REMEMBERED:
+                del self._plans[next(iter(self._plans))]
             plan = self._plans[key] = tuple(
                 h
                 for h in self._handlers
@@ -270,7 +291,7 @@ class Receiver:
                 _shown(doc.get("_id")),
             )
             return FORBIDDEN
-        if doc.get("Cmd") == "Test":
+        if doc.get("Cmd") == RegistrationTest.CMD:
             self.stats.tests += 1
             logger.info("acked ClassIn's registration test")
             return ACK

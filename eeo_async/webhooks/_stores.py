@@ -22,7 +22,7 @@ from typing import Any, Protocol, runtime_checkable
 import attrs
 
 from ._events import parse
-from ._fields import Event
+from ._fields import Event, utf8_safe
 
 #: ``PRAGMA application_id`` of a receiver store ("EEOW"), so that another SQLite file
 #: (a bulk job's journal, say) is refused rather than written into.
@@ -125,6 +125,11 @@ class StoredEvent:
         """The typed event, parsed again from ``raw``."""
         return parse(self.raw)
 
+    @property
+    def text(self) -> str:
+        r"""``raw`` as JSON text, Chinese as it is, a lone surrogate as its escape ("\ud800")."""
+        return _json(self.raw)
+
 
 class SQLiteStore:
     """A durable store in one SQLite file (WAL), safe across restarts and concurrent requests.
@@ -218,7 +223,9 @@ class SQLiteStore:
         Raises:
             sqlite3.Error: the commit failed (the receiver then does not ack).
         """
-        row = (event.key, _text(str(event.cmd)), _text(event.id), time.time(), self._body(event))
+        message_id = None if event.id is None else utf8_safe(event.id)
+        body = _json(event.raw) if self.keep_events else None
+        row = (event.key, utf8_safe(str(event.cmd)), message_id, time.time(), body)
         if self._inline:
             return self._record_inline(row)
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
@@ -230,13 +237,6 @@ class SQLiteStore:
         if start:
             self._executor.submit(self._drain)
         return await future
-
-    def _body(self, event: Event) -> str | None:
-        if not self.keep_events:
-            return None
-        text = json.dumps(event.raw, ensure_ascii=False)
-        # A lone surrogate (JSON "\ud800") cannot be stored as UTF-8: escape it instead.
-        return text if _text(text) == text else json.dumps(event.raw)
 
     def _record_inline(self, row: tuple[Any, ...]) -> bool:
         with self._lock:
@@ -329,11 +329,9 @@ class SQLiteStore:
         self._reader.close()
 
 
-def _text(value: str | None) -> str | None:
-    """``value`` as UTF-8 can hold it: a lone surrogate becomes a backslash escape."""
-    if value is None:
-        return None
-    return value.encode("utf-8", "backslashreplace").decode("utf-8")
+def _json(raw: Mapping[str, Any]) -> str:
+    """A message as JSON text a store (or a terminal) can hold, Chinese as it is."""
+    return utf8_safe(json.dumps(raw, ensure_ascii=False))
 
 
 def _settle(future: asyncio.Future[bool], outcome: bool | BaseException) -> None:

@@ -13,12 +13,19 @@ import hmac
 import json
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Final
 
 from .._errors import InputError, InputTypeError
 
 #: What a receiver can be given: the raw body, its text, or the decoded JSON object.
 Payload = bytes | bytearray | memoryview | str | Mapping[str, Any]
+#: The longest text read as a number: more than any Int64 has digits, and far below the
+#: length past which ``int(text)`` raises (Python's limit on int-string conversion).
+_LONGEST_NUMBER: Final = 32
+_LARGEST: Final = 10**_LONGEST_NUMBER
+#: The deepest nesting of objects and lists a push may have (the docs' deepest is 5): a
+#: deeper one could be read here and still exhaust the stack when written back as JSON.
+_DEEPEST: Final = 64
 
 
 class Refusal(enum.Enum):
@@ -51,53 +58,114 @@ def as_int(value: object) -> int | None:
         return value
     if isinstance(value, str):
         text = value.strip()
-        if text.isascii() and text.lstrip("-").isdigit():
+        if len(text) <= _LONGEST_NUMBER and text.isascii() and text.removeprefix("-").isdigit():
             return int(text)
     return None
 
 
 def load(payload: Payload) -> Mapping[str, Any] | None:
-    """The JSON object of a payload, or None when it is not one."""
+    """The JSON object of a payload, or None when it is not one (or nests too deep)."""
     if isinstance(payload, Mapping):
         return payload
+    text = payload if isinstance(payload, str) else bytes(payload)
     try:
-        doc = json.loads(bytes(payload) if not isinstance(payload, str) else payload)
-    except (ValueError, UnicodeDecodeError):
+        doc = json.loads(text)
+    except (ValueError, RecursionError):  # RecursionError: nested past the stack
         return None
-    return doc if isinstance(doc, dict) else None
+    if not isinstance(doc, dict):
+        return None
+    # Only a body with that many brackets can nest that deep: most are never walked.
+    if isinstance(text, str):
+        brackets = text.count("[") + text.count("{")
+    else:
+        brackets = text.count(b"[") + text.count(b"{")
+    return None if brackets > _DEEPEST and _too_deep(doc) else doc
+
+
+def _too_deep(doc: dict[str, Any]) -> bool:
+    """True when ``doc`` nests objects and lists more than ``_DEEPEST`` levels."""
+    level: list[dict[str, Any] | list[Any]] = [doc]
+    for _ in range(_DEEPEST):
+        level = [
+            child
+            for value in level
+            for child in (value.values() if isinstance(value, dict) else value)
+            if isinstance(child, dict | list)
+        ]
+        if not level:
+            return False
+    return True
 
 
 def safe_key(secret: str, time_stamp: int | str) -> str:
     """``md5(secret + str(TimeStamp))`` as lowercase hex, as the docs define the SafeKey."""
-    return hashlib.md5(f"{secret}{time_stamp}".encode()).hexdigest()
+    # surrogatepass: no text makes it raise (with the secret in hand); no real key has one.
+    return hashlib.md5(f"{secret}{time_stamp}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class Secret:
+    """A school's API secret: checked once, never shown, read only to check a SafeKey.
+
+    Verification holds this rather than the text, so that a traceback with its locals
+    (``pytest --showlocals``, Sentry) of any frame reading a push shows ``<secret>``.
+
+    Raises:
+        InputError: ``secret`` is not a non-empty string.
+    """
+
+    __slots__ = ("_text",)
+
+    def __init__(self, secret: object) -> None:
+        if not isinstance(secret, str) or not secret:
+            raise InputError("secret must be a non-empty string")
+        self._text = secret
+
+    def __repr__(self) -> str:
+        return "<secret>"
+
+    def signed(self, stamp: str, given: bytes) -> bool:
+        """Whether ``given`` is ``md5(secret + stamp)``, compared in constant time."""
+        # The one frame that holds the secret and the expected key; nothing in it can raise.
+        return hmac.compare_digest(safe_key(self._text, stamp).encode("ascii"), given)
 
 
 def check(
     doc: Mapping[str, Any],
     *,
     sid: int,
-    secret: str,
+    secret: Secret,
     max_age: float | None = None,
     now: Callable[[], float] = time.time,
     allow_unsigned: bool = False,
 ) -> Refusal | None:
-    """None when ``doc`` is a push of school ``sid`` signed with ``secret``, else why not."""
+    """None when ``doc`` is a push of school ``sid`` signed with ``secret``, else why not.
+
+    Never raises for a JSON object, whatever its values: an odd one is a refusal.
+    """
     if as_int(doc.get("SID")) != sid:
         return Refusal.OTHER_SID
-    given, stamp = doc.get("SafeKey"), doc.get("TimeStamp")
-    # The text that was hashed: an int's digits, or a string's own text as sent.
-    stamp_text = str(stamp) if as_int(stamp) is not None else None
-    if not isinstance(given, str) or stamp_text is None:
+    given, stamp = doc.get("SafeKey"), _stamp_text(doc.get("TimeStamp"))
+    if given is None or stamp is None:
         # A SafeKey without a usable TimeStamp (LiveChatMsgDetail's example) cannot be
         # checked either: it proves nothing, and is accepted only where asked for.
         return None if allow_unsigned else Refusal.UNSIGNED
-    expected = safe_key(secret, stamp_text).encode("ascii")
-    # Constant time: the answer must not tell how many leading characters were right.
-    if not hmac.compare_digest(expected, given.strip().lower().encode("utf-8")):
+    # A SafeKey is 32 hex digits: one that is no ASCII text was not made by md5.
+    if not isinstance(given, str) or not given.isascii():
         return Refusal.FORGED
-    if max_age is not None and now() - int(stamp_text) > max_age:
+    # Constant time: the answer must not tell how many leading characters were right.
+    if not secret.signed(stamp, given.strip().lower().encode("ascii")):
+        return Refusal.FORGED
+    if max_age is not None and now() - int(stamp) > max_age:
         return Refusal.STALE
     return None
+
+
+def _stamp_text(stamp: object) -> str | None:
+    """The TimeStamp as it was hashed: an int's digits, or a digit string as sent."""
+    if isinstance(stamp, str):
+        return stamp if stamp.isascii() and as_int(stamp) is not None else None
+    number = as_int(stamp)
+    return None if number is None or not -_LARGEST < number < _LARGEST else str(number)
 
 
 def verify(
@@ -135,10 +203,10 @@ def verify(
     Raises:
         InputError: ``sid`` is not a positive whole number or ``secret`` is empty.
     """
+    key = Secret(secret)
+    del secret  # from here on only ``key`` holds it, and its repr hides it
     school = school_id(sid)
-    if not isinstance(secret, str) or not secret:
-        raise InputError("secret must be a non-empty string")
     doc = load(payload)
     if doc is None:
         return False
-    return check(doc, sid=school, secret=secret, max_age=max_age, now=now) is None
+    return check(doc, sid=school, secret=key, max_age=max_age, now=now) is None

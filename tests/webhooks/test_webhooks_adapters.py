@@ -185,6 +185,15 @@ async def test_asgi_app_refuses_other_methods_and_bad_pushes() -> None:
     assert receiver.stats.too_large == 2
 
 
+async def test_asgi_app_reads_a_content_length_of_thousands_of_digits_as_unknown() -> None:
+    """A Content-Length past int()'s limit is no error: the body is read, capped, as without one."""
+    receiver = Receiver(SID, SECRET, max_body=CAP)
+    absurd = _scope(headers=[(b"content-length", b"9" * 5000)])
+    talk = Conversation([{"type": "http.request", "body": body(net(1))}])
+    await receiver.asgi_app()(absurd, talk.receive, talk.send)
+    assert (talk.status, talk.body) == (200, ACK_BODY)
+
+
 async def test_asgi_app_gives_up_quietly_when_the_client_leaves() -> None:
     """A client gone before its body arrived gets no answer and no handler runs."""
     receiver = Receiver(SID, SECRET)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from webhooks_support import SECRET, SID, body, net, sign, until
+from webhooks_support import SECRET, SID, net, sign, until
 
 from eeo_async import _cli
 from eeo_async.testing import Pusher, lesson_end_message
@@ -135,7 +135,8 @@ def _fill(path: Path, docs: list[dict[str, Any]]) -> None:
     async def run() -> None:
         receiver = Receiver(SID, SECRET, store=SQLiteStore(path, events=True))
         for doc in docs:
-            assert (await receiver.handle(body(doc))).ok
+            # ASCII escapes, as a sender writes a lone surrogate; the same JSON otherwise.
+            assert (await receiver.handle(json.dumps(doc).encode())).ok
         await receiver.close()
 
     asyncio.run(run())
@@ -209,6 +210,45 @@ def test_events_prints_stored_messages_filtered(
     assert (code, out) == (0, "")
     code, out, _ = _run(["events", str(path), "--since", "2000-01-01T00:00:00+08:00"], capsys)
     assert len(out.splitlines()) == len(docs_samples) - 1
+
+
+def test_events_csv_reads_the_class_id_of_scores_where_they_carry_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], docs_samples: dict[str, Any]
+) -> None:
+    """ExamScore and AnswerSheetScore carry the lesson in Data.ClassId: the CSV has it."""
+    path = tmp_path / "events.db"
+    exam = docs_samples["ExamScore"]
+    sheet = docs_samples["AnswerSheetScore"]
+    sheet = {**sheet, "Data": {**sheet["Data"], "ClassId": 5550001}}  # the sample's is 0: none
+    _fill(path, [exam, sheet])
+    code, out, _ = _run(["events", str(path), "--csv"], capsys)
+    assert code == 0
+    rows = {row["cmd"]: row for row in csv.DictReader(io.StringIO(out))}
+    assert (rows["ExamScore"]["course_id"], rows["ExamScore"]["class_id"]) == (
+        str(exam["CourseID"]),
+        str(exam["Data"]["ClassId"]),
+    )
+    assert (rows["AnswerSheetScore"]["class_id"], rows["AnswerSheetScore"]["action_time"]) == (
+        "5550001",
+        str(sheet["ActionTime"]),
+    )
+
+
+def test_events_prints_lone_surrogates_as_escapes_chinese_as_it_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A message with a lone surrogate prints as UTF-8 JSON that reads back the same."""
+    path = tmp_path / "events.db"
+    odd = sign({"Cmd": "Net", "_id": "s1", "Data": {"Msg": "\ud83d", "Name": "课程"}})
+    _fill(path, [odd])
+    for extra in ([], ["--csv"]):
+        code, out, _ = _run(["events", str(path), *extra], capsys)
+        assert code == 0
+        out.encode("utf-8")  # a terminal or a file can hold it
+        line = next(csv.DictReader(io.StringIO(out)))["message"] if extra else out
+        assert "课程" in line
+        assert "\\ud83d" in line
+        assert json.loads(line)["Data"] == odd["Data"]
 
 
 def test_the_commands_exit_codes(

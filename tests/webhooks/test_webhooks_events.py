@@ -220,6 +220,18 @@ def test_tool_pushes_are_told_apart_by_color(docs_samples: dict[str, Any]) -> No
     assert other.uid == 42
 
 
+def test_values_past_int_or_the_stack_read_as_none_never_an_error() -> None:
+    """Thousands of digits (past int()'s limit), "--5", or a JSON text nested past the stack."""
+    digits = "1" * 5000
+    end = parse(sign({"Cmd": "End", "ClassID": digits, "CourseID": "--5"}))
+    assert (end.class_id, end.course_id) == (None, None)
+    tool = parse(sign({"Cmd": 67375105, "Color": "newTool" + digits}))
+    assert (type(tool), tool.uid) == (ClassroomTool, None)
+    assert parse(sign({"Cmd": 67375105, "Color": "newTool42 "})).uid == 42
+    net = parse(sign({"Cmd": "Net", "Data": "[" * 5000 + "]" * 5000}))
+    assert net.data == {}
+
+
 def test_codes_read_in_words(docs_samples: dict[str, Any]) -> None:
     """Identity, device, leave reason, conversion result and permissions read as documented."""
     enter = parse(docs_samples["67371107"])

@@ -18,8 +18,11 @@ from eeo_async.webhooks import (
     LessonEnd,
     MemoryStore,
     Receiver,
+    RegistrationTest,
     UnknownEvent,
+    verify,
 )
+from eeo_async.webhooks._receiver import _PLANS_REMEMBERED
 
 ACK = '{"error_info":{"errno":1,"error":"程序正常执行"}}'.encode()
 
@@ -90,6 +93,19 @@ async def test_a_body_that_is_not_json_gets_400() -> None:
         reply = await receiver.handle(raw)
         assert reply.status == 400
     assert receiver.stats.malformed == 5
+
+
+async def test_a_body_nested_too_deep_gets_400_never_an_error() -> None:
+    """Lists or objects nested more than 64 levels (past the stack, or near it) are not a push."""
+    receiver = _receiver()
+    signed = json.dumps(net(1))[:-1]
+    for depth in (64, 100_000):
+        raw = f'{signed}, "X": {"[" * depth}{"]" * depth}}}'.encode()
+        assert (await receiver.handle(raw)).status == 400
+        assert not verify(raw, sid=SID, secret=SECRET)
+    assert receiver.stats.malformed == 2
+    shallow = f'{signed}, "X": {"[" * 62}{"]" * 62}}}'.encode()  # 63 levels with the push
+    assert (await receiver.handle(shallow)).ok
 
 
 async def test_a_body_over_the_cap_gets_413() -> None:
@@ -310,3 +326,51 @@ def test_the_secret_is_never_shown_and_bad_settings_are_refused() -> None:
         receiver.on(3.5)  # type: ignore[call-overload]
     with pytest.raises(TypeError):
         receiver.on_any("not callable")  # type: ignore[type-var]
+
+
+def test_on_the_registration_test_is_refused_by_name() -> None:
+    """on("Test") or on(RegistrationTest) would never run: InputError names what was given."""
+    receiver = _receiver()
+    for cmd, shown in (("Test", "'Test'"), (RegistrationTest, "RegistrationTest")):
+        with pytest.raises(InputError, match=rf"on\({shown}\).*registration test"):
+            receiver.on(cmd)
+    receiver.on("Test ")(print)  # another Cmd, however close
+
+
+async def test_a_forged_push_cannot_take_a_real_messages_id_first() -> None:
+    """Refused pushes are never recorded: the real message with their _id still runs."""
+    for handlers in (True, False):  # without handlers, recording is the only check
+        store = MemoryStore()
+        receiver = _receiver(store=store)
+        calls: list[Event] = []
+        if handlers:
+            receiver.on_any(calls.append)
+        real = net(1)
+        unsigned = {k: v for k, v in real.items() if k not in ("SafeKey", "TimeStamp")}
+        for fake in (
+            sign(real, secret="guess"),
+            sign(real, sid=SID + 1),
+            unsigned,
+            sign({**real, "_id": None}, secret="guess"),  # deduplicated by content
+        ):
+            assert (await receiver.handle(body(fake))).status == 403
+        assert store.keys == set()
+        assert (await receiver.handle(body(real))).ok
+        assert (await receiver.handle(body({**real, "_id": None}))).ok
+        assert receiver.stats.duplicates == 0
+        assert receiver.stats.acked == 2
+        assert len(calls) == (2 if handlers else 0)
+
+
+async def test_the_handlers_remembered_per_cmd_are_bounded() -> None:
+    """Pushes of ever new Cmds do not grow the receiver without limit; handlers still run."""
+    receiver = _receiver()
+    seen: list[str] = []
+    receiver.on_any(lambda e: seen.append(str(e.cmd)))
+    receiver.on("New0")(lambda e: seen.append("New0 again"))
+    cmds = [f"New{n}" for n in range(_PLANS_REMEMBERED + 50)]
+    for n, cmd in enumerate([*cmds, "New0"]):
+        assert (await receiver.handle(body(sign({"Cmd": cmd, "_id": f"n{n}"})))).ok
+    assert len(receiver._plans) <= _PLANS_REMEMBERED
+    assert seen[:2] == seen[-2:] == ["New0", "New0 again"]
+    assert len(seen) == len(cmds) + 3

@@ -4,13 +4,37 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
 from typing import Any
 
 import pytest
-from webhooks_support import SECRET, SID, STAMP, sign
+from webhooks_support import SECRET, SID, STAMP, shown_locals, sign
 
 from eeo_async import InputError
-from eeo_async.webhooks import safe_key, verify
+from eeo_async.webhooks import Receiver, safe_key, verify
+
+#: Values where the SID, TimeStamp or SafeKey belong that are none of them: a lone
+#: surrogate (JSON "\ud800"), non-ASCII, past int()'s limit of digits, odd signs, other types.
+ODD_VALUES: list[Any] = [
+    "\ud800",
+    "\udfff" * 32,
+    "é" * 32,
+    "1" * 5000,
+    "--5",
+    "-",
+    " ",
+    str(STAMP) + "\ud800",
+    10**40,
+    10**4000,
+    -1,
+    1.5,
+    True,
+    None,
+    [],
+    [STAMP],
+    {"SafeKey": "x"},
+    "a" * 1_000_000,
+]
 
 
 def test_a_signed_push_verifies_as_bytes_text_or_mapping() -> None:
@@ -107,3 +131,52 @@ def test_bad_credentials_are_input_errors() -> None:
         verify(doc, sid=True, secret=SECRET)
     with pytest.raises(ValueError, match="secret"):
         verify(doc, sid=SID, secret="")
+
+
+async def test_a_lone_surrogate_safekey_is_refused_as_forged_not_an_error(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A SafeKey that is no ASCII text is FORGED: 403 and counted, never an exception."""
+    raw = b'{"SID":%d,"SafeKey":"\\ud800","TimeStamp":1}' % SID
+    assert json.loads(raw)["SafeKey"] == "\ud800"
+    assert not verify(raw, sid=SID, secret=SECRET)
+    for receiver in (Receiver(SID, SECRET), Receiver(SID, SECRET, allow_unsigned=True)):
+        with caplog.at_level(logging.WARNING, logger="eeo_async"):
+            reply = await receiver.handle(raw)
+        assert reply.status == 403
+        assert receiver.stats.refused == 1
+        assert "the SafeKey does not match" in caplog.text
+        caplog.clear()
+    # A SafeKey that is there but no text is no proof either, even where unsigned is allowed.
+    lenient = Receiver(SID, SECRET, allow_unsigned=True)
+    assert (await lenient.handle(json.dumps({**sign({}), "SafeKey": 12345}).encode())).status == 403
+
+
+@pytest.mark.parametrize("field", ["SID", "TimeStamp", "SafeKey"])
+async def test_odd_values_in_the_signature_are_refusals_never_errors(field: str) -> None:
+    """Whatever sits in SID, TimeStamp or SafeKey, verify() says False and handle() 403."""
+    receiver = Receiver(SID, SECRET)
+    for value in ODD_VALUES:
+        doc = {**sign({"Cmd": "End", "_id": "a"}), field: value}
+        raw = json.dumps(doc).encode()  # the escapes as a sender writes them
+        assert not verify(raw, sid=SID, secret=SECRET), value
+        assert not verify(doc, sid=SID, secret=SECRET), value
+        assert (await receiver.handle(raw)).status == 403, value
+    assert receiver.stats.refused == len(ODD_VALUES)
+    # A secret UTF-8 cannot hold (no real one) verifies nothing rather than raising.
+    assert not verify(sign({"Cmd": "End"}), sid=SID, secret="s\ud800")
+
+
+def test_no_error_of_verification_shows_the_secret_among_its_locals() -> None:
+    """A bad SID raises InputError, and no frame of the SDK in its traceback holds the secret."""
+    doc = sign({"Cmd": "End"})
+    for call in (
+        lambda: verify(doc, sid="", secret=SECRET),
+        lambda: Receiver("12x", SECRET),
+        lambda: Receiver(SID, SECRET, max_body=0),
+    ):
+        with pytest.raises(InputError) as raised:
+            call()
+        shown = shown_locals(raised.value)
+        assert "sid=" in shown  # the SDK's frames were seen
+        assert SECRET not in shown
