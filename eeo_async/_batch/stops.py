@@ -34,7 +34,7 @@ from .._constants import LOGGER_NAME
 from .._errors import ApiError, EEOError, HTTPStatusError
 from .._models import ItemStatus
 from .._wire.endpoint import Endpoint
-from .plan import Target
+from .plan import Target, list_name
 from .report import FAILED, UNKNOWN, BatchReport, StopCause
 
 _log = logging.getLogger(LOGGER_NAME)
@@ -87,8 +87,8 @@ class Watch:
         self._refused: dict[tuple[int, str], set[object]] = {}
         longest = max((len(target.items) for target in targets), default=0)
         self._needed = {
-            _list(endpoint.target): min(EVIDENCE, len(targets)),
-            _list(endpoint.items): min(EVIDENCE, longest),
+            list_name(endpoint.target): min(EVIDENCE, len(targets)),
+            list_name(endpoint.items): min(EVIDENCE, longest),
         }
 
     def call_error(self, exc: EEOError, fixed: Mapping[str, object]) -> Stop | None:
@@ -157,7 +157,7 @@ class Watch:
 
     def _evidence(self, code: Errno, name: str, values: Sequence[object]) -> Stop | None:
         """Count values of list ``name`` refused with ``code``; a stop once there are enough."""
-        listed = _list(name)
+        listed = list_name(name)
         seen = self._refused.setdefault((code, listed), set())
         seen.update(values)
         needed = self._needed.get(listed, EVIDENCE)
@@ -174,13 +174,6 @@ class Watch:
 
 def _documented(errno: int) -> Errno | None:
     return Errno(errno) if errno in DOCUMENTED else None
-
-
-def _list(name: str | None) -> str:
-    """The name of the list a parameter's values come from: ``class_id`` -> ``class_ids``."""
-    if not name:
-        return ""
-    return name if name.endswith("s") else f"{name}s"
 
 
 class Stopping:
