@@ -244,6 +244,8 @@ def plan_one_target(
         item_ids=array("q", keys) if key is None else keys,
         action=endpoint.action,
         answer=bulk.answer,
+        # The key's kind, not its name, says whether keys are text (an email, an identity).
+        text_keys=isinstance(keys[0], str),
     )
     report.duplicates = dups
     return endpoint, report, [Target(fixed, range(len(items)), items)]
