@@ -185,6 +185,7 @@ class Stopping:
     wake: asyncio.Event
     maybe_applied: set[int]
     attempts: dict[int, int]
+    last: dict[int, tuple[int, str]]
 
     def _finish(
         self, rows: Sequence[int], errno: int, error: str, tries: int | list[int], code: int
@@ -206,14 +207,35 @@ class Stopping:
         self.wake.set()
 
     def finish_unsent(self, cause: StopCause, reason: str) -> None:
-        """Give every item without an outcome its truth after a stop: not sent, or unknown."""
+        """Give every item without an outcome its truth after a stop.
+
+        An item waiting to be sent again ends with its last answer (unknown if an
+        attempt may have applied it); one cut off in flight is unknown; the rest were
+        never sent.
+        """
         if self.report.stopped_by is None:
             self.report.stopped_by = cause
             self.report.stop_reason = reason
         pending = self.report.pending_rows()
-        cut = [row for row in pending if row in self.maybe_applied]
-        unsent = [row for row in pending if row not in self.maybe_applied]
-        attempts = self.attempts
+        attempts, last, maybe = self.attempts, self.last, self.maybe_applied
+        answered: dict[tuple[int, str, bool], list[int]] = {}
+        cut, unsent = [], []
+        for row in pending:
+            answer = last.get(row)
+            if answer is not None:
+                answered.setdefault((*answer, row in maybe), []).append(row)
+            elif row in maybe:
+                cut.append(row)
+            else:
+                unsent.append(row)
+        for (errno, error, unsure), rows in answered.items():
+            self._finish(
+                rows,
+                errno,
+                f"{error} (not sent again: the job stopped: {reason})",
+                [attempts[row] for row in rows],
+                UNKNOWN if unsure else FAILED,
+            )
         self._finish(
             cut,
             LocalErrno.TRANSPORT_FAILED,
