@@ -107,6 +107,36 @@ async def test_a_job_wide_code_with_a_message_per_item_stops_the_job() -> None:
     assert (3, 5) not in server.sent
 
 
+async def test_items_not_sent_by_an_earlier_run_are_sent_by_the_next() -> None:
+    """skip=report.items of a stopped run skips what was done and sends what was not sent."""
+
+    def refused(student: int, lesson: int) -> tuple[int, str]:
+        return (102, "No permission") if student == 2 else (1, "ok")
+
+    first = await batcher(Server(refused)).enroll(1, [1, 2, 3], [5])
+    assert first.not_sent == 1
+    server = Server()
+    again = await batcher(server).enroll(1, [1, 2, 3], [5], skip=first.items)
+    assert server.sent == [(3, 5)]
+    assert again.items[(3, 5)].outcome == "succeeded"
+    assert again.items[(2, 5)].errno == 102
+    assert again.not_sent == 0
+
+
+async def test_skip_counts_rows_not_spellings_of_a_key() -> None:
+    """Two spellings of one key in skip are one item done: progress never passes the total."""
+    seen: list[tuple[int, int]] = []
+    server = Server()
+    done = eeo.ItemResult(1, "from the journal", 1)
+    skip = {(1, 5): done, ("1", "5"): done}
+    report = await batcher(server, on_progress=lambda n, total: seen.append((n, total))).enroll(
+        1, [1, 2], [5], skip=skip
+    )
+    assert server.sent == [(2, 5)]
+    assert report.succeeded == 2
+    assert seen == [(1, 2), (2, 2)]
+
+
 async def test_on_items_gives_each_item_its_reported_result() -> None:
     """Items recorded together (first answers, retries, a stop) reach on_items as reported."""
 
