@@ -13,10 +13,12 @@ from collections.abc import Iterable
 from typing import Unpack
 
 from .._api.live import ClassVideoSetting
-from .._api.members import BULK_ROWS, SchoolMember  # noqa: F401 - the command reads BULK_ROWS here
+from .._api.members import BULK_ROWS, SchoolMember
 from .._api.students import StudentComment
 from .report import BatchReport
 from .runner import JobOptions, Runner
+
+__all__ = ["BULK_ROWS", "PeopleVerbs"]  # the command reads the rows here
 
 
 class PeopleVerbs(Runner):

@@ -402,12 +402,12 @@ def plan_operation(
         raise InputError(message)
     if isinstance(operation, Endpoint):
         return plan_one_target(operation, arguments)
-    lists = ("pairs",) if pairs is not None else operation.arguments
-    _check_names(name, arguments, ("course_id", *lists))
-    values = [_needed(name, arguments, param) for param in ("course_id", *lists)]
+    first, second = ("pairs", "") if pairs is not None else operation.arguments
+    _check_names(name, arguments, ("course_id", first, second))
+    course, listed = _needed(name, arguments, "course_id"), _needed(name, arguments, first)
     if pairs is not None:
-        return plan_pair_list(operation, *values, chunk_size)
-    return plan_pairs(operation, *values, chunk_size)
+        return plan_pair_list(operation, course, listed, chunk_size)
+    return plan_pairs(operation, course, listed, _needed(name, arguments, second), chunk_size)
 
 
 def plan(operation: str | Endpoint, arguments: Mapping[str, Any], chunk_size: int) -> Plan:
