@@ -125,12 +125,13 @@ async def test_lessons_without_identity_are_unknown_after_a_lost_answer() -> Non
 
 
 async def test_plan_of_create_lessons_counts_calls_without_sending() -> None:
-    """Batcher.plan works out the calls of a timetable; a run by verb name needs identities."""
+    """Batcher.plan works out the calls of a timetable, deriving identities as the verb does."""
     fake = FakeCreations()
     batcher, transport = batcher_for(fake)
     lessons = [lesson.for_course(7) for lesson in term(65)]
     planned = batcher.plan("create_lessons", course_id=7, lessons=lessons)
     assert (planned.items, planned.calls, planned.max_chunk) == (65, 3, 30)
-    with pytest.raises(eeo.InputError, match="no unique identity"):
-        batcher.plan("create_lessons", course_id=7, lessons=term(2))
+    assert batcher.plan("create_lessons", course_id=7, lessons=term(2)).items == 2
+    with pytest.raises(eeo.InputError, match=r"lessons\[1\] must be an eeo_async\.NewLesson"):
+        batcher.plan("create_lessons", course_id=7, lessons=[*term(1), "Week 2"])
     assert transport.requests == []

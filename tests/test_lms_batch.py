@@ -168,6 +168,6 @@ async def test_create_classrooms_refuses_bad_input_before_sending() -> None:
             await batcher.create_classrooms(w.course, [w.room("L"), {"name": "x"}])  # type: ignore[list-item]
         with pytest.raises(eeo.InputError, match="course_id"):
             await batcher.create_classrooms(0, [w.room("L")])
-        with pytest.raises(eeo.InputError, match="no unique_identity"):
-            await batcher.run("create_classrooms", course_id=w.course, classrooms=[w.room("L")])
+        with pytest.raises(eeo.InputError, match="create_classrooms has no parameter classroom"):
+            await batcher.run("create_classrooms", course_id=w.course, classroom=[w.room("L")])
         assert sum(w.sb.stats.requests.values()) == 0

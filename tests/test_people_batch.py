@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl
 import pytest
 
 import eeo_async as eeo
-from eeo_async._batch.people import ADD_TEACHERS
+from eeo_async._api.members import BULK_ROWS
 from eeo_async._wire import v1
 from eeo_async.testing import Faults, Roster, Sandbox, Videos, set_testing
 
@@ -75,7 +75,7 @@ async def test_school_students_in_bulk_report_each_account() -> None:
 def test_one_member_a_call_is_sent_in_its_own_two_fields() -> None:
     """The bulk row writes each account and name as the single call's fields would be."""
     member = eeo.SchoolMember("15800000001", "王 老师&")
-    encode = v1.chunk_encoder(ADD_TEACHERS, {})
+    encode = v1.chunk_encoder(BULK_ROWS["add_teachers"], {})
     assert dict(parse_qsl(encode([member]))) == {
         "teacherAccount": "15800000001",
         "teacherName": "王 老师&",

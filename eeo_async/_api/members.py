@@ -18,8 +18,8 @@ from .._client import BaseClient
 from .._codes import Errno
 from .._errors import InputTypeError
 from .._models import ActionResult
-from .._wire.decode import decode_done
-from .._wire.endpoint import Answer, Endpoint, Param
+from .._wire.decode import decode_done, decode_same
+from .._wire.endpoint import Answer, Bulk, Endpoint, Param
 from .._wire.kinds import ID, ItemsKind, as_int, compact
 from .accounts import ACCOUNT, AVATAR, NAME, validate_account
 from .base import action, done_as
@@ -290,3 +290,31 @@ class Members(BaseClient):
         """
         result: ActionResult = await self.request(RESTART_USING_TEACHER, teacher_uid=teacher_uid)
         return result
+
+
+#: The bulk rows of the Batcher's ``add_school_students`` and ``add_teachers``, by verb:
+#: addSchoolStudent and addTeacher one account a call, each as its own two fields, keyed
+#: by the account (133: already a member). A table rather than rows of this module: the
+#: registry holds one row per action.
+BULK_ROWS: Final[dict[str, Endpoint]] = {
+    "add_school_students": attrs.evolve(
+        ADD_SCHOOL_STUDENT,
+        params=(
+            Param("students", "studentAccount", members_kind("studentAccount", "studentName")),
+        ),
+        items="students",
+        max_items=1,
+        bulk=Bulk(verb="add_school_students", key="account"),
+        decode=decode_same,
+    ),
+    "add_teachers": attrs.evolve(
+        ADD_TEACHER,
+        params=(
+            Param("teachers", "teacherAccount", members_kind("teacherAccount", "teacherName")),
+        ),
+        items="teachers",
+        max_items=1,
+        bulk=Bulk(verb="add_teachers", key="account"),
+        decode=decode_same,
+    ),
+}

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Unpack
 
-from .._api.classrooms import NewClassroom, validate_classroom, with_identity
-from .._wire.kinds import iter_items, validate_id
+from .._api.classrooms import NewClassroom
 from .report import BatchReport
 from .runner import JobOptions, Runner
 
@@ -166,17 +165,5 @@ class ActivityVerbs(Runner):
             InputError: a bad course ID or an item that is not a ``NewClassroom``
                 (nothing is sent).
         """
-        course = validate_id(course_id, "course_id")
-        rooms = [
-            with_identity(room, course)
-            for room in iter_items(classrooms, "classrooms", _any_classroom)
-        ]
-        arguments = {"course_id": course, "classrooms": rooms}
+        arguments = {"course_id": course_id, "classrooms": classrooms}
         return await self._run("create_classrooms", arguments, **options)
-
-
-def _any_classroom(value: object, where: str) -> NewClassroom:
-    """A ``NewClassroom``, its identity not yet needed (the verb derives it)."""
-    if isinstance(value, NewClassroom):
-        return value
-    return validate_classroom(value, where)

@@ -24,7 +24,7 @@ from typing import IO, Any, Final, Protocol
 
 from .._errors import InputError
 from .columns import Columns, Entry
-from .keys import TEXT_KEY_FIELDS, RowKeys
+from .keys import RowKeys, named_text
 
 FORMAT: Final = "eeo-async-report/2"
 READABLE: Final = ("eeo-async-report/1", FORMAT)
@@ -37,6 +37,10 @@ _ITEMS_LINE: Final = '"items": ['
 _MAX_HEAD_LINES: Final = 1000
 #: Distinct item tails remembered while reading (a register report's are all distinct).
 _MAX_CACHED: Final = 4096
+#: A CSV key column's header says the keys' kind after this mark (``email:text``) where
+#: the field's name alone would say otherwise (:func:`~.keys.named_text`).
+_KIND_MARK: Final = ":"
+_KINDS: Final = {"text": True, "int": False}
 
 
 def escape_cell(text: str) -> str:
@@ -58,6 +62,8 @@ class Exported(Protocol):
 
     key_fields: tuple[str, ...]
 
+    @property
+    def text_keys(self) -> bool: ...
     @property
     def has_uids(self) -> bool: ...
     @property
@@ -82,14 +88,20 @@ def write_json(report: Exported, handle: IO[str]) -> None:
 
 
 def write_csv(report: Exported, handle: IO[str], *, only_not_done: bool = False) -> None:
-    """Write ``report`` as CSV rows, every text cell escaped with :func:`escape_cell`."""
+    """Write ``report`` as CSV rows, every text cell escaped with :func:`escape_cell`.
+
+    The key column's header carries the keys' kind (``email:text``) where the field's
+    name alone would say otherwise, so that :func:`read_file` reads them back alike.
+    """
     fields = [*report.key_fields, "errno", "error", "meaning", "attempts", "outcome"]
     if report.has_uids:
         fields.append(report.answer_field or "uid")
-    text_key = {i for i, name in enumerate(report.key_fields) if name in TEXT_KEY_FIELDS}
-    # Text columns by position: text keys, error, meaning, outcome (never the numbers).
     keys = len(report.key_fields)
-    texts = sorted(text_key | {keys + 1, keys + 2, keys + 4})
+    text_key = report.text_keys
+    if text_key != named_text(report.key_fields):
+        fields[keys - 1] += _KIND_MARK + ("text" if text_key else "int")
+    # Text columns by position: a text key, error, meaning, outcome (never the numbers).
+    texts = [*([keys - 1] if text_key else []), keys + 1, keys + 2, keys + 4]
     writer = csv.writer(handle)
     writer.writerow(fields)
     for record in report._records():
@@ -115,7 +127,9 @@ class _Reader:
     combination (its "tail"), and only its key per item.
     """
 
-    def __init__(self, key_fields: tuple[str, ...], answer: str | None = None) -> None:
+    def __init__(
+        self, key_fields: tuple[str, ...], answer: str | None = None, text: bool | None = None
+    ) -> None:
         if not 1 <= len(key_fields) <= 2 or not all(isinstance(f, str) for f in key_fields):
             message = f"a report is keyed by one or two fields, not {list(key_fields)!r:.80}"
             raise InputError(message)
@@ -123,7 +137,8 @@ class _Reader:
         #: The name of the answer's ID field (``uid`` in files written before it had one).
         self.answer = answer or "uid"
         self._answer_tail = f',"{answer or "uid"}":'
-        self.text_keys = key_fields[-1] in TEXT_KEY_FIELDS
+        # Files written before the kind was recorded: the field's name says.
+        self.text_keys = named_text(key_fields) if text is None else text
         self.item_ids: array[int] | list[str] = [] if self.text_keys else array("q")
         self.target_ids: array[int] | None = array("q") if len(key_fields) == 2 else None
         self.columns = Columns()
@@ -275,7 +290,7 @@ def _read_json(lines: Iterable[str], first: str) -> Read:
     except ValueError as exc:
         raise _OtherLayout from exc
     head = check_head(doc)
-    reader = _Reader(head["key_fields"], head["answer"])
+    reader = _Reader(head["key_fields"], head["answer"], head["text_keys"])
     closed = False
     try:
         for line in stream:
@@ -302,7 +317,7 @@ def _whole_json(text: str) -> Read:
     try:
         doc = json.loads(text)
         head = check_head(doc)
-        reader = _Reader(head["key_fields"], head["answer"])
+        reader = _Reader(head["key_fields"], head["answer"], head["text_keys"])
         for record in doc["items"]:
             reader.record(record)
     except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
@@ -321,6 +336,7 @@ def check_head(doc: object) -> dict[str, Any]:
             "operation": str(doc["operation"]),
             "course_id": int(doc["course_id"]),
             "key_fields": tuple(doc["key_fields"]),
+            "text_keys": None if doc.get("text_keys") is None else bool(doc["text_keys"]),
             "answer": None if doc.get("answer") is None else str(doc["answer"]),
             "target": {str(k): int(v) for k, v in dict(doc.get("target") or {}).items()},
             "action": str(doc.get("action") or ""),
@@ -362,9 +378,9 @@ def _read_csv(lines: Iterable[str], first: str, path: str | PathLike[str]) -> Re
     if len(names) < 5 or tuple(names[-4:]) != _CSV_TAIL:
         message = f"{path} is neither a JSON nor a CSV report of eeo-async"
         raise InputError(message)
-    key_fields = tuple(names[:-4])
+    key_fields, text = _key_kind(names[:-4])
     try:
-        reader = _Reader(key_fields, answer)
+        reader = _Reader(key_fields, answer, text)
         _csv_rows(rows, reader, width, with_meaning=with_meaning, with_uid=with_uid)
     except (ValueError, KeyError, TypeError, OverflowError, csv.Error) as exc:
         where = f" (line {rows.line_num})" if not isinstance(exc, InputError) else ""
@@ -372,6 +388,14 @@ def _read_csv(lines: Iterable[str], first: str, path: str | PathLike[str]) -> Re
         raise InputError(message) from exc
     head = {"operation": "", "course_id": 0, "key_fields": key_fields}
     return head, reader.keys(), reader.columns
+
+
+def _key_kind(names: list[str]) -> tuple[tuple[str, ...], bool | None]:
+    """The key fields of a CSV header, and the keys' kind if the header says it."""
+    field, mark, kind = names[-1].rpartition(_KIND_MARK) if names else ("", "", "")
+    if not mark or kind not in _KINDS:
+        return tuple(names), None
+    return (*names[:-1], field), _KINDS[kind]
 
 
 def _csv_rows(

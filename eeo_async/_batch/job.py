@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from itertools import repeat
 from typing import Any
 
 from .._codes import MAY_HAVE_ACTED_ITEM, NOT_ACTED, SETTLES, LocalErrno
@@ -85,6 +86,9 @@ class Job(Retries, Stopping):
         self.pace = pace if pace is not None else Pace(0)
         #: Attempts made so far, only for rows sent more than once (most are sent once).
         self.attempts: dict[int, int] = {}
+        #: The last answer (errno, message) of each row put back for another attempt: a
+        #: stop gives it to the rows still waiting.
+        self.last: dict[int, tuple[int, str]] = {}
         #: Rows an attempt may have applied without our seeing the answer.
         self.maybe_applied: set[int] = set()
         self.encoders: dict[int, Callable[[Sequence[Any]], Any]] = {}
@@ -194,6 +198,20 @@ class Job(Retries, Stopping):
             attempts[row] = count
         return counts
 
+    def _never_sent(self, rows: Sequence[int], tries: int | list[int]) -> None:
+        """Take back the call and the attempts counted for a call that never left."""
+        report = self.report
+        report.calls -= 1
+        if isinstance(tries, int):
+            return  # fresh rows: no attempt was noted, and it was no retry
+        report.retries -= 1
+        attempts = self.attempts
+        for row, count in zip(rows, tries, strict=True):
+            if count > 1:
+                attempts[row] = count - 1
+            else:
+                attempts.pop(row, None)
+
     async def run(self, index: int, rows: Sequence[int], items: Sequence[Any]) -> float:
         """Send one call of ``rows``, record or reschedule its items; the busy share."""
         tries = self._count_attempt(rows)
@@ -206,8 +224,7 @@ class Job(Retries, Stopping):
         if self.on_sending is not None:
             # Before the request leaves: a kill from here on finds these items "possibly
             # applied" in the journal, so a resume never calls its own work "already".
-            key = report.key
-            self.on_sending([key(row) for row in rows])
+            self.on_sending(list(map(report.key, rows)))
         try:
             statuses = await self.send(self.endpoint, encoded, items, attempt)
         except EEOError as exc:
@@ -215,8 +232,12 @@ class Job(Retries, Stopping):
             self._failed_call(index, rows, items, tries, exc, busy=busy)
             return busy
         except asyncio.CancelledError:
-            # Cut off in flight (deadline or cancellation): the server may have acted.
+            # Cut off in flight (deadline or cancellation): the server may have acted, and
+            # an earlier answer is no longer the last word on these rows.
             self.maybe_applied.update(rows)
+            last = self.last
+            for row in rows:
+                last.pop(row, None)
             raise
         self.reached = True
         if self.report.has_uids:
@@ -255,23 +276,24 @@ class Job(Retries, Stopping):
             if status.errno in transient and (endpoint.idempotent or status.errno in NOT_ACTED):
                 busy += len(positions)
                 again = [p for p in positions if tries_of(tries, p) < most]
-                retry.extend(again)
+                if again:
+                    self._put_back(rows, again, tries, status.errno, status.error)
+                    retry.extend(again)
                 if len(again) == len(positions):
                     continue
                 final = [p for p in positions if tries_of(tries, p) >= most]
             self._record(rows, final, status.errno, status.error, tries, self._code(status))
-        watch = self.watch
-        if watch.looking or len(groups) == 1:
-            stop = watch.answered(statuses, items, self.targets[index].fixed)
-            if stop is not None:
-                self._stop(stop)
+        # Every answer: a job-wide code may come with a message naming each item.
+        stop = self.watch.answered(statuses, items, self.targets[index].fixed)
+        if stop is not None:
+            self._stop(stop)
         share = busy / len(rows)
         if retry:
             _log.debug(
                 "retry items=%d action=%s after item errno", len(retry), self.endpoint.action
             )
             policy = self.pace.retry_policy(self.policy, share)
-            self._schedule(index, rows, items, tries, retry, delay=policy.delay(attempt))
+            self._schedule(index, rows, items, retry, delay=policy.delay(attempt))
         return share
 
     def _keep_uids(self, rows: Sequence[int], statuses: Sequence[ItemStatus]) -> None:
@@ -341,7 +363,10 @@ class Job(Retries, Stopping):
             self.maybe_applied.update(rows)
         positions: Sequence[int] = range(len(rows))
         if isinstance(exc, ClientClosedError):
-            self._record(rows, positions, LocalErrno.NOT_SENT, str(exc), tries, FAILED)
+            # This attempt never left: the rows are as before it, and get the truth of a
+            # stopped job's rows (their last answer, unknown if an earlier attempt may
+            # have applied them, else not sent).
+            self._never_sent(rows, tries)
             self._stop(Stop("closed", "the client was closed"))
             return
         if isinstance(exc, BadCredentialsError):
@@ -363,11 +388,10 @@ class Job(Retries, Stopping):
         if should_retry(exc, self.endpoint):
             again = [p for p in positions if tries_of(tries, p) < most]
             if again:
+                self._put_back(rows, again, tries, *_errno_of(exc))
                 attempt = max(tries_of(tries, p) for p in again)
                 policy = self.pace.retry_policy(self.policy, busy)
-                self._schedule(
-                    index, rows, items, tries, again, delay=policy.delay_after(exc, attempt)
-                )
+                self._schedule(index, rows, items, again, delay=policy.delay_after(exc, attempt))
             positions = [p for p in positions if tries_of(tries, p) >= most]
         errno, error = _errno_of(exc)
         self._record(rows, positions, errno, error, tries, FAILED)
@@ -383,8 +407,14 @@ class Job(Retries, Stopping):
         report = self.report
         report.record_same(rows, errno, error, tries, code)
         if self.on_items is not None:
-            # The journal commits before the items count as done.
-            self.on_items([(report.key(row), report.result(row)) for row in rows])
+            # The journal commits before the items count as done. Rows alike in all but
+            # their key (one count of attempts, no ID of their own) share one result.
+            results: Iterable[ItemResult] = (
+                repeat(report.result(rows[0]), len(rows))
+                if isinstance(tries, int) and not report.has_uids
+                else map(report.result, rows)
+            )
+            self.on_items(list(zip(map(report.key, rows), results, strict=True)))
         self.unfinished -= len(rows)
         self.progress(len(rows))
         if self.unfinished == 0:

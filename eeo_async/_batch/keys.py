@@ -18,8 +18,14 @@ from .._models import ItemResult
 K = TypeVar("K")
 T = TypeVar("T")
 K_co = TypeVar("K_co", covariant=True)
-#: Key fields whose values are text, never read as numbers (a telephone is digits).
+#: Key fields whose values are text, never read as numbers (a telephone is digits): the
+#: rule for report files that do not say whether their keys are text.
 TEXT_KEY_FIELDS: Final = frozenset({"account", "unique_identity"})
+
+
+def named_text(key_fields: Sequence[str]) -> bool:
+    """Whether keys of these fields are text, by the field's name (for files that do not say)."""
+    return bool(key_fields) and key_fields[-1] in TEXT_KEY_FIELDS
 
 
 class RowKeys(Generic[K]):
@@ -57,6 +63,11 @@ class RowKeys(Generic[K]):
             if grid is not None:
                 return cls(grid=grid)
         return cls(item_ids, target_ids, text=text)
+
+    @property
+    def text(self) -> bool:
+        """True when the keys are text, never read as numbers."""
+        return self._text
 
     def __len__(self) -> int:
         if self._grid is not None:

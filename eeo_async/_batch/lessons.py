@@ -6,8 +6,7 @@ from collections.abc import Iterable
 from typing import Unpack
 
 from .._api.labels import LabelsInput, pairs_of
-from .._api.lesson_items import NewLesson, bind_lessons
-from .._api.new_lessons import ADD_COURSE_CLASS_MULTIPLE
+from .._api.lesson_items import NewLesson
 from .report import BatchReport
 from .runner import JobOptions, Runner
 
@@ -38,9 +37,8 @@ class LessonVerbs(Runner):
                 less than a minute or more than 3 years ahead, a name too long, a bad
                 UID), or not a ``NewLesson`` (nothing is sent).
         """
-        course, bound = bind_lessons(course_id, lessons)
-        arguments = {"course_id": course, "lessons": bound}
-        return await self._run(ADD_COURSE_CLASS_MULTIPLE, arguments, **options)
+        arguments = {"course_id": course_id, "lessons": lessons}
+        return await self._run("create_lessons", arguments, **options)
 
     async def set_course_labels(
         self, course_list: LabelsInput, **options: Unpack[JobOptions]

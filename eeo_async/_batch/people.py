@@ -1,49 +1,24 @@
 """The people verbs of the Batcher: school students and teachers in bulk, comments, videos.
 
-addSchoolStudent and addTeacher take one account a call: their bulk rows (below) send
-each account as its own two fields, so a job of thousands runs them concurrently with
-the Batcher's retries, report and journal. Adding answers 133 when the account is
-already a member, so these jobs are safe to re-run.
+addSchoolStudent and addTeacher take one account a call: their bulk rows
+(``eeo_async._api.members.BULK_ROWS``) send each account as its own two fields, so a job
+of thousands runs them concurrently with the Batcher's retries, report and journal.
+Adding answers 133 when the account is already a member, so these jobs are safe to
+re-run.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Final, Unpack
-
-import attrs
+from typing import Unpack
 
 from .._api.live import ClassVideoSetting
-from .._api.members import ADD_SCHOOL_STUDENT, ADD_TEACHER, SchoolMember, members_kind
+from .._api.members import BULK_ROWS, SchoolMember
 from .._api.students import StudentComment
-from .._wire.decode import decode_same
-from .._wire.endpoint import Bulk, Endpoint, Param
 from .report import BatchReport
 from .runner import JobOptions, Runner
 
-#: addSchoolStudent one account a call, keyed by the account (133: already a student).
-ADD_SCHOOL_STUDENTS: Final = attrs.evolve(
-    ADD_SCHOOL_STUDENT,
-    params=(Param("students", "studentAccount", members_kind("studentAccount", "studentName")),),
-    items="students",
-    max_items=1,
-    bulk=Bulk(verb="add_school_students", key="account"),
-    decode=decode_same,
-)
-#: addTeacher one account a call, keyed by the account (133: already in the school).
-ADD_TEACHERS: Final = attrs.evolve(
-    ADD_TEACHER,
-    params=(Param("teachers", "teacherAccount", members_kind("teacherAccount", "teacherName")),),
-    items="teachers",
-    max_items=1,
-    bulk=Bulk(verb="add_teachers", key="account"),
-    decode=decode_same,
-)
-#: The bulk rows of the verbs that have no row of their own, by verb.
-BULK_ROWS: Final[dict[str, Endpoint]] = {
-    "add_school_students": ADD_SCHOOL_STUDENTS,
-    "add_teachers": ADD_TEACHERS,
-}
+__all__ = ["BULK_ROWS", "PeopleVerbs"]  # the command reads the rows here
 
 
 class PeopleVerbs(Runner):
@@ -62,7 +37,7 @@ class PeopleVerbs(Runner):
         Raises:
             InputError: an item that is not a ``SchoolMember`` (nothing is sent).
         """
-        return await self._run(ADD_SCHOOL_STUDENTS, {"students": students}, **options)
+        return await self._run("add_school_students", {"students": students}, **options)
 
     async def add_teachers(
         self, teachers: Iterable[SchoolMember], **options: Unpack[JobOptions]
@@ -77,7 +52,7 @@ class PeopleVerbs(Runner):
         Raises:
             InputError: an item that is not a ``SchoolMember`` (nothing is sent).
         """
-        return await self._run(ADD_TEACHERS, {"teachers": teachers}, **options)
+        return await self._run("add_teachers", {"teachers": teachers}, **options)
 
     async def update_student_comments(
         self,

@@ -14,13 +14,16 @@ from typing import Any, Final
 
 import attrs
 
-from .._api.classrooms import CREATE_CLASSROOMS
+from .._api.classrooms import CREATE_CLASSROOMS, NewClassroom, with_identity
+from .._api.lesson_items import bind_lessons
 from .._api.lessons import (
     ADD_CLASS_STUDENT_MULTIPLE,
     ADD_COURSE_CLASS_STUDENT,
     DEL_CLASS_STUDENT_MULTIPLE,
 )
 from .._api.lms import ADD_STUDENT, DELETE_STUDENT
+from .._api.members import BULK_ROWS
+from .._api.new_lessons import ADD_COURSE_CLASS_MULTIPLE
 from .._api.registry import ROWS
 from .._constants import MAX_CHUNK_SIZE
 from .._errors import InputError, InputTypeError
@@ -74,7 +77,14 @@ class PairOperation:
     @property
     def arguments(self) -> tuple[str, str]:
         """The verb's arguments holding the two lists: ``("student_uids", "class_ids")``."""
-        return (f"{self.keys[0]}s", f"{self.keys[1]}s")
+        return (list_name(self.keys[0]), list_name(self.keys[1]))
+
+
+def list_name(name: str | None) -> str:
+    """The name of the list a parameter's values come from: ``class_id`` -> ``class_ids``."""
+    if not name:
+        return ""
+    return name if name.endswith("s") else f"{name}s"
 
 
 @attrs.define
@@ -101,13 +111,52 @@ UNENROLL_ACTIVITIES: Final = PairOperation(
     name="unenroll_activities", by_lesson=DELETE_STUDENT, keys=("student_uid", "activity_id")
 )
 
-#: Every operation by its Batcher verb: the rows' own verbs and the pair operations
-#: (``enroll_pairs`` is ``enroll`` from pairs).
+#: The pair operations; each also takes a list of pairs, as the verb ``<name>_pairs``.
+PAIRS: Final = (ENROLL, UNENROLL, ENROLL_ACTIVITIES, UNENROLL_ACTIVITIES)
+#: Pair operations that take a list of pairs, by the name of that verb.
+PAIR_LISTS: Final = {f"{op.name}_pairs": op for op in PAIRS}
+
+#: Every operation by its Batcher verb: the rows' own verbs, the bulk rows the registry
+#: does not hold (it holds one row per action: createClassroom and the members' rows
+#: take their items otherwise than the typed methods' rows) and the pair operations.
 OPERATIONS: Final[dict[str, Endpoint | PairOperation]] = {
-    **{row.bulk.verb: row for row in ROWS.values() if row.bulk and row.bulk.verb},
-    # createClassroom one classroom a call (its row in ROWS takes one, unbatched).
-    "create_classrooms": CREATE_CLASSROOMS,
-    **{op.name: op for op in (ENROLL, UNENROLL, ENROLL_ACTIVITIES, UNENROLL_ACTIVITIES)},
+    **{
+        row.bulk.verb: row
+        for row in (*ROWS.values(), CREATE_CLASSROOMS, *BULK_ROWS.values())
+        if row.bulk and row.bulk.verb
+    },
+    **{op.name: op for op in PAIRS},
+}
+
+#: ``prepare(fixed, items)``: a verb's items bound to the job's fixed values, and the
+#: row that sends them.
+Prepare = Callable[[Mapping[str, Any], Any], tuple[Endpoint, Any]]
+
+
+def _lessons_in_course(fixed: Mapping[str, Any], lessons: Any) -> tuple[Endpoint, Any]:
+    """Each lesson with its identity derived in the course.
+
+    The runner sends the row as not safe to repeat if a lesson has none.
+    """
+    _, bound = bind_lessons(fixed["course_id"], lessons)
+    return ADD_COURSE_CLASS_MULTIPLE, bound
+
+
+def _classrooms_in_course(fixed: Mapping[str, Any], classrooms: Any) -> tuple[Endpoint, Any]:
+    """Each classroom with its identity (its own, or derived in the course)."""
+    course = fixed["course_id"]
+
+    def bind(value: object, where: str) -> object:
+        return with_identity(value, course) if isinstance(value, NewClassroom) else value
+
+    return CREATE_CLASSROOMS, iter_items(classrooms, "classrooms", bind)
+
+
+#: What a verb does before its row checks the items, by verb; the one place the verb,
+#: ``Batcher.run`` and ``Batcher.plan`` all go through (:func:`plan_one_target`).
+PREPARE: Final[dict[str, Prepare]] = {
+    "create_lessons": _lessons_in_course,
+    "create_classrooms": _classrooms_in_course,
 }
 
 
@@ -116,10 +165,11 @@ def _unique(
     where: str,
     check: Callable[[object, str], Any] = validate_id,
     key: Callable[[Any], Any] | None = None,
-) -> tuple[list[Any], int]:
+) -> tuple[list[Any], list[Any], int]:
     """Check every item first (nothing is sent on a bad one); drop repeats, counting them.
 
-    Two items repeat when their ``key`` is equal (the first one is kept).
+    Two items repeat when their ``key`` is equal (the first one is kept). Returns the
+    items kept, their keys and the number dropped.
     """
     items = list(iter_items(values, where, check))
     if not items:
@@ -127,12 +177,26 @@ def _unique(
         raise InputError(message)
     if key is None:
         unique = list(dict.fromkeys(items))
-    else:
-        first: dict[Any, Any] = {}
-        for item in items:
-            first.setdefault(key(item), item)
-        unique = list(first.values())
-    return unique, len(items) - len(unique)
+        return unique, unique, len(items) - len(unique)
+    first: dict[Any, Any] = {}
+    for item in items:
+        first.setdefault(key(item), item)
+    return list(first.values()), list(first), len(items) - len(first)
+
+
+def _check_names(name: str, arguments: Mapping[str, Any], known: Iterable[str]) -> None:
+    unknown = set(arguments).difference(known)
+    if unknown:
+        message = f"{name} has no parameter {', '.join(sorted(unknown))}"
+        raise InputTypeError(message)
+
+
+def _needed(name: str, arguments: Mapping[str, Any], param: str) -> Any:
+    value = arguments.get(param)
+    if value is None:
+        message = f"{name} needs {param}"
+        raise InputError(message)
+    return value
 
 
 def operation_name(endpoint: Endpoint) -> str:
@@ -143,55 +207,51 @@ def operation_name(endpoint: Endpoint) -> str:
 
 def plan_one_target(
     endpoint: Endpoint, arguments: Mapping[str, Any]
-) -> tuple[BatchReport[Any], list[Target]]:
-    """Check a bulk row's input and lay out its report and its one target.
+) -> tuple[Endpoint, BatchReport[Any], list[Target]]:
+    """Check a bulk row's input; the row to send, its report and its one target.
 
     Every parameter but the items is fixed for the whole job (the course, the target,
-    options such as ``identity``); the items are checked all first and de-duplicated.
+    options such as ``identity``); the verb's :data:`PREPARE` binds them to the items
+    and chooses the row; the items are then checked all first and de-duplicated.
     """
     bulk = endpoint.bulk
     if bulk is None or endpoint.items is None:
         message = f"{endpoint.action} is not a bulk action (its row has no items or no bulk spec)"
         raise InputTypeError(message)
     name = operation_name(endpoint)
-    unknown = set(arguments) - {p.name for p in endpoint.params}
-    if unknown:
-        message = f"{name} has no parameter {', '.join(sorted(unknown))}"
-        raise InputTypeError(message)
+    _check_names(name, arguments, (p.name for p in endpoint.params))
     fixed: dict[str, object] = {}
     for param in endpoint.params:
-        if param.name == endpoint.items:
-            continue
-        value = arguments.get(param.name)
-        if value is None:
-            if param.default is REQUIRED:
-                message = f"{name} needs {param.name}"
-                raise InputError(message)
+        if param.name == endpoint.items or (
+            arguments.get(param.name) is None and param.default is not REQUIRED
+        ):
             continue
         kind = param.kind
         assert not isinstance(kind, ItemsKind)  # noqa: S101 - a row has one items parameter
-        fixed[param.name] = kind.check(value, param.name)
+        fixed[param.name] = kind.check(_needed(name, arguments, param.name), param.name)
+    values = _needed(name, arguments, endpoint.items)
+    prepare = PREPARE.get(name)
+    if prepare is not None:
+        endpoint, values = prepare(fixed, values)
     kind_of_items: ItemsKind = endpoint.items_kind
     key = None if kind_of_items.item is validate_id else kind_of_items.key  # IDs are their own keys
-    if endpoint.items not in arguments:
-        message = f"{name} needs {endpoint.items}"
-        raise InputError(message)
-    items, dups = _unique(arguments[endpoint.items], endpoint.items, kind_of_items.item, key)
+    items, keys, dups = _unique(values, endpoint.items or "", kind_of_items.item, key)
     if endpoint.check is not None:
         endpoint.check(fixed, len(items))
-    keys: Sequence[Any] = array("q", items) if key is None else [key(i) for i in items]
     course_id = fixed.get("course_id", 0)
     report: BatchReport[Any] = BatchReport(
         operation=name,
         course_id=course_id if isinstance(course_id, int) else 0,
         key_fields=(bulk.key,),
         target={endpoint.target: fixed[endpoint.target]} if endpoint.target else {},  # type: ignore[dict-item]
-        item_ids=keys,
+        item_ids=array("q", keys) if key is None else keys,
         action=endpoint.action,
         answer=bulk.answer,
+        # The key's kind, not its name, says whether keys are text (an email, an identity).
+        text_keys=isinstance(keys[0], str),
     )
     report.duplicates = dups
-    return report, [Target(fixed, range(len(items)), items)]
+    return endpoint, report, [Target(fixed, range(len(items)), items)]
 
 
 def _calls(groups: Iterable[int], endpoint: Endpoint | None, chunk_size: int) -> float:
@@ -222,7 +282,7 @@ def plan_pairs(
     students: Iterable[object],
     lessons: Iterable[object],
     chunk_size: int = MAX_CHUNK_SIZE,
-) -> tuple[BatchReport[Any], list[Target]]:
+) -> tuple[Endpoint, BatchReport[Any], list[Target]]:
     """Every student with every lesson, by student or by lesson (fewer calls wins).
 
     Rows are laid out student by student either way (row ``i * lessons + j``), so the
@@ -230,8 +290,8 @@ def plan_pairs(
     """
     course_id = validate_id(course, "course_id")
     student_arg, lesson_arg = operation.arguments
-    students_list, student_dups = _unique(students, student_arg)
-    classes, class_dups = _unique(lessons, lesson_arg)
+    students_list, _, student_dups = _unique(students, student_arg)
+    classes, _, class_dups = _unique(lessons, lesson_arg)
     n, m = len(classes), len(students_list)
     endpoint = _choose(operation, [n] * m, [m] * n, chunk_size)
     report: BatchReport[Any] = BatchReport(
@@ -261,7 +321,7 @@ def plan_pairs(
             )
             for j, c in enumerate(classes)
         ]
-    return report, targets
+    return endpoint, report, targets
 
 
 def plan_pair_list(
@@ -269,7 +329,7 @@ def plan_pair_list(
     course: object,
     pairs: Iterable[Sequence[object]],
     chunk_size: int = MAX_CHUNK_SIZE,
-) -> tuple[BatchReport[Any], list[Target]]:
+) -> tuple[Endpoint, BatchReport[Any], list[Target]]:
     """Given (student, lesson) pairs, in input order: by student or by lesson."""
     course_id = validate_id(course, "course_id")
     shape = f"({', '.join(operation.keys)})"
@@ -318,13 +378,7 @@ def plan_pair_list(
         Target({"course_id": course_id, endpoint.target or "": fixed}, rows, items)
         for fixed, (rows, items) in groups.items()
     ]
-    return report, targets
-
-
-#: Pair operations that also take a list of pairs, by the name of that verb.
-PAIR_LISTS: Final = {
-    f"{op}_pairs": op for op in ("enroll", "unenroll", "enroll_activities", "unenroll_activities")
-}
+    return endpoint, report, targets
 
 
 def plan_operation(
@@ -332,12 +386,17 @@ def plan_operation(
 ) -> tuple[Endpoint, BatchReport[Any], list[Target]]:
     """Check and lay out the operation ``name`` (a Batcher verb, or a row) with its arguments.
 
-    ``chunk_size`` (the Batcher's) counts in choosing the endpoint of a pair operation.
+    Returns the row to send, the report and the targets. ``chunk_size`` (the Batcher's)
+    counts in choosing the endpoint of a pair operation.
+
+    Raises:
+        InputError: an unknown operation, an argument it does not take or lacks, or a
+            bad value in the input (nothing is sent).
     """
     if isinstance(name, Endpoint):
-        report, targets = plan_one_target(name, arguments)
-        return name, report, targets
-    operation = OPERATIONS.get(PAIR_LISTS.get(name, name))
+        return plan_one_target(name, arguments)
+    pairs = PAIR_LISTS.get(name)
+    operation = pairs or OPERATIONS.get(name)
     if operation is None and name in ROWS and ROWS[name].bulk is not None:
         operation = ROWS[name]  # a bulk row by its action's name, verb or not
     if operation is None:
@@ -345,25 +404,13 @@ def plan_operation(
         message = f"unknown operation {name!r}; known: {known}"
         raise InputError(message)
     if isinstance(operation, Endpoint):
-        report, targets = plan_one_target(operation, arguments)
-        return operation, report, targets
-    if name in PAIR_LISTS:
-        report, targets = plan_pair_list(
-            operation, arguments["course_id"], arguments["pairs"], chunk_size
-        )
-    else:
-        students, lessons = operation.arguments
-        report, targets = plan_pairs(
-            operation,
-            arguments["course_id"],
-            arguments[students],
-            arguments[lessons],
-            chunk_size,
-        )
-    endpoint = next(
-        e for e in (operation.by_student, operation.by_lesson) if e and e.action == report.action
-    )
-    return endpoint, report, targets
+        return plan_one_target(operation, arguments)
+    first, second = ("pairs", "") if pairs is not None else operation.arguments
+    _check_names(name, arguments, ("course_id", first, second))
+    course, listed = _needed(name, arguments, "course_id"), _needed(name, arguments, first)
+    if pairs is not None:
+        return plan_pair_list(operation, course, listed, chunk_size)
+    return plan_pairs(operation, course, listed, _needed(name, arguments, second), chunk_size)
 
 
 def plan(operation: str | Endpoint, arguments: Mapping[str, Any], chunk_size: int) -> Plan:

@@ -24,7 +24,7 @@ from . import formats
 from . import html as _html
 from . import view as _view
 from .columns import Columns
-from .keys import TEXT_KEY_FIELDS, RowKeys
+from .keys import RowKeys, named_text
 from .store import Store
 
 if TYPE_CHECKING:
@@ -94,6 +94,7 @@ class BatchReport(Store[K]):
         action: str = "",
         uids: bool = False,
         answer: str | None = None,
+        text_keys: bool | None = None,
     ) -> None:
         self.operation = operation
         self.course_id = course_id
@@ -102,7 +103,7 @@ class BatchReport(Store[K]):
         #: The API action the job sent (an enrolment may choose between two).
         self.action = action
         # An enrolment's keys are a grid, computed, not stored (16 bytes an item fewer).
-        text = bool(set(key_fields) & TEXT_KEY_FIELDS)
+        text = named_text(key_fields) if text_keys is None else text_keys
         keys: RowKeys[K] = RowKeys(item_ids, target_ids, grid, text=text)
         super().__init__(keys, Columns(len(keys), uids=uids, answer=answer))
         #: HTTP calls made for this job.
@@ -133,6 +134,11 @@ class BatchReport(Store[K]):
         #: The concurrency the job ran at; ``None`` for a report read from CSV or from
         #: a file written before it was recorded.
         self.concurrency: ConcurrencyRecord | None = None
+
+    @property
+    def text_keys(self) -> bool:
+        """True when the keys are text (an account, an identity), never read as numbers."""
+        return self._keys.text
 
     @property
     def errno_counts(self) -> dict[int, int]:
@@ -239,7 +245,8 @@ class BatchReport(Store[K]):
         """The report as JSON-ready data: its summary, and with ``items=True`` every item.
 
         What a web handler returns (``eeo_async.to_jsonable(report)`` gives the same):
-        operation, action, course, key fields, calls, retries, time, why it stopped, the
+        operation, action, course, key fields (``text_keys``: whether keys are text),
+        calls, retries, time, why it stopped, the
         concurrency record and ``summary`` (the outcome counts). With ``items=True`` it
         is the document :meth:`to_json` writes, ``items`` holding :meth:`to_records`
         (build it only for reports small enough to hold in memory twice).
@@ -281,6 +288,7 @@ class BatchReport(Store[K]):
             "course_id": self.course_id,
             "target": self.target,
             "key_fields": list(self.key_fields),
+            "text_keys": self.text_keys,
             "answer": self.answer_field,
             **{name: getattr(self, name) for name, _ in _JOB_FIELDS},
             "concurrency": None if self.concurrency is None else attrs.asdict(self.concurrency),

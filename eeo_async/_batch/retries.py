@@ -2,7 +2,7 @@
 
 Items of one target (a student, or a lesson) that wait for a retry share one timer, so
 that they meet in as few calls as possible; waits hold no concurrency slot, and a stopped
-job schedules nothing (its waiting items end not sent, or unknown).
+job schedules nothing (its waiting items end with their last answer, or unknown).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ class Retries:
 
     stopped: StopCause | None
     attempts: dict[int, int]
+    last: dict[int, tuple[int, str]]
     group: asyncio.TaskGroup | None
     waiting: dict[int, Waiting]
     ready: dict[int, tuple[list[int], list[Any]]]
@@ -37,12 +38,31 @@ class Retries:
     wake: asyncio.Event
     sleep: Callable[[float], Awaitable[None]]
 
+    def _put_back(
+        self,
+        rows: Sequence[int],
+        positions: Sequence[int],
+        tries: int | list[int],
+        errno: int,
+        error: str,
+    ) -> None:
+        """Note the attempts and the answer of ``rows[p]`` for each position, to be retried.
+
+        Noted whether or not the retry is ever sent: a job that stops first reports
+        these rows with this answer and their attempts, not as never sent.
+        """
+        attempts, last = self.attempts, self.last
+        answer = (errno, error)
+        for p in positions:
+            row = rows[p]
+            attempts[row] = tries_of(tries, p)
+            last[row] = answer
+
     def _schedule(
         self,
         index: int,
         sent_rows: Sequence[int],
         sent_items: Sequence[Any],
-        tries: int | list[int],
         positions: list[int],
         *,
         delay: float,
@@ -52,12 +72,9 @@ class Retries:
         They join the target's other waiters where those go soon enough.
         """
         if self.stopped is not None:
-            return  # a stopped job waits for nothing: these rows end not sent or unknown
+            return  # a stopped job waits for nothing: these rows end with their last answer
         rows = [sent_rows[p] for p in positions]
         items = [sent_items[p] for p in positions]
-        attempts = self.attempts
-        for p, row in zip(positions, rows, strict=True):
-            attempts[row] = tries_of(tries, p)
         if delay <= 0 or self.group is None:
             self._ready(index, rows, items)
             return

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final, TypedDict
 
 from .._client import BaseClient, engine
+from .._codes import LocalErrno
 from .._constants import DEFAULT_CONCURRENCY, LOGGER_NAME, MAX_CHUNK_SIZE
 from .._errors import InputError, InputTypeError
 from .._limits import Pace
@@ -145,7 +146,7 @@ class Runner:
                 on stderr (plain lines on stderr without tqdm).
                 ``skip``: outcomes already known (e.g. from a journal): not sent,
                 reported as given; an ``unknown`` one is sent again, as possibly
-                applied already.
+                applied already, and a "not sent" one is sent.
                 ``on_items``: called with each group of items as their outcome becomes
                 final, before they count as done.
                 ``on_start``: called once with the job's live report before anything is
@@ -259,14 +260,15 @@ def _skipped(report: BatchReport[Any], skip: Mapping[Any, ItemResult]) -> tuple[
     """Record the outcomes ``skip`` gives; how many, and the rows of unknown ones to send again.
 
     An ``unknown`` outcome is not final: the item is sent again, as one an earlier
-    attempt may have applied (so a later "already" answer counts as succeeded).
+    attempt may have applied (so a later "already" answer counts as succeeded). Nor is
+    "not sent" (``failed`` with ``LocalErrno.NOT_SENT``): the item is sent as new.
+    The count is of rows, however many spellings of a key ``skip`` holds.
     ``skip`` is read once, in order, and recorded a block at a time, so a journal's
     hundreds of thousands of items are never all held at once.
 
     Raises:
         InputError: a bad entry (not an ItemResult, errno 0, a key not in the job).
     """
-    known = 0
     maybe = []
     block: list[tuple[int, int, str, int, int]] = []
     for key, result in skip.items():
@@ -287,12 +289,14 @@ def _skipped(report: BatchReport[Any], skip: Mapping[Any, ItemResult]) -> tuple[
         if result.outcome == "unknown":
             maybe.append(row)
             continue
+        if result.outcome == "failed" and result.errno == LocalErrno.NOT_SENT:
+            continue  # never sent: this run sends it
         block.append(
             (row, result.errno, result.error, result.attempts, OUTCOME_CODES[result.outcome])
         )
         if len(block) >= _SKIP_BLOCK:
             report.record_many(block)
-            known += len(block)
             block.clear()
     report.record_many(block)
-    return known + len(block), maybe
+    # Per row: two spellings of one key ("1001" and 1001) record one item.
+    return report.total - report.pending, maybe

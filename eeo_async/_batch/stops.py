@@ -34,7 +34,7 @@ from .._constants import LOGGER_NAME
 from .._errors import ApiError, EEOError, HTTPStatusError
 from .._models import ItemStatus
 from .._wire.endpoint import Endpoint
-from .plan import Target
+from .plan import Target, list_name
 from .report import FAILED, UNKNOWN, BatchReport, StopCause
 
 _log = logging.getLogger(LOGGER_NAME)
@@ -87,8 +87,8 @@ class Watch:
         self._refused: dict[tuple[int, str], set[object]] = {}
         longest = max((len(target.items) for target in targets), default=0)
         self._needed = {
-            _list(endpoint.target): min(EVIDENCE, len(targets)),
-            _list(endpoint.items): min(EVIDENCE, longest),
+            list_name(endpoint.target): min(EVIDENCE, len(targets)),
+            list_name(endpoint.items): min(EVIDENCE, longest),
         }
 
     def call_error(self, exc: EEOError, fixed: Mapping[str, object]) -> Stop | None:
@@ -157,7 +157,7 @@ class Watch:
 
     def _evidence(self, code: Errno, name: str, values: Sequence[object]) -> Stop | None:
         """Count values of list ``name`` refused with ``code``; a stop once there are enough."""
-        listed = _list(name)
+        listed = list_name(name)
         seen = self._refused.setdefault((code, listed), set())
         seen.update(values)
         needed = self._needed.get(listed, EVIDENCE)
@@ -176,13 +176,6 @@ def _documented(errno: int) -> Errno | None:
     return Errno(errno) if errno in DOCUMENTED else None
 
 
-def _list(name: str | None) -> str:
-    """The name of the list a parameter's values come from: ``class_id`` -> ``class_ids``."""
-    if not name:
-        return ""
-    return name if name.endswith("s") else f"{name}s"
-
-
 class Stopping:
     """The part of a job that stops it and gives every item left its truth."""
 
@@ -192,6 +185,7 @@ class Stopping:
     wake: asyncio.Event
     maybe_applied: set[int]
     attempts: dict[int, int]
+    last: dict[int, tuple[int, str]]
 
     def _finish(
         self, rows: Sequence[int], errno: int, error: str, tries: int | list[int], code: int
@@ -213,14 +207,35 @@ class Stopping:
         self.wake.set()
 
     def finish_unsent(self, cause: StopCause, reason: str) -> None:
-        """Give every item without an outcome its truth after a stop: not sent, or unknown."""
+        """Give every item without an outcome its truth after a stop.
+
+        An item waiting to be sent again ends with its last answer (unknown if an
+        attempt may have applied it); one cut off in flight is unknown; the rest were
+        never sent.
+        """
         if self.report.stopped_by is None:
             self.report.stopped_by = cause
             self.report.stop_reason = reason
         pending = self.report.pending_rows()
-        cut = [row for row in pending if row in self.maybe_applied]
-        unsent = [row for row in pending if row not in self.maybe_applied]
-        attempts = self.attempts
+        attempts, last, maybe = self.attempts, self.last, self.maybe_applied
+        answered: dict[tuple[int, str, bool], list[int]] = {}
+        cut, unsent = [], []
+        for row in pending:
+            answer = last.get(row)
+            if answer is not None:
+                answered.setdefault((*answer, row in maybe), []).append(row)
+            elif row in maybe:
+                cut.append(row)
+            else:
+                unsent.append(row)
+        for (errno, error, unsure), rows in answered.items():
+            self._finish(
+                rows,
+                errno,
+                f"{error} (not sent again: the job stopped: {reason})",
+                [attempts[row] for row in rows],
+                UNKNOWN if unsure else FAILED,
+            )
         self._finish(
             cut,
             LocalErrno.TRANSPORT_FAILED,
