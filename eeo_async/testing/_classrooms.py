@@ -30,12 +30,11 @@ page says of new activities. Read so from the pages:
 
 from __future__ import annotations
 
-import hashlib
 import random
-import time
 from typing import Any, Final
 
 from .._codes import Errno
+from ._live import live_urls
 from ._lms import (
     ACTIVITIES_PER_UNIT,
     BAD,
@@ -84,11 +83,6 @@ LOCKED: Final = frozenset({"name", "startTime", "endTime", "seatNum", "cameraHid
 TWO_YEARS: Final = 2 * 366 * 24 * 3600
 
 
-def _now(school: School) -> float:
-    clock = getattr(school, "clock", time.time)  # the Sandbox's clock
-    return float(clock())
-
-
 def _settings(school: School, body: dict[str, Any], teacher_uid: int | None) -> dict[str, Any]:
     """The optional classroom fields, checked: flags, seats, co-teachers, recording."""
     settings: dict[str, Any] = {}
@@ -123,7 +117,7 @@ def _times(school: School, start: int | None, end: int | None) -> None:
     """120 past start, 268 over 2 years ahead, 119 end not after start, 165 length."""
     if start is None or end is None:
         raise Answer(BAD)
-    now = _now(school)
+    now = school.now()
     if start < now:
         raise Answer(BAD_START)
     if start > now + TWO_YEARS:
@@ -142,27 +136,19 @@ def _teacher(school: School, body: dict[str, Any]) -> int | None:
     return uid
 
 
-def _live(activity: LmsActivity) -> dict[str, Any]:
-    """The live URL (recording on) and pull streams (and web live on), as the sample has them."""
-    key = hashlib.md5(str(activity.activity_id).encode()).hexdigest()[:16]
-    data: dict[str, Any] = {"live_url": "", "live_info": {}}
-    if activity.settings.get("recordState") == 1:
-        data["live_url"] = f"https://www.eeo.cn/live.php?lessonKey={key}"
-        if activity.settings.get("liveState") == 1:
-            stream = f"liveplay.eeo.cn/eeolive/{key}"
-            data["live_info"] = {
-                "RTMP": f"rtmp://{stream}",
-                "HLS": f"https://{stream}.m3u8",
-                "FLV": f"https://{stream}.flv",
-            }
-    return data
-
-
 def _classroom_data(activity: LmsActivity) -> dict[str, Any]:
+    """A classroom's answer: IDs, live URLs as the sample spells them, name."""
+    settings = activity.settings
+    url, streams = live_urls(
+        activity.class_id or 0,
+        record=settings.get("recordState") == 1,
+        live=settings.get("liveState") == 1,
+    )
     return {
         "activityId": activity.activity_id,
         "classId": activity.class_id,
-        **_live(activity),
+        "live_url": url,
+        "live_info": streams,
         "name": activity.name,
     }
 
@@ -277,7 +263,7 @@ def update_classroom(school: School, body: dict[str, Any], rng: random.Random) -
     start = optional_id(body, "startTime") or activity.start_time
     end = optional_id(body, "endTime") or activity.end_time
     settings = _settings(school, body, teacher_uid or activity.teacher_uid)
-    left = (activity.start_time or 0) - _now(school)
+    left = (activity.start_time or 0) - school.now()
     if changed & LOCKED and left < 5 * 60:
         raise Answer(Errno.LOCKED_5_MINUTES)
     if changed & LOCKED and left < 20 * 60:

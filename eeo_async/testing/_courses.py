@@ -36,16 +36,16 @@ import random
 from typing import Any, Final
 
 from .._codes import Errno
+from ._enrolment import join_course, leave_course
 from ._labels import SchoolSettings
 from ._messages import Texts
 from ._route import Area, v1, v2
 from ._school import School
-from ._timetable import lesson_state, now, timetable
+from ._timetable import lesson_state, timetable
 from ._wire import Answer, Upload, id_value, int_field, json_items
 
 MAX_NAME: Final = 90
 MAX_EDITED_NAME: Final = 40
-MAX_AUDITORS: Final = 20
 MAX_LABELS: Final = 10
 _DAY: Final = 86_400
 _FIVE_YEARS: Final = 5 * 366 * _DAY
@@ -73,7 +73,7 @@ def _expiry(school: School, value: object) -> int | None:
     stamp = int(text)
     if stamp == 0:
         return 0
-    ahead = stamp - now(school)
+    ahead = stamp - school.now()
     if ahead < _DAY:
         raise Answer(Errno.EXPIRY_TOO_SOON)
     if ahead > _FIVE_YEARS:
@@ -182,17 +182,9 @@ def add_course_student(school: School, form: dict[str, Any], rng: random.Random)
         raise Answer(Errno.BAD_PARAMETERS)
     uid = int_field(form, "studentUid")
     course = school.find_course(course_id, editing=True)
-    auditor = identity == "2"
-    problem = school.member_problem(course, uid, auditor=auditor)
-    if problem:
-        raise Answer(problem)
-    if uid in course.students:
-        raise Answer(Errno.STUDENT_IN_COURSE)
-    if uid in course.auditors:
-        raise Answer(Errno.AUDITOR_EXISTS)
-    if auditor and len(course.auditors) >= MAX_AUDITORS:
-        raise Answer(Errno.TOO_MANY_STUDENTS)
-    (course.auditors if auditor else course.students).add(uid)
+    errno = join_course(school, course, uid, auditor=identity == "2", rng=None)
+    if errno != Errno.OK:
+        raise Answer(errno)
     return school.envelope(Errno.OK)
 
 
@@ -204,10 +196,9 @@ def del_course_student(school: School, form: dict[str, Any], rng: random.Random)
         raise Answer(Errno.BAD_PARAMETERS)
     uid = int_field(form, "studentUid")
     course = school.find_course(course_id, editing=True)
-    members = course.auditors if identity == "2" else course.students
-    if uid not in members:
-        raise Answer(Errno.NOT_COURSE_MEMBER)
-    members.discard(uid)
+    errno = leave_course(course, uid, auditor=identity == "2")
+    if errno != Errno.OK:
+        raise Answer(errno)
     return school.envelope(Errno.OK)
 
 

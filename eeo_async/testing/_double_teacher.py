@@ -30,6 +30,7 @@ from typing import Any, Final
 import attrs
 
 from .._codes import Errno
+from ._live import live_urls
 from ._lms import BAD, LmsState, body_id, body_text, remove_activity
 from ._messages import Texts
 from ._route import Area, v2
@@ -131,12 +132,14 @@ def _sub_lesson(
     state.subs[class_id] = sub
     if identity is not None:
         state.identities[identity] = class_id
-    live = settings.get("recordState") == 1
+    url, streams = live_urls(
+        class_id, record=settings.get("recordState") == 1, live=settings.get("liveState") == 1
+    )
     return Errno.OK, {
         **shown,
         "classId": class_id,
-        "liveUrl": f"https://www.eeo.cn/live.php?lessonKey={class_id:016x}" if live else "",
-        "liveInfo": {},
+        "liveUrl": url,
+        "liveInfo": streams,
         "uniqueIdentity": identity or "",
     }
 

@@ -33,7 +33,7 @@ from typing import Any, Final
 from .._codes import Errno
 from ._messages import Texts
 from ._route import Area, v1
-from ._school import LessonState, School
+from ._school import CourseState, LessonState, School
 from ._wire import Answer, id_list, int_field, student_objects
 
 #: Most auditors a course takes (addCourseStudent, addCourseStudentMultiple: 130 past it).
@@ -55,6 +55,38 @@ def _join(school: School, lesson: LessonState, class_id: int, uid: int, rng: ran
         return Errno.LESSON_FULL
     lesson.members.add(uid)
     school.stats.adds[(class_id, uid)] += 1
+    return Errno.OK
+
+
+def join_course(
+    school: School, course: CourseState, uid: int, *, auditor: bool, rng: random.Random | None
+) -> int:
+    """One student (or auditor) into a course: its errno, 1 when it was added.
+
+    129/174, 332, 886/887, 228 (``School.member_problem``), then with ``rng`` the
+    item_busy fault (464, this action's concurrency errno), 163, 164, 130 (past 20 auditors).
+    """
+    problem = school.member_problem(course, uid, auditor=auditor)
+    if problem:
+        return problem
+    if rng is not None and school.item_busy(rng):
+        return Errno.STUDENT_BEING_CREATED
+    if uid in course.students:
+        return Errno.STUDENT_IN_COURSE
+    if uid in course.auditors:
+        return Errno.AUDITOR_EXISTS
+    if auditor and len(course.auditors) >= MAX_AUDITORS:
+        return Errno.TOO_MANY_STUDENTS
+    (course.auditors if auditor else course.students).add(uid)
+    return Errno.OK
+
+
+def leave_course(course: CourseState, uid: int, *, auditor: bool) -> int:
+    """One student (or auditor) out of a course: 162 when it is not one, else 1."""
+    members = course.auditors if auditor else course.students
+    if uid not in members:
+        return Errno.NOT_COURSE_MEMBER
+    members.discard(uid)
     return Errno.OK
 
 
@@ -154,23 +186,11 @@ def add_course_student_multiple(
     data = []
     seen: set[int] = set()
     for uid, column in entries:
-        problem = school.member_problem(course, uid, auditor=auditor)
         errno: int
         if uid in seen:
             errno = Errno.ALREADY_EXISTS
-        elif problem:
-            errno = problem
-        elif school.item_busy(rng):
-            errno = Errno.STUDENT_BEING_CREATED
-        elif uid in course.students:
-            errno = Errno.STUDENT_IN_COURSE
-        elif uid in course.auditors:
-            errno = Errno.AUDITOR_EXISTS
-        elif auditor and len(course.auditors) >= MAX_AUDITORS:
-            errno = Errno.TOO_MANY_STUDENTS
         else:
-            (course.auditors if auditor else course.students).add(uid)
-            errno = Errno.OK
+            errno = join_course(school, course, uid, auditor=auditor, rng=rng)
         seen.add(uid)
         data.append(school.entry(errno, column))
     return school.envelope(Errno.OK, data)
@@ -187,16 +207,10 @@ def del_course_student_multiple(
     uids = id_list(form, "studentUidJson", Errno.STUDENTS_EMPTY)
     school.count_items(_DEL_COURSE, len(uids))
     course = school.find_course(course_id, editing=True)
-    members = course.auditors if identity == "2" else course.students
     data = []
     for uid in uids:
-        if school.item_busy(rng):
-            errno = Errno.SERVER_BUSY
-        elif uid not in members:
-            errno = Errno.NOT_COURSE_MEMBER
-        else:
-            members.discard(uid)
-            errno = Errno.OK
+        busy = school.item_busy(rng)
+        errno = Errno.SERVER_BUSY if busy else leave_course(course, uid, auditor=identity == "2")
         data.append(school.entry(errno))
     return school.envelope(Errno.OK, data)
 

@@ -20,7 +20,7 @@ import attrs
 from aiohttp import BodyPartReader, web
 
 from .._codes import Errno
-from ._messages import Texts
+from ._messages import Texts, document
 from ._route import Route
 from ._wire import Answer, Upload
 
@@ -124,12 +124,7 @@ class Call:
     def envelope(self, code: int, data: object = None) -> dict[str, Any]:
         """An answer for ``code`` in this call's generation and the route's words."""
         text = self.texts.message(code, self.language)
-        if self.generation == "v2":
-            return {"code": code, "msg": text, "data": data}
-        doc: dict[str, Any] = {"error_info": {"errno": code, "error": text}}
-        if data is not None:
-            doc["data"] = data
-        return doc
+        return document(code, text, data, v2=self.generation == "v2")
 
     def echoed(self) -> list[tuple[str, str]]:
         """What a proxy page would echo: the v1 form, or the v2 signing headers and body."""

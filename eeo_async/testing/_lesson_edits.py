@@ -40,8 +40,8 @@ from ._lessons import (
 from ._messages import Texts
 from ._route import Area, v1
 from ._school import School
-from ._timetable import lesson_state, now, timetable
-from ._wire import Answer, id_value, int_field, json_items
+from ._timetable import lesson_state, timetable
+from ._wire import Answer, custom_column, id_value, int_field, json_items
 
 
 def edit_course_class(school: School, form: dict[str, Any], rng: random.Random) -> dict[str, Any]:
@@ -52,7 +52,7 @@ def edit_course_class(school: School, form: dict[str, Any], rng: random.Random) 
     state = lesson_state(school, record)
     if state in ("running", "finished"):
         raise Answer(Errno.LESSON_IN_PROGRESS if state == "running" else Errno.LESSON_FINISHED)
-    locked = record.begin - now(school) < LOCK_SECONDS
+    locked = record.begin - school.now() < LOCK_SECONDS
     timed = ("className", "beginTime", "endTime", "folderId", "teachMode", "isAutoOnstage")
     if locked and any(form.get(k) is not None for k in timed):
         raise Answer(Errno.LOCKED_20_MINUTES)
@@ -105,7 +105,7 @@ def modify_class_seat_num(
     state = lesson_state(school, record)
     if state in ("running", "finished"):
         raise Answer(Errno.LESSON_IN_PROGRESS if state == "running" else Errno.LESSON_FINISHED)
-    if record.begin - now(school) < LOCK_SECONDS:
+    if record.begin - school.now() < LOCK_SECONDS:
         raise Answer(Errno.SEATS_LOCKED)
     seats = record.settings.get("seatNum", 6) if seats is None else seats
     hd = record.settings.get("isHd", 0) if hd is None else hd
@@ -162,8 +162,7 @@ def add_class_labels(school: School, form: dict[str, Any], rng: random.Random) -
     data = []
     for entry in entries:
         class_id = id_value(entry.get("classId") if isinstance(entry, dict) else None)
-        column = entry.get("customColumn")
-        column = None if column in (None, "") else str(column)[:50]
+        column = custom_column(entry.get("customColumn"))
         labels = _label_ids(entry.get("classLabelId"))
         errno: int
         try:

@@ -29,18 +29,18 @@ lessons is ``_lesson_edits``). Read so from the pages:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 from collections.abc import Mapping
 from typing import Any, Final
 
 from .._codes import Errno
+from ._live import live_urls
 from ._messages import Texts
 from ._route import Area, v1
 from ._school import School
-from ._timetable import LessonRecord, lesson_state, now, timetable
-from ._wire import Answer, id_value, int_field, json_items
+from ._timetable import LessonRecord, lesson_state, timetable
+from ._wire import Answer, custom_column, id_value, int_field, json_items
 
 MAX_NAME_ONE: Final = 90
 MAX_NAME_MANY: Final = 50
@@ -83,27 +83,17 @@ def uid_list(value: object) -> list[int]:
 
 
 def more_data(record: LessonRecord) -> dict[str, Any]:
-    if not record.settings.get("record"):
-        return {"live_url": "", "live_info": {}}
-    key = hashlib.md5(str(record.class_id).encode()).hexdigest()[:16]
-    more: dict[str, Any] = {"live_url": f"https://www.eeo.cn/live.php?lessonKey={key}"}
-    stream = f"liveplay.eeo.cn/eeolive/{key}"
-    live = record.settings.get("live")
-    more["live_info"] = (
-        {
-            "RTMP": f"rtmp://{stream}",
-            "HLS": f"https://{stream}.m3u8",
-            "FLV": f"https://{stream}.flv",
-        }
-        if live
-        else {}
+    """A lesson answer's ``more_data``: its player URL and pull streams."""
+    settings = record.settings
+    url, streams = live_urls(
+        record.class_id, record=bool(settings.get("record")), live=bool(settings.get("live"))
     )
-    return more
+    return {"live_url": url, "live_info": streams}
 
 
 def times_problem(school: School, begin: int, end: int) -> int:
     """0, or the errno refusing these times: 119, 120, 165, 268."""
-    moment = now(school)
+    moment = school.now()
     if end <= begin:
         return Errno.END_BEFORE_BEGIN
     if begin < moment + 60:
@@ -156,7 +146,7 @@ def find_lesson(school: School, course_id: int, class_id: int) -> LessonRecord:
     book = timetable(school)
     record = book.lessons.get(class_id)
     if record is None:  # a lesson seeded without times: an hour, a day from now
-        start = int(now(school)) + 86_400
+        start = int(school.now()) + 86_400
         record = book.lessons[class_id] = LessonRecord(
             class_id, course_id, "", start, start + 3600, 0
         )
@@ -250,8 +240,7 @@ def add_course_class_multiple(
         if not isinstance(entry, dict):
             data.append(school.entry(Errno.BAD_PARAMETERS))
             continue
-        column = entry.get("customColumn")
-        column = None if column in (None, "") else str(column)[:50]
+        column = custom_column(entry.get("customColumn"))
         shown = {"className": str(entry.get("className", ""))[:MAX_NAME_MANY]}
         identity = entry.get("courseUniqueIdentity")
         if identity is not None and str(identity) in seen:

@@ -24,7 +24,6 @@ recorded segments, locks). Read so from the pages:
 
 from __future__ import annotations
 
-import hashlib
 import random
 from typing import Any, Final
 
@@ -34,7 +33,7 @@ from .._codes import Errno
 from ._messages import Texts
 from ._route import Area, v1
 from ._school import LessonState, School
-from ._wire import Answer, id_value, int_field, json_field
+from ._wire import Answer, custom_column, id_value, int_field, json_field, md5_hex
 
 #: The player page of a lesson (the pages' example host).
 PLAYER: Final = "https://www.eeo.cn/live.php?lessonKey={key}"
@@ -64,7 +63,26 @@ class Videos:
 
 
 def _key(kind: str, number: int) -> str:
-    return hashlib.md5(f"{kind}{number}".encode()).hexdigest()[:16]
+    return md5_hex(f"{kind}{number}")[:16]
+
+
+def live_urls(class_id: int, *, record: bool, live: bool) -> tuple[str, dict[str, str]]:
+    """A lesson's player page and, with web live on too, its pull streams; none unrecorded.
+
+    Every lesson and classroom answer builds its live URLs here, by the class ID.
+    """
+    if not record:
+        return "", {}
+    key = _key("lesson", class_id)
+    if not live:
+        return PLAYER.format(key=key), {}
+    stream = f"liveplay.eeo.cn/eeolive/{key}"
+    streams = {
+        "RTMP": f"rtmp://{stream}",
+        "HLS": f"https://{stream}.m3u8",
+        "FLV": f"https://{stream}.flv",
+    }
+    return PLAYER.format(key=key), streams
 
 
 def _flag(value: object) -> int | None:
@@ -108,17 +126,10 @@ def _set_one(
         if flag is not None:  # "not sent or wrong: not changed"
             stored[name] = flag
     state.settings[class_id] = {**state.settings.get(class_id, {}), **stored}
-    more: dict[str, Any] = {}
-    if stored["record"]:
-        key = _key("lesson", class_id)
-        more["live_url"] = PLAYER.format(key=key)
-        if stored["live"]:
-            stream = f"liveplay.eeo.cn/eeolive/{key}"
-            more["live_info"] = {
-                "RTMP": f"rtmp://{stream}",
-                "HLS": f"https://{stream}.m3u8",
-                "FLV": f"https://{stream}.flv",
-            }
+    url, streams = live_urls(class_id, record=bool(stored["record"]), live=bool(stored["live"]))
+    more: dict[str, Any] = {"live_url": url} if url else {}
+    if streams:
+        more["live_info"] = streams
     return Errno.OK, more
 
 
@@ -137,8 +148,7 @@ def set_class_video_multiple(
     data = []
     for entry in entries:
         errno, more = _set_one(school, course_id, entry, rng)
-        column = entry.get("customColumn") if isinstance(entry, dict) else None
-        column = None if column in (None, "") else str(column)[:50]
+        column = custom_column(entry.get("customColumn") if isinstance(entry, dict) else None)
         data.append(school.entry(errno, column, more_data=more))
     return school.envelope(Errno.OK, data)
 

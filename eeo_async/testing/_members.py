@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import itertools
 import random
-import time
 from typing import Any, Final
 
 import attrs
@@ -38,7 +37,15 @@ from .._codes import Errno
 from ._messages import Texts
 from ._route import Area, v1, v2
 from ._school import School
-from ._wire import TELEPHONE, Answer, id_value, int_field, json_field, text_field
+from ._wire import (
+    TELEPHONE,
+    Answer,
+    custom_column,
+    id_value,
+    int_field,
+    json_field,
+    text_field,
+)
 
 #: Names are cut to 24 characters, comments to 1000 (the pages).
 NAME_CHARS: Final = 24
@@ -104,12 +111,6 @@ class Roster:
         return uid in self.stopped
 
 
-def clock_of(school: School) -> float:
-    """The sandbox's clock now (a bare ``School`` uses the wall clock)."""
-    clock = getattr(school, "clock", None)
-    return float(clock()) if callable(clock) else time.time()
-
-
 def uid_of(school: School, account: str) -> int:
     """The UID of a registered account; 113 for an unknown one."""
     found = school.accounts.get(account)
@@ -172,8 +173,7 @@ def update_class_student_comment(
         stars, text = str(entry.get("starNum")), entry.get("comment")
         if not stars.lstrip("-").isdigit() or not isinstance(text, str):
             raise Answer(Errno.BAD_PARAMETERS)
-        column = entry.get("customColumn")
-        column = None if column in (None, "") else str(column)[:50]
+        column = custom_column(entry.get("customColumn"))
         if uid not in school.student_uids:
             errno = Errno.STUDENT_NOT_IN_SCHOOL
         elif uid not in lesson.members and uid not in course.students:

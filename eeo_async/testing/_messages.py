@@ -105,31 +105,39 @@ class Texts:
 COMMON: Final = Texts()
 
 
-def envelope(errno: int, data: object = None, language: str = "zh") -> dict[str, Any]:
-    """A v1 answer: ``{"error_info": {"errno", "error"}, "data"?}`` with production's message.
+def document(code: int, text: str, data: object = None, *, v2: bool = False) -> dict[str, Any]:
+    """An answer of either generation, worded ``text``: every envelope is built here.
 
-    ``data`` is left out when it is ``None``, as the documented samples of actions
-    without data show.
-
-    Args:
-        errno: the call's errno (1 is success).
-        data: the answer's ``data``: an ID, a list of per-item entries, ...
-        language: ``"zh"`` for production's Chinese message, ``"en"`` for English.
+    v1 is ``{"error_info": {"errno", "error"}, "data"?}``, ``data`` left out when it is
+    ``None`` (as the documented samples of actions without data show); v2 is ``{"code",
+    "msg", "data"}``, ``data`` always present (``null`` when ``None``), as in the v2
+    pages' samples.
     """
-    doc: dict[str, Any] = {"error_info": {"errno": errno, "error": message(errno, language)}}
+    if v2:
+        return {"code": code, "msg": text, "data": data}
+    doc: dict[str, Any] = {"error_info": {"errno": code, "error": text}}
     if data is not None:
         doc["data"] = data
     return doc
 
 
+def envelope(errno: int, data: object = None, language: str = "zh") -> dict[str, Any]:
+    """A v1 answer: ``{"error_info": {"errno", "error"}, "data"?}`` with production's message.
+
+    Args:
+        errno: the call's errno (1 is success).
+        data: the answer's ``data`` (left out when ``None``): an ID, per-item entries, ...
+        language: ``"zh"`` for production's Chinese message, ``"en"`` for English.
+    """
+    return document(errno, message(errno, language), data)
+
+
 def envelope_v2(code: int, data: object = None, language: str = "zh") -> dict[str, Any]:
     """A v2 answer: ``{"code", "msg", "data"}`` with production's message; ``code`` 1 is success.
 
-    ``data`` is always present (``null`` when ``None``), as in the v2 pages' samples.
-
     Args:
         code: the call's code.
-        data: the answer's ``data``: an object, a list of per-item entries, or ``None``.
+        data: the answer's ``data`` (``null`` when ``None``): an object, per-item entries ...
         language: ``"zh"`` for production's Chinese message, ``"en"`` for English.
     """
-    return {"code": code, "msg": message(code, language), "data": data}
+    return document(code, message(code, language), data, v2=True)

@@ -5,16 +5,14 @@ from __future__ import annotations
 import inspect
 import json as jsonlib
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Final
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import attrs
 
 from .._http import Request, Response, Upload
 from .._transport import Transport
-
-#: The fields v1 signs with (kept in ``form``, left out of ``fields``).
-_SIGNING: Final = frozenset({"SID", "safeKey", "timeStamp"})
+from ._wire import V1_SIGNING
 
 
 @attrs.frozen(kw_only=True)
@@ -51,7 +49,7 @@ class MockRequest:
         """The action's own fields: the v1 form without its signing fields, or the v2 JSON."""
         if self.generation == 2:
             return dict(self.json) if isinstance(self.json, Mapping) else {}
-        return {k: v for k, v in self.form.items() if k not in _SIGNING}
+        return {k: v for k, v in self.form.items() if k not in V1_SIGNING}
 
     def json_field(self, name: str) -> Any:
         """A v1 field holding JSON (``classJson`` ...), parsed; a v2 body's field."""

@@ -14,7 +14,6 @@ import asyncio
 import collections
 import copy
 import functools
-import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from importlib import resources
@@ -23,6 +22,8 @@ from typing import Any, Self
 
 import aiohttp
 
+from ._wire import md5_hex, safe_key
+
 #: Headers ClassIn sends with a push, and only these (Datasubs_errors).
 _HEADERS = {"Content-Type": "application/json", "Origin": "http://www.eeo.cn"}
 #: The stamp given to a sample whose example has neither ``TimeStamp`` nor ``ActionTime``.
@@ -30,10 +31,6 @@ _DEFAULT_STAMP = 1_700_000_000
 #: Minutes allowed after a lesson's planned end; ``CloseTime`` includes them (publicfield).
 _AFTER_END = 20 * 60
 Message = Mapping[str, Any] | bytes | str
-
-
-def _md5(text: str) -> str:
-    return hashlib.md5(text.encode()).hexdigest()
 
 
 def _acked(status: int, body: bytes) -> bool:
@@ -191,7 +188,7 @@ def _examples() -> dict[str, dict[str, Any]]:
 def _sign(doc: dict[str, Any], sid: int, secret: str, time_stamp: int) -> dict[str, Any]:
     doc["SID"] = sid
     doc["TimeStamp"] = time_stamp
-    doc["SafeKey"] = _md5(f"{secret}{time_stamp}")
+    doc["SafeKey"] = safe_key(secret, str(time_stamp))  # md5(SECRET + TimeStamp), as v1's
     return doc
 
 
@@ -313,7 +310,7 @@ def lesson_end_message(
         "StartTime": start_time,
         "CloseTime": close_time,
         "ActionTime": close_time,
-        "_id": message_id or _md5(f"End|{sid}|{class_id}")[:24],
+        "_id": message_id or md5_hex(f"End|{sid}|{class_id}")[:24],
         "Data": {
             "stageEnd": stage,
             "handsupEnd": {},

@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import itertools
 import random
+import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 import attrs
 
 from .._codes import Errno
 from ._faults import Faults
-from ._messages import COMMON, LANGUAGES, Texts, envelope, envelope_v2
+from ._messages import COMMON, LANGUAGES, Texts, document
 from ._wire import MD5, Answer, Upload, md5_hex
 
 S = TypeVar("S")
@@ -117,13 +118,21 @@ class School:
         faults: the fault probabilities in force.
         stats: what the sandbox saw.
         language: ``"zh"`` answers production's Chinese messages, ``"en"`` English ones.
+        clock: the school's clock (Unix seconds), read by :meth:`now`.
     """
 
-    def __init__(self, *, faults: Faults | None = None, language: str = "zh") -> None:
+    def __init__(
+        self,
+        *,
+        faults: Faults | None = None,
+        language: str = "zh",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         if language not in LANGUAGES:
             text = f"language must be one of {LANGUAGES}, got {language!r}"
             raise ValueError(text)
         self.language = language
+        self.clock = clock
         self.faults = faults if faults is not None else Faults()
         self.stats = SandboxStats()
         self.accounts: dict[str, Account] = {}
@@ -276,21 +285,21 @@ class School:
 
     # ---------------------------------------------------- helpers for the handlers
 
+    def now(self) -> float:
+        """The school's clock now: every time a handler compares with is read here."""
+        return float(self.clock())
+
     def message(self, code: int) -> str:
         """Production's message for ``code``, as the area answering now words it."""
         return self._texts.message(code, self.language)
 
     def envelope(self, errno: int, data: object = None) -> dict[str, Any]:
         """A v1 answer for ``errno`` with ``data``, in the sandbox's language."""
-        doc = envelope(errno, data, self.language)
-        doc["error_info"]["error"] = self.message(errno)
-        return doc
+        return document(errno, self.message(errno), data)
 
     def envelope_v2(self, code: int, data: object = None) -> dict[str, Any]:
         """A v2 answer for ``code`` with ``data``, in the sandbox's language."""
-        doc = envelope_v2(code, data, self.language)
-        doc["msg"] = self.message(code)
-        return doc
+        return document(code, self.message(code), data, v2=True)
 
     def speaking(self, texts: Texts) -> Texts:
         """Word answers with ``texts`` from now on; returns the texts used before."""

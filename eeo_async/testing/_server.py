@@ -98,7 +98,7 @@ class Sandbox(School):
         language: str = "zh",
         max_upload_bytes: int = MAX_UPLOAD_BYTES,
     ) -> None:
-        super().__init__(faults=faults, language=language)
+        super().__init__(faults=faults, language=language, clock=clock)
         self.sid = sid
         self.secret = secret
         self.host = host
@@ -106,7 +106,6 @@ class Sandbox(School):
         self.seed = seed
         self.time_window = time_window
         self.time_window_v2 = time_window_v2
-        self.clock = clock
         self.max_upload_bytes = max_upload_bytes
         self._routes = dict(_ROUTES)
         self._seen: Counter[str] = Counter()
@@ -328,7 +327,7 @@ class Sandbox(School):
             shown = {k: _shown(v) for k, v in form.items() if k not in V1_SIGNING}
             content = json.dumps([call.name, sorted(shown.items())])
             signed = v1_signed(
-                form, sid=self.sid, secret=self.secret, now=self.clock(), window=self.time_window
+                form, sid=self.sid, secret=self.secret, now=self.now(), window=self.time_window
             )
             refusal = 0 if signed else Errno.NO_PERMISSION
         else:
@@ -340,7 +339,7 @@ class Sandbox(School):
                 body,
                 sid=self.sid,
                 secret=self.secret,
-                now=self.clock(),
+                now=self.now(),
                 window=self.time_window_v2,
             )
             refusal = 0 if code == V2_OK else code

@@ -28,14 +28,13 @@ import re
 from typing import Any, Final
 
 from .._codes import Errno
-from ._members import Roster, clock_of, uid_of
+from ._members import NAME_CHARS, Roster, uid_of
 from ._messages import Texts
 from ._route import Area, v1
 from ._school import School
 from ._wire import TELEPHONE, Answer, int_field, text_field
 
 _EMAIL: Final = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-NAME_CHARS: Final = 24
 
 
 def add_teacher(school: School, form: dict[str, Any], rng: random.Random) -> dict[str, Any]:
@@ -86,7 +85,7 @@ def stop_using_teacher(school: School, form: dict[str, Any], rng: random.Random)
         raise Answer(Errno.TEACHER_HAS_COURSES)
     if uid in roster.teaching:
         raise Answer(Errno.TEACHER_HAS_LESSONS)
-    roster.stopped[uid] = clock_of(school)
+    roster.stopped[uid] = school.now()
     return school.envelope(Errno.OK)
 
 
@@ -100,7 +99,7 @@ def restart_using_teacher(
         raise Answer(Errno.TEACHER_NOT_IN_SCHOOL)
     since = roster.stopped.get(uid)
     if since is not None:
-        if clock_of(school) - since < roster.stop_seconds:
+        if school.now() - since < roster.stop_seconds:
             raise Answer(Errno.TEACHER_BEING_STOPPED)
         del roster.stopped[uid]
     return school.envelope(Errno.OK)

@@ -16,7 +16,6 @@ client (not through the API) stays taken: 398 without an ID (Lesson_errors).
 from __future__ import annotations
 
 import itertools
-import time
 from collections import Counter
 from typing import Any, Final
 
@@ -121,18 +120,12 @@ def timetable(school: School) -> Timetable:
     return school.state(Timetable)
 
 
-def now(school: School) -> float:
-    """The sandbox's clock (``Sandbox(clock=...)``), or the machine's."""
-    clock = getattr(school, "clock", None)
-    return float(clock()) if callable(clock) else time.time()
-
-
 def lesson_state(school: School, record: LessonRecord) -> str:
     """``"unstarted"``, ``"running"``, ``"finished"`` or ``"deleted"`` (by the clock and flags)."""
     core = school.lessons.get(record.class_id)
     if core is None or core.deleted:
         return "deleted"
-    moment = now(school)
+    moment = school.now()
     if core.finished or moment >= record.end:
         return "finished"
     return "running" if moment >= record.begin else "unstarted"

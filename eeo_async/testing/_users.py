@@ -46,7 +46,16 @@ from ._members import Roster
 from ._messages import Texts
 from ._route import Area, v1
 from ._school import School
-from ._wire import MD5, TELEPHONE, Answer, Upload, int_field, json_field, md5_hex
+from ._wire import (
+    MD5,
+    TELEPHONE,
+    Answer,
+    Upload,
+    custom_column,
+    int_field,
+    json_field,
+    md5_hex,
+)
 
 #: Most accounts one registerMultiple call takes (450 past it).
 MAX_USERS: Final = 10
@@ -84,8 +93,7 @@ def _register_one(school: School, user: object, rng: random.Random) -> dict[str,
     if not isinstance(user, dict):
         return school.entry(Errno.BAD_PARAMETERS)
     telephone, email = user.get("telephone"), user.get("email")
-    column = user.get("customColumn")
-    column = None if column in (None, "") else str(column)[:50]
+    column = custom_column(user.get("customColumn"))
     shown = {"telephone": str(telephone)} if telephone is not None else {}
     account = str(telephone) if telephone is not None else email
     if not isinstance(account, str) or not account:

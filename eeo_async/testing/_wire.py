@@ -40,6 +40,8 @@ V2_SIGNED_MAX_BYTES: Final = 1024
 #: The sandbox answers 400 past this many items in one call, though the docs state no
 #: hard limit for most actions ("recommended <= 30/100"), so that a chunking mistake shows.
 MAX_ITEMS: Final = 100
+#: A ``customColumn`` is echoed cut to this many characters (the pages: 1-50, "cut").
+COLUMN_CHARS: Final = 50
 
 #: v2 codes of the signature page and the LMS pages (not all are in the SDK's table).
 V2_OK: Final = 1
@@ -235,11 +237,15 @@ def id_list(form: Mapping[str, object], name: str, empty_code: int) -> list[int]
     return [id_value(value) for value in json_items(form, name, empty_code)]
 
 
+def custom_column(value: object) -> str | None:
+    """An item's ``customColumn`` as answers echo it: ``None`` absent or empty, else cut to 50."""
+    return None if value in (None, "") else str(value)[:COLUMN_CHARS]
+
+
 def student_objects(form: Mapping[str, object], name: str) -> list[tuple[int, str | None]]:
     """``studentJson=[{"uid": "1001001", "customColumn"?: ...}]`` as (UID, column) pairs."""
     entries = []
     for value in json_items(form, name, Errno.STUDENTS_EMPTY):
         uid = id_value(value.get("uid") if isinstance(value, dict) else None)
-        column = value.get("customColumn")
-        entries.append((uid, None if column in (None, "") else str(column)[:50]))
+        entries.append((uid, custom_column(value.get("customColumn"))))
     return entries
