@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import aiohttp
 import pytest
+from sandbox_raw import Raw
 
 import eeo_async as eeo
 from eeo_async.testing import Sandbox, set_testing
@@ -193,3 +195,30 @@ async def test_labels_made_with_add_school_label_label_courses_and_lessons() -> 
             foreign = await client.add_course_labels({course.course_id: [4242]})
     assert (on_course[0].errno, on_lesson[0].errno, foreign[0].errno) == (1, 1, 359)
     assert sb.timetable.courses[course.course_id].labels == (label.label_id,)
+
+
+async def test_add_course_teacher_reads_ids_as_the_lms_paths_do() -> None:
+    """v2 codes in a v2 envelope: a digit-string courseId is read, true and "abc" are 101001001."""
+    async with Sandbox() as sb, aiohttp.ClientSession() as session:
+        raw = Raw(sb, session)
+        first, second = sb.add_teachers(2)
+        cid = sb.add_course(teacher_uid=first).course_id
+        path = "/course/addCourseTeacher"
+        answers = [
+            await raw.post_v2(path, body)
+            for body in (
+                {"courseId": cid, "teacherUids": ["abc"]},
+                {"courseId": True, "teacherUids": [second]},
+                {"courseId": cid, "teacherUids": [True]},
+                {"courseId": cid},
+                {"courseId": str(cid), "teacherUids": [str(second)]},
+            )
+        ]
+    assert [status for status, _ in answers] == [200] * 5
+    docs = [doc for _, doc in answers]
+    assert all("error_info" not in doc for doc in docs)  # never a v1 answer
+    assert [doc["code"] for doc in docs] == [101001001, 101001001, 101001001, 121601030, 1]
+    assert docs[0]["msg"] == "业务参数错误"
+    assert docs[4]["data"] == [{"teacherUid": second, "code": 1, "msg": "程序正常执行"}]
+    assert second in sb.courses[cid].co_teachers
+    assert 1 not in sb.courses  # true was never read as course 1

@@ -37,24 +37,27 @@ from .._codes import Errno
 from ._live import live_urls
 from ._lms import (
     ACTIVITIES_PER_UNIT,
-    BAD,
     CLASSROOM,
     LMS_ZH,
     LmsActivity,
     LmsState,
-    body_choice,
-    body_id,
-    body_text,
     live_activity,
     live_unit,
     lms_course,
-    optional_id,
     remove_activity,
 )
 from ._messages import Texts
 from ._route import Area, v2
 from ._school import School
-from ._wire import Answer
+from ._wire import (
+    V2_BAD_VALUE,
+    Answer,
+    body_choice,
+    body_id,
+    body_text,
+    optional_id,
+    v2_id,
+)
 
 #: Codes of createClassroom's page that the SDK's table does not name.
 END_BEFORE_START: Final = 119
@@ -92,19 +95,19 @@ def _settings(school: School, body: dict[str, Any], teacher_uid: int | None) -> 
             settings[name] = value
     given = [name for name in RECORDING if name in settings]
     if given and len(given) != len(RECORDING):
-        raise Answer(BAD)
+        raise Answer(V2_BAD_VALUE)
     seats = body.get("seatNum")
     if seats is not None:
         if isinstance(seats, bool) or not isinstance(seats, int) or seats < 1:
-            raise Answer(BAD)
+            raise Answer(V2_BAD_VALUE)
         settings["seatNum"] = seats
     if settings.get("isDc") == 3 and settings.get("seatNum") != 2:
         raise Answer(Errno.NO_DUAL_CAMERA)
     if "assistantUids" in body:
         assistants = body["assistantUids"]
         if not isinstance(assistants, list):
-            raise Answer(BAD)
-        uids = [body_id({"uid": uid}, "uid") for uid in assistants]
+            raise Answer(V2_BAD_VALUE)
+        uids = [v2_id(uid) for uid in assistants]
         if any(uid not in school.teacher_uids for uid in uids):
             raise Answer(CO_TEACHER_NOT_IN_SCHOOL)
         if teacher_uid in uids:
@@ -116,7 +119,7 @@ def _settings(school: School, body: dict[str, Any], teacher_uid: int | None) -> 
 def _times(school: School, start: int | None, end: int | None) -> None:
     """120 past start, 268 over 2 years ahead, 119 end not after start, 165 length."""
     if start is None or end is None:
-        raise Answer(BAD)
+        raise Answer(V2_BAD_VALUE)
     now = school.now()
     if start < now:
         raise Answer(BAD_START)
@@ -222,7 +225,7 @@ def create_activity_no_class(
     start = optional_id(body, "startTime")
     end = optional_id(body, "endTime")
     if kind is None or (start is not None and end is not None and end <= start):
-        raise Answer(BAD)
+        raise Answer(V2_BAD_VALUE)
     if teacher_uid not in school.teacher_uids:
         raise Answer(Errno.BUSINESS_PARAMETERS)
     _room_for(state, course_id, unit.unit_id)
@@ -250,7 +253,7 @@ def update_classroom(school: School, body: dict[str, Any], rng: random.Random) -
         raise Answer(Errno.BUSINESS_PARAMETERS)
     changed = set(body) - {"courseId", "activityId"}
     if not changed:
-        raise Answer(BAD)
+        raise Answer(V2_BAD_VALUE)
     if activity.finished:
         raise Answer(Errno.LESSON_FINISHED)
     if activity.started:
@@ -284,8 +287,8 @@ def release_activity(school: School, body: dict[str, Any], rng: random.Random) -
     state = school.state(LmsState)
     given = body.get("activityIds", [body["activityId"]] if "activityId" in body else None)
     if not isinstance(given, list) or not given:
-        raise Answer(BAD)
-    activities = [live_activity(state, course_id, body_id({"id": i}, "id")) for i in given]
+        raise Answer(V2_BAD_VALUE)
+    activities = [live_activity(state, course_id, v2_id(i)) for i in given]
     if all(activity.published for activity in activities):
         raise Answer(Errno.ACTIVITY_PUBLISHED)
     for activity in activities:

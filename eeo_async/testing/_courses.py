@@ -21,8 +21,9 @@ from the pages:
   joins the list; 188 when there is no such lesson.
 - removeCourseTeacher: 136, 316 (not on the list, also on a repeat), 317 (a lesson not
   finished names the teacher).
-- addCourseTeacher (v2): 121601030 (no course or teachers), 144/149, 30031 (ended);
-  per UID 136, 30022 (the head teacher), 172/173, 133 (on the list already), 1.
+- addCourseTeacher (v2): 121601030 (no course or teachers), 101001001 (an ID that is
+  neither a number nor a digit string), 144/149, 30031 (ended); per UID 136, 30022 (the
+  head teacher), 172/173, 133 (on the list already), 1.
 - addCourseLabels: call-level 100, 155; per course 144, 149, 399 (more than 10), 358 (a
   label not the school's), 1.
 """
@@ -42,7 +43,17 @@ from ._messages import Texts
 from ._route import Area, v1, v2
 from ._school import School
 from ._timetable import lesson_state, timetable
-from ._wire import Answer, Upload, id_value, int_field, json_items
+from ._wire import (
+    V2_BAD_VALUE,
+    V2_PARAMETERS,
+    Answer,
+    Upload,
+    body_id,
+    body_uids,
+    id_value,
+    int_field,
+    json_items,
+)
 
 MAX_NAME: Final = 90
 MAX_EDITED_NAME: Final = 40
@@ -262,16 +273,15 @@ def remove_course_teacher(
 
 def add_course_teacher(school: School, body: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     """/course/addCourseTeacher (v2): teachers onto a course's list, each answered by UID."""
-    course_id, uids = body.get("courseId"), body.get("teacherUids")
-    if not isinstance(course_id, int) or not isinstance(uids, list) or not uids:
-        raise Answer(Errno.LMS_BAD_PARAMETERS)
+    if body.get("courseId") is None or body.get("teacherUids") in (None, []):
+        raise Answer(V2_PARAMETERS)  # "缺少必传参数"
+    course_id, uids = body_id(body, "courseId"), body_uids(body, "teacherUids")
     course = school.find_course(course_id, editing=False)
     if timetable(school).course(course_id).ended:
         raise Answer(Errno.COURSE_FINISHED)
     school.count_items("/course/addCourseTeacher", len(uids))
     data = []
-    for value in uids:
-        uid = id_value(value)
+    for uid in uids:
         code = _teacher_problem(school, course, uid)
         if not code and uid == course.teacher_uid:
             code = Errno.ALREADY_HEAD_TEACHER
@@ -369,7 +379,8 @@ AREA: Final = Area(
             Errno.NICKNAME_SYNC_FAILED: "成员添加成功，班级昵称同步失败",
             Errno.ALREADY_HEAD_TEACHER: "该成员已经是课程班主任",
             Errno.COURSE_FINISHED: "课程已结课",
-            Errno.LMS_BAD_PARAMETERS: "缺少必传参数",
+            V2_PARAMETERS: "缺少必传参数",
+            V2_BAD_VALUE: "业务参数错误",
         }
     ),
 )

@@ -31,11 +31,11 @@ import attrs
 
 from .._codes import Errno
 from ._live import live_urls
-from ._lms import BAD, LmsState, body_id, body_text, remove_activity
+from ._lms import LmsState, remove_activity
 from ._messages import Texts
 from ._route import Area, v2
 from ._school import LessonState, School
-from ._wire import Answer
+from ._wire import V2_BAD_VALUE, V2_PARAMETERS, Answer, body_id, body_text
 
 #: Sub-lessons one addClass call creates (121601030 past it) and a main lesson holds.
 PER_CALL: Final = 20
@@ -104,7 +104,7 @@ def _sub_lesson(
 ) -> tuple[int, dict[str, Any]]:
     """One sub-lesson entry of a call: its code and the fields answered beside it."""
     if not isinstance(entry, dict):
-        raise Answer(BAD)
+        raise Answer(V2_BAD_VALUE)
     course_id = body_id(entry, "courseId")
     name = entry.get("className")
     identity = body_text(entry, "uniqueIdentity", 32, required=False)
@@ -122,7 +122,7 @@ def _sub_lesson(
     if course_id in seen or course_id in taken:
         return Errno.BUSINESS_PARAMETERS, shown
     if not isinstance(name, str) or not name.strip():
-        raise Answer(BAD)
+        raise Answer(V2_BAD_VALUE)
     if len(name) > 50:
         return Errno.LESSON_NAME_TOO_LONG, shown
     seen.add(course_id)
@@ -150,9 +150,9 @@ def add_class(school: School, body: dict[str, Any], rng: random.Random) -> dict[
     main_class = body_id(body, "mainClassId")
     entries = body.get("subClassJson")
     if not isinstance(entries, list) or not entries:
-        raise Answer(BAD)
+        raise Answer(V2_BAD_VALUE)
     if len(entries) > PER_CALL:
-        raise Answer(Errno.LMS_BAD_PARAMETERS)  # this page's "more than 20 a call"
+        raise Answer(V2_PARAMETERS)  # this page's "more than 20 a call"
     school.count_items("/lms/onlineDoubleTeacher/addClass", len(entries))
     _main(school, main_course, main_class)
     state = school.state(DoubleTeacherState)
@@ -199,7 +199,7 @@ def edit_class(school: School, body: dict[str, Any], rng: random.Random) -> dict
     _, class_id, sub = _double_teacher_lesson(school, body)
     changes = set(body) - {"courseId", "classId"}
     if not changes:
-        raise Answer(BAD)
+        raise Answer(V2_BAD_VALUE)
     if sub is not None and changes & {"teacherUid", "startTime", "endTime"}:
         raise Answer(Errno.SUB_LESSON_FOLLOWS_MAIN)
     name = body.get("className")
@@ -251,11 +251,10 @@ AREA: Final = Area(
     ),
     texts=Texts(
         zh={
-            Errno.V2_BAD_PARAMETERS: "参数错误",
             Errno.OPERATION_FAILED: "未知错误",
             Errno.BUSINESS_PARAMETERS: "业务参数错误",
             Errno.IDENTITY_EXISTS: "数据已经存在（唯一标识已存在）",
-            Errno.LMS_BAD_PARAMETERS: "超过单次创建最大数量（单次最多创建20节子课）",
+            V2_PARAMETERS: "超过单次创建最大数量（单次最多创建20节子课）",
             Errno.OVER_DELETE_LIMIT: "删除超过最大数量限制",
             Errno.LESSON_NOT_OF_SCHOOL: "课节不属于该机构",
             Errno.DOUBLE_TEACHER_NO_PERMISSION: "无权限操作",

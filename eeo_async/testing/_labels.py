@@ -34,12 +34,11 @@ from ._members import Roster
 from ._messages import Texts
 from ._route import Area, v1, v2
 from ._school import School
-from ._wire import V2_PARAMETERS, Answer, int_field, text_field
+from ._wire import V2_BAD_VALUE, V2_PARAMETERS, Answer, int_field, text_field
 
 #: Most labels a school has (354 past it), and the longest name kept.
 MAX_LABELS: Final = 100
 LABEL_CHARS: Final = 20
-_V2_BAD_VALUE: Final = 101001001
 _SETTINGS: Final = ("allowViewReplay", "allowNewStudentViewReplay")
 
 
@@ -129,7 +128,7 @@ def modify_school_conf(school: School, body: dict[str, Any], rng: random.Random)
     if not given:
         raise Answer(V2_PARAMETERS)
     if any(value not in (0, 1) or isinstance(value, bool) for value in given.values()):
-        raise Answer(_V2_BAD_VALUE)
+        raise Answer(V2_BAD_VALUE)
     school.state(SchoolSettings).settings.update(given)
     return school.envelope_v2(Errno.OK, {})
 
@@ -152,7 +151,6 @@ AREA: Final = Area(
             Errno.LABEL_NOT_FOUND: "不存在此 ID 的标签",
             Errno.SUB_ACCOUNT_NOT_FOUND: "该子账号不存在",
             V2_PARAMETERS: "缺少必传参数",
-            _V2_BAD_VALUE: "参数错误",
         }
     ),
 )

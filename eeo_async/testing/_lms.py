@@ -40,10 +40,8 @@ from .._codes import Errno
 from ._messages import Texts
 from ._route import Area, v2
 from ._school import School
-from ._wire import Answer
+from ._wire import V2_BAD_VALUE, Answer, body_choice, body_id, body_text, body_uids
 
-#: The LMS pages' code for a missing or bad value (参数错误).
-BAD: Final = Errno.V2_BAD_PARAMETERS
 #: The activity type of a classroom (the others are createActivityNoClass's 2 to 8).
 CLASSROOM: Final = 1
 #: Homework and tests take no members through the API (110100070, 30008).
@@ -162,59 +160,7 @@ class LmsState:
         self.activities[activity_id].finished = True
 
 
-# ---------------------------------------------------------------- reading bodies
-
-
-def optional_id(body: dict[str, Any], name: str) -> int | None:
-    """A positive ID in ``name`` (a JSON number or a digit string), ``None`` if absent.
-
-    Anything else is 101001001.
-    """
-    value = body.get(name)
-    if value is None:
-        return None
-    text = str(value).strip()
-    if isinstance(value, bool | float) or not (text.isascii() and text.isdigit()):
-        raise Answer(BAD)
-    if len(text) > 19 or int(text) <= 0:
-        raise Answer(BAD)
-    return int(text)
-
-
-def body_id(body: dict[str, Any], name: str) -> int:
-    """A positive ID in ``name``, required; else 101001001."""
-    found = optional_id(body, name)
-    if found is None:
-        raise Answer(BAD)
-    return found
-
-
-def body_text(body: dict[str, Any], name: str, most: int, *, required: bool = True) -> str | None:
-    """A string of 1 to ``most`` characters in ``name``; else 101001001."""
-    value = body.get(name)
-    if value is None and not required:
-        return None
-    if not isinstance(value, str) or not value.strip() or len(value) > most:
-        raise Answer(BAD)
-    return value
-
-
-def body_choice(body: dict[str, Any], name: str, allowed: tuple[int, ...]) -> int | None:
-    """One of ``allowed`` in ``name`` (absent: ``None``); else 101001001."""
-    value = body.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool) or value not in allowed:
-        raise Answer(BAD)
-    return int(value)
-
-
-def body_uids(body: dict[str, Any], name: str) -> list[int]:
-    """A non-empty JSON array of UIDs (numbers or digit strings); else 101001001."""
-    values = body.get(name)
-    if not isinstance(values, list) or not values:
-        raise Answer(BAD)
-    return [body_id({"uid": value}, "uid") for value in values]
+# ---------------------------------------------------------------- class, unit, activity
 
 
 def lms_course(school: School, body: dict[str, Any]) -> int:
@@ -265,7 +211,7 @@ def create_unit(school: School, body: dict[str, Any], rng: random.Random) -> dic
     flag = body_choice(body, "publishFlag", (0, 2))
     content = body.get("content", "")
     if flag is None or not isinstance(content, str):
-        raise Answer(BAD)
+        raise Answer(V2_BAD_VALUE)
     state = school.state(LmsState)
     units = state.live_units(course_id)
     if any(unit.name == name for unit in units):
@@ -285,7 +231,7 @@ def update_unit(school: School, body: dict[str, Any], rng: random.Random) -> dic
     flag = body_choice(body, "publishFlag", (0, 2))
     content = body.get("content")
     if (name, flag, content) == (None, None, None) or not isinstance(content, str | None):
-        raise Answer(BAD)
+        raise Answer(V2_BAD_VALUE)
     state = school.state(LmsState)
     unit = live_unit(state, course_id, unit_id, Errno.UNIT_NOT_FOUND)
     if name is not None and any(
@@ -386,7 +332,6 @@ def delete_student(school: School, body: dict[str, Any], rng: random.Random) -> 
 
 #: Production's messages of the v2 codes the LMS pages share (every LMS area uses them).
 LMS_ZH: Final[dict[int, str]] = {
-    Errno.V2_BAD_PARAMETERS: "参数错误",
     Errno.BUSINESS_PARAMETERS: "业务参数错误",
     Errno.COURSE_NOT_OF_SCHOOL: "课程不属于当前机构下",
     Errno.NOT_STANDARD_COURSE: "课程不是标准课",

@@ -39,7 +39,9 @@ from ._route import Area, v1, v2
 from ._school import School
 from ._wire import (
     TELEPHONE,
+    V2_BAD_VALUE,
     Answer,
+    body_uids,
     custom_column,
     id_value,
     int_field,
@@ -52,7 +54,6 @@ NAME_CHARS: Final = 24
 COMMENT_CHARS: Final = 1000
 #: Most UIDs one modifyCourseStudentNickName call takes (121601060 past it).
 MAX_NICKNAME_UIDS: Final = 100
-_V2_PARAMETERS: Final = 101001001
 
 
 @attrs.define
@@ -195,15 +196,10 @@ def modify_course_student_nick_name(
     school: School, body: dict[str, Any], rng: random.Random
 ) -> dict[str, Any]:
     """``/schooluser/modifyCourseStudentNickName``: school names to class nicknames (v2)."""
-    uids = body.get("studentUids")
-    if not isinstance(uids, list) or not uids:
-        raise Answer(_V2_PARAMETERS)
-    if len(uids) > MAX_NICKNAME_UIDS:
+    given = body.get("studentUids")
+    if isinstance(given, list) and len(given) > MAX_NICKNAME_UIDS:
         raise Answer(Errno.TOO_MANY_STUDENT_UIDS)
-    try:
-        parsed = [id_value(uid) for uid in uids]
-    except Answer:
-        raise Answer(_V2_PARAMETERS) from None
+    parsed = body_uids(body, "studentUids")
     school.count_items("/schooluser/modifyCourseStudentNickName", len(parsed))
     roster = school.state(Roster)
     data = []
@@ -262,7 +258,7 @@ AREA: Final = Area(
             Errno.INTERNAL_CALL_FAILED: "服务内部调用失败",
             Errno.SCHOOL_STUDENT_NOT_FOUND: "机构下无此学生",
             Errno.TOO_MANY_STUDENT_UIDS: "学生数量超过限制100",
-            _V2_PARAMETERS: "业务参数错误",
+            V2_BAD_VALUE: "业务参数错误",
             Errno.NICKNAMES_PARTLY_FAILED: "修改成员班级昵称部分失败",
             Errno.NICKNAMES_FAILED: "修改成员班级昵称全部失败",
             Errno.COURSE_DELETED: "该课程已经删除",

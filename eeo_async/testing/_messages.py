@@ -20,7 +20,14 @@ from typing import Any, Final
 import attrs
 
 from .._codes import Errno, describe
-from ._wire import V2_NO_TIMESTAMP, V2_PARAMETERS, V2_SIGNATURE, V2_STALE, V2_TOO_FREQUENT
+from ._wire import (
+    V2_BAD_VALUE,
+    V2_NO_TIMESTAMP,
+    V2_PARAMETERS,
+    V2_SIGNATURE,
+    V2_STALE,
+    V2_TOO_FREQUENT,
+)
 
 #: The languages of the sandbox's messages.
 LANGUAGES: Final = ("zh", "en")
@@ -61,6 +68,7 @@ ZH: Final[Mapping[int, str]] = {
     V2_STALE: "时间戳过期",
     V2_NO_TIMESTAMP: "时间戳不存在",
     V2_PARAMETERS: "参数不全或者错误",
+    V2_BAD_VALUE: "参数错误",
     V2_TOO_FREQUENT: "请求频次过快",
 }
 #: English texts of codes the SDK's errno table does not describe.

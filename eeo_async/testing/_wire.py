@@ -2,10 +2,12 @@
 
 Pure functions, no sockets: the paths of both generations, the v1 ``safeKey`` check
 (``md5(SECRET + timeStamp)``, Gettingstartedguide and Basic_errors), the v2
-``X-EEO-SIGN`` check exactly as ``signature.txt`` words it, readers for the form fields
-the documented actions send (IDs, JSON strings of IDs or objects), and ``Answer``, which
-ends a handler with a call-level code. Because the sandbox reads the docs' wire names
-with its own code, an SDK that sends a wrong name is answered 100, not mirrored.
+``X-EEO-SIGN`` check exactly as ``signature.txt`` words it, readers for the v1 form
+fields the documented actions send (IDs, JSON strings of IDs or objects, answered 100)
+and for v2 bodies (IDs as numbers or digit strings, texts, choices, answered 101001001),
+and ``Answer``, which ends a handler with a call-level code. Because the sandbox reads
+the docs' wire names with its own code, an SDK that sends a wrong name is answered 100,
+not mirrored.
 """
 
 from __future__ import annotations
@@ -52,6 +54,9 @@ V2_NO_TIMESTAMP: Final = 101002008
 #: signature.txt's own table of signing failures lists 121601030 for this, so it is used
 #: here rather than the LMS pages' 101001001 (which they give for bad business values).
 V2_PARAMETERS: Final = 121601030
+#: The LMS pages' (and addCourseTeacher's, modifyCourseStudentNickName's ...) code for a
+#: missing or bad value in a v2 body (参数错误, 业务参数错误).
+V2_BAD_VALUE: Final = 101001001
 V2_TOO_FREQUENT: Final = 101003001
 
 TELEPHONE: Final = re.compile(r"(?:[1-9][0-9]{4,19}|00[1-9][0-9]{0,3}-[0-9]{4,20})")
@@ -249,3 +254,63 @@ def student_objects(form: Mapping[str, object], name: str) -> list[tuple[int, st
         uid = id_value(value.get("uid") if isinstance(value, dict) else None)
         entries.append((uid, custom_column(value.get("customColumn"))))
     return entries
+
+
+# -------------------------------------------------------------------- v2 bodies
+
+
+def v2_id(value: object) -> int:
+    """A positive ID in a v2 body: a JSON number or a digit string; anything else is 101001001.
+
+    ``true`` is not 1, nor ``1.0`` an ID: production's pages type IDs as integers or strings.
+    """
+    text = str(value).strip()
+    if isinstance(value, bool | float) or not (text.isascii() and text.isdigit()):
+        raise Answer(V2_BAD_VALUE)
+    if len(text) > 19 or int(text) <= 0:
+        raise Answer(V2_BAD_VALUE)
+    return int(text)
+
+
+def optional_id(body: Mapping[str, object], name: str) -> int | None:
+    """The ID in ``name`` (:func:`v2_id`), ``None`` when absent."""
+    value = body.get(name)
+    return None if value is None else v2_id(value)
+
+
+def body_id(body: Mapping[str, object], name: str) -> int:
+    """The ID in ``name`` (:func:`v2_id`), required: absent is 101001001."""
+    found = optional_id(body, name)
+    if found is None:
+        raise Answer(V2_BAD_VALUE)
+    return found
+
+
+def body_uids(body: Mapping[str, object], name: str) -> list[int]:
+    """A non-empty JSON array of IDs (:func:`v2_id`) in ``name``; else 101001001."""
+    values = body.get(name)
+    if not isinstance(values, list) or not values:
+        raise Answer(V2_BAD_VALUE)
+    return [v2_id(value) for value in values]
+
+
+def body_text(
+    body: Mapping[str, object], name: str, most: int, *, required: bool = True
+) -> str | None:
+    """A string of 1 to ``most`` characters in ``name``; else 101001001."""
+    value = body.get(name)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value.strip() or len(value) > most:
+        raise Answer(V2_BAD_VALUE)
+    return value
+
+
+def body_choice(body: Mapping[str, object], name: str, allowed: tuple[int, ...]) -> int | None:
+    """One of ``allowed`` in ``name`` (absent: ``None``); else 101001001."""
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or value not in allowed:
+        raise Answer(V2_BAD_VALUE)
+    return int(value)
