@@ -289,3 +289,44 @@ async def test_item_busy_answers_114_per_item_in_both_areas() -> None:
         )
         assert [e["code"] for e in busy[2]["subClassData"]] == [114]
         assert not sb.state(DoubleTeacherState).subs
+
+
+async def test_a_classroom_is_an_lms_lesson_to_the_v1_actions(raw: Raw) -> None:
+    """v1 edits and deletes of a classroom's lesson answer 466; ending one ends the other."""
+    sb = raw.sb
+    course, teacher, start, _ = world(sb)
+    lms = sb.state(LmsState)
+    room = {"courseId": course, "name": "L", "teacherUid": teacher, "endTime": start + HOUR}
+    first = (await code_of(raw, "/lms/activity/createClass", {**room, "startTime": start}))[2]
+    lesson = {"courseId": course, "classId": first["classId"]}
+    assert (await raw.call("editCourseClass", **lesson, className="x"))[0] == 466
+    assert (await raw.call("delCourseClass", **lesson))[0] == 466
+    labels = [{"classId": first["classId"], "classLabelId": []}]
+    assert (await raw.call("addClassLabels", courseId=course, classList=labels))[1] == [466]
+    (other,) = sb.add_teachers(1)
+    assert (await raw.call("modifyCourseTeacher", courseId=course, teacherUid=other))[1] == [466]
+    assert lms.activities[first["activityId"]].name == "L"
+    assert not lms.activities[first["activityId"]].deleted
+    sb.lesson_end(first["classId"], start_time=start, end_time=start + HOUR)
+    change = {"courseId": course, "activityId": first["activityId"]}
+    assert (await code_of(raw, "/lms/activity/updateClass", {**change, "name": "x"}))[0] == 145
+    assert (await code_of(raw, "/lms/activity/delete", change))[0] == 40006
+    later = {**room, "startTime": start + 2 * HOUR, "endTime": start + 3 * HOUR}
+    second = (await code_of(raw, "/lms/activity/createClass", later))[2]
+    assert (await raw.call("endCourse", courseId=course))[0] == 1
+    assert lms.activities[second["activityId"]].deleted
+    gone = {"courseId": course, "activityId": second["activityId"]}
+    assert (await code_of(raw, "/lms/activity/delete", gone))[0] == 29149
+
+
+async def test_an_identity_of_a_classroom_deleted_outside_the_api_stays_taken(raw: Raw) -> None:
+    """A classroom whose lesson was deleted in eeo.cn is not answered as the earlier one."""
+    sb = raw.sb
+    course, teacher, start, _ = world(sb)
+    room = {"courseId": course, "name": "L", "teacherUid": teacher, "startTime": start}
+    body = {**room, "endTime": start + HOUR, "uniqueIdentity": "one"}
+    made = (await code_of(raw, "/lms/activity/createClass", body))[2]
+    assert (await code_of(raw, "/lms/activity/createClass", body))[:1] == (1,)
+    sb.delete_lesson(made["classId"])
+    assert sb.state(LmsState).activities[made["activityId"]].deleted
+    assert (await code_of(raw, "/lms/activity/createClass", body))[0] == 398

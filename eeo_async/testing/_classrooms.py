@@ -4,7 +4,11 @@ Paths /lms/activity/createClass (createClassroom), /lms/activity/updateClass,
 /lms/activity/createActivityNoClass, /lms/activity/release and /lms/activity/delete, on
 ``LmsState`` (``_lms.py``). A classroom is also a lesson of its class (``School.lessons``,
 its class ID), whose members are the classroom's: every class member at first, as the
-page says of new activities. Read so from the pages:
+page says of new activities. That lesson is made in the LMS: the v1 lesson actions
+(editCourseClass, delCourseClass, modifyCourseTeacher, addClassLabels ...) answer 466
+for it; endCourse deletes it with its classroom while unstarted, and a lesson finished
+(``Sandbox.lesson_end``) or deleted outside the API is a classroom finished or deleted.
+Read so from the pages:
 
 - createClassroom: 40020 (``unitId`` given but not a unit of the class), 101001001 (a
   bad value, a name over 50, an identity not 1 to 32 characters, some but not all of
@@ -44,11 +48,13 @@ from ._lms import (
     live_activity,
     live_unit,
     lms_course,
+    progress,
     remove_activity,
 )
 from ._messages import Texts
 from ._route import Area, v2
 from ._school import School
+from ._timetable import LessonRecord, timetable
 from ._wire import (
     V2_BAD_VALUE,
     Answer,
@@ -156,6 +162,13 @@ def _classroom_data(activity: LmsActivity) -> dict[str, Any]:
     }
 
 
+def _in_step(activity: LmsActivity, record: LessonRecord) -> None:
+    """A classroom's lesson record as the classroom is: name, times, teachers."""
+    record.name, record.teacher_uid = activity.name, activity.teacher_uid
+    record.begin, record.end = activity.start_time or 0, activity.end_time or 0
+    record.assistants = tuple(activity.settings.get("assistantUids", ()))
+
+
 def _room_for(state: LmsState, course_id: int, unit_id: int | None) -> None:
     """40031 when the unit (the class's "no topic" unit without one) holds 100 activities."""
     held = [a for a in state.live_activities(course_id) if a.unit_id == unit_id]
@@ -178,9 +191,10 @@ def create_classroom(school: School, body: dict[str, Any], rng: random.Random) -
     end = body_id(body, "endTime")
     settings = _settings(school, body, teacher_uid)
     if identity is not None and identity in state.identities:
-        if state.repeat_identity == "refused":
-            raise Answer(Errno.IDENTITY_EXISTS)
         earlier = state.activities[state.identities[identity]]
+        # Deleted outside the API (School.delete_lesson): taken for ever, as a lesson's.
+        if state.repeat_identity == "refused" or earlier.deleted:
+            raise Answer(Errno.IDENTITY_EXISTS)
         return school.envelope_v2(Errno.OK, _classroom_data(earlier))
     _times(school, start, end)
     _room_for(state, course_id, unit_id)
@@ -204,8 +218,15 @@ def create_classroom(school: School, body: dict[str, Any], rng: random.Random) -
         published=True,
         members=lesson.members,
         settings=settings,
+        lesson=lesson,
     )
     state.activities[activity.activity_id] = activity
+    state.classrooms[class_id] = activity.activity_id
+    # A lesson made in the LMS: v1 lesson actions answer 466 (LessonRecord.lms).
+    record = timetable(school).lessons[class_id] = LessonRecord(
+        class_id, course_id, activity.name, start, end, teacher_uid, lms=True
+    )
+    _in_step(activity, record)
     if identity is not None:
         state.identities[identity] = activity.activity_id
         state.created[identity] += 1
@@ -254,10 +275,9 @@ def update_classroom(school: School, body: dict[str, Any], rng: random.Random) -
     changed = set(body) - {"courseId", "activityId"}
     if not changed:
         raise Answer(V2_BAD_VALUE)
-    if activity.finished:
-        raise Answer(Errno.LESSON_FINISHED)
-    if activity.started:
-        raise Answer(IN_PROGRESS)
+    stage = progress(school, activity)
+    if stage != "unstarted":
+        raise Answer(Errno.LESSON_FINISHED if stage == "finished" else IN_PROGRESS)
     unit_id = optional_id(body, "unitId")
     if unit_id is not None:
         live_unit(state, course_id, unit_id, Errno.UNIT_NOT_FOUND)
@@ -278,6 +298,7 @@ def update_classroom(school: School, body: dict[str, Any], rng: random.Random) -
     activity.teacher_uid = teacher_uid or activity.teacher_uid
     activity.start_time, activity.end_time = start, end
     activity.settings.update(settings)
+    _in_step(activity, timetable(school).lessons[activity.class_id or 0])
     return school.envelope_v2(Errno.OK, {"activityId": activity.activity_id, "name": activity.name})
 
 
@@ -302,10 +323,10 @@ def delete_activity(school: School, body: dict[str, Any], rng: random.Random) ->
     course_id = lms_course(school, body)
     state = school.state(LmsState)
     activity = live_activity(state, course_id, body_id(body, "activityId"))
-    if activity.activity_type == CLASSROOM and activity.finished:
-        raise Answer(Errno.CLASSROOM_FINISHED)
-    if activity.activity_type == CLASSROOM and activity.started:
-        raise Answer(Errno.CLASSROOM_IN_PROGRESS)
+    stage = progress(school, activity) if activity.activity_type == CLASSROOM else "unstarted"
+    if stage != "unstarted":
+        finished = stage == "finished"
+        raise Answer(Errno.CLASSROOM_FINISHED if finished else Errno.CLASSROOM_IN_PROGRESS)
     remove_activity(school, state, activity)
     return school.envelope_v2(Errno.OK, {"activityId": activity.activity_id, "name": activity.name})
 

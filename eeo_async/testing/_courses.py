@@ -39,6 +39,7 @@ from typing import Any, Final
 from .._codes import Errno
 from ._enrolment import join_course, leave_course
 from ._labels import SchoolSettings
+from ._lms import delete_lesson
 from ._messages import Texts
 from ._route import Area, v1, v2
 from ._school import School
@@ -172,7 +173,7 @@ def end_course(school: School, form: dict[str, Any], rng: random.Random) -> dict
         raise Answer(Errno.LESSON_RUNNING)
     for class_id, state in states.items():
         if state == "unstarted":
-            school.lessons[class_id].deleted = True
+            delete_lesson(school, class_id)  # a classroom's lesson: the classroom too
     record.ended = True
     return school.envelope(Errno.OK)
 

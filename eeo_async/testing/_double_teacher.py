@@ -31,7 +31,7 @@ import attrs
 
 from .._codes import Errno
 from ._live import live_urls
-from ._lms import LmsState, remove_activity
+from ._lms import delete_lesson
 from ._messages import Texts
 from ._route import Area, v2
 from ._school import LessonState, School
@@ -171,9 +171,7 @@ def add_class(school: School, body: dict[str, Any], rng: random.Random) -> dict[
     return school.envelope_v2(Errno.OK, answer)
 
 
-def _double_teacher_lesson(
-    school: School, body: dict[str, Any]
-) -> tuple[LessonState, int, SubLesson | None]:
+def _double_teacher_lesson(school: School, body: dict[str, Any]) -> tuple[int, SubLesson | None]:
     """The lesson an edit or delete names: a main lesson with subs, or a sub-lesson."""
     course_id = body_id(body, "courseId")
     class_id = body_id(body, "classId")
@@ -186,7 +184,7 @@ def _double_teacher_lesson(
         raise Answer(Errno.LESSON_ENDED_OR_DELETED)
     if (sub is None or sub.deleted) and not state.subs_of(class_id):
         raise Answer(Errno.NOT_DOUBLE_TEACHER)
-    return lesson, class_id, sub
+    return class_id, sub
 
 
 def _lesson_entry(school: School, class_id: int, *, main: bool) -> dict[str, Any]:
@@ -196,7 +194,7 @@ def _lesson_entry(school: School, class_id: int, *, main: bool) -> dict[str, Any
 
 def edit_class(school: School, body: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     """editClass: change a main lesson (its subs follow) or one sub-lesson."""
-    _, class_id, sub = _double_teacher_lesson(school, body)
+    class_id, sub = _double_teacher_lesson(school, body)
     changes = set(body) - {"courseId", "classId"}
     if not changes:
         raise Answer(V2_BAD_VALUE)
@@ -224,7 +222,7 @@ def _drop(school: School, state: DoubleTeacherState, sub: SubLesson) -> None:
 
 def delete_class(school: School, body: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     """deleteClass: a main lesson with its sub-lessons, or one sub-lesson."""
-    lesson, class_id, sub = _double_teacher_lesson(school, body)
+    class_id, sub = _double_teacher_lesson(school, body)
     state = school.state(DoubleTeacherState)
     if sub is not None:
         _drop(school, state, sub)
@@ -233,11 +231,7 @@ def delete_class(school: School, body: dict[str, Any], rng: random.Random) -> di
     for each in state.subs_of(class_id):
         _drop(school, state, each)
         data.append(_entry(school, Errno.OK, classId=each.class_id))
-    lesson.deleted = True
-    lms = school.state(LmsState)
-    for activity in lms.activities.values():
-        if activity.class_id == class_id and not activity.deleted:
-            remove_activity(school, lms, activity)
+    delete_lesson(school, class_id)  # a classroom's lesson: the classroom too
     data.append(_entry(school, Errno.OK, classId=class_id))
     return school.envelope_v2(Errno.OK, data)
 

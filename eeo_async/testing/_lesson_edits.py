@@ -37,10 +37,11 @@ from ._lessons import (
     times_problem,
     uid_list,
 )
+from ._lms import delete_lesson
 from ._messages import Texts
 from ._route import Area, v1
 from ._school import School
-from ._timetable import lesson_state, timetable
+from ._timetable import lesson_state
 from ._wire import Answer, custom_column, id_value, int_field, json_items
 
 
@@ -126,10 +127,8 @@ def _delete(school: School, form: dict[str, Any], *, ended: bool) -> dict[str, A
         raise Answer(Errno.LESSON_IN_PROGRESS)
     if ended != (state == "finished"):
         raise Answer(Errno.BAD_PARAMETERS if ended else Errno.LESSON_FINISHED)
-    school.lessons[class_id].deleted = True
-    if record.identity is not None:
-        # Deleting through the API frees the identity (delCourseClass's note).
-        timetable(school).lesson_identities.pop(record.identity, None)
+    # Deleting through the API frees the identity (delCourseClass's note).
+    delete_lesson(school, class_id)
     return school.envelope(Errno.OK)
 
 

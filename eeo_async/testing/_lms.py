@@ -39,7 +39,8 @@ import attrs
 from .._codes import Errno
 from ._messages import Texts
 from ._route import Area, v2
-from ._school import School
+from ._school import LessonState, School
+from ._timetable import lesson_state, timetable
 from ._wire import V2_BAD_VALUE, Answer, body_choice, body_id, body_text, body_uids
 
 #: The activity type of a classroom (the others are createActivityNoClass's 2 to 8).
@@ -69,8 +70,10 @@ class LmsUnit:
 class LmsActivity:
     """An activity: a classroom (type 1, with its class ID) or a draft of another type.
 
-    ``members`` of a classroom is the member set of its lesson (``School.lessons``), so
-    the v1 view of the lesson and the v2 view of the classroom agree.
+    A classroom is a lesson too (``lesson``, ``School.lessons``): its ``members`` are the
+    lesson's, and ``deleted``, ``started`` and ``finished`` read and set the lesson's
+    flags, so that v1 and v2 see one classroom whichever changed it (delCourseClass,
+    ``Sandbox.lesson_end``, ``School.finish_lesson`` ...). Another activity keeps its own.
     """
 
     activity_id: int
@@ -84,11 +87,45 @@ class LmsActivity:
     class_id: int | None = None
     unique_identity: str | None = None
     published: bool = False
-    deleted: bool = False
-    started: bool = False
-    finished: bool = False
+    _deleted: bool = False
+    _started: bool = False
+    _finished: bool = False
     members: set[int] = attrs.Factory(set)
     settings: dict[str, Any] = attrs.Factory(dict)
+    lesson: LessonState | None = attrs.field(default=None, repr=False, eq=False)
+
+    @property
+    def deleted(self) -> bool:
+        """Deleted (a classroom: its lesson is)."""
+        return self.lesson.deleted if self.lesson is not None else self._deleted
+
+    @deleted.setter
+    def deleted(self, value: bool) -> None:
+        if self.lesson is not None:
+            self.lesson.deleted = value
+        self._deleted = value
+
+    @property
+    def started(self) -> bool:
+        """Marked in progress (a classroom: its lesson is)."""
+        return self.lesson.started if self.lesson is not None else self._started
+
+    @started.setter
+    def started(self, value: bool) -> None:
+        if self.lesson is not None:
+            self.lesson.started = value
+        self._started = value
+
+    @property
+    def finished(self) -> bool:
+        """Marked finished (a classroom: its lesson is)."""
+        return self.lesson.finished if self.lesson is not None else self._finished
+
+    @finished.setter
+    def finished(self, value: bool) -> None:
+        if self.lesson is not None:
+            self.lesson.finished = value
+        self._finished = value
 
 
 @attrs.define
@@ -109,6 +146,7 @@ class LmsState:
         max_classrooms: classrooms a class may hold (121601070 past it), or ``None``.
         created: classrooms made for each identity (a duplicate shows as 2).
         adds: how many times each (activity, student) was added by a call.
+        classrooms: the activity ID of each classroom's lesson, by class ID.
     """
 
     units: dict[int, LmsUnit] = attrs.Factory(dict)
@@ -123,6 +161,7 @@ class LmsState:
     max_classrooms: int | None = None
     created: Counter[str] = attrs.Factory(Counter)
     adds: Counter[tuple[int, int]] = attrs.Factory(Counter)
+    classrooms: dict[int, int] = attrs.Factory(dict)
     unit_ids: itertools.count[int] = attrs.Factory(lambda: itertools.count(26_020_001))
     activity_ids: itertools.count[int] = attrs.Factory(lambda: itertools.count(25_100_001))
 
@@ -146,6 +185,11 @@ class LmsState:
         if found.activity_type != CLASSROOM:
             raise KeyError(activity_id)
         return found
+
+    def classroom_of(self, class_id: int) -> LmsActivity | None:
+        """The classroom whose lesson is ``class_id``, if it is one."""
+        activity_id = self.classrooms.get(class_id)
+        return None if activity_id is None else self.activities[activity_id]
 
     def members(self, activity_id: int) -> frozenset[int]:
         """The members of an activity now."""
@@ -192,13 +236,47 @@ def live_activity(state: LmsState, course_id: int, activity_id: int | None) -> L
     return activity
 
 
+def progress(school: School, activity: LmsActivity) -> str:
+    """``"unstarted"``, ``"running"`` or ``"finished"``: a classroom as its lesson is.
+
+    A classroom's lesson is read by :func:`lesson_state` (its flags, then the clock), as
+    the v1 lesson actions read it; another activity by its own flags.
+    """
+    record = timetable(school).lessons.get(activity.class_id or 0)
+    if record is not None:
+        state = lesson_state(school, record)
+        return "finished" if state == "deleted" else state
+    if activity.finished:
+        return "finished"
+    return "running" if activity.started else "unstarted"
+
+
+def delete_lesson(school: School, class_id: int) -> None:
+    """Delete a lesson through the API (v1 or v2), its classroom with it; free its identity.
+
+    The identity freed is the lesson's (addCourseClass) or its classroom's (createClassroom).
+    """
+    school.lessons[class_id].deleted = True
+    book = timetable(school)
+    record = book.lessons.get(class_id)
+    if record is not None and record.identity is not None:
+        book.lesson_identities.pop(record.identity, None)
+    state = school.state(LmsState)
+    activity = state.classroom_of(class_id)
+    if activity is not None:
+        activity.deleted = True
+        if activity.unique_identity is not None:
+            state.identities.pop(activity.unique_identity, None)
+
+
 def remove_activity(school: School, state: LmsState, activity: LmsActivity) -> None:
-    """Delete an activity through the API: its identity is free again, its lesson gone."""
+    """Delete an activity through the API: its identity is free again, a classroom's lesson gone."""
+    if activity.class_id is not None and activity.class_id in school.lessons:
+        delete_lesson(school, activity.class_id)
+        return
     activity.deleted = True
     if activity.unique_identity is not None:
         state.identities.pop(activity.unique_identity, None)
-    if activity.class_id is not None and activity.class_id in school.lessons:
-        school.lessons[activity.class_id].deleted = True
 
 
 # -------------------------------------------------------------------------- units
@@ -253,7 +331,7 @@ def delete_unit(school: School, body: dict[str, Any], rng: random.Random) -> dic
     state = school.state(LmsState)
     unit = live_unit(state, course_id, unit_id, Errno.UNIT_NOT_FOUND)
     activities = state.live_activities(course_id, unit.unit_id)
-    if any(a.activity_type == CLASSROOM and (a.started or a.finished) for a in activities):
+    if any(progress(school, a) != "unstarted" for a in activities if a.activity_type == CLASSROOM):
         raise Answer(Errno.UNIT_HAS_CLASSROOMS)
     for activity in activities:
         remove_activity(school, state, activity)
@@ -287,7 +365,7 @@ def _member_activity(school: School, body: dict[str, Any], wrong_type: int) -> L
     activity = live_activity(school.state(LmsState), course_id, body_id(body, "activityId"))
     if activity.activity_type in NO_MEMBERS:
         raise Answer(wrong_type)
-    if activity.finished:
+    if progress(school, activity) == "finished":
         raise Answer(Errno.ACTIVITY_ENDED)
     return activity
 

@@ -88,11 +88,15 @@ class CourseState:
 
 @attrs.define
 class LessonState:
-    """A lesson as the server holds it: its course, seats, whether it ended, its students."""
+    """A lesson as the server holds it: its course, seats, whether it began or ended, its students.
+
+    ``started`` marks a lesson in progress whatever the clock says (``LmsState.start``).
+    """
 
     course_id: int
     seat_limit: int | None = None
     finished: bool = False
+    started: bool = False
     deleted: bool = False
     members: set[int] = attrs.Factory(set)
 

@@ -44,7 +44,7 @@ class CourseRecord:
 class LessonRecord:
     """A lesson as created or edited through the API.
 
-    ``lms`` marks a lesson made in the client's LMS (466 to the lesson actions).
+    ``lms`` marks a lesson made in the LMS, a classroom (466 to the v1 lesson actions).
     """
 
     class_id: int
@@ -121,11 +121,15 @@ def timetable(school: School) -> Timetable:
 
 
 def lesson_state(school: School, record: LessonRecord) -> str:
-    """``"unstarted"``, ``"running"``, ``"finished"`` or ``"deleted"`` (by the clock and flags)."""
+    """``"unstarted"``, ``"running"``, ``"finished"`` or ``"deleted"`` (by the flags and clock).
+
+    Every handler that asks whether a lesson, or a classroom (its lesson), began or
+    ended asks here.
+    """
     core = school.lessons.get(record.class_id)
     if core is None or core.deleted:
         return "deleted"
     moment = school.now()
     if core.finished or moment >= record.end:
         return "finished"
-    return "running" if moment >= record.begin else "unstarted"
+    return "running" if core.started or moment >= record.begin else "unstarted"
