@@ -88,6 +88,23 @@ async def test_register_reads_the_form_and_answers_in_chinese(raw: Raw) -> None:
     assert sb.password_matches("15800000001", "123456")
 
 
+async def test_register_multiple_keeps_the_teacher_quota_as_register_does(raw: Raw) -> None:
+    """registerMultiple answers 845 to a new teacher past the quota; a student still joins."""
+    sb = raw.sb
+    sb.state(Roster).teacher_limit = 1
+    users = [
+        {"telephone": "15800000011", "password": "123456", "addToSchoolMember": 2},
+        {"telephone": "15800000012", "password": "123456", "addToSchoolMember": 2},
+        {"email": "s@example.cn", "password": "123456", "addToSchoolMember": 1},
+    ]
+    errnos = (await raw.call("registerMultiple", userJson=users))[1]
+    assert errnos == [1, 845, 1]
+    assert sb.account("15800000012") is None  # refused: nothing registered
+    assert len(sb.school_teachers()) == 1
+    one = {"telephone": "15800000013", "password": "123456", "addToSchoolMember": "2"}
+    assert (await raw.call("register", **one))[0] == 845
+
+
 async def test_teachers_and_students_by_their_wire_names(raw: Raw) -> None:
     """addTeacher and addSchoolStudent take the docs' field names; a wrong one is 100."""
     sb = raw.sb

@@ -7,7 +7,8 @@ school students and teachers are the core ``School``'s. Read so from the pages:
   155, 450 (more than 10); per account 134 (a telephone the docs do not allow), 100 (no
   password or md5pass, or no account), 137 (password not 6-20 characters), 135/461 with
   the UID (already registered: ``addToSchoolMember`` still takes effect, nickname and
-  password do not), 114 (fault), 1 with the new UID.
+  password do not), 845 (as a teacher past ``Roster.teacher_limit``), 114 (fault), 1
+  with the new UID.
 - register (one account, a form; multipart when ``Filedata``, the avatar, is sent): 100
   (no account, no password where one is needed, ``isSentMessage`` not 0 or 1), 134,
   137, 877 (``isSentMessage=1`` without ``addToSchoolMember`` 1 or 2), 224 (an avatar
@@ -45,7 +46,7 @@ from .._codes import Errno
 from ._members import Roster
 from ._messages import Texts
 from ._route import Area, v1
-from ._school import School
+from ._school import Account, School
 from ._wire import (
     MD5,
     TELEPHONE,
@@ -89,59 +90,76 @@ def register_multiple(school: School, form: dict[str, Any], rng: random.Random) 
     return school.envelope(Errno.OK, [_register_one(school, user, rng) for user in users])
 
 
-def _register_one(school: School, user: object, rng: random.Random) -> dict[str, Any]:
-    if not isinstance(user, dict):
-        return school.entry(Errno.BAD_PARAMETERS)
-    telephone, email = user.get("telephone"), user.get("email")
-    column = custom_column(user.get("customColumn"))
-    shown = {"telephone": str(telephone)} if telephone is not None else {}
-    account = str(telephone) if telephone is not None else email
+def _account(telephone: object, email: object) -> tuple[str, bool]:
+    """The account a registration names (its telephone, else its email); is it a telephone.
+
+    100 when there is none, 134 for a telephone the docs do not allow.
+    """
+    by_telephone = telephone not in (None, "")
+    account = str(telephone) if by_telephone else email
     if not isinstance(account, str) or not account:
-        return school.entry(Errno.BAD_PARAMETERS, column)
-    if telephone is not None and not TELEPHONE.fullmatch(account):
-        return school.entry(Errno.ILLEGAL_PHONE, column, **shown)
-    password, md5pass = user.get("password"), user.get("md5pass")
+        raise Answer(Errno.BAD_PARAMETERS)
+    if by_telephone and not TELEPHONE.fullmatch(account):
+        raise Answer(Errno.ILLEGAL_PHONE)
+    return account, by_telephone
+
+
+def _digest(password: object, md5pass: object) -> str:
+    """The password's MD5: 137 for a password not 6-20 characters, 100 for none."""
     if password is not None:
         text = str(password)
         if not 6 <= len(text) <= 20:  # the docs' 6 to 20 characters
-            return school.entry(Errno.BAD_PASSWORD_LENGTH, column, **shown)
-        digest = md5_hex(text)
-    elif isinstance(md5pass, str) and MD5.fullmatch(md5pass):
-        digest = md5pass
-    else:
-        return school.entry(Errno.BAD_PARAMETERS, column, **shown)
-    if school.item_busy(rng):
-        return school.entry(Errno.SERVER_BUSY, column, **shown)
-    found = school.accounts.get(account)
-    if found is not None:
-        errno = Errno.PHONE_REGISTERED if telephone is not None else Errno.EMAIL_REGISTERED
-    else:
-        nickname = user.get("nickname")
-        nickname = None if nickname is None else str(nickname)[:24]
-        found = school.register_account(account, password_md5=digest, nickname=nickname)
-        errno = Errno.OK
-    # addToSchoolMember takes effect every time, also for an account already known.
-    role = user.get("addToSchoolMember")
-    name = found.nickname or account
-    if role in (1, "1"):
-        school.state(Roster).add_student(school, found.uid, name)
-    elif role in (2, "2"):
-        school.state(Roster).add_teacher(school, found.uid, name)
-    return school.entry(errno, column, data=found.uid, **shown)
-
-
-def _register_digest(form: dict[str, Any], texting: bool) -> str:
-    """The password's MD5 for register: 137 or 100 when there is none to take."""
-    password, md5pass = form.get("password"), form.get("md5pass")
-    if texting and password is None:
-        password, md5pass = secrets.token_urlsafe(9)[:12], None  # made up, then texted
-    if isinstance(password, str):
-        if not 6 <= len(password) <= 20:  # the docs' 6 to 20 characters
             raise Answer(Errno.BAD_PASSWORD_LENGTH)
-        return md5_hex(password)
+        return md5_hex(text)
     if isinstance(md5pass, str) and MD5.fullmatch(md5pass):
         return md5pass
     raise Answer(Errno.BAD_PARAMETERS)
+
+
+def _register_core(
+    school: School, account: str, digest: str, *, by_telephone: bool, user: dict[str, Any]
+) -> tuple[int, Account]:
+    """Register ``account`` (or find it): its errno (1, 135/461) and account.
+
+    ``addToSchoolMember`` takes effect every time, also for a known account; a new
+    teacher past the quota is 845. register and registerMultiple both come here.
+    """
+    role = user.get("addToSchoolMember")
+    role = None if role is None else str(role)
+    roster = school.state(Roster)
+    found = school.accounts.get(account)
+    if role == "2" and (found is None or found.uid not in school.teacher_uids):
+        roster.check_teacher_room(school)
+    if found is not None:
+        errno = Errno.PHONE_REGISTERED if by_telephone else Errno.EMAIL_REGISTERED
+    else:
+        nickname = user.get("nickname")
+        nickname = None if nickname in (None, "") else str(nickname)[:24]
+        found = school.register_account(account, password_md5=digest, nickname=nickname)
+        errno = Errno.OK
+    name = found.nickname or account
+    if role == "1":
+        roster.add_student(school, found.uid, name)
+    elif role == "2":
+        roster.add_teacher(school, found.uid, name)
+    return errno, found
+
+
+def _register_one(school: School, user: object, rng: random.Random) -> dict[str, Any]:
+    if not isinstance(user, dict):
+        return school.entry(Errno.BAD_PARAMETERS)
+    telephone = user.get("telephone")
+    column = custom_column(user.get("customColumn"))
+    shown = {"telephone": str(telephone)} if telephone not in (None, "") else {}
+    try:
+        account, by_telephone = _account(telephone, user.get("email"))
+        digest = _digest(user.get("password"), user.get("md5pass"))
+        if school.item_busy(rng):
+            return school.entry(Errno.SERVER_BUSY, column, **shown)
+        errno, found = _register_core(school, account, digest, by_telephone=by_telephone, user=user)
+    except Answer as refused:
+        return school.entry(refused.code, column, **shown)
+    return school.entry(errno, column, data=found.uid, **shown)
 
 
 def _check_avatar(avatar: object) -> None:
@@ -155,39 +173,20 @@ def _check_avatar(avatar: object) -> None:
 
 def register(school: School, form: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     """Register: one account, optionally with an avatar and a password SMS."""
-    telephone, email = form.get("telephone"), form.get("email")
-    by_telephone = isinstance(telephone, str) and bool(telephone)
-    account = telephone if by_telephone else email
-    if not isinstance(account, str) or not account:
-        raise Answer(Errno.BAD_PARAMETERS)
-    if by_telephone and not TELEPHONE.fullmatch(account):
-        raise Answer(Errno.ILLEGAL_PHONE)
-    role = form.get("addToSchoolMember")
+    account, by_telephone = _account(form.get("telephone"), form.get("email"))
     texting = form.get("isSentMessage", "0")
     if texting not in ("0", "1", ""):
         raise Answer(Errno.BAD_PARAMETERS)
-    if texting == "1" and role not in ("1", "2"):
+    if texting == "1" and form.get("addToSchoolMember") not in ("1", "2"):
         raise Answer(Errno.SMS_NOT_ALLOWED)
-    digest = _register_digest(form, texting == "1")
+    password, md5pass = form.get("password"), form.get("md5pass")
+    if texting == "1" and password is None:
+        password, md5pass = secrets.token_urlsafe(9)[:12], None  # made up, then texted
+    digest = _digest(password, md5pass)
     _check_avatar(form.get("Filedata"))
-    roster = school.state(Roster)
-    found = school.accounts.get(account)
-    if role == "2" and (found is None or found.uid not in school.teacher_uids):
-        roster.check_teacher_room(school)
-    if found is not None:
-        errno = Errno.PHONE_REGISTERED if by_telephone else Errno.EMAIL_REGISTERED
-    else:
-        nickname = form.get("nickname")
-        nickname = nickname[:24] if isinstance(nickname, str) and nickname else None
-        found = school.register_account(account, password_md5=digest, nickname=nickname)
-        errno = Errno.OK
-        if texting == "1":
-            school.state(Texted).accounts.append(account)
-    name = found.nickname or account
-    if role == "1":
-        roster.add_student(school, found.uid, name)
-    elif role == "2":
-        roster.add_teacher(school, found.uid, name)
+    errno, found = _register_core(school, account, digest, by_telephone=by_telephone, user=form)
+    if errno == Errno.OK and texting == "1":
+        school.state(Texted).accounts.append(account)
     return school.envelope(errno, found.uid)
 
 
