@@ -43,7 +43,7 @@ async def test_reruns_with_finished_and_full_lessons_converge() -> None:
     failed at once, even after a lost answer, and each outcome agrees with the server.
     """
     faults = Faults(lost_after=0.3)
-    async with Sandbox(faults=faults, seed=7) as sb:
+    async with Sandbox(faults=faults, seed=0) as sb:
         students = sb.add_students(40)
         course = sb.add_course(lessons=10)
         finished = course.class_ids[:3]

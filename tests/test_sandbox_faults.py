@@ -103,6 +103,23 @@ async def test_busy_kinds_answer_in_the_v1_envelope(
     assert setup.applied is applied
 
 
+@pytest.mark.parametrize(
+    "kind", ["lost_after", "error_after", "busy_after", "echo_after", "busy_acted"]
+)
+async def test_a_refused_call_gets_no_fault_saying_a_change_was_made(
+    setup: Setup, kind: str
+) -> None:
+    """A call the server refused changed nothing: an "after" kind would lie, so none comes."""
+    setattr(setup.sb.faults, kind, 1.0)
+    form = setup.raw.signed(courseId="999", studentUid=str(setup.student), classJson=[1])
+    doc = await setup.raw.post(ADD, form)
+    assert doc["error_info"]["errno"] == 144  # no such course: the refusal itself
+    assert setup.sb.stats.faults_injected[kind] == 0
+    setup.sb.faults.gzip = 1.0  # an encoding fault still comes: it claims no change
+    assert (await setup.raw.post(ADD, setup.raw.signed(courseId="999")))["error_info"]
+    assert setup.sb.stats.faults_injected["gzip"] == 1
+
+
 async def test_too_frequent_is_a_v2_answer_only(setup: Setup) -> None:
     """too_frequent leaves v1 routes alone: no v1 page documents 101003001."""
     setup.sb.faults.too_frequent = 1.0

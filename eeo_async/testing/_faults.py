@@ -42,7 +42,8 @@ class Faults:
     Each decision is drawn from the seed, the request's content and how many times that
     same content was seen, so a run is the same whatever order requests arrive in. Every
     kind applies to both generations (v1 forms and v2 JSON) and answers in the route's
-    own envelope, unless its line says otherwise.
+    own envelope, unless its line says otherwise. A kind whose line says "the change is
+    applied" is never injected into a call the server refused (nothing was applied).
 
     Attributes:
         call_busy: the whole call answers code 114; nothing is applied.

@@ -1,7 +1,8 @@
 """What each fault kind of ``Faults`` does to an answer: rows of three tables.
 
 ``BEFORE`` kinds are drawn before the handler runs (nothing is applied), ``AFTER`` kinds
-once it has run (the change is in place), in the order of their draws; ``CAPACITY``
+once it has run (the change is in place; those saying so skip a refused call), in the
+order of their draws; ``CAPACITY``
 holds the busy answers of a sandbox past its capacity. A row names the generations it
 applies to; every answer a kind makes is in the route's own envelope.
 """
@@ -29,11 +30,16 @@ _BOTH: Final = ("v1", "v2")
 
 @attrs.frozen
 class Kind:
-    """One fault kind: its ``Faults`` field, what it answers, and where it applies."""
+    """One fault kind: its ``Faults`` field, what it answers, and where it applies.
+
+    ``acted`` marks an ``AFTER`` kind that says the change was made (then the answer is
+    lost or replaced): it is not drawn on a call the handler refused, where nothing was.
+    """
 
     name: str
     respond: Responder
     generations: tuple[str, ...] = _BOTH
+    acted: bool = False
 
 
 async def _close(call: Call, faults: Faults, doc: dict[str, Any]) -> NoReturn:
@@ -136,12 +142,12 @@ CAPACITY: Final[dict[str, Responder]] = {
 #: Drawn after the handler has applied the change. In the order of their draws (kinds
 #: added later go last, so a seed's earlier draws stay the same).
 AFTER: Final[tuple[Kind, ...]] = (
-    Kind("lost_after", _close),
-    Kind("error_after", _bad_gateway),
-    Kind("busy_after", _code(Errno.OPERATION_FAILED)),
-    Kind("echo_after", _echo),
+    Kind("lost_after", _close, acted=True),
+    Kind("error_after", _bad_gateway, acted=True),
+    Kind("busy_after", _code(Errno.OPERATION_FAILED), acted=True),
+    Kind("echo_after", _echo, acted=True),
     Kind("gbk", _gbk),
-    Kind("busy_acted", _code(Errno.SERVER_BUSY)),
+    Kind("busy_acted", _code(Errno.SERVER_BUSY), acted=True),
     Kind("bom", _bom),
     Kind("gzip", _gzip),
     Kind("keepalive_close", _answer_then_close),

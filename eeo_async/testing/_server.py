@@ -377,14 +377,18 @@ class Sandbox(School):
         if call.generation == "v1":
             fields = {k: v for k, v in fields.items() if k not in V1_SIGNING}
         before = self.speaking(route.texts)
+        refused = False
         try:
             doc = route.handler(self, dict(fields), rng)
         except Answer as answer:
-            doc = call.envelope(answer.code)
+            doc, refused = call.envelope(answer.code), True
         finally:
             self.speaking(before)
         for kind in AFTER:
-            if call.generation in kind.generations and rng.random() < getattr(faults, kind.name):
+            # Drawn before the refusal is looked at: a seed's draws stay in their order.
+            chance = getattr(faults, kind.name)
+            drawn = call.generation in kind.generations and rng.random() < chance
+            if drawn and not (refused and kind.acted):
                 self.stats.faults_injected[kind.name] += 1
                 return await kind.respond(call, faults, doc)
         return call.respond(doc)
