@@ -340,3 +340,25 @@ def test_testing_all_is_sorted_complete_and_documented() -> None:
                     inspect.isfunction(member) or isinstance(member, property)
                 ):
                     assert inspect.getdoc(member), f"{name}.{attr}"
+
+
+def test_a_mock_request_names_the_action_where_the_server_reads_it(tmp_path: Path) -> None:
+    """MockRequest.action: the query's ``action`` (v1, uploads too), the path (v2)."""
+    from eeo_async._http import Request, Sealed
+    from eeo_async._http import Upload as Multipart
+    from eeo_async.testing import MockRequest
+
+    def seen(label: str, path: str, body: Sealed | Multipart, **headers: str) -> MockRequest:
+        return MockRequest.of(Request(action=label, path=path, headers=headers, body=body))
+
+    form = Sealed(b"courseId=1")
+    assert seen("addCourse", f"{COURSE}?action=addCourseClass", form).action == "addCourseClass"
+    assert seen("addCourse", COURSE, form).action == ""
+    signs = {"X-EEO-SIGN": "s", "X-EEO-UID": "1", "X-EEO-TS": "1"}
+    v2 = seen("createClassroom", "/lms/activity/createClass", Sealed(b"{}"), **signs)
+    assert (v2.action, v2.generation) == ("/lms/activity/createClass", 2)
+    (tmp_path / "a.png").write_bytes(b"x")
+    part = Multipart(
+        fields={}, file_field="Filedata", path=tmp_path / "a.png", filename="a", size=1
+    )
+    assert seen("register", f"{CLOUD}?action=uploadFile", part).action == "uploadFile"

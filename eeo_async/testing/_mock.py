@@ -20,8 +20,9 @@ class MockRequest:
     """One request as the handler of a :class:`MockTransport` sees it.
 
     Attributes:
-        action: the action called: the docs' name, e.g. ``"addCourseClassStudent"`` or
-            ``"createClassroom"`` (the path for ``call_v2``).
+        action: the action as the server reads it: v1 the ``action`` of the query,
+            e.g. ``"addCourseClassStudent"`` (empty when the query has none), v2 the
+            path, e.g. ``"/lms/activity/createClass"``.
         path: the path and query the request went to, e.g.
             ``/partner/api/course.api.php?action=addCourseClassStudent`` or
             ``/lms/activity/createClass``.
@@ -59,36 +60,31 @@ class MockRequest:
 
     @classmethod
     def of(cls, request: Request, timeout: float = 0.0) -> MockRequest:
-        """The view a handler gets of one signed ``request``."""
-        query = dict(parse_qsl(urlsplit(request.path).query))
-        generation = 2 if "X-EEO-SIGN" in request.headers else 1
+        """The view a handler gets of one signed ``request``.
+
+        The action is read from where the server reads it (the query's ``action`` for
+        v1, the path for v2), never from the client's own label of the request.
+        """
+        where = urlsplit(request.path)
         body = request.body
+        v2 = "X-EEO-SIGN" in request.headers and not isinstance(body, Upload)
+        form: dict[str, str] = {}
+        data: Any = None
+        file = None
         if isinstance(body, Upload):
-            file = (body.file_field, body.filename, body.size)
-            return cls(
-                action=request.action,
-                path=request.path,
-                generation=1,
-                headers=dict(request.headers),
-                form=dict(body.fields),
-                file=file,
-                timeout=timeout,
-            )
-        if generation == 2:
-            return cls(
-                action=request.action,
-                path=request.path,
-                generation=2,
-                headers=dict(request.headers),
-                json=jsonlib.loads(body.data) if body.data else None,
-                timeout=timeout,
-            )
+            form, file = dict(body.fields), (body.file_field, body.filename, body.size)
+        elif v2:
+            data = jsonlib.loads(body.data) if body.data else None
+        else:
+            form = dict(parse_qsl(body.data.decode()))
         return cls(
-            action=query.get("action", request.action),
+            action=where.path if v2 else dict(parse_qsl(where.query)).get("action", ""),
             path=request.path,
-            generation=1,
+            generation=2 if v2 else 1,
             headers=dict(request.headers),
-            form=dict(parse_qsl(body.data.decode())),
+            form=form,
+            json=data,
+            file=file,
             timeout=timeout,
         )
 
