@@ -15,7 +15,8 @@ API, the documented codes in their situations, and faults injected from a seed::
 ``sb.handle(name, handler)`` serves one more v1 action or v2 path from a function.
 ``MockTransport(handler)`` answers a Client's calls from a plain function instead of a
 server, and ``set_testing(True)`` turns every backoff wait off. This wing may import the
-SDK's core modules (``_codes``, ``_retry``, ``_transport``), never its rows or signing.
+SDK's core modules (``_codes``, ``_http``, ``_retry``, ``_transport``), never its rows or
+signing.
 """
 
 from .._retry import set_testing
