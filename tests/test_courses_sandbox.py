@@ -158,7 +158,7 @@ async def test_course_teachers_are_added_changed_and_removed() -> None:
 async def test_course_labels_and_many_of_them() -> None:
     """addCourseLabels per course (399, 358, 144), and set_course_labels for 150 courses."""
     async with Sandbox() as sb:
-        labels = sb.timetable.add_labels(12)
+        labels = sb.state(SchoolSettings).add_labels(12)
         courses = [sb.add_course().course_id for _ in range(150)]
         async with client_for(sb) as client:
             statuses = await client.add_course_labels(
@@ -195,6 +195,20 @@ async def test_labels_made_with_add_school_label_label_courses_and_lessons() -> 
             foreign = await client.add_course_labels({course.course_id: [4242]})
     assert (on_course[0].errno, on_lesson[0].errno, foreign[0].errno) == (1, 1, 359)
     assert sb.timetable.courses[course.course_id].labels == (label.label_id,)
+
+
+async def test_seeded_labels_are_the_school_labels_the_label_actions_see() -> None:
+    """One store: a seeded label has a name (353), is deleted by deleteSchoolLabel, then 358."""
+    async with Sandbox() as sb:
+        course = sb.add_course()
+        (seeded,) = sb.state(SchoolSettings).add_labels(1)
+        async with client_for(sb) as client:
+            named = await client.add_school_label(f"label {seeded}")
+            before = await client.add_course_labels({course.course_id: [seeded]})
+            await client.delete_school_label(seeded)
+            after = await client.add_course_labels({course.course_id: [seeded]})
+    assert (named.errno, named.label_id) == (353, seeded)
+    assert (before[0].errno, after[0].errno) == (1, 358)
 
 
 async def test_add_course_teacher_reads_ids_as_the_lms_paths_do() -> None:

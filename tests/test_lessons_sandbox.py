@@ -11,7 +11,7 @@ from aiohttp import web
 
 import eeo_async as eeo
 from eeo_async._api.new_lessons import ADD_COURSE_CLASS_MULTIPLE
-from eeo_async.testing import Faults, Sandbox, set_testing
+from eeo_async.testing import Faults, Sandbox, SchoolSettings, set_testing
 from eeo_async.testing import _courses as courses_area
 from eeo_async.testing import _lessons as lessons_area
 
@@ -167,7 +167,7 @@ async def test_edit_seats_and_labels_of_lessons() -> None:
         (teacher, other) = sb.add_teachers(2)
         course = sb.add_course()
         cid = course.course_id
-        labels = sb.timetable.add_labels(3)
+        labels = sb.state(SchoolSettings).add_labels(3)
         async with client_for(sb) as client:
             far = await client.add_course_class(cid, "远", soon(), soon() + HOUR, teacher)
             near = await client.add_course_class(cid, "近", now + 600, now + 600 + HOUR, teacher)

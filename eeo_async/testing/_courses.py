@@ -298,13 +298,12 @@ def add_course_teacher(school: School, body: dict[str, Any], rng: random.Random)
 def label_problem(school: School, labels: set[int]) -> int:
     """0, or the per-item code refusing these label IDs: 359 (another school's), 358.
 
-    The school's labels are those made with addSchoolLabel (the school area) and those
-    seeded with :meth:`Timetable.add_labels`.
+    The school's labels are ``SchoolSettings.labels`` (addSchoolLabel's, and seeded ones).
     """
     settings = school.state(SchoolSettings)
     if labels & settings.foreign_labels:
         return Errno.LABELS_NOT_OURS
-    if not labels <= timetable(school).labels | set(settings.labels):
+    if not labels <= settings.labels.keys():
         return Errno.LABELS_NOT_FOUND
     return 0
 

@@ -47,7 +47,9 @@ class SchoolSettings:
     """The school area's state: labels, replay settings.
 
     Attributes:
-        labels: label names by label ID.
+        labels: the school's labels, names by label ID: those addSchoolLabel made and
+            those seeded with :meth:`add_labels` (the labels addCourseLabels and
+            addClassLabels accept; 358 for any other).
         foreign_labels: label IDs of another school (355).
         settings: ``allowViewReplay`` and ``allowNewStudentViewReplay`` as set (0 or 1).
     """
@@ -56,6 +58,12 @@ class SchoolSettings:
     foreign_labels: set[int] = attrs.Factory(set)
     settings: dict[str, int] = attrs.Factory(dict)
     ids: itertools.count[int] = attrs.Factory(lambda: itertools.count(363))
+
+    def add_labels(self, count: int) -> list[int]:
+        """Make ``count`` school labels (named ``label <ID>``); their IDs."""
+        made = list(itertools.islice(self.ids, count))
+        self.labels.update({label_id: f"label {label_id}" for label_id in made})
+        return made
 
     def label_named(self, name: str) -> int | None:
         """The ID of the label named ``name``, if any."""

@@ -192,8 +192,9 @@ class Sandbox(School):
     def timetable(self) -> Timetable:
         """Courses and lessons made through the API, and the switch of repeated identities.
 
-        Names, times, teachers, identities and labels of what the API made, the school's
-        labels, and ``identity_repeat``: how a repeated unique identity is answered.
+        Names, times, teachers, identities and labels of what the API made, and
+        ``identity_repeat``: how a repeated unique identity is answered. The school's
+        labels are ``state(SchoolSettings).labels`` (seed some with ``add_labels``).
         """
         return timetable(self)
 

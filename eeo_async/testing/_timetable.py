@@ -15,7 +15,6 @@ client (not through the API) stays taken: 398 without an ID (Lesson_errors).
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter
 from typing import Any, Final
 
@@ -68,7 +67,7 @@ def _check_repeat(_: object, attribute: attrs.Attribute[str], value: str) -> Non
 
 @attrs.define
 class Timetable:
-    """Courses and lessons made through the API, their identities, and the school's labels.
+    """Courses and lessons made through the API and their identities.
 
     Attributes:
         identity_repeat: ``"earlier_id"`` (default: 398 with the earlier course or class
@@ -77,9 +76,6 @@ class Timetable:
         lessons: each lesson made through the API (or seeded), by class ID.
         course_identities: the course ID of each unique identity of a course.
         lesson_identities: the class ID of each unique identity of a lesson.
-        labels: label IDs seeded for the school (besides those addSchoolLabel made;
-            addCourseLabels/addClassLabels answer 358 for any other); add some with
-            :meth:`add_labels`.
         max_lessons_per_course: past this, a new lesson is refused with 121601070.
     """
 
@@ -88,15 +84,7 @@ class Timetable:
     lessons: dict[int, LessonRecord] = attrs.Factory(dict)
     course_identities: dict[str, int] = attrs.Factory(dict)
     lesson_identities: dict[str, int] = attrs.Factory(dict)
-    labels: set[int] = attrs.Factory(set)
     max_lessons_per_course: int | None = None
-    _label_ids: itertools.count[int] = attrs.Factory(lambda: itertools.count(50_001))
-
-    def add_labels(self, count: int) -> list[int]:
-        """Make ``count`` school labels; their IDs."""
-        made = list(itertools.islice(self._label_ids, count))
-        self.labels.update(made)
-        return made
 
     def course(self, course_id: int) -> CourseRecord:
         """The record of a course (an empty one for a course seeded without the API)."""
