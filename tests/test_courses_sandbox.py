@@ -236,3 +236,13 @@ async def test_add_course_teacher_reads_ids_as_the_lms_paths_do() -> None:
     assert docs[4]["data"] == [{"teacherUid": second, "code": 1, "msg": "程序正常执行"}]
     assert second in sb.courses[cid].co_teachers
     assert 1 not in sb.courses  # true was never read as course 1
+
+
+async def test_add_course_labels_echoes_custom_column_as_every_action_does() -> None:
+    """customColumn is echoed cut to 50 characters, "" when none was sent."""
+    async with Sandbox() as sb, aiohttp.ClientSession() as session:
+        raw = Raw(sb, session)
+        cid = sb.add_course().course_id
+        items = [{"courseId": cid, "labelIds": [], "customColumn": "x" * 60}, {"courseId": cid}]
+        doc = await raw.post("addCourseLabels", raw.signed(courseList=items))
+    assert [e["customColumn"] for e in doc["data"]] == ["x" * 50, ""]

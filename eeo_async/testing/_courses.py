@@ -51,6 +51,7 @@ from ._wire import (
     Upload,
     body_id,
     body_uids,
+    custom_column,
     id_value,
     int_field,
     json_items,
@@ -291,7 +292,7 @@ def add_course_teacher(school: School, body: dict[str, Any], rng: random.Random)
         if not code:
             code = Errno.ALREADY_EXISTS if uid in course.co_teachers else Errno.OK
             course.co_teachers.add(uid)
-        data.append({"teacherUid": uid, "code": code, "msg": school.message(code)})
+        data.append(school.entry_v2(code, teacherUid=uid))
     return school.envelope_v2(Errno.OK, data)
 
 
@@ -316,9 +317,9 @@ def add_course_labels(school: School, form: dict[str, Any], rng: random.Random) 
     data = []
     for entry in entries:
         course_id = id_value(entry.get("courseId") if isinstance(entry, dict) else None)
-        column = entry.get("customColumn")
+        column = custom_column(entry.get("customColumn"))
         labels = entry.get("labelIds", [])
-        shown = {"customColumn": "" if column is None else str(column), "courseId": course_id}
+        shown = {"customColumn": column or "", "courseId": course_id}
         course = school.courses.get(course_id)
         errno: int
         if course is None or course.deleted:

@@ -95,10 +95,6 @@ def _main(school: School, course_id: int, class_id: int) -> LessonState:
     return lesson
 
 
-def _entry(school: School, code: int, **fields: Any) -> dict[str, Any]:
-    return {**fields, "code": code, "msg": school.message(code)}
-
-
 def _sub_lesson(
     school: School, main_course: int, main_class: int, entry: object, seen: set[int]
 ) -> tuple[int, dict[str, Any]]:
@@ -163,10 +159,10 @@ def add_class(school: School, body: dict[str, Any], rng: random.Random) -> dict[
     for entry in entries:
         if school.item_busy(rng):
             shown = {"courseId": entry.get("courseId") if isinstance(entry, dict) else None}
-            data.append(_entry(school, Errno.SERVER_BUSY, **shown))
+            data.append(school.entry_v2(Errno.SERVER_BUSY, **shown))
             continue
         code, fields = _sub_lesson(school, main_course, main_class, entry, seen)
-        data.append(_entry(school, code, **fields))
+        data.append(school.entry_v2(code, **fields))
     answer = {"mainClassId": main_class, "mainCourseId": main_course, "subClassData": data}
     return school.envelope_v2(Errno.OK, answer)
 
@@ -189,7 +185,7 @@ def _double_teacher_lesson(school: School, body: dict[str, Any]) -> tuple[int, S
 
 def _lesson_entry(school: School, class_id: int, *, main: bool) -> dict[str, Any]:
     fields = {"isMainClass": int(main), "classId": class_id, "liveUrl": "", "liveInfo": {}}
-    return _entry(school, Errno.OK, **fields)
+    return school.entry_v2(Errno.OK, **fields)
 
 
 def edit_class(school: School, body: dict[str, Any], rng: random.Random) -> dict[str, Any]:
@@ -226,13 +222,13 @@ def delete_class(school: School, body: dict[str, Any], rng: random.Random) -> di
     state = school.state(DoubleTeacherState)
     if sub is not None:
         _drop(school, state, sub)
-        return school.envelope_v2(Errno.OK, [_entry(school, Errno.OK, classId=class_id)])
+        return school.envelope_v2(Errno.OK, [school.entry_v2(Errno.OK, classId=class_id)])
     data = []
     for each in state.subs_of(class_id):
         _drop(school, state, each)
-        data.append(_entry(school, Errno.OK, classId=each.class_id))
+        data.append(school.entry_v2(Errno.OK, classId=each.class_id))
     delete_lesson(school, class_id)  # a classroom's lesson: the classroom too
-    data.append(_entry(school, Errno.OK, classId=class_id))
+    data.append(school.entry_v2(Errno.OK, classId=class_id))
     return school.envelope_v2(Errno.OK, data)
 
 

@@ -391,7 +391,7 @@ def add_student(school: School, body: dict[str, Any], rng: random.Random) -> dic
                 state.adds[(activity.activity_id, uid)] += 1
             code = Errno.OK  # already a member: 1 too (the page's note)
         if uid not in state.unanswered:
-            entries.append({"studentUid": uid, "code": code, "msg": school.message(code)})
+            entries.append(school.entry_v2(code, studentUid=uid))
     if state.answer_order == "reversed":
         entries.reverse()
     elif state.answer_order == "shuffled":

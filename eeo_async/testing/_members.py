@@ -213,7 +213,7 @@ def modify_course_student_nick_name(
                 if uid in course.students and not course.deleted and not course.expired:
                     roster.class_nicknames[course_id, uid] = _school_name(school, uid)
             code = Errno.OK
-        data.append({"studentUid": uid, "code": code, "msg": school.message(code)})
+        data.append(school.entry_v2(code, studentUid=uid))
     return school.envelope_v2(Errno.OK, data)
 
 

@@ -318,6 +318,10 @@ class School:
         item.update(errno=errno, error=self.message(errno))
         return item
 
+    def entry_v2(self, code: int, **fields: object) -> dict[str, Any]:
+        """A v2 per-item entry: ``fields`` (``studentUid`` ...), code and msg."""
+        return {**fields, "code": code, "msg": self.message(code)}
+
     def count_items(self, name: str, count: int) -> None:
         """Record that a call of ``name`` held ``count`` items (``stats.max_items_per_call``)."""
         sizes = self.stats.max_items_per_call

@@ -43,7 +43,7 @@ from typing import Any, Final
 import attrs
 
 from .._codes import Errno
-from ._members import Roster
+from ._members import NAME_CHARS, Roster
 from ._messages import Texts
 from ._route import Area, v1
 from ._school import Account, School
@@ -134,7 +134,7 @@ def _register_core(
         errno = Errno.PHONE_REGISTERED if by_telephone else Errno.EMAIL_REGISTERED
     else:
         nickname = user.get("nickname")
-        nickname = None if nickname in (None, "") else str(nickname)[:24]
+        nickname = None if nickname in (None, "") else str(nickname)[:NAME_CHARS]
         found = school.register_account(account, password_md5=digest, nickname=nickname)
         errno = Errno.OK
     name = found.nickname or account
