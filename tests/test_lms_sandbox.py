@@ -17,7 +17,7 @@ import aiohttp
 import pytest
 from sandbox_raw import Raw
 
-from eeo_async.testing import DoubleTeacherState, Faults, LmsState, Sandbox
+from eeo_async.testing import DoubleTeacherState, Faults, LmsActivity, LmsState, Sandbox
 
 HOUR = 3600
 
@@ -330,3 +330,16 @@ async def test_an_identity_of_a_classroom_deleted_outside_the_api_stays_taken(ra
     sb.delete_lesson(made["classId"])
     assert sb.state(LmsState).activities[made["activityId"]].deleted
     assert (await code_of(raw, "/lms/activity/createClass", body))[0] == 398
+
+
+async def test_a_classroom_seeded_by_hand_is_updated(raw: Raw) -> None:
+    """A classroom put into LmsState without createClassroom (no lesson record) is updated."""
+    sb = raw.sb
+    course, teacher, start, _ = world(sb)
+    lms = sb.state(LmsState)
+    (class_id,) = sb.add_lessons(course, 1)
+    room = LmsActivity(9, course, None, 1, "L", teacher, start, start + HOUR, class_id=class_id)
+    lms.activities[9] = room
+    change = {"courseId": course, "activityId": 9, "name": "M"}
+    assert (await code_of(raw, "/lms/activity/updateClass", change))[0] == 1
+    assert room.name == "M"

@@ -298,7 +298,9 @@ def update_classroom(school: School, body: dict[str, Any], rng: random.Random) -
     activity.teacher_uid = teacher_uid or activity.teacher_uid
     activity.start_time, activity.end_time = start, end
     activity.settings.update(settings)
-    _in_step(activity, timetable(school).lessons[activity.class_id or 0])
+    record = timetable(school).lessons.get(activity.class_id or 0)
+    if record is not None:  # a classroom seeded by hand may have none
+        _in_step(activity, record)
     return school.envelope_v2(Errno.OK, {"activityId": activity.activity_id, "name": activity.name})
 
 
