@@ -8,7 +8,7 @@ from pathlib import Path
 from .._constants import LOGGER_NAME
 from .._errors import EEOError
 from .._models import NewUser
-from .cells import InputFileError
+from .cells import InputFileError, Row, Table
 from .columns import (
     ADD_TO_SCHOOL,
     CUSTOM_COLUMN,
@@ -17,6 +17,7 @@ from .columns import (
     NICKNAME,
     PASSWORD,
     TELEPHONE,
+    Header,
     Warn,
     match_header,
 )
@@ -34,6 +35,8 @@ ACCOUNT_COLUMNS = (
     ADD_TO_SCHOOL,
     CUSTOM_COLUMN,
 )
+#: Values this short are hidden only where quoted: bare, they are words of the message.
+_SHORTEST_HIDDEN = 4
 #: ``add_to_school`` as people write it: the role, the docs' ``addToSchoolMember`` values.
 _ROLES: dict[str, str | None] = {
     "student": "student",
@@ -92,7 +95,7 @@ def read_accounts(
         try:
             users.append(NewUser(**values))
         except (EEOError, TypeError) as exc:
-            problem = f"{table.where(row)}: {exc}"
+            problem = f"{table.where(row)}: {_unquoted(str(exc), table, row, header)}"
             advice = excel_number(values.get(TELEPHONE.name) or "", "telephone")
             if advice and "telephone" in str(exc):
                 problem += f": {advice}"
@@ -105,3 +108,22 @@ def read_accounts(
         message = f"{table.path}: no accounts in the file"
         raise InputFileError([message])
     return users
+
+
+def _unquoted(message: str, table: Table, row: Row, header: Header) -> str:
+    """``message`` without any value of the row: each named by its cell instead.
+
+    Any cell may hold a password (columns swapped, a password under ``telephone``), so
+    none is quoted, whichever column's check failed.
+    """
+    cells = sorted(
+        ((at, row[at].text) for at in header.index.values() if at < len(row) and row[at].text),
+        key=lambda cell: -len(cell[1]),
+    )
+    for n, (_, text) in enumerate(cells):  # marks first, so no cell name is replaced again
+        message = message.replace(repr(text), f"\0{n}\0")
+        if len(text) >= _SHORTEST_HIDDEN:
+            message = message.replace(text, f"\0{n}\0")
+    for n, (at, _) in enumerate(cells):
+        message = message.replace(f"\0{n}\0", f"({table.cell_name(row, at)})")
+    return message

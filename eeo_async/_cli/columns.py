@@ -59,6 +59,9 @@ MD5_PASSWORD = Column("md5_password", ("md5pass", "md5"))
 NICKNAME = Column("nickname", ("nick_name", "name", "昵称", "姓名"))
 ADD_TO_SCHOOL = Column("add_to_school", ("addToSchoolMember", "role"))
 CUSTOM_COLUMN = Column("custom_column", ("customColumn",))
+#: Columns whose values are never quoted: nor is any cell of a file holding one, since
+#: a swapped column or a header-less file puts a password where another value belongs.
+SECRET_COLUMNS: tuple[Column, ...] = (PASSWORD, MD5_PASSWORD)
 GROUP = Column("group")
 IS_LEADER = Column("is_leader", ("isLeader",))
 
@@ -143,7 +146,10 @@ def match_header(
 
     A header cell naming no column is named in a warning, or refused when it looks
     like a misspelling of a column the header lacks; two cells naming one column are
-    refused; values under a column without a header are warned about too.
+    refused; values under a column without a header are warned about too. In a file
+    that may hold passwords (``columns`` has one of :data:`SECRET_COLUMNS`) a first row
+    that names no column at all is data (a file without a header): its cells are named
+    by their place, never quoted.
 
     Args:
         table: the file read.
@@ -162,9 +168,14 @@ def match_header(
         message = f"{table.path}: {empty}"
         raise InputFileError([message])
     head = rows[0]
+
+    def shown(at: int) -> str:
+        """A header cell naming no column: its text, or where it may be a password its place."""
+        return repr(head.texts[at]) if quoted else table.cell_name(head, at)
+
     index: dict[str, int] = {}
     problems: list[str] = []
-    unused: list[str] = []
+    unused: list[int] = []
     for at, text in enumerate(head.texts):
         key = normalise_name(text)
         column = next((c for c in columns if key in c.keys), None)
@@ -177,27 +188,29 @@ def match_header(
         elif column is not None:
             index[column.name] = at
         elif key:
-            unused.append(text)
+            unused.append(at)
+    quoted = bool(index) or not any(column in columns for column in SECRET_COLUMNS)
     lacking = [group for group in required if not any(c.name in index for c in group)]
     if lacking:
         needs = _listed([" or ".join(c.name for c in group) for group in required], ", and ")
         missing = _listed([" or ".join(c.name for c in group) for group in lacking], ", ")
+        header = repr(", ".join(head.texts)) if quoted else "(its first row, not shown)"
         problems.append(
-            f"{table.where(head)}: cannot use the header {', '.join(head.texts)!r}: the "
-            f"header must name {needs} (missing: {missing})"
+            f"{table.where(head)}: cannot use the header {header}: the header must name "
+            f"{needs} (missing: {missing})"
         )
     missing_columns = [column for column in columns if column.name not in index]
-    for text in unused:
-        guess = near_miss(text, missing_columns)
+    for at in unused:
+        guess = near_miss(head.texts[at], missing_columns)
         if guess is not None:
             problems.append(
-                f"{table.where(head)}: column {text!r} is not one the command reads: "
+                f"{table.where(head)}: column {shown(at)} is not one the command reads: "
                 f"did you mean {guess.name!r}? (rename it in the header)"
             )
     if problems:
         raise InputFileError(problems)
     if unused:
-        names = ", ".join(repr(text) for text in unused)
+        names = ", ".join(shown(at) for at in unused)
         reads = ", ".join(column.name for column in columns)
         warn(
             f"{table.where(head)}: not reading the column(s) {names} (this file's columns: {reads})"
