@@ -12,16 +12,18 @@ import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Final
 
 import attrs
 
 from .._api.client import Client
+from .._codes import BAD_CREDENTIALS, JOB_WIDE, JOB_WIDE_STATUSES, Errno
 from .._constants import (
     DEFAULT_BASE_URL,
     DEFAULT_CONCURRENCY,
     DEFAULT_MAX_ATTEMPTS,
 )
-from .._errors import EEOError, InputError
+from .._errors import ApiError, EEOError, HTTPStatusError, InputError, TransportError
 from .._wire.kinds import validate_id
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CREDENTIALS, EXIT_UNREACHABLE = 0, 1, 2, 3, 4
@@ -32,15 +34,51 @@ EXIT_CODES = """exit codes:
   0    every item done, or already so
   1    some items failed, or their outcome is unknown (the summary says which to
        fix and which to run again)
-  2    usage or input errors (bad option, bad ID in a file, wrong journal): nothing sent
+  2    usage or input errors (bad option, bad ID in a file, wrong journal, an
+       unwritable output path): nothing sent
   3    credentials missing or refused (after at most one request)
-  4    the server cannot be reached (after one call's attempts), or the API is in
-       its quarterly maintenance (errno 901): run again later
-  5    the job itself is wrong: an answer no item can escape (no such course, a
-       finished --lesson, swapped files, a base URL the server lacks); one line
-       names what to fix; the rest not sent
+  4    the server cannot be reached (after one call's attempts: no connection, a
+       timeout, HTTP 5xx), or the API is in its quarterly maintenance (errno 901):
+       run again later
+  5    the job itself is wrong: an answer no item can escape (no such course,
+       errno 144; a finished --lesson, swapped files, a base URL the server
+       answers 404 for); one line names what to fix; the rest not sent
   130  interrupted (Ctrl-C): the journal and --report keep what was done
-  143  terminated (SIGTERM: kill, systemd, Docker, CI): as for 130"""
+  143  terminated (SIGTERM: kill, systemd, Docker, CI): as for 130
+A --report or other output that cannot be written after the job is said on
+stderr; the exit code stays the job's."""
+
+#: The exit code of each way a Batcher job stops early (an interruption's is the signal's).
+STOP_EXITS: Final = {
+    "credentials": EXIT_CREDENTIALS,
+    "unreachable": EXIT_UNREACHABLE,
+    "maintenance": EXIT_UNREACHABLE,
+    "job_wide": EXIT_JOB_WIDE,
+    "closed": EXIT_FAILED,
+}
+
+
+def error_exit(exc: EEOError) -> int:
+    """The exit code of an error that ended a command's own call (``EXIT_CODES``).
+
+    The same codes as a Batcher job that stopped for the same reason: 3 refused
+    credentials, 4 no usable answer (no connection, timeouts, HTTP 5xx) or the
+    maintenance (901), 5 an answer about a value the command holds fixed (no such
+    course, 144) or a base URL the server lacks (HTTP 404), 2 an input error, else 1.
+    """
+    if isinstance(exc, InputError):
+        return EXIT_USAGE
+    if isinstance(exc, ApiError):
+        if exc.errno in BAD_CREDENTIALS:
+            return EXIT_CREDENTIALS
+        if exc.errno == Errno.MAINTENANCE:
+            return EXIT_UNREACHABLE
+        return EXIT_JOB_WIDE if exc.errno in JOB_WIDE else EXIT_FAILED
+    if isinstance(exc, HTTPStatusError) and exc.status in JOB_WIDE_STATUSES:
+        return EXIT_JOB_WIDE
+    if isinstance(exc, TransportError):
+        return EXIT_UNREACHABLE
+    return EXIT_FAILED
 
 
 class _Usage(Exception):  # noqa: N818 - a control-flow signal carrying an exit code

@@ -7,16 +7,14 @@ code out; and ``register`` from a file of accounts.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import hashlib
-import json
+import functools
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from .._batch.batcher import Batcher
+from .._api.client import Client
 from .._batch.plan import plan
 from .._batch.report import BatchReport, Key
 from .._constants import (
@@ -25,23 +23,20 @@ from .._constants import (
 from .._models import ItemResult
 from .base import (
     EXIT_OK,
-    EXIT_TERMINATED,
     Command,
     _check_output,
-    _client,
     _credential_options,
     _dest,
-    _err,
     _file_options,
     _id,
     _Usage,
     job_options,
 )
 from .columns import CLASS_ID, STUDENT_UID, Column
-from .ending import Signals, finish, progress_options
 from .files import FILES, InputFileError, choose_sheets, read_ids
-from .journal import Journal
+from .journal import fingerprint
 from .rerun import _load, keys_to_resend, with_fixed_option
+from .running import Batch, run_batch, run_job
 
 # --------------------------------------------------------------- the bulk jobs
 
@@ -110,11 +105,7 @@ def _bulk_options(spec: BulkJob) -> Callable[[argparse.ArgumentParser], None]:
 
 def _bulk_handler(spec: BulkJob) -> Callable[[argparse.Namespace], int]:
     def handle(args: argparse.Namespace) -> int:
-        try:
-            return asyncio.run(_run_bulk(spec, args))
-        except asyncio.CancelledError:  # SIGTERM before the job started: nothing sent
-            _err("terminated (SIGTERM) before anything was sent")
-            return EXIT_TERMINATED
+        return run_job(_run_bulk(spec, args))
 
     return handle
 
@@ -159,7 +150,7 @@ def _inputs(spec: BulkJob, args: argparse.Namespace) -> _Inputs:
             operation, arguments["pairs"] = f"{spec.operation}_pairs", keys
         else:
             operation, arguments[spec.files[0].field] = spec.operation, keys
-        return _Inputs(operation, arguments, _fingerprint(sorted(map(str, keys))), unsure)
+        return _Inputs(operation, arguments, fingerprint(sorted(map(str, keys))), unsure)
     problems: list[str] = []
     paths = {file.flag: getattr(args, _dest(file.flag)) for file in spec.files}
     own = {file.flag: getattr(args, _dest(f"{file.flag}-sheet"), None) for file in spec.files}
@@ -186,11 +177,7 @@ def _inputs(spec: BulkJob, args: argparse.Namespace) -> _Inputs:
     if problems:
         raise InputFileError(problems)
     shown = [sorted(set(arguments[file.field])) for file in spec.files]
-    return _Inputs(spec.operation, arguments, _fingerprint(shown))
-
-
-def _fingerprint(value: object) -> str:
-    return hashlib.sha256(json.dumps(value).encode()).hexdigest()[:16]
+    return _Inputs(spec.operation, arguments, fingerprint(shown))
 
 
 def _failed_keys(
@@ -231,71 +218,28 @@ async def _run_bulk(spec: BulkJob, args: argparse.Namespace) -> int:
     if args.dry_run:
         _dry_run(spec, args, job)  # no credentials needed: nothing is sent
         return EXIT_OK
-    live: list[BatchReport[Any]] = []
-    interrupted = None
-    with Signals() as signals:
-        async with _client(args) as client:
-            bar, on_progress = progress_options(args, live)
-            batcher = Batcher(
-                client,
-                concurrency=args.concurrency,
-                adaptive=args.adaptive,
-                max_attempts=args.max_attempts,
-                on_progress=on_progress,
-                probe_first=True,
-            )
-            journal = _journal(spec, args, job, client.sid, client.base_url)
-            try:
-                skip = job.unsure
-                if journal is not None:
-                    if job.unsure:
-                        journal.possibly_applied(job.unsure)
-                    # Streamed from the file as the job reads it: no item is held.
-                    skip = journal.finished(pairs=len(spec.key_fields) == 2)
-                    done = journal.count(done=True)
-                    if done:
-                        _err(f"journal {args.journal}: {done} items already done, skipped")
-                report: BatchReport[Any] = await getattr(batcher, job.operation)(
-                    **job.arguments,
-                    progress=bar,
-                    skip=skip,
-                    on_items=journal.record if journal else None,
-                    on_sending=journal.sending if journal else None,
-                    on_start=live.append,
-                )
-            except asyncio.CancelledError:
-                if not live:
-                    raise
-                # Ctrl-C or SIGTERM: the Batcher marked the items it never sent.
-                report, interrupted = live[0], signals.interrupted(live[0])
-            finally:
-                if journal is not None:
-                    journal.close()
-    return finish(
-        report,
-        args,
-        base_url=client.base_url,
-        flags=_flags(spec, args),
-        plain=on_progress is not None,
-        exit_code=interrupted,
-    )
+
+    async def send(batch: Batch) -> BatchReport[Any]:
+        skip = batch.skip(job.unsure, pairs=len(spec.key_fields) == 2)
+        return await batch.send(job.operation, skip=skip, **job.arguments)
+
+    identity = functools.partial(_identity, spec, args, job)
+    ran = await run_batch(args, send, identity=identity)
+    return ran.finish(args, _flags(spec, args))
 
 
-def _journal(
-    spec: BulkJob, args: argparse.Namespace, job: _Inputs, sid: int, base_url: str
-) -> Journal | None:
-    """The job's journal, if ``--journal`` names one (another job's is refused)."""
-    if args.journal is None:
-        return None
-    identity = {
-        "school": sid,
-        "base_url": base_url,
+def _identity(
+    spec: BulkJob, args: argparse.Namespace, job: _Inputs, client: Client
+) -> dict[str, Any]:
+    """The job's identity in its journal (another job's journal is refused)."""
+    return {
+        "school": client.sid,
+        "base_url": client.base_url,
         "operation": spec.operation,
         "course": args.course,
         "target": {spec.target[1]: job.arguments[spec.target[1]]} if spec.target else {},
         "inputs": job.fingerprint,
     }
-    return Journal(args.journal, identity)
 
 
 def _dry_run(spec: BulkJob, args: argparse.Namespace, job: _Inputs) -> None:

@@ -19,31 +19,19 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import FrameType
-from typing import Any, Final
+from typing import Any
 
 from .._batch.progress import final_line, running_line
 from .._batch.report import BatchReport
 from .._batch.view import WIDTH, fit
 from .base import (
-    EXIT_CREDENTIALS,
     EXIT_FAILED,
     EXIT_INTERRUPTED,
-    EXIT_JOB_WIDE,
     EXIT_OK,
     EXIT_TERMINATED,
-    EXIT_UNREACHABLE,
+    STOP_EXITS,
     _err,
-    _Usage,
 )
-
-#: The exit code of each way a job stops early (an interruption's is the signal's).
-_STOP_EXITS: Final = {
-    "credentials": EXIT_CREDENTIALS,
-    "unreachable": EXIT_UNREACHABLE,
-    "maintenance": EXIT_UNREACHABLE,
-    "job_wide": EXIT_JOB_WIDE,
-    "closed": EXIT_FAILED,
-}
 
 
 class Signals:
@@ -138,10 +126,14 @@ def _plain_progress(live: list[BatchReport[Any]]) -> Callable[[int, int], None]:
     return show
 
 
-def write_report(report: BatchReport[Any], path: Path | None) -> None:
-    """Write ``report`` to ``path`` (CSV with a BOM for ``.csv``, else JSON), if given."""
+def write_report(report: BatchReport[Any], path: Path | None) -> bool:
+    """Write ``report`` to ``path`` (CSV with a BOM for ``.csv``, else JSON), if given.
+
+    A report that cannot be written is said on stderr; the job's exit code stays its
+    own (what was sent is in the journal, if any). False then.
+    """
     if path is None:
-        return
+        return True
     try:
         if path.suffix.lower() == ".csv":
             # With a BOM, Excel shows the Chinese messages right; utf-8-sig reads both.
@@ -149,9 +141,33 @@ def write_report(report: BatchReport[Any], path: Path | None) -> None:
         else:
             report.write_json(path)  # streamed: a report of millions fits
     except OSError as exc:
-        message = f"cannot write the report {path}: {exc.strerror or exc}"
-        raise _Usage(message) from None
+        _cannot_write(f"the report {path}", exc)
+        return False
     print(f"report written to {path}")
+    return True
+
+
+def write_output(path: Path, flag: str, text: str, *, encoding: str = "utf-8") -> bool:
+    """Write a job's output file whole (a temporary file renamed over it), after the job.
+
+    As for the report, a file that cannot be written is said on stderr and leaves the
+    job's exit code alone. False then.
+    """
+    temporary = path.with_name(path.name + ".tmp")
+    try:
+        temporary.write_text(text, encoding=encoding)
+        temporary.replace(path)
+    except OSError as exc:
+        _cannot_write(f"{flag} {path}", exc)
+        return False
+    return True
+
+
+def _cannot_write(what: str, exc: OSError) -> None:
+    _err(
+        f"error: cannot write {what}: {exc.strerror or exc}; the exit code is the job's own "
+        "(what was sent is in the journal, if any)"
+    )
 
 
 def finish(
@@ -205,4 +221,4 @@ def _exit(
         # The parameter as the person gave it: --course, --lessons FILE ...
         reason = reason.replace(param, flags[param])
     _err(f"error: {reason}")
-    return _STOP_EXITS.get(cause, EXIT_FAILED)
+    return STOP_EXITS.get(cause, EXIT_FAILED)

@@ -6,6 +6,7 @@ final outcome when the answer comes; each message is stored once, in a table of 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from collections.abc import ItemsView, Iterable, Iterator, Mapping, Sequence, ValuesView
@@ -65,6 +66,12 @@ _LABELS = {
     "target": "target",
     "inputs": "inputs (fingerprint of the IDs)",
 }
+
+
+def fingerprint(inputs: object) -> str:
+    """A short fingerprint of a job's inputs (JSON-ready, normalised), for its identity."""
+    text = json.dumps(inputs, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 class Journal:

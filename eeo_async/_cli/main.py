@@ -2,11 +2,11 @@
 
 Built on argparse (standard library). The subcommands are rows of one table
 (:data:`COMMANDS`): name, help, the options it accepts, its handler and an example. A
-bulk job's row carries a ``BulkJob`` spec (``_cli_bulk``: Batcher operation, key fields,
+bulk job's row carries a ``BulkJob`` spec (``bulk``: Batcher operation, key fields,
 input files, fixed target) from which its options and handler are built, so adding one
 is one row, once the Batcher has the operation. Shared pieces (exit codes in
-``EXIT_CODES``, credentials, reports out) are in ``_cli_base``; this module holds the
-other commands, the table and ``main``.
+``EXIT_CODES``, credentials, options) are in ``base``, how every job runs in
+``running``; this module holds the other commands, the table and ``main``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import attrs
 from .._constants import (
     LOGGER_NAME,
 )
-from .._errors import ApiError, BadCredentialsError, EEOError, InputError
+from .._errors import BadCredentialsError, EEOError, InputError
 from ..testing import Faults
 from . import activities, people, schedule
 from .base import (
@@ -41,6 +41,7 @@ from .base import (
     _int_between,
     _number,
     _Usage,
+    error_exit,
 )
 from .bulk import (
     _LESSONS,
@@ -101,11 +102,34 @@ def _quiet_stdout() -> None:
 
 
 def _demo_options(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("--report", type=Path, default=Path("eeo-demo-report.json"))
-    sub.add_argument("--students", type=_int_between(1, 1_000_000), default=2000)
-    sub.add_argument("--lessons", type=_int_between(5, 10_000), default=150)
-    sub.add_argument("--seed", type=int, default=2026)
-    sub.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None)
+    sub.add_argument(
+        "--report",
+        type=Path,
+        metavar="FILE",
+        default=Path("eeo-demo-report.json"),
+        help="write the enrolment's report here (default: eeo-demo-report.json)",
+    )
+    sub.add_argument(
+        "--students",
+        type=_int_between(1, 1_000_000),
+        metavar="N",
+        default=2000,
+        help="students of the school (default 2000)",
+    )
+    sub.add_argument(
+        "--lessons",
+        type=_int_between(5, 10_000),
+        metavar="N",
+        default=150,
+        help="lessons of the course (default 150)",
+    )
+    sub.add_argument("--seed", type=int, default=2026, help="seed of the sandbox's faults")
+    sub.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress bar on a terminal, plain lines otherwise (default: on a terminal)",
+    )
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -318,7 +342,7 @@ COMMANDS = (
     ),
     Command(
         "demo",
-        "Run a bulk enrolment, a removal and a group against the sandbox.",
+        "Run a school's whole integration against the sandbox, faults on, checked item by item.",
         _demo_options,
         _demo,
         "  eeo-async demo --report demo-report.json",
@@ -363,7 +387,7 @@ COMMANDS = (
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="eeo-async",
-        description="BulkJob jobs for the ClassIn (EEO) partner API, with a report you can trust.",
+        description="Bulk jobs for the ClassIn (EEO) partner API, with a report you can trust.",
         epilog="credentials: EEO_SID, EEO_SECRET, EEO_BASE_URL, or --sid and --secret-file\n\n"
         + EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -413,12 +437,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BadCredentialsError as exc:
         _err(f"error: the server refused the credentials ({exc}): check SID, secret and clock")
         return EXIT_CREDENTIALS
-    except ApiError as exc:
-        _err(f"error: {exc}")
-        return EXIT_FAILED
     except EEOError as exc:
         _err(f"error: {exc}")
-        return EXIT_FAILED
+        return error_exit(exc)
     except sqlite3.Error as exc:
         _err(f"error: the journal cannot be written: {exc}")
         return EXIT_USAGE

@@ -11,17 +11,14 @@ already a member answers 133, reported as already.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import hashlib
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import attrs
 
+from .._api.client import Client
 from .._api.members import SchoolMember
-from .._batch.batcher import Batcher
 from .._batch.people import BULK_ROWS
 from .._batch.plan import plan
 from .._batch.report import BatchReport
@@ -30,12 +27,9 @@ from .._errors import EEOError
 from .._models import ItemResult
 from .base import (
     EXIT_OK,
-    EXIT_TERMINATED,
     Command,
     _check_output,
-    _client,
     _credential_options,
-    _err,
     _file_options,
     _Usage,
     _warn,
@@ -43,10 +37,10 @@ from .base import (
 )
 from .cells import InputFileError
 from .columns import EMAIL, TELEPHONE, Column, match_header
-from .ending import Signals, finish, progress_options
 from .files import FILES, excel_number
-from .journal import Journal
+from .journal import fingerprint
 from .rerun import _load, keys_to_resend, with_fixed_option
+from .running import Batch, run_batch, run_job
 from .tables import read_table
 
 #: The account column: the docs' ``teacherAccount``/``studentAccount``, or ``account``.
@@ -178,18 +172,9 @@ def _handler(job: MembersJob) -> Callable[[argparse.Namespace], int]:
                 "accounts dropped); nothing was sent"
             )
             return EXIT_OK
-        try:
-            return asyncio.run(_run(job, args, members, unsure))
-        except asyncio.CancelledError:  # SIGTERM before the job started: nothing sent
-            _err("terminated (SIGTERM) before anything was sent")
-            return EXIT_TERMINATED
+        return run_job(_run(job, args, members, unsure))
 
     return handle
-
-
-def _fingerprint(members: list[SchoolMember]) -> str:
-    shown = sorted({(m.account, m.name) for m in members})
-    return hashlib.sha256(json.dumps(shown, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
 async def _run(
@@ -198,62 +183,23 @@ async def _run(
     members: list[SchoolMember],
     unsure: dict[str, ItemResult],
 ) -> int:
-    live: list[BatchReport[Any]] = []
-    interrupted = None
-    with Signals() as signals:
-        async with _client(args) as client:
-            bar, on_progress = progress_options(args, live)
-            batcher = Batcher(
-                client,
-                concurrency=args.concurrency,
-                adaptive=args.adaptive,
-                max_attempts=args.max_attempts,
-                on_progress=on_progress,
-                probe_first=True,
-            )
-            journal = None
-            if args.journal is not None:
-                identity = {
-                    "school": client.sid,
-                    "base_url": client.base_url,
-                    "operation": job.verb,
-                    "inputs": _fingerprint(members),
-                }
-                journal = Journal(args.journal, identity)
-            try:
-                skip = unsure
-                if journal is not None:
-                    if unsure:
-                        journal.possibly_applied(list(unsure))
-                    # Accounts are text: a telephone comes back from the journal as a number.
-                    skip = {str(k): v for k, v in journal.finished(pairs=False).items()}
-                    done = journal.count(done=True)
-                    if done:
-                        _err(f"journal {args.journal}: {done} items already done, skipped")
-                report: BatchReport[Any] = await getattr(batcher, job.verb)(
-                    members,
-                    progress=bar,
-                    skip=skip,
-                    on_items=journal.record if journal else None,
-                    on_sending=journal.sending if journal else None,
-                    on_start=live.append,
-                )
-            except asyncio.CancelledError:
-                if not live:
-                    raise
-                # Ctrl-C or SIGTERM: the Batcher marked the items it never sent.
-                report, interrupted = live[0], signals.interrupted(live[0])
-            finally:
-                if journal is not None:
-                    journal.close()
-    return finish(
-        report,
-        args,
-        base_url=client.base_url,
-        flags={"members": f"--accounts {args.accounts}"},
-        plain=on_progress is not None,
-        exit_code=interrupted,
-    )
+    async def send(batch: Batch) -> BatchReport[Any]:
+        skip = batch.skip(unsure, pairs=False)
+        # Accounts are text: a telephone comes back from the journal as a number.
+        accounts = {str(k): v for k, v in skip.items()} if skip is not None else None
+        return await batch.send(job.verb, members, skip=accounts)
+
+    def identity(client: Client) -> dict[str, Any]:
+        shown = sorted({(member.account, member.name) for member in members})
+        return {
+            "school": client.sid,
+            "base_url": client.base_url,
+            "operation": job.verb,
+            "inputs": fingerprint(shown),
+        }
+
+    ran = await run_batch(args, send, identity=identity)
+    return ran.finish(args, {"members": f"--accounts {args.accounts}"})
 
 
 TEACHERS = MembersJob("add_teachers", "teacher")

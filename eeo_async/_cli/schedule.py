@@ -14,15 +14,15 @@ derived identity, and ``--ids`` holds each one's activity ID.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import csv
 import datetime as dt
+import functools
 import io
 import os
 import sqlite3
 import time
 import zoneinfo
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +30,10 @@ import attrs
 
 from .._api import lesson_rules as rules
 from .._api.classrooms import NewClassroom
+from .._api.client import Client
 from .._api.lesson_items import NewLesson
-from .._batch.batcher import Batcher
+from .._batch.formats import escape_cell
+from .._batch.job import OnItems
 from .._batch.plan import Plan, plan
 from .._batch.report import BatchReport, Key
 from .._errors import EEOError
@@ -41,17 +43,19 @@ from .base import (
     EXIT_OK,
     Command,
     _check_output,
-    _client,
     _credential_options,
     _err,
+    _file_options,
     _id,
     _Usage,
+    _warn,
     job_options,
 )
 from .cells import InputFileError
-from .ending import Signals, finish, progress_options
+from .ending import write_output
 from .files import FILES
 from .journal import Journal
+from .running import Batch, run_batch, run_job
 from .timetable import Localise, TimetableFile, read_timetable
 
 
@@ -73,8 +77,7 @@ def _options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--unit", type=_id, metavar="ID", help="with --classrooms: the unit to create them in"
     )
-    sub.add_argument("--sheet", metavar="NAME", help="the workbook's sheet (default: the first)")
-    sub.add_argument("--encoding", metavar="ENC", help="the CSV file's encoding (default: found)")
+    _file_options(sub)
     sub.add_argument(
         "--timezone",
         metavar="TZ",
@@ -85,11 +88,12 @@ def _options(sub: argparse.ArgumentParser) -> None:
         "--ids",
         type=Path,
         metavar="OUT.csv",
-        help="write each row of the timetable with its class ID, identity and outcome",
+        help="write each row of the timetable as CSV with its class ID (with --classrooms: "
+        "activity ID), unique identity and outcome",
     )
     job_options(
         sub,
-        pace=False,
+        per_call="; lessons go 30 a call, classrooms one a call",
         journal="SQLite journal: run the same command again after a stop to finish the job",
     )
 
@@ -208,19 +212,62 @@ def _read(args: argparse.Namespace) -> tuple[TimetableFile, dict[int, NewLesson]
                 "times and teacher): it is created once"
             )
         first.setdefault(key, row.line)
+    if args.classrooms:
+        dropped = [
+            name
+            for name in ("record", "live", "replay")
+            if any(getattr(lesson, name) is not None for lesson in lessons.values())
+        ]
+        if dropped:
+            _warn(
+                f"{timetable.path}: the column(s) {', '.join(dropped)} are not sent with "
+                "--classrooms (createClassroom has no such settings): set them in eeo.cn"
+            )
     return timetable, lessons, zone
 
 
-def _warn(text: str) -> None:
-    _err(f"warning: {text}")
+def _distinct(lessons: Iterable[NewLesson]) -> list[NewLesson]:
+    """The lessons, each identity once."""
+    return list({lesson.key: lesson for lesson in lessons}.values())
+
+
+def _job(args: argparse.Namespace, distinct: list[NewLesson]) -> tuple[str, dict[str, Any]]:
+    """The Batcher verb and arguments: lessons 30 a call, or classrooms one a call."""
+    if args.classrooms:
+        return _verb(args), {"course_id": args.course, "classrooms": _classrooms(args, distinct)}
+    return _verb(args), {"course_id": args.course, "lessons": distinct}
 
 
 def _plan(args: argparse.Namespace, distinct: list[NewLesson]) -> Plan:
-    """What the job would send (lessons 30 a call, or classrooms one a call)."""
-    if args.classrooms:
-        rooms = _classrooms(args, distinct)
-        return plan("create_classrooms", {"course_id": args.course, "classrooms": rooms}, 30)
-    return plan("create_lessons", {"course_id": args.course, "lessons": distinct}, 30)
+    """What the job would send."""
+    return plan(*_job(args, distinct), 30)
+
+
+def _earlier_report(
+    args: argparse.Namespace,
+    distinct: list[NewLesson],
+    earlier: Mapping[str, ItemResult],
+    known: Mapping[str, int],
+) -> BatchReport[Any]:
+    """The report of a run with nothing to send: each lesson as an earlier run left it.
+
+    Built here, not planned: a lesson done before may have begun since, which a plan
+    refuses.
+    """
+    report: BatchReport[Any] = BatchReport(
+        operation=_verb(args),
+        course_id=args.course,
+        key_fields=("unique_identity",),
+        item_ids=[lesson.key for lesson in distinct],
+        action="createClassroom" if args.classrooms else "addCourseClassMultiple",
+        answer="activity_id" if args.classrooms else "class_id",
+    )
+    for key, result in earlier.items():
+        row = report.row_of(key)
+        report.record(row, result.errno, result.error, result.attempts, result.outcome)
+        if key in known:
+            report.set_uid(row, known[key])
+    return report
 
 
 def _schedule(args: argparse.Namespace) -> int:
@@ -233,7 +280,7 @@ def _schedule(args: argparse.Namespace) -> int:
         _check_begins(timetable, lessons if args.journal is None else {})
     if args.dry_run:
         _check_begins(timetable, lessons)
-        distinct = list({lesson.key: lesson for lesson in lessons.values()}.values())
+        distinct = _distinct(lessons.values())
         planned = _plan(args, distinct)
         begins = sorted(lesson.begin_time for lesson in distinct)
         shown = [dt.datetime.fromtimestamp(b).astimezone() for b in (begins[0], begins[-1])]
@@ -245,94 +292,51 @@ def _schedule(args: argparse.Namespace) -> int:
             f"{'classrooms' if args.classrooms else 'lessons'} a call); nothing was sent"
         )
         return EXIT_OK
-    return asyncio.run(_run(args, timetable, lessons))
-
-
-class _Memory:
-    """What a run remembers with ``--journal``: outcomes (the journal) and class IDs."""
-
-    def __init__(self, args: argparse.Namespace, client: Any) -> None:
-        self.journal: Journal | None = None
-        self.ids: _ClassIds | None = None
-        if args.journal is not None:
-            identity = {
-                "school": client.sid,
-                "base_url": client.base_url,
-                "operation": _verb(args),
-                "unit": args.unit,
-                "course": args.course,
-                "target": {},
-                # Lessons are known by their identities: a timetable edited between runs
-                # is the same job, its new rows new lessons.
-                "inputs": "by unique identity",
-            }
-            self.journal = Journal(args.journal, identity)
-            self.ids = _ClassIds(args.journal)
-
-    def finished(self) -> Mapping[Key, ItemResult]:
-        return self.journal.finished(pairs=False) if self.journal is not None else {}
-
-    def done(self) -> dict[str, _Outcome]:
-        """The lessons an earlier run finished, with their class IDs."""
-        known = self.ids.all() if self.ids is not None else {}
-        return {
-            str(key): _Outcome(result.outcome, known.get(str(key)))
-            for key, result in self.finished().items()
-            if result.ok
-        }
-
-    def record(self, results: Sequence[tuple[Key, ItemResult]]) -> None:
-        if self.ids is not None:
-            self.ids.record(results)  # the IDs first: a recorded outcome never lacks its ID
-        if self.journal is not None:
-            self.journal.record(results)
-
-    def close(self) -> None:
-        for store in (self.journal, self.ids):
-            if store is not None:
-                store.close()
+    return run_job(_run(args, timetable, lessons))
 
 
 async def _run(
     args: argparse.Namespace, timetable: TimetableFile, lessons: dict[int, NewLesson]
 ) -> int:
-    report: BatchReport[Any] | None = None
-    live: list[BatchReport[Any]] = []
-    interrupted: int | None = None
-    plain = False
-    with Signals() as signals:
-        async with _client(args) as client:
-            memory = _Memory(args, client)
-            try:
-                outcomes = memory.done()
-                if outcomes:
-                    _err(f"journal {args.journal}: {len(outcomes)} lessons done before, skipped")
-                todo = {line: x for line, x in lessons.items() if x.key not in outcomes}
-                _check_begins(timetable, todo)
-                if todo:
-                    report, plain = await _create(args, client, todo, memory=memory, live=live)
-                    _outcomes_of(report, outcomes)
-            except asyncio.CancelledError:
-                if not live:
-                    raise
-                # Ctrl-C or SIGTERM: the Batcher marked the lessons it never sent.
-                report = live[0]
-                _outcomes_of(report, outcomes)
-                interrupted = signals.interrupted(report)
-            finally:
-                memory.close()
+    outcomes: dict[str, _Outcome] = {}  # by identity: done before, then this run's
+
+    async def create(batch: Batch) -> BatchReport[Any]:
+        distinct = _distinct(lessons.values())
+        keys = {lesson.key for lesson in distinct}
+        ids = _ClassIds(batch.journal.path) if batch.journal is not None else None
+        try:
+            known = ids.all() if ids is not None else {}
+            # A row since left out of the timetable is not this run's.
+            finished = batch.skip(None, pairs=False) or {}
+            earlier = {str(k): r for k, r in finished.items() if str(k) in keys}
+            for key, result in earlier.items():
+                if result.ok:
+                    outcomes[key] = _Outcome(result.outcome, known.get(key))
+            todo = _distinct(x for x in lessons.values() if x.key not in outcomes)
+            # Done before: not checked against the clock again (they may have begun since).
+            _check_begins(timetable, {n: x for n, x in lessons.items() if x.key not in outcomes})
+            if not todo:
+                print(
+                    f"all {len(outcomes)} lessons were created by an earlier run; nothing was sent"
+                )
+                return _earlier_report(args, distinct, earlier, known)
+            # Unknown before: sent again as possibly applied (a later 398 is then "succeeded").
+            unsure = {k: r for k, r in earlier.items() if k not in outcomes}
+            on_items = None
+            if ids is not None and batch.journal is not None:
+                on_items = _ids_first(ids, batch.journal)
+            verb, arguments = _job(args, todo)
+            return await batch.send(verb, **arguments, skip=unsure, on_items=on_items)
+        finally:
+            if ids is not None:
+                ids.close()
+
+    ran = await run_batch(args, create, identity=functools.partial(_identity, args))
+    for key, item in ran.report.items.items():
+        if item.errno and str(key) not in outcomes:  # items with no outcome yet are left out
+            outcomes[str(key)] = _Outcome(item.outcome, item.id, item.error)
     _write_ids(args, timetable, lessons, outcomes)
-    if report is None:
-        print(f"all {len(outcomes)} lessons were created by an earlier run; nothing was sent")
-        return EXIT_OK
-    code = finish(
-        report,
-        args,
-        base_url=client.base_url,
-        flags={"course_id": f"--course {args.course}"},
-        plain=plain,
-        exit_code=interrupted,
-    )
+    code = ran.finish(args, {"course_id": f"--course {args.course}"})
     missing = sum(1 for o in outcomes.values() if _done(o) and o.class_id is None)
     if missing:
         _err(
@@ -340,6 +344,31 @@ async def _run(
             "(errno 398 without the ID): find them in eeo.cn by name and time"
         )
     return code if code != EXIT_OK or all(map(_done, outcomes.values())) else EXIT_FAILED
+
+
+def _identity(args: argparse.Namespace, client: Client) -> dict[str, Any]:
+    """The job's identity in its journal (another job's journal is refused)."""
+    return {
+        "school": client.sid,
+        "base_url": client.base_url,
+        "operation": _verb(args),
+        "unit": args.unit,
+        "course": args.course,
+        "target": {},
+        # Lessons are known by their identities: a timetable edited between runs is the
+        # same job, its new rows new lessons.
+        "inputs": "by unique identity",
+    }
+
+
+def _ids_first(ids: _ClassIds, journal: Journal) -> OnItems:
+    """Record outcomes with their class IDs first: a recorded outcome never lacks its ID."""
+
+    def record(results: Sequence[tuple[Key, ItemResult]]) -> None:
+        ids.record(results)
+        journal.record(results)
+
+    return record
 
 
 def _verb(args: argparse.Namespace) -> str:
@@ -368,51 +397,6 @@ def _done(outcome: _Outcome) -> bool:
     return outcome.outcome in ("succeeded", "already")
 
 
-async def _create(
-    args: argparse.Namespace,
-    client: Any,
-    todo: dict[int, NewLesson],
-    *,
-    memory: _Memory,
-    live: list[BatchReport[Any]],
-) -> tuple[BatchReport[Any], bool]:
-    """Create the lessons to do; the report, and whether plain progress lines were shown."""
-    bar, on_progress = progress_options(args, live)
-    batcher = Batcher(
-        client,
-        concurrency=args.concurrency,
-        max_attempts=args.max_attempts,
-        on_progress=on_progress,
-        probe_first=True,
-    )
-    distinct = list({lesson.key: lesson for lesson in todo.values()}.values())
-    keys = {lesson.key for lesson in distinct}
-    # Unknown before: sent again as possibly applied (a later 398 is then "succeeded").
-    skip = {k: r for k, r in memory.finished().items() if r.outcome == "unknown" and k in keys}
-    items: Sequence[NewLesson | NewClassroom] = (
-        _classrooms(args, distinct) if args.classrooms else distinct
-    )
-    report: BatchReport[Any] = await getattr(batcher, _verb(args))(
-        args.course,
-        items,
-        progress=bar,
-        skip=skip,
-        on_items=memory.record if memory.journal is not None else None,
-        # Committed as possibly applied before each call: a kill never turns this run's
-        # own work into "already" on the next one.
-        on_sending=memory.journal.sending if memory.journal is not None else None,
-        on_start=live.append,
-    )
-    return report, on_progress is not None
-
-
-def _outcomes_of(report: BatchReport[Any], outcomes: dict[str, _Outcome]) -> None:
-    """Add the report's outcomes (items with none yet are left out)."""
-    for key, item in report.items.items():
-        if item.errno:
-            outcomes[str(key)] = _Outcome(item.outcome, item.id, item.error)
-
-
 def _write_ids(
     args: argparse.Namespace,
     timetable: TimetableFile,
@@ -426,21 +410,18 @@ def _write_ids(
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     made = "activity_id" if args.classrooms else "class_id"
-    writer.writerow([*timetable.header, made, "unique_identity", "outcome"])
+    head = (*timetable.header, made, "unique_identity", "outcome")
+    writer.writerow([escape_cell(text) for text in head])
     width = len(timetable.header)
     for row in timetable.rows:
         key = lessons[row.line].key
         found = outcomes.get(key)
         cells = list(row.texts[:width]) + [""] * (width - len(row.texts))
         class_id = "" if found is None or found.class_id is None else str(found.class_id)
-        writer.writerow([*cells, class_id, key, "not sent" if found is None else found.outcome])
-    temporary = path.with_name(path.name + ".tmp")
-    try:
-        temporary.write_text(buffer.getvalue(), encoding="utf-8-sig")
-        temporary.replace(path)
-    except OSError as exc:
-        message = f"cannot write --ids {path}: {exc.strerror or exc}"
-        raise _Usage(message) from None
+        outcome = "not sent" if found is None else found.outcome
+        writer.writerow([escape_cell(text) for text in (*cells, class_id, key, outcome)])
+    if not write_output(path, "--ids", buffer.getvalue(), encoding="utf-8-sig"):
+        return
     done = sum(1 for o in outcomes.values() if o.class_id is not None)
     what = "activity IDs of {} classrooms" if args.classrooms else "class IDs of {} lessons"
     print(f"{what.format(done)} written to {path}")
