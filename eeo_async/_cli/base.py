@@ -264,15 +264,14 @@ def job_options(
     sub: argparse.ArgumentParser,
     *,
     per_call: str = "",
-    pace: bool = True,
     journal: str | None = "SQLite journal of this job: run the same command again to resume",
     only_failed: str | None = None,
 ) -> None:
     """The options every job of the command takes, with the same words everywhere.
 
-    ``--concurrency``, ``--report`` and ``--progress`` always; ``--adaptive`` and
-    ``--max-per-second`` with ``pace``; ``--journal`` and ``--only-failed`` with their help
-    texts when given.
+    ``--concurrency``, ``--adaptive``, ``--max-per-second``, ``--report`` and
+    ``--progress`` always; ``--journal`` and ``--only-failed`` with their help texts when
+    given.
     """
     sub.add_argument(
         "--concurrency",
@@ -281,19 +280,18 @@ def job_options(
         default=DEFAULT_CONCURRENCY,
         help=f"most requests in flight at once (default {DEFAULT_CONCURRENCY}){per_call}",
     )
-    if pace:
-        sub.add_argument(
-            "--adaptive",
-            action=argparse.BooleanOptionalAction,
-            default=True,
-            help="follow a busy server below --concurrency (default: on)",
-        )
-        sub.add_argument(
-            "--max-per-second",
-            metavar="N",
-            type=_number(0.01, 100_000),
-            help="at most N requests a second (the school's rate limit, if it has one)",
-        )
+    sub.add_argument(
+        "--adaptive",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="follow a busy server below --concurrency (default: on)",
+    )
+    sub.add_argument(
+        "--max-per-second",
+        metavar="N",
+        type=_number(0.01, 100_000),
+        help="at most N requests a second (the school's rate limit, if it has one)",
+    )
     sub.add_argument(
         "--report", type=Path, metavar="FILE", help="write the report here (.json or .csv)"
     )
