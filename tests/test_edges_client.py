@@ -11,12 +11,11 @@ import sys
 import time
 import traceback
 import warnings
-from collections.abc import Iterator
-from types import TracebackType
 from typing import Any
 
 import aiohttp
 import pytest
+from locals_support import shown_locals
 
 import eeo_async as eeo
 from eeo_async._transport import attempt_timeout
@@ -33,32 +32,6 @@ def safe_keys(secret: str, around: float, spread: int = 120) -> set[str]:
         hashlib.md5(f"{secret}{stamp}".encode()).hexdigest()
         for stamp in range(now - spread, now + spread)
     }
-
-
-def frames(exc: BaseException) -> Iterator[TracebackType]:
-    """Every traceback frame of ``exc`` and of the exceptions chained to it."""
-    seen: set[int] = set()
-    todo: list[BaseException | None] = [exc]
-    while todo:
-        current = todo.pop()
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        tb = current.__traceback__
-        while tb is not None:
-            yield tb
-            tb = tb.tb_next
-        todo.extend([current.__cause__, current.__context__])
-
-
-def shown_locals(exc: BaseException) -> str:
-    """What a traceback with locals shows of the SDK's frames (--showlocals, Sentry, loguru)."""
-    return "\n".join(
-        f"{name}={value!r}"
-        for tb in frames(exc)
-        if "eeo_async" in tb.tb_frame.f_code.co_filename
-        for name, value in tb.tb_frame.f_locals.items()
-    )
 
 
 async def test_a_bom_before_the_json_is_read_like_plain_json() -> None:

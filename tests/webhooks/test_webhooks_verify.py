@@ -8,7 +8,8 @@ import logging
 from typing import Any
 
 import pytest
-from webhooks_support import SECRET, SID, STAMP, shown_locals, sign
+from locals_support import shown_locals
+from webhooks_support import SECRET, SID, STAMP, sign
 
 from eeo_async import InputError
 from eeo_async.webhooks import Receiver, safe_key, verify
