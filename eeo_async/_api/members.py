@@ -296,25 +296,23 @@ class Members(BaseClient):
 #: addSchoolStudent and addTeacher one account a call, each as its own two fields, keyed
 #: by the account (133: already a member). A table rather than rows of this module: the
 #: registry holds one row per action.
+def _by_account(row: Endpoint, verb: str, items: str, account: str, name: str) -> Endpoint:
+    """``row`` sent one account a call, the item its account and name fields."""
+    return attrs.evolve(
+        row,
+        params=(Param(items, account, members_kind(account, name)),),
+        items=items,
+        max_items=1,
+        bulk=Bulk(verb=verb, key="account"),
+        decode=decode_same,
+    )
+
+
 BULK_ROWS: Final[dict[str, Endpoint]] = {
-    "add_school_students": attrs.evolve(
-        ADD_SCHOOL_STUDENT,
-        params=(
-            Param("students", "studentAccount", members_kind("studentAccount", "studentName")),
-        ),
-        items="students",
-        max_items=1,
-        bulk=Bulk(verb="add_school_students", key="account"),
-        decode=decode_same,
+    "add_school_students": _by_account(
+        ADD_SCHOOL_STUDENT, "add_school_students", "students", "studentAccount", "studentName"
     ),
-    "add_teachers": attrs.evolve(
-        ADD_TEACHER,
-        params=(
-            Param("teachers", "teacherAccount", members_kind("teacherAccount", "teacherName")),
-        ),
-        items="teachers",
-        max_items=1,
-        bulk=Bulk(verb="add_teachers", key="account"),
-        decode=decode_same,
+    "add_teachers": _by_account(
+        ADD_TEACHER, "add_teachers", "teachers", "teacherAccount", "teacherName"
     ),
 }
