@@ -292,10 +292,6 @@ class Members(BaseClient):
         return result
 
 
-#: The bulk rows of the Batcher's ``add_school_students`` and ``add_teachers``, by verb:
-#: addSchoolStudent and addTeacher one account a call, each as its own two fields, keyed
-#: by the account (133: already a member). A table rather than rows of this module: the
-#: registry holds one row per action.
 def _by_account(row: Endpoint, verb: str, items: str, account: str, name: str) -> Endpoint:
     """``row`` sent one account a call, the item its account and name fields."""
     return attrs.evolve(
@@ -308,6 +304,10 @@ def _by_account(row: Endpoint, verb: str, items: str, account: str, name: str) -
     )
 
 
+#: The bulk rows of the Batcher's ``add_school_students`` and ``add_teachers``, by verb:
+#: addSchoolStudent and addTeacher one account a call, each as its own two fields, keyed
+#: by the account (133: already a member). A table rather than rows of this module: the
+#: registry holds one row per action.
 BULK_ROWS: Final[dict[str, Endpoint]] = {
     "add_school_students": _by_account(
         ADD_SCHOOL_STUDENT, "add_school_students", "students", "studentAccount", "studentName"
